@@ -1,0 +1,46 @@
+# Two commands on a fresh Debian machine with Python 3.11:  make demo  and  make test.
+# Each creates .venv and installs what it needs; `make test` also installs the system
+# packages the tests drive (Debian's chromium) and checks the PostgreSQL server.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: demo test lint typecheck contracts pytest system clean
+
+$(BIN)/evidens: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## demo: build the seed's review (RISS) from its files into $(OUT)/riss on SQLite, and the
+## real-records example too where ../shared is beside the clone.
+demo: $(BIN)/evidens
+	$(BIN)/evidens run examples/riss --out $(OUT)/riss
+	@if [ -d ../shared/data/exports ]; then \
+	  $(BIN)/evidens run examples/epilepsy-real --out $(OUT)/epilepsy-real; \
+	else echo "../shared not found: skipping examples/epilepsy-real (it reads real exports from there)"; fi
+	@echo "Outputs written to $(OUT)/"
+
+system:
+	bash scripts/setup-system.sh
+
+lint: $(BIN)/evidens
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(BIN)/evidens
+	$(BIN)/mypy
+
+contracts: $(BIN)/evidens
+	$(BIN)/lint-imports
+
+pytest: $(BIN)/evidens
+	$(BIN)/pytest
+
+## test: everything CI runs: lint, types, import contracts, the whole test suite.
+test: $(BIN)/evidens system lint typecheck contracts pytest
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

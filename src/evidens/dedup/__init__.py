@@ -1,0 +1,3 @@
+"""Finding duplicate records across sources: normalisation, blocking, pairwise scoring and
+clustering.
+"""

@@ -1,0 +1,1 @@
+"""Data extraction forms declared as data, validation, dual extraction discrepancies and consensus."""

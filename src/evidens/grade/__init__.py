@@ -1,0 +1,1 @@
+"""GRADE certainty of evidence and the Summary of Findings table."""

@@ -1,0 +1,1 @@
+"""PRISMA 2020: flow-diagram counts derived from recorded decisions, arithmetic checks, diagrams."""
