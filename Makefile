@@ -19,8 +19,8 @@ $(BIN)/evidens: pyproject.toml
 demo: $(BIN)/evidens
 	$(BIN)/evidens run examples/riss --out $(OUT)/riss
 	@if [ -d ../shared/data/exports ]; then \
-	  $(BIN)/evidens run examples/epilepsy-real --out $(OUT)/epilepsy-real; \
-	else echo "../shared not found: skipping examples/epilepsy-real (it reads real exports from there)"; fi
+	  $(BIN)/evidens run examples/dinosaur-records --out $(OUT)/dinosaur-records; \
+	else echo "../shared not found: skipping examples/dinosaur-records (it reads real exports from there)"; fi
 	@echo "Outputs written to $(OUT)/"
 
 system:

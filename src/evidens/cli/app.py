@@ -29,6 +29,16 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 def _register_commands() -> None:
     """Attach every command module. One line per module; keep it sorted."""
     # --- command modules (each exposes register(app)) ---
+    from evidens.cli import review_cmd, screen
+
+    review_cmd.register(app)
+    screen.register(app)
+    from evidens.cli import extract_cmd
+
+    extract_cmd.register(app)
+    from evidens.cli import formats_cmd
+
+    formats_cmd.register(app)
     # --- end of command modules ---
 
 

@@ -1,0 +1,202 @@
+"""Review commands: init, import, dedup, status, prisma, export, run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from evidens.core import SourceKind
+from evidens.services import dedup as dedup_service
+from evidens.services import imports, reports
+from evidens.services.run import run_review
+from evidens.services.store import create_review, open_review
+
+console = Console(highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="EVIDENS_DB", help="Review file (SQLite) or PostgreSQL URL."),
+]
+ReviewOption = Annotated[
+    str | None, typer.Option("--review", help="Which review, when the store holds several.")
+]
+ActorOption = Annotated[str, typer.Option("--as", help="Who is acting (for the audit log).")]
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def init(
+    title: Annotated[str, typer.Argument(help="The review's title.")],
+    db: DbOption = "review.db",
+    slug: Annotated[str | None, typer.Option(help="Short name of the review.")] = None,
+    actor: ActorOption = "owner",
+) -> None:
+    """Create a review store (SQLite file by default) with an empty review."""
+    store = create_review(db, title=title, slug=slug, actor=actor)
+    console.print(f"created review [bold]{store.slug}[/] in {db}")
+    store.dispose()
+
+
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Export files from one source.")],
+    source: Annotated[str, typer.Option(help="Database or register the files came from.")],
+    kind: Annotated[SourceKind, typer.Option(help="database, register or other.")] = (
+        SourceKind.DATABASE
+    ),
+    search_date: Annotated[
+        str | None, typer.Option(help="Date the search was run (YYYY-MM-DD).")
+    ] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+    actor: ActorOption = "importer",
+) -> None:
+    """Import export files (format detected from content); each file all or nothing."""
+    date = dt.date.fromisoformat(search_date) if search_date else None
+    store = open_review(db, review)
+    try:
+        for path in files:
+            outcome = imports.import_file(
+                store, path, source=source, kind=kind, search_date=date, actor=actor
+            )
+            r = outcome.report
+            console.print(
+                f"{path.name}: {r.records} records ({r.format}); missing title {r.missing_title}, "
+                f"abstract {r.missing_abstract}, year {r.missing_year}, DOI {r.missing_doi}; "
+                f"{len(r.warnings)} warnings"
+            )
+    finally:
+        store.dispose()
+
+
+def dedup(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Standalone: export files or a labelled CSV.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Standalone: clusters CSV to write.")] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+    actor: ActorOption = "evidens",
+) -> None:
+    """De-duplicate the review's records, or (with FILEs and --out) files outside a review."""
+    if files:
+        from evidens.cli.dedup_cmd import run_standalone
+
+        if out is None:
+            raise typer.BadParameter("--out is required with FILEs", param_hint="--out")
+        run_standalone(files, out)
+        return
+    store = open_review(db, review)
+    try:
+        summary = dedup_service.deduplicate(store, actor=actor)
+    finally:
+        store.dispose()
+    console.print(
+        f"{summary.records} records -> {summary.records - summary.duplicates_removed} after "
+        f"removing {summary.duplicates_removed} duplicates; {summary.uncertain_pairs} pairs "
+        "wait for a person"
+    )
+
+
+def status(db: DbOption = None, review: ReviewOption = None) -> None:
+    """Where the review stands: records, screening progress per stage, PRISMA so far."""
+    store = open_review(db, review)
+    try:
+        counts = reports.prisma_dict(store)
+    finally:
+        store.dispose()
+    table = Table(title="PRISMA 2020 so far", show_header=True)
+    table.add_column("box")
+    table.add_column("count", justify="right")
+    table.add_column("basis")
+    for box, basis in counts["basis"].items():
+        value = counts.get(box)
+        if isinstance(value, dict):
+            value = value.get("total")
+        if value is None and box == "records_identified":
+            value = counts["records_identified"]["total"]
+        table.add_row(box.replace("_", " "), str(value if value is not None else "-"), basis)
+    console.print(table)
+
+
+def prisma(
+    db: DbOption = None,
+    review: ReviewOption = None,
+    out: Annotated[Path | None, typer.Option(help="Write JSON here instead of stdout.")] = None,
+) -> None:
+    """PRISMA 2020 counts (derived from decisions, reported where marked) as JSON."""
+    store = open_review(db, review)
+    try:
+        data = reports.prisma_dict(store, check=True)
+    finally:
+        store.dispose()
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+    else:
+        typer.echo(text)
+
+
+def export(
+    out: Annotated[Path, typer.Argument(help="File to write (.ris, .csv or .bib).")],
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Export the de-duplicated records with their screening decisions."""
+    store = open_review(db, review)
+    try:
+        n = reports.export_records(store, out)
+    finally:
+        store.dispose()
+    console.print(f"wrote {n} records to {out}")
+
+
+def run(
+    folder: Annotated[Path, typer.Argument(help="A review kept as files (see examples/).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for review.db and outputs.")],
+) -> None:
+    """Rebuild a review from its files into OUT/review.db and write every output to OUT/."""
+    with progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(task: str, done: int, total: int) -> None:
+            if task not in tasks:
+                tasks[task] = bar.add_task(task, total=total)
+            bar.update(tasks[task], completed=done, total=total)
+
+        summary = run_review(folder, out, progress=on_progress)
+    console.print(f"{folder}: {summary.records} records imported -> {summary.store}")
+    for path in summary.outputs:
+        console.print(f"  wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command("import")(import_)
+    app.command()(dedup)
+    app.command()(status)
+    app.command()(prisma)
+    app.command()(export)
+    app.command()(run)

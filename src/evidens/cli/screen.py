@@ -1,0 +1,155 @@
+"""`evidens screen` (one record at a time in the terminal, or decisions from a CSV) and
+`evidens conflicts` (list and resolve)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+
+from evidens.cli.review_cmd import DbOption, ReviewOption, console
+from evidens.core import Decision, Resolution, ScreeningDecision, Stage
+from evidens.services import screening as screening_service
+from evidens.services.screening_session import (
+    decision_log,
+    record_card,
+    undo_last,
+)
+from evidens.services.store import ReviewStore, open_review
+
+screen_app = typer.Typer(
+    help="Screen records: one at a time in the terminal (no subcommand) or from a CSV log.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+KEYS = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}
+HELP = "[i] include  [e] exclude  [m] maybe  [n] note  [u] undo  [s] skip  [q] quit  [?] help"
+
+
+@screen_app.callback()
+def screen(
+    ctx: typer.Context,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", "--as", help="Your name.")] = None,
+    stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
+        Stage.TITLE_ABSTRACT
+    ),
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Screen the records you have not decided yet, one at a time."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not reviewer:
+        raise typer.BadParameter("say who you are with --reviewer NAME", param_hint="--reviewer")
+    store = open_review(db, review)
+    try:
+        _screen_loop(store, reviewer, stage)
+    finally:
+        store.dispose()
+
+
+def _screen_loop(store: ReviewStore, reviewer: str, stage: Stage) -> None:
+    history: list[int] = []
+    skipped: set[int] = set()
+    while True:
+        queue = [r for r in screening_service.queue_for(store, reviewer, stage) if r not in skipped]
+        if not queue:
+            console.print("nothing left to screen at this stage - thank you")
+            return
+        card = record_card(store, queue[0], viewer=reviewer, stage=stage)
+        console.print(
+            Panel(
+                card.rich_text(),
+                title=f"record {card.record_id}  ({len(queue)} left)",
+                subtitle=HELP,
+            )
+        )
+        note: str | None = None
+        while True:
+            key = typer.prompt("decision", default="", show_default=False).strip().lower()[:1]
+            if key in KEYS:
+                reason = None
+                if stage is Stage.FULL_TEXT and KEYS[key] is Decision.EXCLUDE:
+                    reason = typer.prompt("reason").strip()
+                screening_service.record_decision(
+                    store,
+                    ScreeningDecision(card.record_id, stage, reviewer, KEYS[key], reason, note),
+                )
+                history.append(card.record_id)
+                break
+            if key == "n":
+                note = typer.prompt("note").strip() or None
+            elif key == "u":
+                undone = undo_last(store, reviewer, stage, history)
+                console.print(
+                    f"undid your decision on record {undone}" if undone else "nothing to undo"
+                )
+                break
+            elif key == "s":
+                skipped.add(card.record_id)
+                break
+            elif key == "q":
+                return
+            else:
+                console.print(HELP)
+
+
+@screen_app.command("import")
+def import_decisions(
+    log: Annotated[Path, typer.Argument(help="CSV: record,reviewer,decision[,reason,note].")],
+    stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
+        Stage.TITLE_ABSTRACT
+    ),
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Record a decision log; the whole file is one transaction (all or nothing)."""
+    store = open_review(db, review)
+    try:
+        n = decision_log(store, log, stage)
+    finally:
+        store.dispose()
+    console.print(f"recorded {n} decisions from {log}")
+
+
+def conflicts(
+    stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
+        Stage.TITLE_ABSTRACT
+    ),
+    resolve: Annotated[int | None, typer.Option(help="Record id to resolve.")] = None,
+    decision: Annotated[Decision | None, typer.Option(help="The final decision.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Reason (required to exclude at full text).")
+    ] = None,
+    resolver: Annotated[str | None, typer.Option("--as", help="Who resolves.")] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """List records on which reviewers disagree, or resolve one (--resolve ID --decision D)."""
+    store = open_review(db, review)
+    try:
+        if resolve is not None:
+            if decision is None or not resolver:
+                raise typer.BadParameter("--resolve needs --decision and --as")
+            screening_service.record_resolution(
+                store, Resolution(resolve, stage, resolver, decision, reason)
+            )
+            console.print(f"record {resolve}: {decision.value} (resolved by {escape(resolver)})")
+            return
+        items = screening_service.conflicts(store, stage)
+    finally:
+        store.dispose()
+    if not items:
+        console.print(f"no conflicts at {stage.value}")
+    for item in items:
+        votes = ", ".join(f"{escape(d.reviewer)}: {d.decision.value}" for d in item.decisions)
+        console.print(f"[bold]{item.record_id}[/] {escape(item.title or '(no title)')} - {votes}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(screen_app, name="screen")
+    app.command()(conflicts)

@@ -1,0 +1,320 @@
+"""Pairwise comparison: is this pair one article, two, or a question for a person?
+
+Rules rather than one weighted score, because the costly errors are specific situations a
+score averages away: an erratum that shares its article's title, conference abstracts that
+share a supplement's DOI, a guideline co-published under one title in several journals.
+Each rule states the evidence it needs; anything short of it is "uncertain" or "distinct".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from evidens.dedup.normalize import journals_compatible
+from evidens.dedup.prepared import Prepared
+from evidens.dedup.types import PairVerdict
+
+_NUMBER = re.compile(r"\d+")
+TITLE_SAME = 0.95
+"""Title similarity above which two titles are the same title written differently."""
+TITLE_CLOSE = 0.85
+"""Title similarity above which agreeing bibliographic details may confirm a duplicate."""
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    """Choices a review team makes about what counts as "the same record"."""
+
+    preprints_same: bool = False
+    """Merge a preprint with its published version (Cochrane keeps them apart by default)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    title: float | None
+    authors: float | None
+    first_author: bool | None
+    year_gap: int | None
+    journal: bool | None
+    volume: bool | None
+    issue: bool | None
+    page: bool | None
+    last_page: bool | None
+    doi: bool | None
+    pmid: bool | None
+
+    def hard_conflicts(self) -> list[str]:
+        """Differences that two records of one article almost never show."""
+        found = []
+        if self.year_gap is not None and self.year_gap > 1:
+            found.append(f"years {self.year_gap} apart")
+        if self.page is False:
+            found.append("different first pages")
+        if self.volume is False:
+            found.append("different volumes")
+        elif self.issue is False:
+            found.append("different issues")
+        if self.doi is False:
+            found.append("different DOIs")
+        if self.authors is not None and self.authors < 0.5 and self.first_author is False:
+            found.append("different authors")
+        return found
+
+
+def _same(a: str | None, b: str | None) -> bool | None:
+    if not a or not b:
+        return None
+    return a == b
+
+
+def _numbers_same(a: str, b: str) -> bool | None:
+    """Volumes match by their leading number ("174" = "174aisc"); words or a year ("2016",
+    which magazines use instead of a volume) are not evidence."""
+    number_a, number_b = _leading_number(a), _leading_number(b)
+    if not number_a or not number_b:
+        return None
+    if number_a != number_b and (len(number_a) == 4 or len(number_b) == 4):
+        return None
+    return number_a == number_b
+
+
+def _leading_number(text: str) -> str:
+    match = _NUMBER.match(text)
+    return match.group(0) if match else ""
+
+
+def _page_same(a: Prepared, b: Prepared, last: bool | None) -> bool | None:
+    """First pages match; ``None`` where the page fields cannot be compared.
+
+    Vendors mangle pages: "Suppl-29" for "S417-S429", e-locators ("e12724", "a1754")
+    beside print pages, article-relative "1-6", a typo in one page of a range. Only two
+    comparable page numbers that differ count as a conflict.
+    """
+    first_a, first_b = a.first_page, b.first_page
+    if not _has_digit(first_a) or not _has_digit(first_b):
+        return None
+    if first_a == first_b:
+        return True
+    if first_a[0].isdigit() != first_b[0].isdigit():  # e-locator or supplement vs print
+        return True if first_a.lstrip(_LETTERS) == first_b.lstrip(_LETTERS) else None
+    if last or "1" in (first_a, first_b) or a.last_page == first_b or b.last_page == first_a:
+        return None
+    return False
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)
+
+
+def _doi_same(a: str | None, b: str | None) -> bool | None:
+    """DOIs match; a truncated DOI (a prefix of the other, as in some R exports) matches too."""
+    if not a or not b:
+        return None
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= 16 and long_.startswith(short)
+
+
+def title_similarity(a: str, b: str) -> float | None:
+    """0-1 similarity of two normalised titles; a title cut short at a limit still matches."""
+    if not a or not b:
+        return None
+    if a == b:
+        return 1.0
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if long_.startswith(short + " "):
+        if len(short) >= 60:  # cut at a length limit
+            return 0.96
+        if len(short) >= 15 and short.count(" ") >= 2:  # subtitle left out
+            return max(TITLE_CLOSE, float(fuzz.ratio(a, b)) / 100.0)
+    return float(fuzz.ratio(a, b)) / 100.0
+
+
+def _best_title(a: Prepared, b: Prepared) -> float | None:
+    """Title similarity, also trying a bracketed other-language title of either record."""
+    best = title_similarity(a.title, b.title)
+    if best is None or not (a.title_alt or b.title_alt):
+        return best
+    for x, y in ((a.title_alt, b.title), (a.title, b.title_alt)):
+        other = title_similarity(x, y)
+        if other is not None and other > best:
+            best = other
+    return best
+
+
+def _evidence(a: Prepared, b: Prepared) -> _Evidence:
+    authors: float | None = None
+    first: bool | None = None
+    if a.authors and b.authors:
+        authors = float(fuzz.token_set_ratio(a.author_text, b.author_text)) / 100.0
+        first = a.authors[0] == b.authors[0] or fuzz.ratio(a.authors[0], b.authors[0]) >= 85
+    gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
+    last = _same(a.last_page, b.last_page)
+    return _Evidence(
+        title=_best_title(a, b),
+        authors=authors,
+        first_author=first,
+        year_gap=gap,
+        journal=journals_compatible(a.journal, b.journal),
+        volume=_numbers_same(a.volume, b.volume),
+        issue=_same(a.issue, b.issue) if a.issue.isdigit() and b.issue.isdigit() else None,
+        page=_page_same(a, b, last),
+        last_page=last,
+        doi=_doi_same(a.doi, b.doi),
+        pmid=_same(a.pmid, b.pmid),
+    )
+
+
+def _score(ev: _Evidence) -> float:
+    """Weighted agreement of the fields both records have, for ranking and display only."""
+    parts: list[tuple[float, float]] = []
+    if ev.title is not None:
+        parts.append((0.5, ev.title))
+    if ev.authors is not None:
+        parts.append((0.2, ev.authors))
+    if ev.year_gap is not None:
+        parts.append((0.1, 1.0 if ev.year_gap == 0 else 0.5 if ev.year_gap == 1 else 0.0))
+    for flag, weight in ((ev.journal, 0.05), (ev.volume, 0.05), (ev.page, 0.1)):
+        if flag is not None:
+            parts.append((weight, 1.0 if flag else 0.0))
+    for flag in (ev.doi, ev.pmid):
+        if flag is not None:
+            parts.append((0.3, 1.0 if flag else 0.0))
+    total = sum(w for w, _ in parts)
+    return round(sum(w * v for w, v in parts) / total, 4) if total else 0.0
+
+
+def _reasons(ev: _Evidence) -> tuple[str, ...]:
+    out = []
+    if ev.title is not None:
+        out.append(f"title similarity {ev.title:.2f}")
+    if ev.authors is not None:
+        out.append(f"author similarity {ev.authors:.2f}")
+    for name, flag in (
+        ("year", None if ev.year_gap is None else ev.year_gap == 0),
+        ("journal", ev.journal),
+        ("volume", ev.volume),
+        ("first page", ev.page),
+        ("DOI", ev.doi),
+        ("PMID", ev.pmid),
+    ):
+        if flag is not None:
+            out.append(f"{name} {'same' if flag else 'differs'}")
+    return tuple(out)
+
+
+def _kind_verdict(a: Prepared, b: Prepared, options: MatchOptions) -> PairVerdict | None:
+    """Pairs of different kinds of record are never one article, whatever they share."""
+    if a.registry != b.registry:
+        return PairVerdict("distinct", 0.0, "registry entry vs publication")
+    if a.erratum != b.erratum:
+        return PairVerdict("distinct", 0.0, "erratum vs article")
+    if a.preprint != b.preprint and not options.preprints_same:
+        return PairVerdict("distinct", 0.0, "preprint vs published")
+    return None
+
+
+def compare(a: Prepared, b: Prepared, options: MatchOptions | None = None) -> PairVerdict:
+    """Decide whether two prepared records are one article (symmetric in ``a`` and ``b``)."""
+    options = options or MatchOptions()
+    kind = _kind_verdict(a, b, options)
+    if kind is not None:
+        return kind
+    ev = _evidence(a, b)
+    score = _score(ev)
+    reasons = _reasons(ev)
+    if ev.pmid is False:
+        return PairVerdict("distinct", score, "different PMIDs", reasons)
+    preprint_pair = a.preprint != b.preprint
+    rule, outcome = _identifier_rule(ev, a, b)
+    if outcome is None:
+        rule, outcome = _bibliographic_rule(ev, a, b, preprint_pair)
+    if outcome == "duplicate":
+        score = max(score, 0.9)
+    return PairVerdict(outcome, score, rule, reasons)
+
+
+def _identifier_rule(ev: _Evidence, a: Prepared, b: Prepared) -> tuple[str, str | None]:
+    """DOI or PMID equality decides, unless titles or pages show two articles under one DOI.
+
+    Conference abstracts in a journal supplement often carry the supplement's DOI, and
+    publishers occasionally reuse a DOI by mistake; a different title or first page then
+    outweighs the shared identifier.
+    """
+    rule = "pmid" if ev.pmid else "doi" if ev.doi else ""
+    if not rule:
+        return ("", None)
+    if ev.title is not None and ev.title >= TITLE_SAME:  # online-first pages may differ
+        return (rule, "duplicate")
+    if ev.page is False or (ev.year_gap is not None and ev.year_gap > 1):
+        return ("", None)
+    if ev.title is None or ev.title >= 0.8:
+        return (rule, "duplicate")
+    if ev.page and (ev.first_author or ev.authors is None):
+        return (rule + "+pages", "duplicate")
+    return ("", None)
+
+
+def _bibliographic_rule(
+    ev: _Evidence, a: Prepared, b: Prepared, preprint_pair: bool
+) -> tuple[str, str]:
+    conflicts = ev.hard_conflicts()
+    if preprint_pair:  # a preprint's venue, DOI and pages never match its journal version
+        conflicts = [c for c in conflicts if c not in ("different DOIs", "different first pages")]
+    if ev.title is None or a.generic or b.generic:
+        return _without_title(ev, conflicts)
+    authors_ok = ev.authors is None or ev.authors >= 0.75 or bool(ev.first_author)
+    details = _details_agree(ev)
+    # Same title in the same volume on the same page is one article whatever the DOI or
+    # author field says (a mistyped DOI, a trial group named instead of its authors).
+    citation = ev.title >= TITLE_SAME and details and ev.year_gap == 0
+    soft = {"different DOIs", "different authors"} if ev.journal else {"different DOIs"}
+    if citation and set(conflicts) <= soft:
+        return ("title+volume+pages", "duplicate")
+    if conflicts:
+        if ev.title >= TITLE_SAME and len(conflicts) == 1:
+            if ev.first_author or (ev.journal and ev.year_gap == 0):
+                return ("same title, " + conflicts[0], "uncertain")
+        return ("; ".join(conflicts), "distinct")
+    if ev.title >= TITLE_SAME and authors_ok:
+        if ev.year_gap != 0 and not (ev.journal or details or ev.doi):
+            return ("same title, year or journal unconfirmed", "uncertain")
+        if ev.journal is not False or preprint_pair:
+            return ("title+authors+year", "duplicate")
+        if details:
+            return ("title+authors+volume+pages", "duplicate")
+        if a.proceedings and b.proceedings and ev.year_gap == 0 and (ev.authors or 0) >= 0.9:
+            return ("title+authors+year (proceedings)", "duplicate")
+        return ("same title, different journal", "uncertain")
+    if ev.title >= TITLE_CLOSE and authors_ok:
+        if details or ev.doi:
+            return ("similar title+authors+volume+pages", "duplicate")
+        return ("similar title", "uncertain")
+    if ev.title >= 0.6 and details and ev.first_author and ev.last_page and ev.year_gap == 0:
+        return ("authors+journal+volume+pages", "duplicate")
+    return ("different titles", "distinct")
+
+
+def _details_agree(ev: _Evidence) -> bool:
+    """Same first page (and volume where both have one) within a year: one printed article."""
+    return bool(ev.page and ev.volume is not False and (ev.year_gap or 0) <= 1)
+
+
+def _without_title(ev: _Evidence, conflicts: list[str]) -> tuple[str, str]:
+    """A missing or generic title ("Editorial") proves nothing: the citation must match."""
+    if conflicts:
+        return ("; ".join(conflicts) if conflicts else "generic title", "distinct")
+    citation = ev.journal and ev.volume and ev.page and ev.year_gap == 0
+    authors_ok = ev.first_author is not False
+    if citation and authors_ok and ev.title is not None and ev.title >= TITLE_SAME:
+        return ("authors+journal+volume+pages", "duplicate")
+    if citation and authors_ok:
+        return ("generic title, same citation", "uncertain")
+    return ("generic or missing title", "distinct")

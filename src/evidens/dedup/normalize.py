@@ -1,0 +1,305 @@
+"""Field normalisation for matching: the forms vendors write the same fact in are mapped to one.
+
+Every function here is pure and total: junk input gives an empty or ``None`` result, never an
+exception, because one odd record in an export of thousands must not stop de-duplication.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_BRACKETED = re.compile(r"\[[^\[\]]*\]")
+_NON_ALNUM = re.compile(r"[^0-9a-z\u0400-\u04ff\u0370-\u03ff\u4e00-\u9fff]+")
+_SPACES = re.compile(r"\s+")
+# Letters that NFKD does not decompose into a base letter plus a combining mark.
+_FOLD = str.maketrans(
+    {"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "đ": "d",
+     "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "ð": "d", "‐": "-", "–": "-", "—": "-"}
+)  # fmt: skip
+
+GENERIC_TITLES = frozenset(
+    {
+        "editorial", "guest editorial", "editorial comment", "editors note", "editor s note",
+        "reply", "author reply", "authors reply", "the authors reply", "in reply", "response",
+        "reply to letter", "letter", "letter to the editor", "to the editor", "correspondence",
+        "comment", "commentary", "erratum", "errata", "correction", "corrigendum", "retraction",
+        "introduction", "preface", "foreword", "in this issue", "abstracts", "news",
+        "book review", "announcement", "acknowledgement", "acknowledgements", "acknowledgment",
+        "conclusion", "conclusions", "discussion", "editorial board", "index", "notes",
+        "research highlights", "highlights", "contents", "table of contents", "obituary",
+        "untitled", "no title", "title", "abstract", "poster", "poster session", "reviewers",
+    }
+)  # fmt: skip
+"""Titles shared by many different articles: a title match between them proves nothing."""
+
+_ERRATUM = re.compile(
+    r"^(?:erratum|errata|correction|corrigendum|correction to|publisher s note|retraction|"
+    r"retracted|notice of retraction|expression of concern)\b"
+    r"|\b(?:erratum|correction|corrigendum|retraction)$"
+    r"|\bvol \d+ pg \d+"
+)
+_PREPRINT_VENUE = re.compile(
+    r"\b(?:medrxiv|biorxiv|arxiv|chemrxiv|psyarxiv|socarxiv|ssrn|research square|preprints|"
+    r"osf preprints|authorea|preprint)\b"
+)
+_PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.48550/", "10.20944/", "10.31234/")
+_REGISTRY_ID = re.compile(
+    r"\b(NCT\d{8}|ISRCTN\d{8}|ACTRN\d{14}|CTRI/\d{4}/\d{2,3}/\d{6}|ChiCTR[-\w]{6,20}|"
+    r"DRKS\d{8}|EUCTR\d{4}-\d{6}-\d{2}|JPRN-\w{6,20}|IRCT\w{6,30}|PACTR\d{15}|"
+    r"NTR\d{3,5}|CRD\d{11})\b",
+    re.IGNORECASE,
+)
+_REGISTRY_VENUE = re.compile(
+    r"clinicaltrials\s*\.?\s*gov|\bictrp\b|trial regist|\bisrctn\b|\bprospero\b|"
+    r"\banzctr\b|\bchictr\b|\bdrks\b|\beuctr\b|eu clinical trials register"
+)
+_JOURNAL_STOP = frozenset({"of", "the", "and", "in", "for", "on", "la", "de", "der", "und", "et"})
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII-ish form: accents dropped, HTML entities and tags removed.
+
+    MEDLINE writes "Léna", Embase "Lena"; Crossref titles carry ``<i>`` and MathML.
+    """
+    text = html.unescape(html.unescape(text)) if "&" in text else text
+    text = _TAG.sub(" ", text) if "<" in text else text
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower()
+
+
+def _words(text: str) -> str:
+    return _SPACES.sub(" ", _NON_ALNUM.sub(" ", text)).strip()
+
+
+def normalize_title(title: str | None) -> str:
+    """Title as space-separated lowercase words, decorations and translations removed.
+
+    MEDLINE wraps translated titles in brackets ("[A study of ...]"); Ovid appends
+    "[Review] [45 refs]", "[Erratum appears in ...]" or "[Chinese]"; Scopus appends the
+    original-language title in brackets. A bracketed part is dropped when text is left
+    outside the brackets, and unwrapped when it is the whole title.
+    """
+    if not title:
+        return ""
+    text = fold(title)
+    stripped = _BRACKETED.sub(" ", text)
+    stripped = re.sub(r"\s+la:\s*\w{2,4}\s*$", " ", stripped)  # Ovid's "LA: Chi" leftovers
+    if len(_words(stripped)) >= 8 or (_words(stripped) and "[" not in text.lstrip()[:1]):
+        text = stripped
+    text = text.replace("[", " ").replace("]", " ")
+    return _words(text)
+
+
+def alternative_title(title: str | None) -> str:
+    """The other-language title some databases append in brackets, normalised ("" if none).
+
+    Scopus writes "Crowdwork: ... [Arbeiten in der Crowd: ...]" where another database has
+    only the German title; matching needs both.
+    """
+    if not title or "[" not in title:
+        return ""
+    parts = sorted((_words(p.strip("[]")) for p in _BRACKETED.findall(fold(title))), key=len)
+    best = parts[-1] if parts else ""
+    return best if best.count(" ") >= 3 and "refs" not in best else ""
+
+
+def is_generic_title(title: str) -> bool:
+    """Whether a normalised title is one many different articles carry ("Editorial")."""
+    if not title:
+        return True
+    return title in GENERIC_TITLES or len(title) < 12
+
+
+def is_erratum(title: str, publication_types: tuple[str, ...] = ()) -> bool:
+    """Whether the record is a notice about another article (erratum, correction, retraction).
+
+    The notice and the article it corrects usually share the title, but removing the article
+    as a "duplicate" of its erratum would lose the article.
+    """
+    if _ERRATUM.search(title):
+        return True
+    kinds = " ".join(fold(t) for t in publication_types)
+    return any(k in kinds for k in ("erratum", "retraction of publication", "corrected"))
+
+
+def is_preprint(journal: str, doi: str | None) -> bool:
+    """Whether the record is a preprint (bioRxiv, medRxiv, SSRN, Research Square, arXiv...)."""
+    if doi and doi.startswith(_PREPRINT_DOI):
+        return True
+    return bool(journal) and bool(_PREPRINT_VENUE.search(journal))
+
+
+_PROCEEDINGS = re.compile(
+    r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|meeting|convention)\b"
+)
+
+
+def is_proceedings(journal: str) -> bool:
+    """Whether a venue is a conference: its name varies far more between databases than a
+    journal's (edition, year, acronym), so a name mismatch there is weak evidence."""
+    return bool(journal) and bool(_PROCEEDINGS.search(journal))
+
+
+def registry_ids(*texts: str | None) -> frozenset[str]:
+    """Trial registry identifiers (NCT, ISRCTN, ACTRN, ChiCTR, ...) mentioned in the texts."""
+    found: set[str] = set()
+    for text in texts:
+        if text:
+            found.update(m.upper().replace(" ", "") for m in _REGISTRY_ID.findall(text))
+    return frozenset(found)
+
+
+def is_registry_venue(journal: str) -> bool:
+    """Whether a source name is a trial registry rather than a journal."""
+    return bool(journal) and bool(_REGISTRY_VENUE.search(journal))
+
+
+def normalize_journal(journal: str | None) -> tuple[str, ...]:
+    """Journal title as content words (stop words dropped) for abbreviation-aware matching.
+
+    "Curr Opin Lipidol", "Current Opinion in Lipidology" and "CURRENT OPINION IN LIPIDOLOGY."
+    give ("curr", "opin", "lipidol") and ("current", "opinion", "lipidology"), which
+    :func:`journals_compatible` matches word by word as prefixes.
+    """
+    if not journal:
+        return ()
+    text = fold(journal)
+    text = re.sub(r"\(.*?\)", " ", text)  # "(Amsterdam, Netherlands)", "(Print)"
+    text = text.split(" = ")[0]
+    text = text.replace("&", " ")
+    return tuple(w for w in _words(text).split() if w not in _JOURNAL_STOP)
+
+
+def _abbreviates(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether each word of ``short`` is a prefix of the next unmatched word of ``full``, in order.
+
+    Words of ``full`` may be skipped (ISO 4 drops some), but every word of ``short`` must be
+    used and at least the first words must line up.
+    """
+    if not short or not full or short[0][0] != full[0][0]:
+        return False
+    pos = 0
+    for word in short:
+        while pos < len(full) and not full[pos].startswith(word):
+            pos += 1
+        if pos == len(full):
+            return False
+        pos += 1
+    return True
+
+
+_VENUE_NOISE = frozenset({"proceedings", "annual", "th", "st", "nd", "rd", "conf", "conference"})
+
+
+def _venue_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Content words of a venue: numbers, ordinals ("50th") and "proceedings" dropped."""
+    return tuple(w for w in words if not any(c.isdigit() for c in w) and w not in _VENUE_NOISE)
+
+
+def _initials(words: tuple[str, ...]) -> str:
+    return "".join(w[0] for w in words)
+
+
+def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
+    """Whether two normalised journal titles can name the same journal (``None``: unknown).
+
+    Accepts ISO 4 abbreviations ("Curr Opin Lipidol"), added subtitles or places ("Lung
+    cancer (Amsterdam)"), proceedings named with or without edition and year ("50th Annual
+    Hawaii International Conference on System Sciences") and acronyms ("ICIS").
+    """
+    if not a or not b:
+        return None
+    if a == b or "".join(a) == "".join(b):
+        return True
+    short, full = (a, b) if len("".join(a)) <= len("".join(b)) else (b, a)
+    if _abbreviates(short, full):
+        return True
+    # Subtitles and sections: "Lung Cancer" vs "Lung cancer (Amsterdam, Netherlands)".
+    if len(short) >= 2 and full[: len(short)] == short:
+        return True
+    return _venues_compatible(_venue_words(a), _venue_words(b))
+
+
+def _venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    if not a or not b:
+        return False
+    short, full = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 3 and all(any(f.startswith(w) for f in full) for w in short):
+        return True
+    acronyms = {w for w in (*a, *b) if len(w) >= 3}
+    return _initials(a) in acronyms or _initials(b) in acronyms
+
+
+def normalize_pages(pages: str | None) -> tuple[str, str]:
+    """(first page, last page) with the last page expanded: "1234-9" gives ("1234", "1239").
+
+    Supplement pages keep their letter ("S12", "A111", "e1002"); leading zeros are dropped.
+    """
+    if not pages:
+        return ("", "")
+    text = fold(pages).replace("--", "-").replace(" ", "")
+    parts = [p for p in re.split(r"[-‐–,;]", text) if p]
+    if not parts:
+        return ("", "")
+    first = parts[0].lstrip("0") or "0"
+    last = parts[1].lstrip("0") if len(parts) > 1 else ""
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return (first, last)
+
+
+def normalize_volume(value: str | None) -> str:
+    """Volume or issue: its leading number ("58 (1)" -> "58", "Vol. 12" -> "12"), else its
+    words; "unknown" and broken exports ("1)" left of "SUPPL. 1)") give ""."""
+    if not value:
+        return ""
+    text = fold(value).strip()
+    if ")" in text and "(" not in text:
+        return ""
+    text = re.sub(r"^(?:vol|volume|no|issue)\.?\s*", "", text)
+    number = re.match(r"\d+", text)
+    if number:
+        return number.group(0).lstrip("0") or "0"
+    words = _words(text).replace(" ", "")
+    return "" if words in {"unknown", "na", "none", "nan"} else words
+
+
+_NAME_SPLIT = re.compile(r"\s*;\s*|\s+and\s+|\s*&\s*")
+_GLUED = re.compile(r"(?<=\.)(?=[A-Z][a-z])")  # ASySD's "Adeli K.Lewis G. F."
+
+
+def normalize_authors(authors: tuple[str, ...]) -> tuple[str, ...]:
+    """Surnames in order, folded: the part of an author name that every vendor writes.
+
+    Accepts a tuple of names or one string holding them all ("A, B and C, D", "A B.;C D.",
+    "Adeli K.Lewis G. F."). Initials vary between exports; surnames rarely do.
+    """
+    names: list[str] = []
+    for entry in authors:
+        text = entry.strip()
+        if not text:
+            continue
+        parts = _NAME_SPLIT.split(text)
+        if len(parts) == 1 and ";" not in text:
+            parts = _GLUED.split(text)
+        names.extend(p for p in parts if p.strip())
+    return tuple(s for s in (_surname(n) for n in names) if s)
+
+
+def _surname(name: str) -> str:
+    text = fold(name).strip()
+    if "," in text:
+        text = text.split(",")[0]
+    else:
+        words = [w for w in re.split(r"\s+", text) if w]
+        # "Adeli K." / "Smith JA": drop trailing initials; "John Smith": keep the last word.
+        initials = False
+        while len(words) > 1 and (len(words[-1].strip(".-")) <= 2 or words[-1].endswith(".")):
+            words.pop()
+            initials = True
+        text = " ".join(words) if initials else words[-1]
+    return _NON_ALNUM.sub("", text)

@@ -1,0 +1,99 @@
+"""A record's matching view: every field normalised once, before any pair is compared."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from evidens.core import Record, doi_key
+from evidens.dedup import normalize as nz
+
+_PMID = re.compile(r"^\d{1,9}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Normalised fields of one record plus its kind (article, erratum, preprint, registry)."""
+
+    title: str
+    title_alt: str
+    title_key: str
+    generic: bool
+    authors: tuple[str, ...]
+    author_text: str
+    year: int | None
+    journal: tuple[str, ...]
+    volume: str
+    issue: str
+    first_page: str
+    last_page: str
+    doi: str | None
+    pmid: str | None
+    abstract: str
+    erratum: bool
+    preprint: bool
+    proceedings: bool
+    registry: bool
+    trial_ids: frozenset[str]
+    completeness: int
+    sort_key: tuple[str, ...]
+
+
+def prepare(record: Record) -> Prepared:
+    """Normalise a record for matching; the sort key makes results input-order-invariant."""
+    title = nz.normalize_title(record.title)
+    authors = nz.normalize_authors(record.authors)
+    journal = nz.normalize_journal(record.journal)
+    journal_text = " ".join(journal)
+    first, last = nz.normalize_pages(record.pages)
+    doi = doi_key(record.doi)
+    pmid = (record.pmid or "").strip()
+    abstract = nz.fold(record.abstract)[:600] if record.abstract else ""
+    trial_ids = nz.registry_ids(*record.registry_ids, record.title, record.abstract)
+    registry = nz.is_registry_venue(journal_text) or (
+        bool(record.registry_ids) and not record.journal and not record.doi
+    )
+    prepared_fields = (title, " ".join(authors), journal_text, first, doi or "", pmid)
+    return Prepared(
+        title=title,
+        title_alt=nz.alternative_title(record.title),
+        title_key=title.replace(" ", ""),
+        generic=nz.is_generic_title(title),
+        authors=authors,
+        author_text=" ".join(authors),
+        year=record.year,
+        journal=journal,
+        volume=nz.normalize_volume(record.volume),
+        issue=nz.normalize_volume(record.issue),
+        first_page=first,
+        last_page=last,
+        doi=doi,
+        pmid=pmid if _PMID.match(pmid) else None,
+        abstract=abstract,
+        erratum=nz.is_erratum(title, record.publication_types),
+        preprint=nz.is_preprint(journal_text, doi),
+        proceedings=nz.is_proceedings(journal_text),
+        registry=registry,
+        trial_ids=trial_ids,
+        completeness=_completeness(record),
+        sort_key=(*prepared_fields, repr(record)),
+    )
+
+
+def _completeness(record: Record) -> int:
+    """How much a record says: the most complete member of a cluster is kept as canonical."""
+    filled = [
+        record.title,
+        record.journal,
+        record.volume,
+        record.issue,
+        record.pages,
+        record.doi,
+        record.pmid,
+        record.abstract,
+        record.issn,
+        record.year,
+    ]
+    score = 10 * sum(1 for value in filled if value)
+    score += min(len(record.authors), 5) + len(record.accessions)
+    return score + min(len(record.abstract or ""), 2000) // 200

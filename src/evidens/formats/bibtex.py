@@ -1,0 +1,247 @@
+"""BibTeX: a small tolerant reader (WoS, Scopus, Zotero, JabRef flavours) and a writer.
+
+We parse BibTeX ourselves rather than depend on bibtexparser: exports only use entries with
+braced, quoted or bare values, and owning the parser lets every problem carry its line
+number. LaTeX escapes common in exports (accents, ``{\\textless}``, ``\\&``) are decoded for
+the mapped fields; the raw fields keep the file's text exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from evidens.core import Record
+from evidens.core.records import RawField
+from evidens.errors import FormatError
+from evidens.formats._base import FormatPlugin, ParseWarning, RecordBuilder
+from evidens.formats._text import head_lines
+
+_ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*[{(]")
+_FIELD_NAME = re.compile(r"\s*([A-Za-z][\w\-:.+]*)\s*=\s*")
+_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303"}
+_ACCENTS |= {"c": "\u0327", "=": "\u0304", ".": "\u0307", "v": "\u030c", "u": "\u0306"}
+_SYMBOLS = {
+    "textless": "<",
+    "textgreater": ">",
+    "textendash": "\u2013",
+    "textemdash": "\u2014",
+    "textquoteright": "\u2019",
+    "textquoteleft": "\u2018",
+    "ss": "\u00df",
+    "o": "\u00f8",
+    "O": "\u00d8",
+    "ae": "\u00e6",
+    "aa": "\u00e5",
+    "l": "\u0142",
+    "i": "i",
+}
+_ACCENT_CMD = re.compile(r"\\([`'^\"~=.]|[cvu](?=[\s{]))\s*\{?\s*\\?([A-Za-z])\}?")
+_SYMBOL_CMD = re.compile(r"\\([A-Za-z]+)\b\s?(?:\{\})?")
+_ESCAPED = re.compile(r"\\([&%$#_{}])")
+_SKIPPED = {"comment", "preamble", "string"}
+
+
+def sniff(text: str) -> int:
+    lines = head_lines(text, 5)
+    return 85 if lines and _ENTRY.match(lines[0].lstrip()) else 0
+
+
+def latex_to_text(value: str) -> str:
+    """Readable text from a BibTeX value: accents and symbols decoded, grouping braces gone."""
+    import unicodedata
+
+    text = _ACCENT_CMD.sub(lambda m: m.group(2) + _ACCENTS[m.group(1)], value)
+    text = _SYMBOL_CMD.sub(lambda m: _SYMBOLS.get(m.group(1), m.group(0)), text)
+    text = _ESCAPED.sub(lambda m: "\x00" + m.group(1), text)
+    text = text.replace("{", "").replace("}", "").replace("\x00", "")
+    text = text.replace("--", "\u2013") if "--" in text and " -- " not in text else text
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+class _Scanner:
+    """Walks the text once, tracking the line number for error messages."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text, self.name, self.pos = text, name, 0
+
+    def line(self, pos: int | None = None) -> int:
+        return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
+
+    def fail(self, message: str, pos: int | None = None) -> FormatError:
+        return FormatError(message, path=self.name, line=self.line(pos), hint="fix or re-export")
+
+    def balanced(self, open_pos: int, closer: str) -> int:
+        """Index just past the matching ``closer`` of the brace/paren at ``open_pos``."""
+        depth, pos, text = 0, open_pos, self.text
+        opener = text[open_pos]
+        while pos < len(text):
+            char = text[pos]
+            if char == "\\":
+                pos += 2
+                continue
+            if char in "{" + opener:
+                depth += 1
+            elif char in "}" + closer:
+                depth -= 1
+                if depth == 0:
+                    return pos + 1
+            pos += 1
+        raise self.fail("entry is cut off: braces never close", open_pos)
+
+
+def _values(scanner: _Scanner, body_start: int, body_end: int) -> list[RawField]:
+    """The (name, value) pairs of one entry body, values verbatim without outer delimiters."""
+    text, pos, fields = scanner.text, body_start, []
+    while pos < body_end:
+        match = _FIELD_NAME.match(text, pos, body_end)
+        if match is None:
+            comma = text.find(",", pos, body_end)
+            if comma < 0 or text[pos:comma].strip():
+                if text[pos:body_end].strip():
+                    raise scanner.fail("expected `name = value` in entry", pos)
+                break
+            pos = comma + 1
+            continue
+        name, pos = match.group(1), match.end()
+        parts = []
+        while True:
+            if pos >= body_end:
+                raise scanner.fail(f"field {name} has no value", pos)
+            char = text[pos]
+            if char == "{":
+                end = scanner.balanced(pos, "}")
+                parts.append(text[pos + 1 : end - 1])
+            elif char == '"':
+                end = text.find('"', pos + 1, body_end)
+                if end < 0:
+                    raise scanner.fail(f"field {name}: quote never closes", pos)
+                parts.append(text[pos + 1 : end])
+                end += 1
+            else:
+                bare = re.match(r"[^,#}\s)]+", text[pos:body_end])
+                if bare is None:
+                    raise scanner.fail(f"field {name} has no value", pos)
+                parts.append(bare.group(0))
+                end = pos + bare.end()
+            pos = end
+            while pos < body_end and text[pos].isspace():
+                pos += 1
+            if pos < body_end and text[pos] == "#":
+                pos += 1
+                while pos < body_end and text[pos].isspace():
+                    pos += 1
+                continue
+            break
+        fields.append((name, "".join(parts)))
+        pos = pos + 1 if pos < body_end and text[pos] == "," else pos
+    return fields
+
+
+def entries(text: str, name: str) -> list[tuple[int, str, str, list[RawField]]]:
+    """(line, entry type, key, fields) per entry; comments, strings and preambles skipped."""
+    scanner = _Scanner(text, name)
+    found = []
+    pos = 0
+    while (match := _ENTRY.search(text, pos)) is not None:
+        kind = match.group(1).lower()
+        open_pos = match.end() - 1
+        end = scanner.balanced(open_pos, "}" if text[open_pos] == "{" else ")")
+        pos = end
+        if kind in _SKIPPED:
+            continue
+        body = text[match.end() : end - 1]
+        key, comma, _ = body.partition(",")
+        if not comma:
+            raise scanner.fail("entry has no key followed by a comma", match.start())
+        body_start = match.end() + len(key) + 1
+        found.append(
+            (scanner.line(match.start()), kind, key.strip(), _values(scanner, body_start, end - 1))
+        )
+    return found
+
+
+def _map(kind: str, key: str, fields: list[RawField], line: int) -> Record:
+    builder = RecordBuilder()
+    lower = {n.lower(): v for n, v in reversed(fields)}
+    get = {n: latex_to_text(v) for n, v in lower.items()}
+    builder.first("title", get.get("title"))
+    for author in re.split(r"\s+and\s+", lower.get("author", "")):
+        builder.add("authors", latex_to_text(author))
+    builder.set_year(get.get("year"))
+    builder.first("journal", get.get("journal") or get.get("booktitle"))
+    builder.first("volume", get.get("volume"))
+    builder.first("issue", get.get("number"))
+    builder.first("pages", (get.get("pages") or "").replace("\u2013", "-"))
+    builder.set_doi(lower.get("doi"))
+    builder.first("abstract", get.get("abstract"))
+    for keyword in re.split(r"[;,]\s*", get.get("keywords", "")):
+        builder.add("keywords", keyword)
+    builder.first("language", get.get("language"))
+    builder.first("issn", get.get("issn"))
+    builder.first("pmid", get.get("pmid") or get.get("pubmed_id"))
+    builder.add("urls", get.get("url"))
+    builder.add("publication_types", get.get("document_type") or get.get("type") or kind)
+    _ids(builder, key, get)
+    return builder.build([("ENTRYTYPE", kind), ("ID", key), *fields], line)
+
+
+def _ids(builder: RecordBuilder, key: str, get: dict[str, str]) -> None:
+    unique = get.get("unique-id", key)
+    if unique.startswith("WOS:"):
+        builder.source_database = "wos"
+        builder.accession("wos", unique)
+    if get.get("source", "").lower() == "scopus":
+        builder.source_database = "scopus"
+        eid = re.search(r"eid=([\w.\-]+)", get.get("url", ""))
+        if eid:
+            builder.accession("scopus", eid.group(1))
+
+
+def read(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:
+    return [_map(kind, key, fields, line) for line, kind, key, fields in entries(text, name)], []
+
+
+def _braced(value: str) -> str:
+    """A value safe inside ``{...}``: unbalanced braces are escaped, line breaks kept."""
+    depth = 0
+    for char in value:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth == 0:
+        return value
+    return value.replace("{", "\\{").replace("}", "\\}")
+
+
+def write_bibtex(records: Iterable[Record]) -> str:
+    """BibTeX entries (``@article``) with the mapped fields; keys are unique per file."""
+    out = []
+    seen: dict[str, int] = {}
+    for record in records:
+        base = re.sub(r"\W", "", (record.first_author or "anon").split(",")[0]) or "anon"
+        base = f"{base}{record.year or ''}"
+        seen[base] = seen.get(base, 0) + 1
+        key = base if seen[base] == 1 else f"{base}_{seen[base]}"
+        fields = [
+            ("title", record.title),
+            ("author", " and ".join(record.authors) or None),
+            ("year", str(record.year) if record.year is not None else None),
+            ("journal", record.journal),
+            ("volume", record.volume),
+            ("number", record.issue),
+            ("pages", record.pages),
+            ("doi", record.doi),
+            ("pmid", record.pmid),
+            ("issn", record.issn),
+            ("abstract", record.abstract),
+            ("keywords", "; ".join((*record.keywords, *record.subject_headings)) or None),
+            ("language", record.language),
+            ("url", record.urls[0] if record.urls else None),
+        ]
+        body = ",\n".join(f"  {name} = {{{_braced(value)}}}" for name, value in fields if value)
+        out.append(f"@article{{{key},\n{body}\n}}\n")
+    return "\n".join(out)
+
+
+PLUGIN = FormatPlugin(id="bibtex", label="BibTeX", sniff=sniff, read=read)

@@ -1,0 +1,187 @@
+"""PubMed MEDLINE (.nbib) and Ovid tagged exports: 2-4 letter tags, ``- ``, indented wraps.
+
+Both formats wrap long values onto lines indented by six spaces (Ovid also leaves some
+unindented); a wrapped line is the same value, so it is joined with a space. MEDLINE
+separates records by blank lines and opens each with ``PMID-``; Ovid opens each with
+``<n. >``. We keep authors in file order because de-duplication compares first authors.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evidens.core import Record
+from evidens.core.records import RawField
+from evidens.errors import FormatError
+from evidens.formats._base import FormatPlugin, ParseWarning, RecordBuilder
+from evidens.formats._text import head_lines, split_lines
+
+_TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *- ?(.*)$")
+_OVID_START = re.compile(r"^<\d+\. ?>\s*$")
+_PAGES = re.compile(r"^(\d+)-(\d+)$")
+_SO = re.compile(
+    r"^(?P<journal>.+?)\.\s.*?(?P<volume>\d+)\s*(?:\((?P<issue>[^)]*)\))?"
+    r"\s*(?:\((?P<nopage>no pagination)\)|\(?(?P<pages>[\d]+(?:-\d+)?)\)?)?,\s*(?P<year>\d{4})"
+)
+Tokens = list[tuple[int, list[RawField]]]
+
+
+def sniff_medline(text: str) -> int:
+    lines = head_lines(text, 3)
+    return 95 if lines and lines[0].startswith("PMID-") else 0
+
+
+def sniff_ovid(text: str) -> int:
+    lines = head_lines(text, 3)
+    ovid = len(lines) > 1 and _OVID_START.match(lines[0]) and "Ovid Technologies" in lines[1]
+    return 95 if ovid else 0
+
+
+def tokenize(text: str, name: str, *, ovid: bool) -> Tokens:
+    """(start line, raw fields) per record; wrapped lines joined to their tag's value."""
+    records: Tokens = []
+    fields: list[RawField] | None = None
+    start = 0
+    for number, line in enumerate(split_lines(text), 1):
+        match = None if line.startswith(" ") else _TAG.match(line)
+        if ovid and _OVID_START.match(line):
+            if fields:
+                records.append((start, fields))
+            fields, start = [], number
+            continue
+        if match and not ovid and (fields is None or match.group(1) == "PMID"):
+            if fields:
+                records.append((start, fields))
+            fields, start = [], number
+        if fields is None:
+            if line.strip():
+                raise FormatError(
+                    f"text before the first record: {line[:60]!r}",
+                    path=name,
+                    line=number,
+                    hint="the file is not a complete MEDLINE/Ovid export",
+                )
+        elif match:
+            fields.append((match.group(1), match.group(2).rstrip()))
+        elif line.strip() and fields:
+            tag, value = fields[-1]
+            fields[-1] = (tag, f"{value} {line.strip()}".strip())
+    if fields:
+        records.append((start, fields))
+    return records
+
+
+def _expand_pages(value: str) -> str:
+    """MEDLINE abbreviates end pages: "466-75" means 466-475."""
+    match = _PAGES.match(value.strip())
+    if not match:
+        return value.strip()
+    first, last = match.groups()
+    if len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return f"{first}-{last}"
+
+
+def _map_medline(fields: list[RawField], start: int) -> Record:
+    builder = RecordBuilder(source_database="pubmed")
+    for tag, value in fields:
+        _medline_tag(builder, tag, value)
+    if not builder.authors:
+        for tag, value in fields:
+            if tag in {"AU", "CN"}:
+                builder.add("authors", value)
+    if builder.journal is None:
+        builder.first("journal", next((v for t, v in fields if t == "TA"), None))
+    return builder.build(fields, start)
+
+
+def _medline_tag(builder: RecordBuilder, tag: str, value: str) -> None:
+    simple = {
+        "PMID": "pmid",
+        "TI": "title",
+        "BTI": "title",
+        "JT": "journal",
+        "VI": "volume",
+        "IP": "issue",
+        "AB": "abstract",
+        "LA": "language",
+    }
+    if tag in simple:
+        builder.first(simple[tag], value)
+    elif tag == "FAU":
+        builder.add("authors", value)
+    elif tag == "DP":
+        builder.set_year(value)
+    elif tag == "PG":
+        builder.first("pages", _expand_pages(value))
+    elif tag in {"LID", "AID"} and value.rstrip().endswith("[doi]"):
+        builder.set_doi(value)
+    elif tag == "MH":
+        builder.add("subject_headings", value)
+    elif tag == "OT":
+        builder.add("keywords", value)
+    elif tag == "PT":
+        builder.add("publication_types", value)
+    elif tag == "PMC":
+        builder.first("pmcid", value)
+    elif tag == "IS":
+        builder.first("issn", value)
+
+
+def _map_ovid(fields: list[RawField], start: int) -> Record:
+    database = next((v for t, v in fields if t == "DB"), "").strip()
+    builder = RecordBuilder(source_database=database.lower().split(" ")[0] or None)
+    for tag, value in fields:
+        _ovid_tag(builder, tag, value, builder.source_database)
+    source = next((v for t, v in fields if t == "SO"), None)
+    match = _SO.match(source or "")
+    if match:
+        builder.first("journal", match.group("journal"))
+        builder.first("volume", match.group("volume"))
+        builder.first("issue", match.group("issue"))
+        builder.first("pages", match.group("pages"))
+        builder.set_year(match.group("year"))
+    return builder.build(fields, start)
+
+
+def _ovid_tag(builder: RecordBuilder, tag: str, value: str, database: str | None) -> None:
+    simple = {"TI": "title", "AB": "abstract", "LG": "language", "PM": "pmid", "IS": "issn"}
+    if tag in simple:
+        builder.first(simple[tag], value)
+    elif tag == "AU":
+        builder.add("authors", value)
+    elif tag == "YR":
+        builder.set_year(value)
+    elif tag == "DO":
+        builder.set_doi(value)
+    elif tag in {"MH", "OD"}:
+        builder.add("subject_headings", value)
+    elif tag == "KW":
+        builder.add("keywords", value)
+    elif tag == "PT":
+        builder.add("publication_types", value)
+    elif tag == "UI":
+        if database == "embase":
+            builder.accession("embase", value)
+        elif database and database.startswith("ovid"):
+            builder.first("pmid", value)
+        elif database:
+            builder.accession(database, value)
+
+
+def read_medline(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:
+    tokens = tokenize(text, name, ovid=False)
+    return [_map_medline(fields, start) for start, fields in tokens], []
+
+
+def read_ovid(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:
+    tokens = tokenize(text, name, ovid=True)
+    return [_map_ovid(fields, start) for start, fields in tokens], []
+
+
+PLUGIN = FormatPlugin(
+    id="medline", label="PubMed MEDLINE (.nbib)", sniff=sniff_medline, read=read_medline
+)
+OVID_PLUGIN = FormatPlugin(
+    id="ovid_tagged", label="Ovid tagged export", sniff=sniff_ovid, read=read_ovid
+)

@@ -1,0 +1,230 @@
+"""Between-study variance (τ²) estimators, as metafor's ``rma.uni`` computes them.
+
+Why a projection helper: metafor writes the estimators with the k×k matrix
+P = W − WX(XᵀWX)⁻¹XᵀW. Forming it needs k² memory (74 GB at k = 100,000), so every trace
+and quadratic form here is rewritten with p×p matrices only; the numbers are the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import brentq
+
+from evidens.errors import EstimationError
+
+FloatArray = NDArray[np.float64]
+TAU2_METHODS = ("DL", "REML", "ML", "PM", "SJ", "HE", "EB", "HS")
+FE_METHODS = ("FE", "EE", "CE")
+_MAXITER = 10_000
+_THRESHOLD = 1e-13
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """P = W − WX(XᵀWX)⁻¹XᵀW for diagonal weights ``w``, kept in factored form."""
+
+    w: FloatArray
+    X: NDArray[np.float64]
+    A: NDArray[np.float64]  # W X
+    M: NDArray[np.float64]  # (XᵀWX)⁻¹
+
+    @classmethod
+    def of(cls, w: FloatArray, X: NDArray[np.float64]) -> Projection:
+        A = X * w[:, None]
+        xtwx = X.T @ A
+        try:
+            M = np.linalg.inv(xtwx)
+        except np.linalg.LinAlgError as exc:
+            raise EstimationError(
+                "the model matrix is singular: a moderator is constant or collinear"
+            ) from exc
+        return cls(w, X, A, M)
+
+    def apply(self, y: FloatArray) -> FloatArray:
+        """P y."""
+        return self.w * y - self.A @ (self.M @ (self.A.T @ y))
+
+    def quad(self, y: FloatArray) -> float:
+        """yᵀ P y (the weighted residual sum of squares)."""
+        return float(y @ self.apply(y))
+
+    def trace(self) -> float:
+        return float(self.w.sum() - np.trace(self.M @ (self.A.T @ self.A)))
+
+    def diag_aMa(self) -> FloatArray:
+        """Diagonal of A M Aᵀ."""
+        return np.einsum("ij,jk,ik->i", self.A, self.M, self.A)
+
+    def trace_sq(self) -> float:
+        """tr(P²) = sum(P * P) for the symmetric P."""
+        ata = self.A.T @ self.A
+        awa = self.A.T @ (self.A * self.w[:, None])
+        m_ata = self.M @ ata
+        return float((self.w**2).sum() - 2 * np.trace(self.M @ awa) + np.trace(m_ata @ m_ata))
+
+    def diag_sq(self) -> FloatArray:
+        """Diagonal of P²."""
+        ma = self.A @ self.M
+        ata = self.A.T @ self.A
+        return self.w**2 - 2 * self.w * self.diag_aMa() + np.einsum("ij,jk,ik->i", ma, ata, ma)
+
+    def trace_pvpv(self, v: FloatArray) -> float:
+        """tr(PVPV) for diagonal V = diag(v)."""
+        av = self.A * v[:, None]
+        avwva = av.T @ (av * self.w[:, None])
+        m_ava = self.M @ (av.T @ self.A)
+        return float(
+            ((self.w * v) ** 2).sum() - 2 * np.trace(self.M @ avwva) + np.trace(m_ava @ m_ava)
+        )
+
+
+def _ols_projection(X: NDArray[np.float64]) -> Projection:
+    return Projection.of(np.ones(X.shape[0]), X)
+
+
+@dataclass(frozen=True)
+class Tau2Estimate:
+    """τ² (truncated at 0), its standard error where metafor gives one, and iterations used."""
+
+    tau2: float
+    se_tau2: float | None
+    iterations: int = 0
+
+
+def estimate_tau2(
+    method: str, y: FloatArray, v: FloatArray, X: NDArray[np.float64]
+) -> Tau2Estimate:
+    """Dispatch to the estimator named by metafor's ``method`` code."""
+    k, p = X.shape
+    if method in FE_METHODS or k == 1:
+        return Tau2Estimate(0.0, None)
+    if method == "DL":
+        return _dl(y, v, X)
+    if method == "HE":
+        return _he(y, v, X)
+    if method == "HS":
+        return _hs(y, v, X)
+    if method == "SJ":
+        return _sj(y, v, X)
+    if method in ("PM", "EB"):
+        return _pm(y, v, X)
+    if method in ("REML", "ML"):
+        return _fisher_scoring(method, y, v, X)
+    raise EstimationError(
+        f"unknown τ² method {method!r}", hint=f"use FE or one of {', '.join(TAU2_METHODS)}"
+    )
+
+
+def _se_moment(tr: float, dfree: float, tau2: float, sum_pp: float) -> float:
+    t = max(tau2, 0.0)
+    return float(np.sqrt(1 / tr**2 * (2 * dfree + 4 * t * tr + 2 * t**2 * sum_pp)))
+
+
+def _dl(y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> Tau2Estimate:
+    k, p = X.shape
+    P = Projection.of(1 / v, X)
+    tr = P.trace()
+    tau2 = (P.quad(y) - (k - p)) / tr
+    return Tau2Estimate(max(0.0, tau2), _se_moment(tr, k - p, tau2, P.trace_sq()))
+
+
+def _hs(y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> Tau2Estimate:
+    k, p = X.shape
+    w = 1 / v
+    P = Projection.of(w, X)
+    tau2 = (P.quad(y) - k) / w.sum()
+    t = max(tau2, 0.0)
+    se = np.sqrt(1 / w.sum() ** 2 * (2 * (k - p) + 4 * t * P.trace() + 2 * t**2 * P.trace_sq()))
+    return Tau2Estimate(max(0.0, tau2), float(se))
+
+
+def _he(y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> Tau2Estimate:
+    k, p = X.shape
+    P = _ols_projection(X)
+    tr_pv = float(v.sum() - (P.diag_aMa() * v).sum())
+    tau2 = (P.quad(y) - tr_pv) / (k - p)
+    t = max(tau2, 0.0)
+    se = np.sqrt(1 / (k - p) ** 2 * (2 * P.trace_pvpv(v) + 4 * t * tr_pv + 2 * t**2 * (k - p)))
+    return Tau2Estimate(max(0.0, tau2), float(se))
+
+
+def _sj(y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> Tau2Estimate:
+    k, p = X.shape
+    tau0 = float(np.var(y))
+    P = Projection.of(1 / (v + tau0), X)
+    tau2 = tau0 * P.quad(y) / (k - p)
+    t = max(tau2, 0.0)
+    sum_pvp = float((v * P.diag_sq()).sum())
+    se = np.sqrt(
+        tau0**2 / (k - p) ** 2 * (2 * P.trace_pvpv(v) + 4 * t * sum_pvp + 2 * t**2 * P.trace_sq())
+    )
+    return Tau2Estimate(max(0.0, tau2), float(se))
+
+
+def generalised_q(tau2: float, y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> float:
+    """Q(τ²) = Σ wᵢ(τ²)(yᵢ − xᵢb(τ²))², decreasing in τ² (Paule–Mandel and Q-profile)."""
+    return Projection.of(1 / (v + tau2), X).quad(y)
+
+
+def solve_q(
+    target: float, y: FloatArray, v: FloatArray, X: NDArray[np.float64], upper: float = 1e8
+) -> float | None:
+    """The τ² in [0, upper] where Q(τ²) = target; None when Q(upper) is still above it."""
+    if generalised_q(0.0, y, v, X) <= target:
+        return 0.0
+    if generalised_q(upper, y, v, X) > target:
+        return None
+    hi = max(1e-8, float(np.var(y)))
+    while hi < upper and generalised_q(hi, y, v, X) > target:
+        hi = min(upper, hi * 10)
+    return float(
+        brentq(
+            lambda t: generalised_q(t, y, v, X) - target,
+            0.0,
+            hi,
+            xtol=1e-15,
+            rtol=1e-15,
+            maxiter=_MAXITER,
+        )
+    )
+
+
+def _pm(y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> Tau2Estimate:
+    k, p = X.shape
+    tau2 = solve_q(float(k - p), y, v, X)
+    if tau2 is None:
+        raise EstimationError("the Paule–Mandel estimate of τ² lies beyond 1e8")
+    w = 1 / (v + tau2)
+    return Tau2Estimate(tau2, float(np.sqrt(2 * k**2 / (k - p)) / w.sum()))
+
+
+def _fisher_scoring(
+    method: str, y: FloatArray, v: FloatArray, X: NDArray[np.float64]
+) -> Tau2Estimate:
+    """Fisher scoring from the Hedges estimate, halving steps that would cross τ² = 0."""
+    tau2 = _he(y, v, X).tau2
+    for it in range(1, _MAXITER + 1):
+        w = 1 / (v + tau2)
+        P = Projection.of(w, X)
+        py = P.apply(y)
+        if method == "ML":
+            adj = (float(py @ py) - float(w.sum())) / float((w**2).sum())
+        else:
+            adj = (float(py @ py) - P.trace()) / P.trace_sq()
+        if tau2 == 0.0 and adj < 0:
+            adj = 0.0
+        while tau2 + adj < 0:
+            adj /= 2
+        tau2 += adj
+        if abs(adj) <= _THRESHOLD * max(1.0, tau2):
+            w = 1 / (v + tau2)
+            P = Projection.of(w, X)
+            se = np.sqrt(2 / (w**2).sum()) if method == "ML" else np.sqrt(2 / P.trace_sq())
+            return Tau2Estimate(tau2, float(se), it)
+    raise EstimationError(
+        f"{method} estimation of τ² did not converge in {_MAXITER} steps",
+        hint="try method='DL' or 'PM'",
+    )

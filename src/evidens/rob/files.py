@@ -1,0 +1,189 @@
+"""Assessment files (TOML) in and out, and the rob.json document ``evidens run`` writes.
+
+One file holds one assessment at the top level, or several as ``[[assessments]]``::
+
+    study = "Sharma 2021"
+    outcome = "Spasm freedom at 4 weeks"
+    assessor = "MV"
+    instrument = "rob2"
+    [settings]
+    effect = "both"
+    [answers.D1]
+    "1.1" = { answer = "PY", why = "one line from the paper" }
+    [overrides]
+    overall = { judgment = "high", reason = "why the proposal does not fit" }
+
+Functions here take and return text; reading and writing files is the caller's business.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from evidens.errors import FormatError, ValidationError
+from evidens.rob.instrument import get_instrument
+from evidens.rob.model import Answer, Assessment, Judgment, Override, Result
+
+MAX_TEXT = 5_000_000  # characters; an assessment file is a few kilobytes
+
+
+def load_assessments(text: str, *, path: str | None = None) -> list[Assessment]:
+    """Every assessment in a TOML text (top-level one, or an ``[[assessments]]`` list)."""
+    if len(text) > MAX_TEXT:
+        raise FormatError("assessment file is too large", path=path, hint="split it per study")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FormatError(f"not valid TOML: {exc}", path=path) from None
+    entries = data.get("assessments")
+    if entries is None:
+        return [_assessment(data, path, "")]
+    if not isinstance(entries, list):
+        raise FormatError("'assessments' must be an array of tables", path=path)
+    return [_assessment(e, path, f"assessments[{i}].") for i, e in enumerate(entries)]
+
+
+def load_assessment(text: str, *, path: str | None = None) -> Assessment:
+    """The single assessment in a TOML text (the form of examples/riss/rob/sharma2021.toml)."""
+    found = load_assessments(text, path=path)
+    if len(found) != 1:
+        raise FormatError(
+            f"expected one assessment, found {len(found)}",
+            path=path,
+            hint="use load_assessments for files with [[assessments]]",
+        )
+    return found[0]
+
+
+def _text(data: Mapping[str, Any], key: str, path: str | None, prefix: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(
+            f"missing or empty {key!r}", path=path, field=prefix + key, hint=f'add {key} = "..."'
+        )
+    return value
+
+
+def _assessment(data: Mapping[str, Any], path: str | None, prefix: str) -> Assessment:
+    answers: dict[str, dict[str, Answer]] = {}
+    why: dict[str, dict[str, str]] = {}
+    for domain_id, questions in dict(data.get("answers", {})).items():
+        answers[domain_id], why[domain_id] = {}, {}
+        for question_id, entry in dict(questions).items():
+            where = f"{prefix}answers.{domain_id}.{question_id}"
+            code = entry.get("answer") if isinstance(entry, dict) else entry
+            if not isinstance(code, str):
+                raise ValidationError("answer must be a string", path=path, field=where)
+            try:
+                answers[domain_id][question_id] = Answer.parse(code, field=where)
+            except ValidationError as exc:
+                raise ValidationError(exc.message, path=path, field=where, hint=exc.hint) from None
+            if isinstance(entry, dict) and entry.get("why"):
+                why[domain_id][question_id] = str(entry["why"])
+    overrides = {}
+    for key, entry in dict(data.get("overrides", {})).items():
+        where = f"{prefix}overrides.{key}"
+        judgment = Judgment.parse(str(dict(entry).get("judgment", "")), field=where)
+        overrides[key] = Override(judgment, str(entry.get("reason", "")))
+    settings = {str(k): str(v) for k, v in dict(data.get("settings", {})).items()}
+    return Assessment(
+        study=_text(data, "study", path, prefix),
+        outcome=_text(data, "outcome", path, prefix),
+        assessor=_text(data, "assessor", path, prefix),
+        instrument=_text(data, "instrument", path, prefix),
+        answers=answers,
+        justifications=why,
+        overrides=overrides,
+        settings=settings,
+        result_label=str(data.get("result", "")),
+    )
+
+
+def _q(value: str) -> str:
+    """A TOML basic string (JSON string syntax is a subset of it)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def dump_assessment(assessment: Assessment) -> str:
+    """The TOML text of one assessment; ``load_assessment`` reads it back unchanged."""
+    lines = [
+        f"study = {_q(assessment.study)}",
+        f"outcome = {_q(assessment.outcome)}",
+    ]
+    if assessment.result_label:
+        lines.append(f"result = {_q(assessment.result_label)}")
+    lines += [
+        f"assessor = {_q(assessment.assessor)}",
+        f"instrument = {_q(assessment.instrument)}",
+    ]
+    if assessment.settings:
+        lines += ["", "[settings]"]
+        lines += [f"{k} = {_q(v)}" for k, v in assessment.settings.items()]
+    for domain_id, answers in assessment.answers.items():
+        lines += ["", f"[answers.{_q(domain_id)}]"]
+        notes = assessment.justifications.get(domain_id, {})
+        for question_id, answer in answers.items():
+            why = notes.get(question_id, "")
+            tail = f", why = {_q(why)}" if why else ""
+            lines.append(f"{_q(question_id)} = {{ answer = {_q(answer.value)}{tail} }}")
+    if assessment.overrides:
+        lines += ["", "[overrides]"]
+        for key, override in assessment.overrides.items():
+            lines.append(
+                f"{_q(key)} = {{ judgment = {_q(override.judgment.value)}, "
+                f"reason = {_q(override.reason)} }}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _value(judgment: Judgment | None) -> str | None:
+    return None if judgment is None else judgment.value
+
+
+def rob_json(results: Iterable[Result]) -> dict[str, Any]:
+    """The rob.json document: per study, outcome and domain the answers, proposed and final
+    judgment (with any override reason and open problems), and the overall judgment."""
+    items = []
+    versions: dict[str, str] = {}
+    for result in results:
+        a = result.assessment
+        tool = get_instrument(a.instrument)
+        versions[tool.id] = tool.version
+        domains = []
+        for d in result.domains:
+            answers = a.answers.get(d.domain, {})
+            notes = a.justifications.get(d.domain, {})
+            domains.append(
+                {
+                    "domain": d.domain,
+                    "name": d.name,
+                    "answers": {
+                        q: {"answer": v.value, "justification": notes.get(q, "")}
+                        for q, v in answers.items()
+                    },
+                    "proposed": _value(d.proposed),
+                    "final": _value(d.final),
+                    "override_reason": d.override_reason,
+                    "problems": list(d.problems),
+                }
+            )
+        items.append(
+            {
+                "study": a.study,
+                "outcome": a.outcome,
+                "result": a.result_label,
+                "assessor": a.assessor,
+                "instrument": tool.id,
+                "settings": dict(a.settings),
+                "domains": domains,
+                "overall": {
+                    "proposed": _value(result.proposed_overall),
+                    "final": _value(result.final_overall),
+                    "override_reason": result.overall_override_reason,
+                },
+            }
+        )
+    return {"instruments": versions, "assessments": items}

@@ -1,0 +1,1 @@
+"""Packaged instrument definitions (TOML); see README.md for the format."""

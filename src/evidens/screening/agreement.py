@@ -1,0 +1,263 @@
+"""Agreement between two screeners: Cohen's kappa, PABAK and Gwet's AC1, with CIs.
+
+Formulas follow methods.md §6. Inclusion prevalence is low in screening, so kappa is depressed
+even when the screeners almost always agree (the kappa paradox); that is why PABAK and AC1 are
+reported next to it, with the 2×2 table and the prevalence and bias indices.
+
+Confidence intervals use Gwet's (2014) large-sample variances for two raters (the ones the
+irrCAC package implements) and a t interval with n − 1 degrees of freedom; PABAK is the
+Brennan-Prediger coefficient for two raters, so it takes that coefficient's variance. The
+simple kappa SE of §6 is reported as ``se_simple`` for readers who expect it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.errors import EstimationError
+from evidens.screening.workflow import group_by_record, latest_per_reviewer
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """One agreement coefficient with its standard error and confidence interval."""
+
+    name: str
+    value: float
+    se: float
+    ci_low: float
+    ci_high: float
+    chance: float
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement of two reviewers on the records both screened at one stage.
+
+    ``table[i][j]`` counts records reviewer A put in ``categories[i]`` and B in
+    ``categories[j]``; for the binary table ``a, b, c, d`` of §6 are ``table[0][0]``,
+    ``table[0][1]``, ``table[1][0]`` and ``table[1][1]`` with include first.
+    """
+
+    reviewer_a: str
+    reviewer_b: str
+    stage: Stage | None
+    categories: tuple[str, ...]
+    table: tuple[tuple[int, ...], ...]
+    n: int
+    observed: float
+    kappa: Coefficient
+    pabak: Coefficient
+    ac1: Coefficient
+    prevalence_index: float | None
+    bias_index: float | None
+    kappa_se_simple: float
+    confidence: float
+
+
+LANDIS_KOCH = ((0.0, "poor"), (0.20, "slight"), (0.40, "fair"), (0.60, "moderate"))
+
+
+def landis_koch(value: float) -> str:
+    """Landis & Koch's (1977) band - an arbitrary convention, labelled as such where shown."""
+    if value < 0:
+        return "poor"
+    for upper, label in LANDIS_KOCH[1:]:
+        if value <= upper:
+            return label
+    return "substantial" if value <= 0.80 else "almost perfect"
+
+
+def _interval(value: float, se: float, n: int, confidence: float) -> tuple[float, float]:
+    if n < 2 or not math.isfinite(se):
+        return (-math.inf, math.inf)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
+    return (value - half, min(1.0, value + half))
+
+
+def _check(counts: FloatArray) -> int:
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] < 2:
+        raise EstimationError("the agreement table must be square with at least 2 categories")
+    if (counts < 0).any():
+        raise EstimationError("the agreement table has a negative count")
+    n = int(counts.sum())
+    if n == 0:
+        raise EstimationError("no record was screened by both reviewers; agreement is undefined")
+    return n
+
+
+def _kappa(p: FloatArray, pa: float, n: int, conf: float) -> tuple[Coefficient, float]:
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    pe = float(rows @ cols)
+    if math.isclose(pe, 1.0):
+        raise EstimationError(
+            "Cohen's kappa is undefined: both reviewers used a single category for every record",
+            hint="report observed agreement, PABAK and AC1 instead",
+        )
+    kappa = (pa - pe) / (1 - pe)
+    spread = (1 - kappa) * (cols[:, None] + rows[None, :])
+    weights = np.eye(len(p))
+    total = float((p * (weights - spread) ** 2).sum())
+    var = (total - (pa - 2 * (1 - kappa) * pe) ** 2) / (n * (1 - pe) ** 2)
+    se = math.sqrt(max(var, 0.0))
+    se_simple = math.sqrt(pa * (1 - pa) / (n * (1 - pe) ** 2))
+    low, high = _interval(kappa, se, n, conf)
+    return Coefficient("Cohen's kappa", kappa, se, low, high, pe), se_simple
+
+
+def _pabak(q: int, pa: float, n: int, conf: float) -> Coefficient:
+    pe = 1 / q
+    value = (pa - pe) / (1 - pe)
+    se = math.sqrt(max(pa - pa**2, 0.0) / (n * (1 - pe) ** 2))
+    low, high = _interval(value, se, n, conf)
+    return Coefficient("PABAK", value, se, low, high, pe)
+
+
+def _ac1(p: FloatArray, pa: float, n: int, conf: float) -> Coefficient:
+    q = len(p)
+    pi = (p.sum(axis=1) + p.sum(axis=0)) / 2
+    pe = float((pi * (1 - pi)).sum()) / (q - 1)
+    ac1 = (pa - pe) / (1 - pe)
+    weights = np.eye(q)
+    spread = 2 * (1 - ac1) * (1 - (pi[:, None] + pi[None, :]) / 2) / (q - 1)
+    total = float((p * (weights - spread) ** 2).sum())
+    var = (total - (pa - 2 * (1 - ac1) * pe) ** 2) / (n * (1 - pe) ** 2)
+    se = math.sqrt(max(var, 0.0))
+    low, high = _interval(ac1, se, n, conf)
+    return Coefficient("Gwet's AC1", ac1, se, low, high, pe)
+
+
+def agreement_from_table(
+    table: Sequence[Sequence[int]],
+    *,
+    categories: Sequence[str] | None = None,
+    reviewer_a: str = "A",
+    reviewer_b: str = "B",
+    stage: Stage | None = None,
+    confidence: float = 0.95,
+) -> Agreement:
+    """All coefficients from a k×k table (rows: reviewer A, columns: reviewer B)."""
+    counts = np.asarray(table, dtype=np.float64)
+    n = _check(counts)
+    p = counts / n
+    pa = float(np.trace(p))
+    q = len(p)
+    kappa, se_simple = _kappa(p, pa, n, confidence)
+    binary = q == 2
+    names = tuple(categories) if categories else tuple(f"c{i}" for i in range(q))
+    return Agreement(
+        reviewer_a=reviewer_a,
+        reviewer_b=reviewer_b,
+        stage=stage,
+        categories=names,
+        table=tuple(tuple(int(v) for v in row) for row in counts),
+        n=n,
+        observed=pa,
+        kappa=kappa,
+        pabak=_pabak(q, pa, n, confidence),
+        ac1=_ac1(p, pa, n, confidence),
+        prevalence_index=float(p[0, 0] - p[1, 1]) if binary else None,
+        bias_index=float(p[0, 1] - p[1, 0]) if binary else None,
+        kappa_se_simple=se_simple,
+        confidence=confidence,
+    )
+
+
+BINARY = (Decision.INCLUDE.value, Decision.EXCLUDE.value)
+THREE_WAY = (Decision.INCLUDE.value, Decision.MAYBE.value, Decision.EXCLUDE.value)
+
+
+def _category(decision: Decision, maybe_as_include: bool) -> str:
+    if decision is Decision.MAYBE and maybe_as_include:
+        return Decision.INCLUDE.value
+    return decision.value
+
+
+def pair_agreement(
+    decisions: Iterable[ScreeningDecision],
+    reviewer_a: str,
+    reviewer_b: str,
+    stage: Stage,
+    *,
+    maybe_as_include: bool = True,
+    confidence: float = 0.95,
+) -> Agreement:
+    """Agreement of two reviewers on the records both decided at ``stage``.
+
+    With ``maybe_as_include`` (the default) *maybe* counts as include, because a maybe goes
+    forward to the next stage exactly like an include; otherwise a 3×3 table is used.
+    Each reviewer's latest decision on a record counts.
+    """
+    names = BINARY if maybe_as_include else THREE_WAY
+    index = {name: i for i, name in enumerate(names)}
+    table = [[0] * len(names) for _ in names]
+    for (_record, record_stage), group in group_by_record(decisions).items():
+        if record_stage is not stage:
+            continue
+        latest = latest_per_reviewer(group)
+        if reviewer_a in latest and reviewer_b in latest:
+            row = index[_category(latest[reviewer_a].decision, maybe_as_include)]
+            col = index[_category(latest[reviewer_b].decision, maybe_as_include)]
+            table[row][col] += 1
+    return agreement_from_table(
+        table,
+        categories=names,
+        reviewer_a=reviewer_a,
+        reviewer_b=reviewer_b,
+        stage=stage,
+        confidence=confidence,
+    )
+
+
+def all_pairs(
+    decisions: Sequence[ScreeningDecision],
+    *,
+    maybe_as_include: bool = True,
+    confidence: float = 0.95,
+) -> tuple[Agreement, ...]:
+    """Agreement for every reviewer pair and stage that share at least one record."""
+    results: list[Agreement] = []
+    for stage in Stage:
+        at_stage = [d for d in decisions if d.stage is stage]
+        reviewers = sorted({d.reviewer for d in at_stage})
+        for i, first in enumerate(reviewers):
+            for second in reviewers[i + 1 :]:
+                try:
+                    results.append(
+                        pair_agreement(
+                            at_stage,
+                            first,
+                            second,
+                            stage,
+                            maybe_as_include=maybe_as_include,
+                            confidence=confidence,
+                        )
+                    )
+                except EstimationError:
+                    continue
+    return tuple(results)
+
+
+def pilot_sample(record_ids: Sequence[int], size: int, seed: int) -> tuple[int, ...]:
+    """A reproducible random sample of records for a pilot round, sorted by id.
+
+    The same ids and seed always give the same sample (independent of input order), so the
+    sample can be stated in the protocol and re-drawn by anyone.
+    """
+    unique = sorted(set(record_ids))
+    if size < 1:
+        raise EstimationError(f"a pilot sample needs at least 1 record, got {size}")
+    if size >= len(unique):
+        return tuple(unique)
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(unique), size=size, replace=False)
+    return tuple(sorted(unique[int(i)] for i in chosen))

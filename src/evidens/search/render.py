@@ -1,0 +1,238 @@
+"""Render a query tree in one target database's syntax, recording every loss as a warning.
+
+The renderer is generic; what differs per database lives in ``engines.json``. Whenever the
+target cannot say what the tree says (no such field, no proximity, no explosion, a heading with
+no mapping in the target vocabulary...) the closest form is emitted *and* a warning says what
+changed, so a translated strategy never silently searches something else (PRISMA-S item 8).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from evidens.errors import InputError
+from evidens.search.ast import OPTIONAL, SINGLE, UNLIMITED, Bool, Heading, LineRef, Near, Node
+from evidens.search.ast import Template, Term
+from evidens.search.engines import Engine, map_heading
+from evidens.search.fields import INTENTS
+from evidens.search.filters import filter_tree
+
+_WILDCARD_NAMES = {UNLIMITED: "truncation", SINGLE: "single-character wildcard",
+                   OPTIONAL: "optional-character wildcard"}
+_OPERATOR_WORD = re.compile(r"\b(and|or|not|adj\d*|near|next)\b", re.IGNORECASE)
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:[:\-]\s*(\d{4}))?\s*$")
+_PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiabkw": "tiab"}
+_VOCABULARY_NAMES = {"mesh": "MeSH", "emtree": "Emtree", "cinahl": "CINAHL", "index": "index"}
+
+
+class Renderer:
+    """Renders nodes for one engine; ``warnings`` collects what could not be expressed."""
+
+    def __init__(self, engine: Engine, lines: Mapping[int, Node] | None = None) -> None:
+        self.engine = engine
+        self.lines = dict(lines or {})
+        self.warnings: list[str] = []
+
+    def warn(self, message: str) -> None:
+        text = f"{self.engine.label}: {message}"
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def render(self, node: Node, *, nested: bool = False) -> str:
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Heading):
+            return self.heading(node)
+        if isinstance(node, Bool):
+            return self.boolean(node, nested=nested)
+        if isinstance(node, Near):
+            return self.near(node, nested=nested)
+        if isinstance(node, LineRef):
+            return self.line_ref(node, nested=nested)
+        return self.template(node, nested=nested)
+
+    # --- terms -------------------------------------------------------------------------
+    def term(self, term: Term, *, bare: bool = False) -> str:
+        text = self.phrase(term)
+        if bare:
+            return text
+        if term.field is None:
+            return (self.engine.default or "{x}").replace("{x}", text)
+        if term.field == "dp":
+            return self.date(term)
+        return self.field_template(term.field, term.text).replace("{x}", text)
+
+    def field_template(self, field: str, text: str) -> str:
+        engine = self.engine
+        if field in engine.fields:
+            return engine.fields[field]
+        if field in engine.approximate:
+            substitute, note = engine.approximate[field]
+            self.warn(note)
+            return engine.fields[substitute]
+        self.warn(f"has no {INTENTS[field]} field; {text!r} and any other such terms are "
+                  "searched in the default fields")
+        return engine.default or "{x}"
+
+    def phrase(self, term: Term) -> str:
+        text = self.wildcards(term)
+        words = text.split()
+        quote = self.engine.quote
+        if not quote and len(words) > 1 and _OPERATOR_WORD.search(text):
+            quote = '"'
+        if quote and (term.quoted or len(words) > 1):
+            return f"{quote}{text}{quote}"
+        return text
+
+    def wildcards(self, term: Term) -> str:
+        engine = self.engine
+        text = term.text
+        if engine.name == "pubmed":
+            self.check_pubmed_truncation(term)
+        if term.limit is not None:
+            if engine.limited_truncation:
+                text = text[:-1] + engine.limited_truncation.replace("{n}", str(term.limit))
+            else:
+                self.warn(f"has no limited truncation: {term.text[:-1]}${term.limit} widened "
+                          f"to {term.text}")
+        out: list[str] = []
+        for char in text:
+            if char not in _WILDCARD_NAMES:
+                out.append(char)
+            elif char in engine.wildcards:
+                out.append(engine.wildcards[char])
+            elif UNLIMITED in engine.wildcards:
+                self.warn(f"has no {_WILDCARD_NAMES[char]}: widened to * in {term.text!r}")
+                out.append(engine.wildcards[UNLIMITED])
+            else:
+                self.warn(f"has no {_WILDCARD_NAMES[char]}: removed from {term.text!r} "
+                          "(the engine expands word forms itself; check the hits)")
+        return "".join(out)
+
+    def check_pubmed_truncation(self, term: Term) -> None:
+        if UNLIMITED not in term.text:
+            return
+        stem = term.text.split(UNLIMITED)[0].split()[-1] if term.text.split(UNLIMITED)[0] else ""
+        if len(stem) < 4:
+            self.warn(f"needs at least 4 characters before * ({term.text!r})")
+        if term.quoted and term.field is None:
+            self.warn(f"ignores truncation inside an untagged quoted phrase ({term.text!r}); "
+                      "add a field tag such as [tiab]")
+
+    def date(self, term: Term) -> str:
+        match = _YEARS.match(term.text)
+        if not match:
+            raise InputError(f"cannot read the date range {term.text!r}", field="query",
+                             hint="write years as 2020:2024[dp]")
+        first, last = int(match[1]), int(match[2] or match[1])
+        if self.engine.date is None:
+            self.warn(f"has no date field in the query: apply {first}-{last} as a limit in "
+                      "the interface (left out of the query text)")
+            return ""
+        return (self.engine.date.replace("{a}", str(first)).replace("{b}", str(last))
+                .replace("{a_before}", str(first - 1)).replace("{b_after}", str(last + 1)))
+
+    # --- subject headings ----------------------------------------------------------------
+    def heading(self, heading: Heading) -> str:
+        engine = self.engine
+        name = _VOCABULARY_NAMES.get(heading.vocabulary, heading.vocabulary)
+        if engine.vocabulary is None or not engine.heading:
+            self.warn(f"has no subject headings: {name} {heading.term!r} searched as a "
+                      "free-text phrase")
+            return self.term(Term(heading.term, field=None, quoted=True))
+        term = heading.term
+        if engine.vocabulary not in ("any", heading.vocabulary):
+            mapped = map_heading(term, heading.vocabulary, engine.vocabulary)
+            target = _VOCABULARY_NAMES.get(engine.vocabulary, engine.vocabulary)
+            if mapped is None:
+                self.warn(f"{name} heading {term!r} has no {target} equivalent in evidens' "
+                          f"table: copied unchanged; check it in {target}")
+            else:
+                term = mapped
+        key = ("major" if heading.major else "") + ("" if heading.explode else "_noexp")
+        key = key.strip("_") or "explode"
+        if key not in engine.heading and heading.major:
+            self.warn(f"cannot restrict a heading to major topic: {term!r} searched as any "
+                      "heading")
+            key = "explode" if heading.explode else "noexp"
+        if key == "explode" and "explode" in engine.heading_notes:
+            self.warn(engine.heading_notes["explode"])
+        return engine.heading[key].replace("{x}", term)
+
+    # --- operators -----------------------------------------------------------------------
+    def boolean(self, node: Bool, *, nested: bool) -> str:
+        grouped = self.grouped_field(node)
+        if grouped is not None:
+            return grouped
+        parts = [self.render(child, nested=True) for child in node.operands]
+        parts = [part for part in parts if part]
+        if not parts:
+            return ""
+        text = f" {self.engine.ops[node.op]} ".join(parts)
+        return f"({text})" if nested and len(parts) > 1 else text
+
+    def grouped_field(self, node: Bool) -> str | None:
+        """``TITLE-ABS-KEY(a OR b)`` instead of one tag per term, where the target allows it."""
+        fields = {child.field for child in node.operands if isinstance(child, Term)}
+        if (not self.engine.group_fields or len(fields) != 1 or node.op == "NOT"
+                or not all(isinstance(child, Term) for child in node.operands)):
+            return None
+        field = fields.pop()
+        if field is None or field == "dp" or field not in self.engine.fields:
+            return None
+        template = self.engine.fields[field]
+        if template == "{x}":
+            return None
+        inner = f" {self.engine.ops[node.op]} ".join(
+            self.term(child, bare=True) for child in node.operands if isinstance(child, Term))
+        if "({x})" in template:
+            return template.replace("{x}", inner)
+        return template.replace("{x}", f"({inner})")
+
+    def near(self, node: Near, *, nested: bool) -> str:
+        engine = self.engine
+        if engine.name == "pubmed":
+            special = self.pubmed_proximity(node)
+            if special is not None:
+                return special
+        if node.ordered and node.distance is None:
+            key = "adjacent"
+        elif node.ordered:
+            key = "ordered"
+        else:
+            key = "unordered"
+        if key == "ordered" and key not in engine.near and "unordered" in engine.near:
+            self.warn("cannot keep word order in proximity: searched in either order")
+            key = "unordered"
+        if key == "adjacent" and key not in engine.near and "unordered" in engine.near:
+            self.warn("has no ordered adjacency: searched within 1 word in either order")
+            key = "unordered"
+        if key not in engine.near:
+            self.warn("has no proximity operator: searched as AND (wider)")
+            return self.boolean(Bool("AND", (node.left, node.right)), nested=nested)
+        distance = str(node.distance if node.distance is not None else 1)
+        text = (engine.near[key].replace("{l}", self.render(node.left, nested=True))
+                .replace("{r}", self.render(node.right, nested=True)).replace("{n}", distance))
+        return f"({text})" if nested else text
+
+    def pubmed_proximity(self, node: Near) -> str | None:
+        left, right = node.left, node.right
+        if not (isinstance(left, Term) and isinstance(right, Term)) or node.ordered:
+            return None
+        tag = _PUBMED_PROXIMITY_FIELDS.get(left.field or "")
+        if tag is None or left.field != right.field or left.truncated or right.truncated:
+            return None
+        distance = node.distance if node.distance is not None else 1
+        return f'"{left.text} {right.text}"[{tag}:~{distance}]'
+
+    def line_ref(self, node: LineRef, *, nested: bool) -> str:
+        if self.engine.line_ref is not None:
+            return self.engine.line_ref.replace("{n}", str(node.number))
+        if node.number not in self.lines:
+            raise InputError(f"line reference #{node.number} names no earlier line",
+                             field="query", hint="number the strategy's lines")
+        return self.render(self.lines[node.number], nested=nested)
+
+    def template(self, node: Template, *, nested: bool) -> str:
+        return self.render(filter_tree(node.name), nested=nested)

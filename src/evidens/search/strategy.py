@@ -1,0 +1,94 @@
+"""Multi-line strategies: numbered lines, ``#`` comments, line references and joined lines.
+
+Three shapes are accepted, as people paste them:
+
+* one query on one line;
+* numbered searches, one per line (``1 exp Spasms, Infantile/``, ``#2 west syndrome[tiab]``,
+  ``3 1 or 2``, ``4 or/1-3``), where numbers and ``#n`` refer to earlier lines;
+* blocks joined by lines holding only ``AND``/``OR``/``NOT`` (polyglot's convention), which
+  make one query.
+
+Unnumbered lines are numbered 1, 2, ... so references still resolve.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evidens.errors import InputError
+from evidens.search.ast import Bool, Line, LineRef, Near, Node, Strategy, Term
+from evidens.search.parser import parse_query
+
+_NUMBERED = re.compile(r"^\s*#?(\d+)[.)]?\s+(\S.*?)\s*$")
+_STARTS_WITH_OPERATOR = re.compile(r"^(?:and|or|not)\b(?!/)", re.IGNORECASE)
+_BARE_OPERATOR = re.compile(r"^\s*(and|or|not)\s*$", re.IGNORECASE)
+_COMMENT = re.compile(r"^\s*#(?!\d)\s?(.*)$")
+
+
+def parse_strategy(text: str, *, dialect: str = "pubmed") -> Strategy:
+    """Parse a one-line query or a multi-line strategy (see the module docstring)."""
+    raw = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not raw:
+        raise InputError("the query is empty", field="query", hint="write a search")
+    comments = [(n, m[1].strip()) for n, line in raw if (m := _COMMENT.match(line))]
+    content = [(n, line) for n, line in raw if not _COMMENT.match(line)]
+    if not content:
+        raise InputError("the strategy has only comments", field="query",
+                         hint="add at least one search line")
+    if any(_BARE_OPERATOR.match(line) for _, line in content):
+        return _joined(comments, content, dialect)
+    numbered = len(content) > 1 and all(_numbering(line) for _, line in content)
+    lines: list[Line] = []
+    seen: set[int] = set()
+    index = 0
+    for source_line, line in raw:
+        comment = _COMMENT.match(line)
+        if comment:
+            lines.append(Line(None, None, comment[1].strip()))
+            continue
+        index += 1
+        number, body = (_numbering(line) or (index, line)) if numbered else (index, line)
+        node = parse_query(body, dialect=dialect, line=source_line)
+        if len(content) > 1:
+            node = _resolve_refs(node, seen, source_line, number)
+        seen.add(number)
+        lines.append(Line(number, node))
+    return Strategy(tuple(lines), numbered=numbered)
+
+
+def _numbering(line: str) -> tuple[int, str] | None:
+    match = _NUMBERED.match(line)
+    if not match or _STARTS_WITH_OPERATOR.match(match[2]):
+        return None
+    return int(match[1]), match[2]
+
+
+def _joined(comments: list[tuple[int, str]], content: list[tuple[int, str]],
+            dialect: str) -> Strategy:
+    parts = [line.strip() if _BARE_OPERATOR.match(line) else f"({line.strip()})"
+             for _, line in content]
+    node = parse_query(" ".join(parts), dialect=dialect, line=content[0][0])
+    lines = [Line(None, None, comment) for _, comment in comments]
+    return Strategy((*lines, Line(1, node)))
+
+
+def _resolve_refs(node: Node, seen: set[int], source_line: int, number: int) -> Node:
+    """Bare numbers become references to earlier lines; a reference forward is an error."""
+    if isinstance(node, Term) and node.text.isdigit() and not node.quoted and not node.field:
+        if int(node.text) in seen:
+            return LineRef(int(node.text))
+        return node
+    if isinstance(node, LineRef):
+        if node.number not in seen:
+            raise InputError(f"line {number} refers to line {node.number}, which is not an "
+                             "earlier line", line=source_line, field="query",
+                             hint="refer only to lines above this one")
+        return node
+    if isinstance(node, Bool):
+        return Bool(node.op, tuple(_resolve_refs(c, seen, source_line, number)
+                                   for c in node.operands))
+    if isinstance(node, Near):
+        return Near(_resolve_refs(node.left, seen, source_line, number),
+                    _resolve_refs(node.right, seen, source_line, number),
+                    node.distance, node.ordered)
+    return node

@@ -1,0 +1,164 @@
+"""De-duplication of a review's records, living-review safe.
+
+Every run clusters *all* records again with the engine (deterministic and order-invariant),
+passing the people's earlier pair decisions so they are never redone. Two things keep
+recorded work stable across runs: a cluster's canonical record stays the one that already
+carries screening decisions, and clusters a person made are kept as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from evidens.dedup import Deduplicator, PairDecision
+from evidens.dedup.types import Cluster, DedupResult
+from evidens.errors import NotFoundError
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.store.mapping import row_to_record
+from evidens.store.models import (
+    DuplicateClusterRow,
+    DuplicatePairDecisionRow,
+    RecordRow,
+    ScreeningDecisionRow,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class DedupSummary:
+    records: int
+    clusters: int
+    duplicates_removed: int
+    uncertain_pairs: int
+
+
+def deduplicate(store: ReviewStore, *, actor: str) -> DedupSummary:
+    """Cluster every record of the review; one transaction, audited."""
+    with transaction(store, actor) as uow:
+        rows = list(
+            uow.session.scalars(
+                select(RecordRow)
+                .where(RecordRow.review_id == store.review_id)
+                .order_by(RecordRow.id)
+            )
+        )
+        index = {row.id: i for i, row in enumerate(rows)}
+        decided = _person_decisions(uow, index)
+        result = Deduplicator().fit([row_to_record(r) for r in rows], decided=decided)
+        _replace_clusters(uow, rows, result)
+        _queue_uncertain(uow, rows, result)
+        summary = DedupSummary(
+            records=len(rows),
+            clusters=len(result.clusters),
+            duplicates_removed=result.n_removed,
+            uncertain_pairs=len(result.uncertain),
+        )
+        uow.audit("deduplicate", "review", store.review_id, after=summary.__dict__)
+        return summary
+
+
+def _person_decisions(uow: UnitOfWork, index: dict[int, int]) -> list[PairDecision]:
+    rows = uow.session.scalars(
+        select(DuplicatePairDecisionRow).where(
+            DuplicatePairDecisionRow.review_id == uow.review_id,
+            DuplicatePairDecisionRow.same.is_not(None),
+        )
+    )
+    return [
+        PairDecision(index[r.record_a_id], index[r.record_b_id], bool(r.same))
+        for r in rows
+        if r.record_a_id in index and r.record_b_id in index
+    ]
+
+
+def _replace_clusters(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupResult) -> None:
+    session = uow.session
+    screened = set(
+        session.scalars(
+            select(ScreeningDecisionRow.record_id).where(
+                ScreeningDecisionRow.review_id == uow.review_id
+            )
+        )
+    )
+    session.execute(
+        update(RecordRow).where(RecordRow.review_id == uow.review_id).values(cluster_id=None)
+    )
+    session.query(DuplicateClusterRow).filter(
+        DuplicateClusterRow.review_id == uow.review_id
+    ).delete()
+    for cluster in result.clusters:
+        if len(cluster.members) < 2:
+            continue
+        canonical = _stable_canonical(cluster, rows, screened)
+        row = DuplicateClusterRow(
+            review_id=uow.review_id,
+            canonical_record_id=rows[canonical].id,
+            decided_by="person" if cluster.rule == "person" else "rule",
+            rule=cluster.rule,
+            score=cluster.score,
+        )
+        session.add(row)
+        session.flush()
+        member_ids = [rows[i].id for i in cluster.members]
+        session.execute(
+            update(RecordRow).where(RecordRow.id.in_(member_ids)).values(cluster_id=row.id)
+        )
+
+
+def _stable_canonical(cluster: Cluster, rows: Sequence[RecordRow], screened: set[int]) -> int:
+    """The member already screened (earliest first), else the engine's most complete one."""
+    with_decisions = [i for i in cluster.members if rows[i].id in screened]
+    return min(with_decisions, key=lambda i: rows[i].id) if with_decisions else cluster.canonical
+
+
+def _queue_uncertain(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupResult) -> None:
+    existing = {
+        (r.record_a_id, r.record_b_id)
+        for r in uow.session.scalars(
+            select(DuplicatePairDecisionRow).where(
+                DuplicatePairDecisionRow.review_id == uow.review_id
+            )
+        )
+    }
+    for pair in result.uncertain:
+        a, b = sorted((rows[pair.i].id, rows[pair.j].id))
+        if (a, b) not in existing:
+            uow.session.add(
+                DuplicatePairDecisionRow(
+                    review_id=uow.review_id, record_a_id=a, record_b_id=b, score=pair.score
+                )
+            )
+
+
+def decide_pair(
+    store: ReviewStore, record_a: int, record_b: int, *, same: bool, actor: str
+) -> None:
+    """A person's verdict on a queued pair; re-run :func:`deduplicate` to apply it."""
+    a, b = sorted((record_a, record_b))
+    with transaction(store, actor) as uow:
+        row = uow.session.scalar(
+            select(DuplicatePairDecisionRow).where(
+                DuplicatePairDecisionRow.review_id == store.review_id,
+                DuplicatePairDecisionRow.record_a_id == a,
+                DuplicatePairDecisionRow.record_b_id == b,
+            )
+        )
+        if row is None:
+            for record_id in (a, b):
+                if uow.session.get(RecordRow, record_id) is None:
+                    raise NotFoundError(f"no record {record_id} in this review")
+            row = DuplicatePairDecisionRow(review_id=store.review_id, record_a_id=a, record_b_id=b)
+            uow.session.add(row)
+        before = {"same": row.same, "person": row.person}
+        row.same, row.person = same, actor
+        row.decided_at = utcnow()
+        uow.audit(
+            "decide_pair",
+            "duplicate_pair",
+            f"{a}-{b}",
+            before=before,
+            after={"same": same, "person": actor},
+        )

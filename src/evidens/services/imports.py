@@ -1,0 +1,119 @@
+"""Importing export files into a review: all or nothing, with a per-file report.
+
+The file is read and parsed completely before anything is written; records and their batch
+are then written in one transaction, so a bad file (or a crash half-way) leaves the store
+as it was. The same file (by SHA-256) is never imported twice into one review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from evidens.core import Source, SourceKind
+from evidens.errors import InputError, ReviewStateError
+from evidens.formats import read_records
+from evidens.formats._base import ImportReport
+from evidens.services.sources import ensure_source
+from evidens.services.store import ReviewStore, transaction
+from evidens.store.mapping import record_to_row
+from evidens.store.models import ImportBatchRow
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    batch_id: int
+    source: str
+    report: ImportReport
+
+
+def read_export(path: Path) -> bytes:
+    """The bytes of an export file, refusing what is not a readable regular file."""
+    if not path.is_file():
+        raise InputError("no such export file", path=path, hint="check the path")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"file is {size} bytes, more than the {MAX_FILE_BYTES} bytes evidens reads",
+            path=path,
+            hint="split the export into smaller files",
+        )
+    return path.read_bytes()
+
+
+def import_file(
+    store: ReviewStore,
+    path: Path,
+    *,
+    source: str,
+    kind: SourceKind = SourceKind.DATABASE,
+    platform: str | None = None,
+    search_id: int | None = None,
+    search_date: dt.date | None = None,
+    actor: str,
+    display_name: str | None = None,
+) -> ImportOutcome:
+    """Import one export file as records found by ``source``."""
+    data = read_export(path)
+    name = display_name or path.name
+    sha256 = hashlib.sha256(data).hexdigest()
+    parsed = read_records(data, name=str(path))
+    report = parsed.report()
+    with transaction(store, actor) as uow:
+        earlier = uow.session.scalar(
+            select(ImportBatchRow.file_name).where(
+                ImportBatchRow.review_id == store.review_id, ImportBatchRow.sha256 == sha256
+            )
+        )
+        if earlier is not None:
+            raise ReviewStateError(
+                f"{name}: this file was already imported (as {earlier})",
+                hint="each export is imported once; re-run the search for new records",
+            )
+        source_row = ensure_source(uow, Source(source, kind, platform))
+        batch = ImportBatchRow(
+            review_id=store.review_id,
+            source_id=source_row.id,
+            search_id=search_id,
+            file_name=name,
+            sha256=sha256,
+            format=parsed.format,
+            encoding=parsed.encoding,
+            records_read=len(parsed.records),
+            search_date=search_date,
+            report=_report_json(report),
+            imported_by=actor,
+        )
+        uow.session.add(batch)
+        uow.session.flush()
+        uow.session.add_all(
+            record_to_row(r, review_id=store.review_id, batch_id=batch.id, ordinal=i)
+            for i, r in enumerate(parsed.records, start=1)
+        )
+        uow.audit(
+            "import",
+            "import_batch",
+            batch.id,
+            after={
+                "file": name,
+                "sha256": sha256,
+                "format": parsed.format,
+                "records": len(parsed.records),
+                "source": source,
+            },
+        )
+        return ImportOutcome(batch.id, source, report)
+
+
+def _report_json(report: ImportReport) -> dict[str, Any]:
+    data = asdict(report)
+    data["fill_rates"] = dict(report.fill_rates)
+    data["warnings"] = [{"line": w.line, "message": w.message} for w in report.warnings]
+    return data

@@ -1,0 +1,52 @@
+"""Read-side outputs of a review: PRISMA counts as data, record exports with decisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from evidens.core import Stage
+from evidens.errors import InputError
+from evidens.formats import write_bibtex, write_csv, write_ris
+from evidens.prisma.counts import assert_consistent
+from evidens.services.prisma import counts_in
+from evidens.services.records import canonical_ids, load_records
+from evidens.services.screening import stage_statuses
+from evidens.services.store import ReviewStore, transaction
+
+
+def prisma_dict(store: ReviewStore, *, check: bool = False) -> dict[str, Any]:
+    """PRISMA counts as JSON-ready data; with ``check``, refuse counts that do not add up."""
+    with transaction(store, "evidens") as uow:
+        counts = counts_in(uow)
+    if check:
+        assert_consistent(counts)
+    return counts.to_dict()
+
+
+def export_records(store: ReviewStore, out: Path) -> int:
+    """Write the de-duplicated records to RIS, BibTeX or CSV (CSV adds each record's
+    screening status and final decision per stage)."""
+    suffix = out.suffix.lower()
+    if suffix not in {".ris", ".csv", ".bib"}:
+        raise InputError("unknown export format", path=out, hint="use .ris, .csv or .bib")
+    with transaction(store, "evidens") as uow:
+        ids = canonical_ids(uow.session, uow.review_id)
+        records = load_records(uow.session, ids)
+        statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
+    ordered = [records[i] for i in ids]
+    if suffix == ".ris":
+        text = write_ris(ordered)
+    elif suffix == ".bib":
+        text = write_bibtex(ordered)
+    else:
+        columns: dict[str, list[str]] = {"evidens_id": [str(i) for i in ids]}
+        for stage in Stage:
+            column = [statuses[stage].get(i) for i in ids]
+            columns[f"{stage.value}_status"] = [s.kind.value if s else "" for s in column]
+            columns[f"{stage.value}_decision"] = [
+                s.final.value if s and s.final else "" for s in column
+            ]
+        text = write_csv(ordered, extra_columns=columns)
+    out.write_text(text, encoding="utf-8")
+    return len(ordered)

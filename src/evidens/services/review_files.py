@@ -1,0 +1,288 @@
+"""A review kept as files: what each file holds, read into domain objects.
+
+Layout of a review folder (every file but ``review.toml`` is optional)::
+
+    review.toml                    protocol, team, screening settings, reported PRISMA counts
+    searches.toml                  [[search]] source, kind, platform, date, strategy, hits, files
+    screening/title_abstract.csv   record,reviewer,decision,reason,note
+    screening/title_abstract_resolutions.csv   record,resolver,decision,reason,note
+    fulltext/retrieval.csv         record,retrieved,reason,file
+    screening/full_text.csv        record,reviewer,decision,reason,note
+    screening/full_text_resolutions.csv        record,resolver,decision,reason,note
+    studies.toml                   [[study]] label, design, reports = [{record, citation}]
+
+Records are named by ``pmid:N``, ``doi:10.x/y``, or ``FILE#N`` (the N-th record of an
+export file as listed in searches.toml). Errors name the file, line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
+from evidens.errors import ConfigError
+
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    search: Search
+    kind: SourceKind
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """One line of a decision log, still naming its record by key."""
+
+    path: Path
+    line: int
+    record: str
+    person: str
+    decision: Decision
+    reason: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RetrievalLine:
+    path: Path
+    line: int
+    record: str
+    retrieved: bool
+    reason: str | None
+    file: str | None
+
+
+@dataclass(frozen=True)
+class StudyEntry:
+    label: str
+    design: str
+    reports: tuple[tuple[str | None, str], ...]  # (record key or None, citation)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReviewFiles:
+    root: Path
+    slug: str
+    protocol: Protocol
+    settings: dict[str, Any]
+    members: tuple[dict[str, Any], ...]
+    reported: dict[str, Any]
+    searches: tuple[SearchEntry, ...]
+    decisions: dict[Stage, tuple[DecisionLine, ...]]
+    resolutions: dict[Stage, tuple[DecisionLine, ...]]
+    retrievals: tuple[RetrievalLine, ...]
+    studies: tuple[StudyEntry, ...]
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError("file is too large for a review file", path=path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path, hint="fix the syntax") from exc
+
+
+def _need(table: dict[str, Any], key: str, path: Path, where: str) -> Any:
+    if key not in table:
+        raise ConfigError(f"missing {key!r}", path=path, field=f"{where}.{key}".strip("."))
+    return table[key]
+
+
+def read_review_dir(root: Path) -> ReviewFiles:
+    """Read and check every file of a review folder (nothing is written anywhere)."""
+    if not (root / "review.toml").is_file():
+        raise ConfigError(
+            "no review.toml in this folder",
+            path=root,
+            hint="a review folder starts with review.toml (see examples/riss)",
+        )
+    config = load_toml(root / "review.toml")
+    review = _need(config, "review", root / "review.toml", "")
+    return ReviewFiles(
+        root=root,
+        slug=str(review.get("slug", root.name)),
+        protocol=_protocol(config, root / "review.toml"),
+        settings=dict(config.get("screening", {})),
+        members=tuple(config.get("team", {}).get("members", ())),
+        reported=dict(config.get("prisma", {}).get("reported", {})),
+        searches=_searches(root),
+        decisions={s: _decisions(root / "screening" / f"{s.value}.csv", "reviewer") for s in Stage},
+        resolutions={
+            s: _decisions(root / "screening" / f"{s.value}_resolutions.csv", "resolver")
+            for s in Stage
+        },
+        retrievals=_retrievals(root / "fulltext" / "retrieval.csv"),
+        studies=_studies(root / "studies.toml"),
+    )
+
+
+def _protocol(config: dict[str, Any], path: Path) -> Protocol:
+    review = config["review"]
+    pico = config.get("pico", {})
+    eligibility = config.get("eligibility", {})
+    outcomes = tuple(
+        OutcomeSpec(
+            name=str(_need(o, "name", path, f"outcomes[{i}]")),
+            role=str(o.get("role", "secondary")),
+            importance=str(o.get("importance", "critical")),
+        )
+        for i, o in enumerate(config.get("outcomes", []))
+    )
+    return Protocol(
+        title=str(_need(review, "title", path, "review")),
+        question=str(review.get("question", "")),
+        pico=Pico(
+            **{
+                k: str(pico.get(k, ""))
+                for k in ("population", "intervention", "comparator", "outcomes")
+            }
+        ),
+        inclusion_criteria=tuple(eligibility.get("include", ())),
+        exclusion_criteria=tuple(eligibility.get("exclude", ())),
+        study_designs=tuple(review.get("study_designs", ())),
+        outcomes=outcomes,
+        registration=review.get("registration"),
+        languages=tuple(review.get("languages", ())),
+    )
+
+
+def _searches(root: Path) -> tuple[SearchEntry, ...]:
+    path = root / "searches.toml"
+    if not path.is_file():
+        return ()
+    entries = []
+    for i, item in enumerate(load_toml(path).get("search", [])):
+        where = f"search[{i}]"
+        kind_text = str(item.get("kind", "database"))
+        try:
+            kind = SourceKind(kind_text)
+        except ValueError:
+            raise ConfigError(
+                f"kind {kind_text!r} is not database, register or other",
+                path=path,
+                field=f"{where}.kind",
+            ) from None
+        date = item.get("date")
+        if date is not None and not isinstance(date, dt.date):
+            raise ConfigError(
+                "date must be a TOML date such as 2024-03-05", path=path, field=f"{where}.date"
+            )
+        files = tuple((root / f).resolve() for f in item.get("files", ()))
+        for f in files:
+            if not f.is_file():
+                raise ConfigError(f"export file not found: {f}", path=path, field=f"{where}.files")
+        search = Search(
+            source=str(_need(item, "source", path, where)),
+            strategy=str(item.get("strategy", "")).strip(),
+            date_run=date,
+            hits=item.get("hits"),
+            platform=item.get("platform"),
+            limits=item.get("limits"),
+            run_by=item.get("run_by"),
+            files=tuple(str(f) for f in item.get("files", ())),
+        )
+        entries.append(SearchEntry(search, kind, files))
+    return tuple(entries)
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConfigError(
+                f"missing column {missing[0]!r}",
+                path=path,
+                line=1,
+                hint=f"the header needs: {', '.join(required)}",
+            )
+        return [
+            (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader
+        ]
+
+
+def _decisions(path: Path, person_column: str) -> tuple[DecisionLine, ...]:
+    lines = []
+    for line, row in _rows(path, ("record", person_column, "decision")):
+        try:
+            decision = Decision(row["decision"].lower())
+        except ValueError:
+            raise ConfigError(
+                f"decision {row['decision']!r} is not include, exclude or maybe",
+                path=path,
+                line=line,
+                field="decision",
+            ) from None
+        for column in ("record", person_column):
+            if not row[column]:
+                raise ConfigError("empty value", path=path, line=line, field=column)
+        lines.append(
+            DecisionLine(
+                path,
+                line,
+                row["record"],
+                row[person_column],
+                decision,
+                row.get("reason") or None,
+                row.get("note") or None,
+            )
+        )
+    return tuple(lines)
+
+
+def _retrievals(path: Path) -> tuple[RetrievalLine, ...]:
+    lines = []
+    for line, row in _rows(path, ("record", "retrieved")):
+        flag = row["retrieved"].lower()
+        if flag not in {"yes", "no", "true", "false", "1", "0"}:
+            raise ConfigError(
+                f"retrieved must be yes or no, not {row['retrieved']!r}",
+                path=path,
+                line=line,
+                field="retrieved",
+            )
+        lines.append(
+            RetrievalLine(
+                path,
+                line,
+                row["record"],
+                flag in {"yes", "true", "1"},
+                row.get("reason") or None,
+                row.get("file") or None,
+            )
+        )
+    return tuple(lines)
+
+
+def _studies(path: Path) -> tuple[StudyEntry, ...]:
+    if not path.is_file():
+        return ()
+    studies = []
+    for i, item in enumerate(load_toml(path).get("study", [])):
+        where = f"study[{i}]"
+        reports = tuple(
+            (r.get("record"), str(_need(r, "citation", path, f"{where}.reports[{j}]")))
+            for j, r in enumerate(item.get("reports", []))
+        )
+        details = {k: v for k, v in item.items() if k not in {"label", "design", "reports"}}
+        studies.append(
+            StudyEntry(
+                str(_need(item, "label", path, where)),
+                str(item.get("design", "RCT")),
+                reports,
+                details,
+            )
+        )
+    return tuple(studies)

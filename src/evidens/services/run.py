@@ -1,0 +1,241 @@
+"""`evidens run`: rebuild a review kept as files into a fresh store and write every output.
+
+The store is rebuilt from scratch on each run, and outputs carry no timestamps or store ids
+that vary between runs, so running twice gives identical files; a changed decision in a
+log changes exactly the counts it should.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidens.core import Resolution, ScreeningDecision, Stage
+from evidens.errors import ConfigError, EvidensError
+from evidens.prisma.counts import assert_consistent
+from evidens.services import dedup, imports
+from evidens.services.fulltext import record_retrieval
+from evidens.services.prisma import counts_in, set_reported
+from evidens.services.records import canonical_of, find_record
+from evidens.services.review_files import (
+    DecisionLine,
+    RetrievalLine,
+    ReviewFiles,
+    read_review_dir,
+)
+from evidens.services.screening import decide, resolve
+from evidens.services.sources import add_search
+from evidens.services.store import ReviewStore, UnitOfWork, create_review, transaction
+from evidens.services.studies import add_study
+from evidens.store.models import MemberRow
+
+Progress = Callable[[str, int, int], None]
+"""Called as (task, done, total) while long steps run; the CLI draws bars from it."""
+
+OutputWriter = Callable[[ReviewStore, ReviewFiles, Path], list[Path]]
+"""A later step's outputs (analyses, RoB, SoF, report...) written after the spine's."""
+
+OUTPUT_WRITERS: list[OutputWriter] = []
+
+
+@dataclass
+class RunSummary:
+    store: Path
+    outputs: list[Path] = field(default_factory=list)
+    records: int = 0
+    imports: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _quiet(_task: str, _done: int, _total: int) -> None:
+    return None
+
+
+def run_review(root: Path, out: Path, *, progress: Progress = _quiet) -> RunSummary:
+    """Rebuild the review in ``root`` into ``out/review.db`` and write its outputs."""
+    files = read_review_dir(root)
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "review.db"
+    for stale in (db, db.with_name("review.db-wal"), db.with_name("review.db-shm")):
+        stale.unlink(missing_ok=True)
+    store = create_review(
+        db,
+        title=files.protocol.title,
+        slug=files.slug,
+        protocol=_protocol_json(files),
+        settings=files.settings,
+        actor="evidens run",
+    )
+    try:
+        summary = RunSummary(store=db)
+        _load_team_and_searches(store, files, summary, progress)
+        if summary.records:
+            progress("de-duplicating", 0, 1)
+            dedup.deduplicate(store, actor="evidens run")
+            progress("de-duplicating", 1, 1)
+        _load_decisions(store, files, progress)
+        with transaction(store, "evidens run") as uow:
+            set_reported(uow, files.reported)
+        summary.outputs += write_spine_outputs(store, files, out)
+        for writer in OUTPUT_WRITERS:
+            summary.outputs += writer(store, files, out)
+        return summary
+    finally:
+        store.dispose()
+
+
+def _protocol_json(files: ReviewFiles) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(files.protocol)
+
+
+def _load_team_and_searches(
+    store: ReviewStore, files: ReviewFiles, summary: RunSummary, progress: Progress
+) -> None:
+    with transaction(store, "evidens run") as uow:
+        for member in files.members:
+            uow.session.add(
+                MemberRow(
+                    review_id=store.review_id,
+                    name=str(member["name"]),
+                    role=str(member.get("role", "reviewer")),
+                    permissions=list(member.get("permissions", [])),
+                )
+            )
+            uow.audit("create", "member", member["name"], after=dict(member))
+        search_ids = [add_search(uow, entry.search, entry.kind).id for entry in files.searches]
+    total = sum(len(e.files) for e in files.searches)
+    done = 0
+    for entry, search_id in zip(files.searches, search_ids, strict=True):
+        for path, shown in zip(entry.files, entry.search.files, strict=True):
+            progress("importing exports", done, total)
+            outcome = imports.import_file(
+                store,
+                path,
+                source=entry.search.source,
+                kind=entry.kind,
+                platform=entry.search.platform,
+                search_id=search_id,
+                search_date=entry.search.date_run,
+                actor="evidens run",
+                display_name=shown,
+            )
+            summary.records += outcome.report.records
+            summary.imports.append(
+                {
+                    "file": shown,
+                    "source": outcome.source,
+                    "format": outcome.report.format,
+                    "records": outcome.report.records,
+                }
+            )
+            done += 1
+    progress("importing exports", done, total)
+
+
+def _record_id(uow: UnitOfWork, line: DecisionLine | RetrievalLine | _Key) -> int:
+    where = f"{line.path}:{line.line}:record: "
+    row = find_record(uow.session, uow.review_id, line.record, where=where)
+    return canonical_of(uow.session, row)
+
+
+def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) -> None:
+    """Decision logs in workflow order; each file is one transaction, errors name the line."""
+    for stage in Stage:
+
+        def decision(uow: UnitOfWork, ln: DecisionLine, stage: Stage = stage) -> None:
+            decide(
+                uow,
+                ScreeningDecision(
+                    _record_id(uow, ln), stage, ln.person, ln.decision, ln.reason, ln.note
+                ),
+            )
+
+        def resolution(uow: UnitOfWork, ln: DecisionLine, stage: Stage = stage) -> None:
+            resolve(
+                uow,
+                Resolution(_record_id(uow, ln), stage, ln.person, ln.decision, ln.reason, ln.note),
+            )
+
+        _apply(store, files.decisions[stage], progress, f"{stage.value} decisions", decision)
+        _apply(store, files.resolutions[stage], progress, f"{stage.value} resolutions", resolution)
+        if stage is Stage.TITLE_ABSTRACT:
+            _apply(store, files.retrievals, progress, "full-text retrieval", _retrieval)
+    with transaction(store, "evidens run") as uow:
+        for study in files.studies:
+            reports = [
+                (
+                    _record_id(uow, _Key(files.root / "studies.toml", 0, key)) if key else None,
+                    citation,
+                )
+                for key, citation in study.reports
+            ]
+            add_study(uow, study.label, design=study.design, reports=reports, details=study.details)
+
+
+def _retrieval(uow: UnitOfWork, ln: RetrievalLine) -> None:
+    record_retrieval(
+        uow, _record_id(uow, ln), retrieved=ln.retrieved, reason=ln.reason, file_name=ln.file
+    )
+
+
+@dataclass(frozen=True)
+class _Key:
+    path: Path
+    line: int
+    record: str
+
+
+def _apply(
+    store: ReviewStore,
+    lines: Any,
+    progress: Progress,
+    task: str,
+    action: Callable[[UnitOfWork, Any], None],
+) -> None:
+    lines = list(lines)
+    if not lines:
+        return
+    with transaction(store, "evidens run") as uow:
+        for i, line in enumerate(lines):
+            if i % 200 == 0:
+                progress(task, i, len(lines))
+            try:
+                action(uow, line)
+            except ConfigError:
+                raise
+            except EvidensError as exc:
+                raise ConfigError(str(exc), path=line.path, line=line.line) from exc
+    progress(task, len(lines), len(lines))
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def write_spine_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> list[Path]:
+    """prisma.json (checked to add up), searches.json (Table 1) and imports.json."""
+    with transaction(store, "evidens run") as uow:
+        counts = counts_in(uow)
+    assert_consistent(counts)
+    outputs = [write_json(out / "prisma.json", counts.to_dict())]
+    searches = [
+        {
+            "source": e.search.source,
+            "kind": e.kind.value,
+            "platform": e.search.platform,
+            "strategy": e.search.strategy,
+            "date_run": e.search.date_run.isoformat() if e.search.date_run else None,
+            "hits": e.search.hits,
+            "files": list(e.search.files),
+        }
+        for e in files.searches
+    ]
+    outputs.append(write_json(out / "searches.json", searches))
+    return outputs

@@ -1,0 +1,116 @@
+"""What a reviewer works with while screening: a record card (text, highlights, the
+decisions they may see), undo, and decision logs read from CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from sqlalchemy import select
+
+from evidens.core import ScreeningDecision, Stage
+from evidens.errors import ConfigError, EvidensError
+from evidens.screening.highlight import Span, compile_terms, highlight_record
+from evidens.services.records import canonical_of, find_record, load_records
+from evidens.services.review_files import _decisions
+from evidens.services.screening import decide, decisions_visible_to
+from evidens.services.store import ReviewStore, transaction
+from evidens.store.models import ReviewRow, ScreeningDecisionRow
+
+
+@dataclass(frozen=True)
+class RecordCard:
+    record_id: int
+    title: str
+    abstract: str
+    citation: str
+    spans: tuple[Span, ...]
+    visible: tuple[ScreeningDecision, ...]
+
+    def rich_text(self) -> Text:
+        """Title and abstract with include terms in green and exclude terms in red; the
+        record's text is never interpreted as markup."""
+        text = Text()
+        for field, body, style in (("title", self.title, "bold"), ("abstract", self.abstract, "")):
+            part = Text(body, style=style)
+            for span in self.spans:
+                if span.field == field:
+                    colour = "green" if span.kind.value == "include" else "red"
+                    part.stylize(f"reverse {colour}", span.start, span.end)
+            text.append(part)
+            text.append("\n\n")
+        text.append(self.citation, style="dim")
+        for d in self.visible:
+            text.append(f"\n{d.reviewer}: {d.decision.value}", style="italic")
+        return text
+
+
+def record_card(store: ReviewStore, record_id: int, *, viewer: str, stage: Stage) -> RecordCard:
+    with transaction(store, viewer) as uow:
+        record = load_records(uow.session, [record_id])[record_id]
+        review = uow.session.get(ReviewRow, store.review_id)
+        terms = dict((review.settings if review else {}).get("highlight", {}))
+    highlights = compile_terms(terms.get("include", ()), terms.get("exclude", ()))
+    title, abstract = record.title or "(no title)", record.abstract or "(no abstract)"
+    citation = ", ".join(
+        str(x) for x in (record.first_author, record.journal, record.year, record.doi) if x
+    )
+    return RecordCard(
+        record_id=record_id,
+        title=title,
+        abstract=abstract,
+        citation=citation,
+        spans=highlight_record(title, abstract, highlights),
+        visible=decisions_visible_to(store, viewer, record_id, stage),
+    )
+
+
+def undo_last(store: ReviewStore, reviewer: str, stage: Stage, history: list[int]) -> int | None:
+    """Withdraw the reviewer's latest decision of this session (kept in the audit log)."""
+    if not history:
+        return None
+    record_id = history.pop()
+    with transaction(store, reviewer) as uow:
+        row = uow.session.scalar(
+            select(ScreeningDecisionRow).where(
+                ScreeningDecisionRow.record_id == record_id,
+                ScreeningDecisionRow.stage == stage.value,
+                ScreeningDecisionRow.reviewer == reviewer,
+            )
+        )
+        if row is None:
+            return None
+        uow.audit(
+            "undo",
+            "screening_decision",
+            row.id,
+            before={"record_id": record_id, "decision": row.decision, "reason": row.reason},
+        )
+        uow.session.delete(row)
+    return record_id
+
+
+def decision_log(store: ReviewStore, path: Path, stage: Stage) -> int:
+    """Record every line of a CSV decision log in one transaction; an error names the line."""
+    lines = _decisions(path, "reviewer")
+    if not lines:
+        raise ConfigError("no decisions in this file", path=path)
+    with transaction(store, "decision log") as uow:
+        for line in lines:
+            try:
+                row = find_record(uow.session, uow.review_id, line.record)
+                decide(
+                    uow,
+                    ScreeningDecision(
+                        canonical_of(uow.session, row),
+                        stage,
+                        line.person,
+                        line.decision,
+                        line.reason,
+                        line.note,
+                    ),
+                )
+            except EvidensError as exc:
+                raise ConfigError(str(exc), path=path, line=line.line, field="record") from exc
+    return len(lines)

@@ -1,0 +1,82 @@
+"""Sources (databases, registers, other methods) and the searches run in them (PRISMA-S)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from evidens.core import Search, Source, SourceKind
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.store.models import SearchRow, SourceRow
+
+
+def ensure_source(uow: UnitOfWork, source: Source) -> SourceRow:
+    """The source row named ``source.name``, created (and audited) when new."""
+    row = uow.session.scalar(
+        select(SourceRow).where(SourceRow.review_id == uow.review_id, SourceRow.name == source.name)
+    )
+    if row is None:
+        row = SourceRow(
+            review_id=uow.review_id,
+            name=source.name,
+            kind=source.kind.value,
+            platform=source.platform,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        uow.audit("create", "source", row.id, after={"name": source.name, "kind": row.kind})
+    return row
+
+
+def add_search(uow: UnitOfWork, search: Search, kind: SourceKind) -> SearchRow:
+    source = ensure_source(uow, Source(search.source, kind, search.platform))
+    row = SearchRow(
+        review_id=uow.review_id,
+        source_id=source.id,
+        strategy=search.strategy,
+        date_run=search.date_run,
+        hits=search.hits,
+        platform=search.platform,
+        limits=search.limits,
+        run_by=search.run_by,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit(
+        "create",
+        "search",
+        row.id,
+        after={"source": search.source, "date_run": str(search.date_run), "hits": search.hits},
+    )
+    return row
+
+
+def log_search(store: ReviewStore, search: Search, kind: SourceKind, *, actor: str) -> int:
+    """Record a search in the review's search log; returns its id."""
+    with transaction(store, actor) as uow:
+        return add_search(uow, search, kind).id
+
+
+def list_searches(store: ReviewStore) -> list[tuple[Source, Search]]:
+    """Every logged search with its source, in the order they were logged (Table 1)."""
+    with transaction(store, "evidens") as uow:
+        rows = uow.session.execute(
+            select(SourceRow, SearchRow)
+            .join(SearchRow, SearchRow.source_id == SourceRow.id)
+            .where(SourceRow.review_id == store.review_id)
+            .order_by(SearchRow.id)
+        ).all()
+        return [
+            (
+                Source(s.name, SourceKind(s.kind), s.platform),
+                Search(
+                    source=s.name,
+                    strategy=q.strategy,
+                    date_run=q.date_run,
+                    hits=q.hits,
+                    platform=q.platform,
+                    limits=q.limits,
+                    run_by=q.run_by,
+                ),
+            )
+            for s, q in rows
+        ]
