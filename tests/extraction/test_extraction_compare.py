@@ -17,10 +17,13 @@ from evidens.extraction import (
     OutcomeData,
     build_consensus,
     characteristics_rows,
+    check_extraction,
     default_form,
     discrepancies,
     outcome_data,
+    outcomes_csv,
     same,
+    sd_from_se,
 )
 
 FORM = default_form()
@@ -134,15 +137,19 @@ def test_consensus_value_is_validated_against_the_form() -> None:
     a, b = extraction("A"), extraction("B", sample_size=18)
     with pytest.raises(ValidationError, match="out of range"):
         build_consensus(
-            a, b, [FieldResolution("characteristics.sample_size", "A", value=0)],
-            decided_by="A", form=FORM,
+            a,
+            b,
+            [FieldResolution("characteristics.sample_size", "A", value=0)],
+            decided_by="A",
+            form=FORM,
         )
 
 
 def test_derivations_follow_only_agreed_values() -> None:
     derived = Derived("sd", 2.0, "SD from SE", "SD = SE × √n", (("se", 0.316), ("n", 40.0)))
     a = dataclasses.replace(
-        extraction("A"), derived=(dataclasses.replace(derived, target="outcomes.pain.experimental.sd"),)
+        extraction("A"),
+        derived=(dataclasses.replace(derived, target="outcomes.pain.experimental.sd"),),
     )
     consensus = build_consensus(a, extraction("B"), [], decided_by="A, B")
     assert [d.target for d in consensus.derived] == ["outcomes.pain.experimental.sd"]
@@ -159,3 +166,27 @@ def test_same_is_symmetric_and_respects_the_tolerance(x: float, gap: float) -> N
         assert not same(x, y)
     if gap < 0.004:
         assert same(x, y)
+
+
+def test_check_extraction_refuses_unknown_fields_and_missing_required_ones() -> None:
+    check_extraction(FORM, extraction("A"))
+    check_extraction(FORM, extraction("A"), complete=True)  # study and sample size given
+    stray = dataclasses.replace(extraction("A"), values=(("characteristics.colour", "red"),))
+    with pytest.raises(ValidationError, match="not a field of the form"):
+        check_extraction(FORM, stray)
+    with pytest.raises(ValidationError, match="required but empty") as info:
+        check_extraction(FORM, dataclasses.replace(extraction("A"), values=()), complete=True)
+    assert info.value.field == "characteristics.study"
+    closed = dataclasses.replace(FORM, open_outcomes=False)
+    with pytest.raises(ValidationError, match="outcome not listed"):
+        check_extraction(closed, extraction("A"))
+
+
+def test_outcomes_csv_names_derived_numbers_with_their_formula() -> None:
+    sd = sd_from_se(0.316, 40)
+    derived = dataclasses.replace(sd, target="outcomes.pain.experimental.sd")
+    a = dataclasses.replace(extraction("A", pain=pain(4.35, sd=sd.value)), derived=(derived,))
+    b = extraction("B", pain=pain(4.35, sd=round(sd.value, 3)))
+    consensus = build_consensus(a, b, [], decided_by="A, B")
+    row = outcomes_csv([consensus]).splitlines()[1]
+    assert row.endswith(",exp_sd: SD from SE (SD = SE × √n)")

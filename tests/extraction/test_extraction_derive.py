@@ -127,6 +127,6 @@ def test_events_from_inconsistent_percentage_is_refused() -> None:
         lambda: events_from_percentage(120.0, 10),
     ],
 )
-def test_impossible_inputs_are_refused(call) -> None:  # noqa: ANN001
+def test_impossible_inputs_are_refused(call) -> None:
     with pytest.raises(ValidationError):
         call()

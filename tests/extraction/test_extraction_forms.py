@@ -70,7 +70,7 @@ unit = "points"
 
 
 @pytest.fixture
-def form():  # noqa: ANN201 - a test fixture
+def form():
     return parse_form(FORM, path="pilot.toml")
 
 
@@ -93,7 +93,7 @@ def test_default_form_asks_for_the_seed_table_2_columns() -> None:
     assert form.field("characteristics.design").type is FieldType.CHOICE  # type: ignore[union-attr]
 
 
-def test_form_fields_carry_type_unit_range_and_choices(form) -> None:  # noqa: ANN001
+def test_form_fields_carry_type_unit_range_and_choices(form) -> None:
     age = form.field("general.age")
     assert (age.type, age.unit, age.minimum, age.maximum) == (FieldType.NUMBER, "months", 0, 240)
     assert form.field("general.blinded").allowed == ("yes", "no", "unclear")
@@ -110,7 +110,10 @@ def test_form_fields_carry_type_unit_range_and_choices(form) -> None:  # noqa: A
     [
         ('[[sections]]\nid = "a"\n[[sections.fields]]\nid = "x"\ntype = "colour"', "a.x"),
         ('[[sections]]\nid = "a"\n[[sections.fields]]\nid = "x"\ntype = "choice"', "a.x"),
-        ('[[sections]]\nid = "a"\n[[sections.fields]]\nid = "x"\n[[sections.fields]]\nid = "x"', "a.x"),
+        (
+            '[[sections]]\nid = "a"\n[[sections.fields]]\nid = "x"\n[[sections.fields]]\nid = "x"',
+            "a.x",
+        ),
         ('[[sections]]\nid = "outcomes"', "sections[0].id"),
         ('[[sections]]\nid = "a"\n[[sections.fields]]\nid = "x"\nmin = 5\nmax = 1', "a.x"),
         ('[[sections]]\nid = "a"\n[[outcomes]]\nid = "o"\nkind = "survival"', "outcomes.o.kind"),
@@ -128,7 +131,7 @@ def test_form_with_bad_toml_is_a_config_error() -> None:
         parse_form("[form\n", path="form.toml")
 
 
-def test_values_are_read_by_type(form) -> None:  # noqa: ANN001
+def test_values_are_read_by_type(form) -> None:
     assert read_value(form.field("general.age"), "14,5") == 14.5
     assert read_value(form.field("general.arms"), "3") == 3
     assert read_value(form.field("general.arms"), 3.0) == 3
@@ -155,7 +158,7 @@ def test_values_are_read_by_type(form) -> None:  # noqa: ANN001
         ("general.blinded", "maybe", "not one of the choices"),
     ],
 )
-def test_invalid_values_raise_naming_section_and_field(form, key, raw, message) -> None:  # noqa: ANN001
+def test_invalid_values_raise_naming_section_and_field(form, key, raw, message) -> None:
     with pytest.raises(ValidationError, match=message) as info:
         read_value(form.field(key), raw, where="pilot.xlsx#General!B2")
     assert info.value.field == key

@@ -56,7 +56,7 @@ def test_discrepancy_report_per_question_and_domain(repo_root: Path) -> None:
     assert report.compared == 21 + 3  # 21 answers in the example; 4.3-4.5 only in the second
     assert report.agreement == pytest.approx(1 - 5 / 24)
 
-    with pytest.raises(ValidationError, match="unresolved disagreements: D1 1.1, D4 4.1"):
+    with pytest.raises(ValidationError, match=r"unresolved disagreements: D1 1\.1, D4 4\.1"):
         consensus(first, second)
     agreed = consensus(
         first,

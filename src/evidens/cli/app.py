@@ -39,6 +39,12 @@ def _register_commands() -> None:
     from evidens.cli import formats_cmd
 
     formats_cmd.register(app)
+    from evidens.cli import grade_cmd
+
+    grade_cmd.register(app)
+    from evidens.cli import rob_cmd
+
+    rob_cmd.register(app)
     # --- end of command modules ---
 
 

@@ -129,6 +129,8 @@ def title_similarity(a: str, b: str) -> float | None:
     if a == b:
         return 1.0
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if long_.endswith(" " + short) and len(short) >= 15 and short.count(" ") >= 2:
+        return max(TITLE_CLOSE, float(fuzz.ratio(a, b)) / 100.0)  # a section heading added
     if long_.startswith(short + " "):
         if len(short) >= 60:  # cut at a length limit
             return 0.96
@@ -251,8 +253,6 @@ def _identifier_rule(ev: _Evidence, a: Prepared, b: Prepared) -> tuple[str, str 
     rule = "pmid" if ev.pmid else "doi" if ev.doi else ""
     if not rule:
         return ("", None)
-    if ev.title is not None and ev.title >= TITLE_SAME:  # online-first pages may differ
-        return (rule, "duplicate")
     if ev.page is False or (ev.year_gap is not None and ev.year_gap > 1):
         return ("", None)
     if ev.title is None or ev.title >= 0.8:
@@ -274,12 +274,16 @@ def _bibliographic_rule(
     details = _details_agree(ev)
     # Same title in the same volume on the same page is one article whatever the DOI or
     # author field says (a mistyped DOI, a trial group named instead of its authors).
-    citation = ev.title >= TITLE_SAME and details and ev.year_gap == 0
-    soft = {"different DOIs", "different authors"} if ev.journal else {"different DOIs"}
-    if citation and set(conflicts) <= soft:
+    citation = ev.title >= TITLE_SAME and ev.page and ev.year_gap == 0
+    soft = {"different DOIs"}
+    if ev.journal:  # a volume or issue mistyped, or an author field naming a group
+        soft |= {"different authors", "different volumes", "different issues"}
+    if citation and len(conflicts) <= 1 and set(conflicts) <= soft:
         return ("title+volume+pages", "duplicate")
     if conflicts:
-        if ev.title >= TITLE_SAME and len(conflicts) == 1:
+        recurring = ev.journal and conflicts[0] in ("different volumes", "different issues")
+        recurring = recurring and not ev.page
+        if ev.title >= TITLE_SAME and len(conflicts) == 1 and not recurring:
             if ev.first_author or (ev.journal and ev.year_gap == 0):
                 return ("same title, " + conflicts[0], "uncertain")
         return ("; ".join(conflicts), "distinct")
@@ -297,9 +301,26 @@ def _bibliographic_rule(
         if details or ev.doi:
             return ("similar title+authors+volume+pages", "duplicate")
         return ("similar title", "uncertain")
-    if ev.title >= 0.6 and details and ev.first_author and ev.last_page and ev.year_gap == 0:
-        return ("authors+journal+volume+pages", "duplicate")
+    if (ev.title >= 0.6 or a.translated or b.translated) and _same_citation(ev, a):
+        return ("authors+volume+pages", "duplicate")
     return ("different titles", "distinct")
+
+
+def _same_citation(ev: _Evidence, a: Prepared) -> bool:
+    """Same authors, year, volume and full page range: one article whatever its title says.
+
+    Used when one title is a translation of the other. A page range (not a single page)
+    is required because several conference abstracts can share one page.
+    """
+    return bool(
+        ev.first_author
+        and (ev.authors or 0) >= 0.8
+        and ev.year_gap == 0
+        and ev.volume
+        and ev.page
+        and ev.last_page
+        and a.last_page != a.first_page
+    )
 
 
 def _details_agree(ev: _Evidence) -> bool:

@@ -35,12 +35,17 @@ GENERIC_TITLES = frozenset(
 )  # fmt: skip
 """Titles shared by many different articles: a title match between them proves nothing."""
 
+_GENERIC_WORDS = re.compile(
+    r"\b(?:editor|editors|editorial|introduction|reply|response|comment|comments|commentary|"
+    r"preface|foreword|erratum|correction|corrigendum|letter|letters|issue|note|notes)\b"
+)
 _ERRATUM = re.compile(
     r"^(?:erratum|errata|correction|corrigendum|correction to|publisher s note|retraction|"
     r"retracted|notice of retraction|expression of concern)\b"
     r"|\b(?:erratum|correction|corrigendum|retraction)$"
     r"|\bvol \d+ pg \d+"
 )
+_CITED_IN_TITLE = re.compile(r"\(\s*vol\.? \d+|\(\d{4}\)\s*\d+\s*\(\d+")
 _PREPRINT_VENUE = re.compile(
     r"\b(?:medrxiv|biorxiv|arxiv|chemrxiv|psyarxiv|socarxiv|ssrn|research square|preprints|"
     r"osf preprints|authorea|preprint)\b"
@@ -94,6 +99,14 @@ def normalize_title(title: str | None) -> str:
     return _words(text)
 
 
+def is_translated_title(title: str | None) -> bool:
+    """Whether a title is a translation (MEDLINE brackets) or carries its original beside it."""
+    if not title:
+        return False
+    text = title.strip()
+    return text.startswith("[") or "<original>" in text.lower() or bool(alternative_title(text))
+
+
 def alternative_title(title: str | None) -> str:
     """The other-language title some databases append in brackets, normalised ("" if none).
 
@@ -111,16 +124,22 @@ def is_generic_title(title: str) -> bool:
     """Whether a normalised title is one many different articles carry ("Editorial")."""
     if not title:
         return True
-    return title in GENERIC_TITLES or len(title) < 12
+    if title in GENERIC_TITLES or len(title) < 12:
+        return True
+    return title.count(" ") < 4 and bool(_GENERIC_WORDS.search(title))
 
 
-def is_erratum(title: str, publication_types: tuple[str, ...] = ()) -> bool:
+def is_erratum(
+    title: str, publication_types: tuple[str, ...] = (), raw_title: str | None = None
+) -> bool:
     """Whether the record is a notice about another article (erratum, correction, retraction).
 
     The notice and the article it corrects usually share the title, but removing the article
     as a "duplicate" of its erratum would lose the article.
     """
     if _ERRATUM.search(title):
+        return True
+    if raw_title and _CITED_IN_TITLE.search(raw_title):  # "Title (vol 360, pg 542, 2009)"
         return True
     kinds = " ".join(fold(t) for t in publication_types)
     return any(k in kinds for k in ("erratum", "retraction of publication", "corrected"))
@@ -221,17 +240,23 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
     # Subtitles and sections: "Lung Cancer" vs "Lung cancer (Amsterdam, Netherlands)".
     if len(short) >= 2 and full[: len(short)] == short:
         return True
-    return _venues_compatible(_venue_words(a), _venue_words(b))
+    return _venues_compatible(a, b)
 
 
 def _venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    if not a or not b:
+    content_a, content_b = _venue_words(a), _venue_words(b)
+    if not content_a or not content_b:
         return False
-    short, full = (a, b) if len(a) <= len(b) else (b, a)
+    short, full = sorted((content_a, content_b), key=len)
     if len(short) >= 3 and all(any(f.startswith(w) for f in full) for w in short):
         return True
-    acronyms = {w for w in (*a, *b) if len(w) >= 3}
-    return _initials(a) in acronyms or _initials(b) in acronyms
+    named_a, named_b = _no_numbers(a), _no_numbers(b)
+    acronyms = {w for w in (*named_a, *named_b) if len(w) >= 3}
+    return _initials(named_a) in acronyms or _initials(named_b) in acronyms
+
+
+def _no_numbers(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in words if not any(c.isdigit() for c in w))
 
 
 def normalize_pages(pages: str | None) -> tuple[str, str]:

@@ -17,6 +17,7 @@ class Prepared:
 
     title: str
     title_alt: str
+    translated: bool
     title_key: str
     generic: bool
     authors: tuple[str, ...]
@@ -57,6 +58,7 @@ def prepare(record: Record) -> Prepared:
     return Prepared(
         title=title,
         title_alt=nz.alternative_title(record.title),
+        translated=nz.is_translated_title(record.title),
         title_key=title.replace(" ", ""),
         generic=nz.is_generic_title(title),
         authors=authors,
@@ -70,7 +72,7 @@ def prepare(record: Record) -> Prepared:
         doi=doi,
         pmid=pmid if _PMID.match(pmid) else None,
         abstract=abstract,
-        erratum=nz.is_erratum(title, record.publication_types),
+        erratum=nz.is_erratum(title, record.publication_types, record.title),
         preprint=nz.is_preprint(journal_text, doi),
         proceedings=nz.is_proceedings(journal_text),
         registry=registry,

@@ -13,14 +13,25 @@ import itertools
 import math
 from typing import Literal
 
-from scipy import stats
-
 from evidens.errors import ValidationError
 from evidens.extraction.model import Derived
 
 HANDBOOK = "Cochrane Handbook for Systematic Reviews of Interventions, §6.5.2"
 WAN_2014 = "Wan X, et al. BMC Med Res Methodol 2014;14:135"
 HOZO_2005 = "Hozo SP, et al. BMC Med Res Methodol 2005;5:13"
+
+
+def _t_quantile(p: float, df: int) -> float:
+    from scipy import stats  # lazy: scipy.stats costs a second at CLI start-up
+
+    return float(stats.t.ppf(p, df))
+
+
+def _z_quantile(p: float) -> float:
+    from scipy import stats
+
+    return float(stats.norm.ppf(p))
+
 
 SMALL_SAMPLE = 60
 """Below this many participants per group the Handbook divides a CI by 2·t, not by 3.92."""
@@ -64,10 +75,10 @@ def sd_from_ci(
     use_t = distribution == "t" or (distribution == "auto" and n < SMALL_SAMPLE)
     tail = 1 - (1 - level) / 2
     if use_t:
-        quantile = float(stats.t.ppf(tail, n - 1))
+        quantile = _t_quantile(tail, n - 1)
         formula = "SD = √n × (upper − lower) / (2 × t(1 − α/2, n − 1))"
     else:
-        quantile = float(stats.norm.ppf(tail))
+        quantile = _z_quantile(tail)
         formula = "SD = √n × (upper − lower) / (2 × z(1 − α/2))"
     return Derived(
         quantity="sd",
@@ -84,7 +95,7 @@ def sd_from_iqr(q1: float, q3: float, n: int) -> Derived:
     SD ≈ (q3 − q1) / (2 Φ⁻¹((0.75n − 0.125) / (n + 0.25)))."""
     _count(n=n)
     _ordered(q1=q1, q3=q3)
-    denominator = 2 * float(stats.norm.ppf((0.75 * n - 0.125) / (n + 0.25)))
+    denominator = 2 * _z_quantile((0.75 * n - 0.125) / (n + 0.25))
     return Derived(
         quantity="sd",
         value=(q3 - q1) / denominator,
@@ -111,7 +122,7 @@ def sd_from_range(
     span = maximum - minimum
     inputs: tuple[tuple[str, float], ...] = (("min", minimum), ("max", maximum), ("n", float(n)))
     if method == "wan2014":
-        value = span / (2 * float(stats.norm.ppf((n - 0.375) / (n + 0.25))))
+        value = span / (2 * _z_quantile((n - 0.375) / (n + 0.25)))
         formula = "SD = (max − min) / (2 Φ⁻¹((n − 0.375)/(n + 0.25)))"
         return Derived("sd", value, "SD from range (Wan 2014)", formula, inputs, WAN_2014)
     if n > 70:

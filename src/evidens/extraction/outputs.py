@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from evidens.core import ArmData, Outcome
-from evidens.extraction.model import Consensus, Value
+from evidens.extraction.forms import OUTCOMES_SECTION
+from evidens.extraction.model import Consensus, Derived, Value
 
 CHARACTERISTICS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Study", "characteristics.study"),
@@ -49,9 +50,11 @@ OUTCOME_COLUMNS = (
     "comp_mean",
     "comp_sd",
     "comp_n",
+    "derived",
 )
 """One row per study and outcome, both arms side by side as meta-analysis input
-(``exp_events, exp_total, comp_events, comp_total`` are metafor's ai, n1i, ci, n2i)."""
+(``exp_events, exp_total, comp_events, comp_total`` are metafor's ai, n1i, ci, n2i);
+``derived`` names the numbers reviewers computed rather than read, with method and formula."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class StudyArms:
     experimental: ArmData
     comparator: ArmData
     unit: str | None = None
+    derived: tuple[Derived, ...] = ()
 
     @property
     def pair(self) -> tuple[ArmData, ArmData]:
@@ -85,8 +89,18 @@ def outcome_data(consensus: Sequence[Consensus]) -> dict[str, tuple[StudyArms, .
                 experimental = replace(experimental, arm=display(names[0]))
             if names[1] is not None:
                 comparator = replace(comparator, arm=display(names[1]))
+            prefix = f"{OUTCOMES_SECTION}.{data.id}."
+            derived = tuple(d for d in record.derived if d.target.startswith(prefix))
             by_outcome.setdefault(data.id, []).append(
-                StudyArms(record.study, data.id, data.outcome, experimental, comparator, data.unit)
+                StudyArms(
+                    record.study,
+                    data.id,
+                    data.outcome,
+                    experimental,
+                    comparator,
+                    data.unit,
+                    derived,
+                )
             )
     return {key: tuple(rows) for key, rows in by_outcome.items()}
 
@@ -137,7 +151,16 @@ def _outcome_row(item: StudyArms) -> dict[str, str]:
     for prefix, arm in (("exp", item.experimental), ("comp", item.comparator)):
         for stat in ("events", "total", "mean", "sd", "n"):
             row[f"{prefix}_{stat}"] = display(getattr(arm, stat))
+    row["derived"] = "; ".join(
+        f"{_column(d.target)}: {d.method} ({d.formula})" for d in item.derived
+    )
     return row
+
+
+def _column(target: str) -> str:
+    """``outcomes.pain.experimental.sd`` as its outcomes.csv column, ``exp_sd``."""
+    *_, arm, stat = target.split(".")
+    return f"{'exp' if arm == 'experimental' else 'comp'}_{stat}"
 
 
 def display(value: Value | None) -> str:

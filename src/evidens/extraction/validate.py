@@ -15,13 +15,16 @@ import re
 from evidens.core import ArmData, OutcomeKind
 from evidens.errors import ValidationError
 from evidens.extraction.forms import FieldType, Form, FormField
-from evidens.extraction.model import Extraction, OutcomeData, Value, arm_key
+from evidens.extraction.model import Consensus, Extraction, OutcomeData, Value, arm_key
 
 MULTI_CHOICE_SEPARATOR = ";"
 MAX_TEXT = 20_000
 """Longest answer accepted: a guard against pasting a whole paper into one cell."""
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters (form feeds and the like pasted from PDFs): meaningless in an answer,
+and refused by the .xlsx format, so they are dropped when an answer is read."""
 
 
 def read_value(field: FormField, raw: object, *, where: str | None = None) -> Value | None:
@@ -38,7 +41,7 @@ def read_value(field: FormField, raw: object, *, where: str | None = None) -> Va
 
 def _text(field: FormField, raw: object, where: str | None) -> Value:
     text = raw.isoformat() if isinstance(raw, dt.date) else str(raw)
-    text = text.strip()
+    text = _CONTROL.sub("", text).strip()
     if len(text) > MAX_TEXT:
         raise _error(field, where, f"text of {len(text)} characters is too long", "shorten it")
     return text
@@ -177,15 +180,27 @@ def check_outcome(data: OutcomeData, *, where: str | None = None) -> None:
         check_arm(data.id, data.outcome.kind, arm, where=where)
 
 
-def check_extraction(form: Form, extraction: Extraction, *, where: str | None = None) -> None:
-    """Re-validate a whole extraction (e.g. one built in code or loaded from TOML)."""
+def check_extraction(
+    form: Form,
+    extraction: Extraction | Consensus,
+    *,
+    where: str | None = None,
+    complete: bool = False,
+) -> None:
+    """Re-validate a whole extraction or consensus (e.g. one built in code or read from JSON).
+
+    ``complete`` also demands every required field, which is right for a consensus record
+    but not for an extraction in progress.
+    """
+    if complete:
+        _check_required(form, extraction, where)
     for key, value in extraction.values:
-        field = form.field(key)
-        if field is None:
+        known = form.field(key)
+        if known is None:
             raise ValidationError(
                 "not a field of the form", path=where, field=key, hint="check the form's ids"
             )
-        read_value(field, value, where=where)
+        read_value(known, value, where=where)
     for data in extraction.arms:
         if form.outcome(data.id) is None and not form.open_outcomes:
             raise ValidationError(
@@ -195,3 +210,15 @@ def check_extraction(form: Form, extraction: Extraction, *, where: str | None = 
                 hint="add it to the form's [[outcomes]] or set open_outcomes = true",
             )
         check_outcome(data, where=where)
+
+
+def _check_required(form: Form, extraction: Extraction | Consensus, where: str | None) -> None:
+    answered = {key for key, _ in extraction.values}
+    for field in form.fields:
+        if field.required and field.key not in answered:
+            raise ValidationError(
+                f"{field.label}: required but empty",
+                path=where,
+                field=field.key,
+                hint="fill it in, or write 'not reported' if the study does not say",
+            )

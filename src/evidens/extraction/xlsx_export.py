@@ -13,7 +13,7 @@ import re
 import zipfile
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -290,7 +290,9 @@ def _put(cell: Cell, value: Value | None) -> None:
 
 
 def _text(cell: Cell, text: str) -> None:
-    """Text stays text: a value starting with '=' must never become a formula."""
+    """Text stays text: a value starting with '=' must never become a formula; characters
+    the format forbids (control characters) are dropped rather than failing the export."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.value = text
     if text.startswith("="):
         cell.data_type = "s"

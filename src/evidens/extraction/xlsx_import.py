@@ -12,7 +12,6 @@ import io
 import re
 import warnings
 import zipfile
-from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
@@ -76,7 +75,8 @@ def xlsx_to_extraction(
         sheet = _sheet(book, title, name)
         values += _section_values(sheet, form, section.id, name)
     arms = _outcomes(_sheet(book, OUTCOMES_SHEET, name), form, name)
-    derived = _derived(book[DERIVED_SHEET], name) if DERIVED_SHEET in book.sheetnames else ()
+    has_derived = DERIVED_SHEET in book.sheetnames
+    derived = _derived(_sheet(book, DERIVED_SHEET, name), name) if has_derived else ()
     return Extraction(study, extractor, tuple(values), arms, derived)
 
 
@@ -261,7 +261,7 @@ def _arm(arm: str, numbers: dict[tuple[str, str], float | None]) -> ArmData:
     )
 
 
-def _derived(sheet: Any, name: str) -> tuple[Derived, ...]:
+def _derived(sheet: Worksheet, name: str) -> tuple[Derived, ...]:
     items = []
     for row in range(2, min(sheet.max_row, MAX_ROWS) + 1):
         cells = [

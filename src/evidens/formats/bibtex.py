@@ -8,6 +8,7 @@ the mapped fields; the raw fields keep the file's text exactly.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 
@@ -40,6 +41,8 @@ _ACCENT_CMD = re.compile(r"\\([`'^\"~=.]|[cvu](?=[\s{]))\s*\{?\s*\\?([A-Za-z])\}
 _SYMBOL_CMD = re.compile(r"\\([A-Za-z]+)\b\s?(?:\{\})?")
 _ESCAPED = re.compile(r"\\([&%$#_{}])")
 _SKIPPED = {"comment", "preamble", "string"}
+_DELIMITERS_BRACE = re.compile(r"\\.|[{}]", re.DOTALL)
+_DELIMITERS_PAREN = re.compile(r"\\.|[{}()]", re.DOTALL)
 
 
 def sniff(text: str) -> int:
@@ -64,30 +67,69 @@ class _Scanner:
 
     def __init__(self, text: str, name: str) -> None:
         self.text, self.name, self.pos = text, name, 0
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
 
     def line(self, pos: int | None = None) -> int:
-        return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
+        return bisect.bisect_left(self._newlines, self.pos if pos is None else pos) + 1
 
     def fail(self, message: str, pos: int | None = None) -> FormatError:
         return FormatError(message, path=self.name, line=self.line(pos), hint="fix or re-export")
 
     def balanced(self, open_pos: int, closer: str) -> int:
         """Index just past the matching ``closer`` of the brace/paren at ``open_pos``."""
-        depth, pos, text = 0, open_pos, self.text
-        opener = text[open_pos]
-        while pos < len(text):
-            char = text[pos]
-            if char == "\\":
-                pos += 2
+        opener = self.text[open_pos]
+        pattern = _DELIMITERS_PAREN if opener == "(" else _DELIMITERS_BRACE
+        depth = 0
+        for match in pattern.finditer(self.text, open_pos):
+            char = match.group(0)
+            if char[0] == "\\":
                 continue
-            if char in "{" + opener:
+            if char in ("{", opener):
                 depth += 1
-            elif char in "}" + closer:
+            else:
                 depth -= 1
                 if depth == 0:
-                    return pos + 1
-            pos += 1
+                    return match.end()
         raise self.fail("entry is cut off: braces never close", open_pos)
+
+
+def _skip_space(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _value_part(scanner: _Scanner, pos: int, end: int, name: str) -> tuple[str, int]:
+    """One braced, quoted or bare piece of a value, and the index just after it."""
+    text = scanner.text
+    char = text[pos]
+    if char == "{":
+        close = scanner.balanced(pos, "}")
+        return text[pos + 1 : close - 1], close
+    if char == '"':
+        close = text.find('"', pos + 1, end)
+        if close < 0:
+            raise scanner.fail(f"field {name}: quote never closes", pos)
+        return text[pos + 1 : close], close + 1
+    bare = re.match(r"[^,#}\s)]+", text[pos:end])
+    if bare is None:
+        raise scanner.fail(f"field {name} has no value", pos)
+    return bare.group(0), pos + bare.end()
+
+
+def _field_value(scanner: _Scanner, pos: int, end: int, name: str) -> tuple[str, int]:
+    """A whole value, joining ``#``-concatenated pieces."""
+    parts = []
+    while True:
+        if pos >= end:
+            raise scanner.fail(f"field {name} has no value", pos)
+        part, pos = _value_part(scanner, pos, end, name)
+        parts.append(part)
+        pos = _skip_space(scanner.text, pos, end)
+        if pos < end and scanner.text[pos] == "#":
+            pos = _skip_space(scanner.text, pos + 1, end)
+            continue
+        return "".join(parts), pos
 
 
 def _values(scanner: _Scanner, body_start: int, body_end: int) -> list[RawField]:
@@ -96,45 +138,17 @@ def _values(scanner: _Scanner, body_start: int, body_end: int) -> list[RawField]
     while pos < body_end:
         match = _FIELD_NAME.match(text, pos, body_end)
         if match is None:
-            comma = text.find(",", pos, body_end)
-            if comma < 0 or text[pos:comma].strip():
-                if text[pos:body_end].strip():
-                    raise scanner.fail("expected `name = value` in entry", pos)
-                break
-            pos = comma + 1
-            continue
-        name, pos = match.group(1), match.end()
-        parts = []
-        while True:
-            if pos >= body_end:
-                raise scanner.fail(f"field {name} has no value", pos)
-            char = text[pos]
-            if char == "{":
-                end = scanner.balanced(pos, "}")
-                parts.append(text[pos + 1 : end - 1])
-            elif char == '"':
-                end = text.find('"', pos + 1, body_end)
-                if end < 0:
-                    raise scanner.fail(f"field {name}: quote never closes", pos)
-                parts.append(text[pos + 1 : end])
-                end += 1
-            else:
-                bare = re.match(r"[^,#}\s)]+", text[pos:body_end])
-                if bare is None:
-                    raise scanner.fail(f"field {name} has no value", pos)
-                parts.append(bare.group(0))
-                end = pos + bare.end()
-            pos = end
-            while pos < body_end and text[pos].isspace():
-                pos += 1
-            if pos < body_end and text[pos] == "#":
-                pos += 1
-                while pos < body_end and text[pos].isspace():
-                    pos += 1
-                continue
+            if text[pos:body_end].strip(" \t\r\n,"):
+                raise scanner.fail("expected `name = value` in entry", pos)
             break
-        fields.append((name, "".join(parts)))
-        pos = pos + 1 if pos < body_end and text[pos] == "," else pos
+        name = match.group(1)
+        value, pos = _field_value(scanner, match.end(), body_end, name)
+        fields.append((name, value))
+        pos = _skip_space(text, pos, body_end)
+        if pos < body_end and text[pos] == ",":
+            pos += 1
+        elif pos < body_end:
+            raise scanner.fail(f"expected a comma after field {name}", pos)
     return fields
 
 

@@ -21,7 +21,7 @@ from evidens.formats._text import split_lines
 
 csv.field_size_limit(64 * 1024 * 1024)
 _EXCEL_WRAPPED = re.compile(r'^="(.*)"$', re.DOTALL)
-_NO_VALUE = {"[No abstract available]", "nan", "None"}
+_NO_VALUE = {"[No abstract available]", "nan", "None", "NA"}
 _PLUGIN_FLAVOURS = {
     "pubmed_csv": {"pubmed_csv"},
     "scopus_csv": {"scopus_csv"},

@@ -131,7 +131,9 @@ def _fingerprint(tag: str, value: str) -> str:
     low = value.lower()
     candidates: tuple[tuple[bool, str], ...] = ()
     if tag == "DB":
-        candidates = tuple((low.startswith(key), vendor) for key, vendor in _DB_VENDORS)
+        candidates = tuple(
+            (low.startswith(key) or f" {key}" in low, vendor) for key, vendor in _DB_VENDORS
+        )
     elif tag == "DP":
         candidates = ((value.strip() in _DP_VENDORS, _DP_VENDORS.get(value.strip(), "")),)
     elif tag == "AN":

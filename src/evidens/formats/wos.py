@@ -81,30 +81,36 @@ def tokenize(text: str, name: str) -> Tokens:
     return records
 
 
+_SIMPLE = {
+    "TI": "title",
+    "SO": "journal",
+    "VL": "volume",
+    "IS": "issue",
+    "AB": "abstract",
+    "BP": "start_page",
+    "EP": "end_page",
+    "PM": "pmid",
+    "LA": "language",
+    "SN": "issn",
+    "EI": "issn",
+}
+_SPLIT = {"DE": "keywords", "ID": "keywords", "DT": "publication_types"}
+
+
 def map_fields(fields: list[RawField], start: int) -> Record:
     """Record from WoS (tag, value) pairs, in file order, list tags one item per pair."""
     builder = RecordBuilder(source_database="wos")
-    simple = {"TI": "title", "SO": "journal", "VL": "volume", "IS": "issue", "AB": "abstract"}
-    simple |= {"BP": "start_page", "EP": "end_page", "PM": "pmid", "LA": "language"}
-    has_full_names = any(tag == "AF" for tag, _ in fields)
+    author_tag = "AF" if any(tag == "AF" for tag, _ in fields) else "AU"
     for tag, value in fields:
-        if tag in simple:
-            builder.first(simple[tag], value)
-        elif tag == ("AF" if has_full_names else "AU"):
-            for author in value.split(";"):
-                builder.add("authors", author)
+        if tag in _SIMPLE:
+            builder.first(_SIMPLE[tag], value)
+        elif tag in _SPLIT or tag == author_tag:
+            for item in value.split(";"):
+                builder.add(_SPLIT.get(tag, "authors"), item)
         elif tag == "PY":
             builder.set_year(value)
         elif tag == "DI":
             builder.set_doi(value)
-        elif tag in {"DE", "ID"}:
-            for keyword in value.split(";"):
-                builder.add("keywords", keyword)
-        elif tag == "DT":
-            for kind in value.split(";"):
-                builder.add("publication_types", kind)
-        elif tag in {"SN", "EI"}:
-            builder.first("issn", value)
         elif tag == "UT":
             prefix, _, _ = value.partition(":")
             builder.accession(_UT_DATABASES.get(prefix, prefix.lower()), value)

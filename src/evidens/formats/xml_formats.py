@@ -43,10 +43,15 @@ def _root_tag(text: str) -> str:
     return match.group(1) if match else ""
 
 
+def _all_text(element: etree._Element) -> str:
+    return "".join(str(part) for part in element.itertext())
+
+
 def _text(element: etree._Element | None) -> str | None:
+    """Whitespace-normalised text of an element and all its inline children."""
     if element is None:
         return None
-    return " ".join("".join(element.itertext()).split()) or None
+    return " ".join(_all_text(element).split()) or None
 
 
 def _local(tag: object) -> str:
@@ -59,11 +64,11 @@ def raw_fields(record: etree._Element) -> list[RawField]:
 
     def walk(element: etree._Element, path: str) -> None:
         for attribute, value in element.attrib.items():
-            fields.append((f"{path}/@{_local(attribute)}", value))
+            fields.append((f"{path}/@{_local(attribute)}", str(value)))
         children = [c for c in element if isinstance(c.tag, str)]
         mixed = bool((element.text or "").strip()) and children
         if not children or mixed or any(_local(c.tag) in _INLINE for c in children):
-            value = "".join(element.itertext())
+            value = _all_text(element)
             if value.strip():
                 fields.append((path, value))
             return
@@ -110,16 +115,7 @@ def _pubmed_record(article: etree._Element) -> Record:
     builder.first("title", _text(art.find("ArticleTitle")) or _text(doc.find("Book/BookTitle")))
     for author in art.findall("AuthorList/Author"):
         builder.add("authors", _author(author))
-    journal = art.find("Journal")
-    if journal is not None:
-        builder.first("journal", _text(journal.find("Title")))
-        builder.first("issn", _text(journal.find("ISSN")))
-        issue = journal.find("JournalIssue")
-        if issue is not None:
-            builder.first("volume", _text(issue.find("Volume")))
-            builder.first("issue", _text(issue.find("Issue")))
-            builder.set_year(_text(issue.find("PubDate/Year")))
-            builder.set_year(_text(issue.find("PubDate/MedlineDate")))
+    _pubmed_journal(builder, art.find("Journal"))
     builder.set_year(_text(doc.find("Book/PubDate/Year")))
     builder.first("pages", _text(art.find("Pagination/MedlinePgn")))
     abstract = art.find("Abstract")
@@ -131,19 +127,36 @@ def _pubmed_record(article: etree._Element) -> Record:
         builder.add("subject_headings", _mesh(heading))
     for kind in art.iterfind("PublicationTypeList/PublicationType"):
         builder.add("publication_types", _text(kind))
+    _pubmed_ids(builder, article, art)
+    return builder.build(raw_fields(article), _line(article))
+
+
+def _pubmed_journal(builder: RecordBuilder, journal: etree._Element | None) -> None:
+    if journal is None:
+        return
+    builder.first("journal", _text(journal.find("Title")))
+    builder.first("issn", _text(journal.find("ISSN")))
+    issue = journal.find("JournalIssue")
+    if issue is not None:
+        builder.first("volume", _text(issue.find("Volume")))
+        builder.first("issue", _text(issue.find("Issue")))
+        builder.set_year(_text(issue.find("PubDate/Year")))
+        builder.set_year(_text(issue.find("PubDate/MedlineDate")))
+
+
+def _pubmed_ids(builder: RecordBuilder, article: etree._Element, art: etree._Element) -> None:
     for ident in article.iterfind(".//ArticleIdList/ArticleId"):
-        kind = ident.get("IdType")
-        if kind == "doi":
+        id_type = ident.get("IdType")
+        if id_type == "doi":
             builder.set_doi(_text(ident))
-        elif kind == "pmc":
+        elif id_type == "pmc":
             builder.first("pmcid", _text(ident))
-        elif kind == "bookaccession":
+        elif id_type == "bookaccession":
             builder.accession("ncbi_bookshelf", _text(ident))
     for location in art.iterfind("ELocationID[@EIdType='doi']"):
         builder.set_doi(_text(location))
     for number in art.iterfind("DataBankList/DataBank/AccessionNumberList/AccessionNumber"):
         builder.add("registry_ids", _text(number))
-    return builder.build(raw_fields(article), _line(article))
 
 
 def _author(author: etree._Element) -> str | None:
@@ -214,12 +227,21 @@ def _endnote_record(record: etree._Element) -> Record:
     builder.add("publication_types", ref_type.get("name") if ref_type is not None else None)
     for url in record.iterfind("urls/related-urls/url"):
         builder.add("urls", _text(url))
+    _endnote_accession(builder, record)
+    return builder.build(raw_fields(record), _line(record))
+
+
+def _endnote_accession(builder: RecordBuilder, record: etree._Element) -> None:
+    """``accession-num`` is a PMID for PubMed records and ``ISI:...`` for Web of Science."""
+    accession = _text(record.find("accession-num")) or ""
     remote = (_text(record.find("remote-database-name")) or "").lower()
-    accession = _text(record.find("accession-num"))
-    if "pubmed" in remote and accession and accession.isdigit():
+    from_pubmed = "pubmed" in remote or any("pubmed" in url for url in builder.urls)
+    if accession.isdigit() and from_pubmed:
         builder.first("pmid", accession)
         builder.source_database = "pubmed"
-    return builder.build(raw_fields(record), _line(record))
+    elif accession.startswith(("ISI:", "WOS:")):
+        builder.accession("wos", "WOS:" + accession[4:])
+        builder.source_database = "wos"
 
 
 # --- WHO ICTRP ------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def _csv_row(row: SofRow, table: SofTable) -> list[str]:
         arm_text(ev.comparator, ev.kind),
         row.relative_text,
         absolute_summary(row),
-        *(a.judgment(d).rating.label for d in Domain),
+        *(d.rating_label(a.judgment(d).rating) for d in Domain),
         other_considerations(row),
         a.certainty.label,
         a.importance.value,

@@ -1,3 +1,4 @@
+# ruff: noqa: N806 - matrix and statistic names follow the literature (X, P, QE, I2)
 """Small-study effects: Egger's regression test, Begg's rank correlation, trim-and-fill.
 
 Why these three: they are what reviewers are asked for (Cochrane Handbook ch. 13), and each
@@ -67,14 +68,13 @@ class RankTest:
 
 
 def rank_test(yi: FloatArray, vi: FloatArray) -> RankTest:
-    """``ranktest``: exact p-value when k < 50 without ties, else the normal approximation."""
+    """``ranktest``: exact p-value of Kendall's τ without ties, else the normal approximation."""
     ok = np.isfinite(yi) & np.isfinite(vi)
     y, v = np.asarray(yi, dtype=float)[ok], np.asarray(vi, dtype=float)[ok]
     fe = fit_rma(y, v, method="FE")
     ystar = (y - fe.beta[0]) / np.sqrt(v - fe.vb[0, 0])
     ties = len(np.unique(ystar)) < len(ystar) or len(np.unique(v)) < len(v)
-    exact = len(y) < 50 and not ties
-    res = stats.kendalltau(ystar, v, method="exact" if exact else "asymptotic")
+    res = stats.kendalltau(ystar, v, method="asymptotic" if ties else "exact")
     return RankTest(float(res.statistic), float(res.pvalue))
 
 
@@ -100,13 +100,20 @@ def trim_and_fill(
     estimator: str = "L0",
     side: str | None = None,
     maxiter: int = 100,
+    threshold: float = 1e-5,
 ) -> TrimFill:
-    """``trimfill``: iterate trimming with the model's ``method``, then fill mirror images."""
+    """``trimfill``: iterate trimming with the model's ``method``, then fill mirror images.
+
+    ``threshold`` = 1e-5 is metafor's default ML/REML convergence criterion, which its
+    ``trimfill`` uses for every refit (it does not pass the fitted model's control on).
+    """
     ok = np.isfinite(yi) & np.isfinite(vi)
     y0, v0 = np.asarray(yi, dtype=float)[ok], np.asarray(vi, dtype=float)[ok]
     k = len(y0)
     if side is None:
-        slope = fit_rma(y0, v0, X=design(k, np.sqrt(v0)), method=method).beta[1]
+        slope = fit_rma(y0, v0, X=design(k, np.sqrt(v0)), method=method, threshold=threshold).beta[
+            1
+        ]
         side = "right" if slope < 0 else "left"
     y = -y0 if side == "right" else y0.copy()
     order = np.argsort(y, kind="stable")
@@ -116,20 +123,22 @@ def trim_and_fill(
         if k0 == k0_prev:
             break
         k0_prev = k0
-        beta = float(fit_rma(y[: k - k0], v[: k - k0], method=method).beta[0])
+        beta = float(fit_rma(y[: k - k0], v[: k - k0], method=method, threshold=threshold).beta[0])
         k0_raw, se_k0 = _k0(y - beta, estimator)
         k0 = round(max(0.0, k0_raw))
     else:
         raise EstimationError("trim-and-fill did not converge")
     p_k0 = 0.5 ** (k0 + 1) if estimator == "R0" else None
     if k0 == 0:
-        fit = fit_rma(y0, v0, method=method)
+        fit = fit_rma(y0, v0, method=method, threshold=threshold)
         empty = np.zeros(0)
         return TrimFill(0, side, se_k0, p_k0, estimator, fit, empty, empty)
     fill = 2 * beta - y[k - k0 :]
     fill = -fill if side == "right" else fill
     fill_v = v[k - k0 :]
-    fit = fit_rma(np.concatenate([y0, fill]), np.concatenate([v0, fill_v]), method=method)
+    fit = fit_rma(
+        np.concatenate([y0, fill]), np.concatenate([v0, fill_v]), method=method, threshold=threshold
+    )
     return TrimFill(k0, side, se_k0, p_k0, estimator, fit, fill, fill_v)
 
 
@@ -144,14 +153,14 @@ def _k0(centred: FloatArray, estimator: str) -> tuple[float, float]:
     if estimator != "L0":
         raise EstimationError(f"unknown trim-and-fill estimator {estimator!r}", hint="use L0 or R0")
     sr = float(signed[signed > 0].sum())
-    k0 = (4 * sr - k * (k + 1)) / (2 * k - 1)
+    k0f = (4 * sr - k * (k + 1)) / (2 * k - 1)
     var_sr = (
         k * (k + 1) * (2 * k + 1)
-        + 10 * k0**3
-        + 27 * k0**2
-        + 17 * k0
-        - 18 * k * k0**2
-        - 18 * k * k0
-        + 6 * k**2 * k0
+        + 10 * k0f**3
+        + 27 * k0f**2
+        + 17 * k0f
+        - 18 * k * k0f**2
+        - 18 * k * k0f
+        + 6 * k**2 * k0f
     ) / 24
-    return k0, 4 * math.sqrt(max(var_sr, 0.0)) / (2 * k - 1)
+    return k0f, 4 * math.sqrt(max(var_sr, 0.0)) / (2 * k - 1)

@@ -1,3 +1,4 @@
+# ruff: noqa: N806 - matrix and statistic names follow the literature (X, P, QE, I2)
 """Sensitivity and influence: leave-one-out, cumulative meta-analysis, influence diagnostics.
 
 Why: a pooled estimate that hinges on one study must be reported as such (Cochrane Handbook
@@ -70,7 +71,7 @@ class Influence:
     cook_d: FloatArray
     cov_r: FloatArray
     tau2_del: FloatArray
-    QE_del: FloatArray  # noqa: N815
+    QE_del: FloatArray
     hat: FloatArray
     weight: FloatArray
     dfbetas: NDArray[np.float64]

@@ -203,15 +203,31 @@ def _binary_yi_vi(
     yi[bad] = np.nan
     vi[bad] = np.nan
     notes = [
-        f"{labels[i]}: no events (or no non-events) in either arm; not estimable"
+        f"{labels[i]}: no events (or no non-events) in either arm, so the {measure} is "
+        "not estimable; the study is excluded from this measure"
         for i in np.flatnonzero(dz & bad)
     ]
     if add > 0:
         notes += [
-            f"{labels[i]}: a zero cell; {add:g} added to each cell"
-            for i in np.flatnonzero(fix & zero)
+            _zero_note(labels[i], measure, add, arms, int(i)) for i in np.flatnonzero(fix & zero)
         ]
     return yi, vi, tuple(bool(x) for x in fix), tuple(notes)
+
+
+def _zero_note(label: str, measure: str, add: float, arms: BinaryArms, i: int) -> str:
+    """Say which cell was zero and why the correction was needed."""
+    what = {
+        "ai": "0 events in the treatment arm",
+        "ci": "0 events in the control arm",
+        "bi": "all participants had the event in the treatment arm",
+        "di": "all participants had the event in the control arm",
+    }
+    cells = [txt for key, txt in what.items() if getattr(arms, key)[i] == 0]
+    return (
+        f"{label}: {' and '.join(cells)}; {add:g} added to each cell so that the "
+        f"{measure} and its variance are finite (the Peto odds ratio and the risk "
+        "difference need no correction)"
+    )
 
 
 def _binary_formula(

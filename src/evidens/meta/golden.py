@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from evidens.meta.effects import EffectSizes, binary_effects, continuous_effects, generic_effects
 from evidens.meta.bias import egger_test, rank_test, trim_and_fill
 from evidens.meta.diagnostics import influence, leave_one_out
+from evidens.meta.effects import EffectSizes, binary_effects, continuous_effects, generic_effects
 from evidens.meta.mh import CountPooling, mantel_haenszel, peto
-from evidens.meta.revman import revman5_mh
 from evidens.meta.regression import meta_regression, subgroups
+from evidens.meta.revman import revman5_mh
 from evidens.meta.rma import RmaFit, fit_rma, higgins_prediction_interval
 
 Case = Mapping[str, Any]
@@ -146,15 +145,22 @@ def _case_metareg(case: Case, dataset: Case) -> Json:
     s = case["spec"]
     es = dataset_effects(dataset, s)
     mods = np.column_stack([np.asarray(dataset["columns"][m], dtype=float) for m in s["mods"]])
-    reg = meta_regression(es.yi, es.vi, mods, names=s["mods"], method=s["method"],
-                          test=s.get("test", "z"))
+    reg = meta_regression(
+        es.yi, es.vi, mods, names=s["mods"], method=s["method"], test=s.get("test", "z")
+    )
     out = uni_json(reg.fit, predict=False, confint=False) | {"R2": reg.R2}
     newmods = case.get("result", {}).get("newmods")  # an input kept in the golden result block
     if newmods is not None:
         rows = [np.atleast_1d(np.asarray(x, dtype=float)) for x in newmods]
         preds = [reg.fit.predict(np.concatenate([[1.0], r])) for r in rows]
-        keys = ("newmods_pred", "newmods_se", "newmods_ci_lb", "newmods_ci_ub",
-                "newmods_pi_lb", "newmods_pi_ub")
+        keys = (
+            "newmods_pred",
+            "newmods_se",
+            "newmods_ci_lb",
+            "newmods_ci_ub",
+            "newmods_pi_lb",
+            "newmods_pi_ub",
+        )
         for j, key in enumerate(keys):
             if j < 4 or reg.fit.random:
                 out[key] = [p[j] for p in preds]
@@ -166,18 +172,30 @@ def _case_pi_tk2(case: Case, dataset: Case) -> Json:
     es = dataset_effects(dataset, s)
     fit = fit_rma(es.yi, es.vi, method=s["method"])
     lo, hi = higgins_prediction_interval(fit)
-    return {"estimate": float(fit.beta[0]), "se": float(fit.se[0]), "tau2": fit.tau2,
-            "df": fit.k - 2, "pi_lb": lo, "pi_ub": hi}
+    return {
+        "estimate": float(fit.beta[0]),
+        "se": float(fit.se[0]),
+        "tau2": fit.tau2,
+        "df": fit.k - 2,
+        "pi_lb": lo,
+        "pi_ub": hi,
+    }
 
 
 def _case_regtest(case: Case, dataset: Case) -> Json:
     s = case["spec"]
     es = dataset_effects(dataset, s)
     eg = egger_test(es.yi, es.vi, method=s["method"], model=s.get("model", "rma"))
-    out: Json = {"zval": eg.zval, "pval": eg.pval, "df": eg.df,
-                 "limit_estimate": eg.limit_estimate, "limit_ci_lb": eg.limit_ci[0],
-                 "limit_ci_ub": eg.limit_ci[1], "fit_coef": [float(x) for x in eg.fit.beta],
-                 "fit_se": [float(x) for x in eg.fit.se]}
+    out: Json = {
+        "zval": eg.zval,
+        "pval": eg.pval,
+        "df": eg.df,
+        "limit_estimate": eg.limit_estimate,
+        "limit_ci_lb": eg.limit_ci[0],
+        "limit_ci_ub": eg.limit_ci[1],
+        "fit_coef": [float(x) for x in eg.fit.beta],
+        "fit_se": [float(x) for x in eg.fit.se],
+    }
     if eg.model == "rma":
         out["fit_tau2"] = eg.fit.tau2
     return out
@@ -194,26 +212,48 @@ def _case_trimfill(case: Case, dataset: Case) -> Json:
     es = dataset_effects(dataset, s)
     tf = trim_and_fill(es.yi, es.vi, method=s["method"], estimator=s.get("estimator", "L0"))
     f = tf.fit
-    return {"k0": tf.k0, "side": tf.side, "se_k0": tf.se_k0, "p_k0": tf.p_k0, "k_total": f.k,
-            "estimate": float(f.beta[0]), "se": float(f.se[0]), "zval": float(f.zval[0]),
-            "pval": float(f.pval[0]), "ci_lb": float(f.ci_lb[0]), "ci_ub": float(f.ci_ub[0]),
-            "tau2": f.tau2, "QE": f.QE, "QEp": f.QEp, "I2": f.I2,
-            "filled_yi": [float(x) for x in tf.filled_yi],
-            "filled_vi": [float(x) for x in tf.filled_vi]}
+    return {
+        "k0": tf.k0,
+        "side": tf.side,
+        "se_k0": tf.se_k0,
+        "p_k0": tf.p_k0,
+        "k_total": f.k,
+        "estimate": float(f.beta[0]),
+        "se": float(f.se[0]),
+        "zval": float(f.zval[0]),
+        "pval": float(f.pval[0]),
+        "ci_lb": float(f.ci_lb[0]),
+        "ci_ub": float(f.ci_ub[0]),
+        "tau2": f.tau2,
+        "QE": f.QE,
+        "QEp": f.QEp,
+        "I2": f.I2,
+        "filled_yi": [float(x) for x in tf.filled_yi],
+        "filled_vi": [float(x) for x in tf.filled_vi],
+    }
 
 
 def _case_subgroup(case: Case, dataset: Case) -> Json:
     s = case["spec"]
     es = dataset_effects(dataset, s)
-    sg = subgroups(es.yi, es.vi, dataset["columns"][s["group"]], method=s["method"],
-                   test=s.get("test", "z"))
+    sg = subgroups(
+        es.yi, es.vi, dataset["columns"][s["group"]], method=s["method"], test=s.get("test", "z")
+    )
     mixed = uni_json(sg.mixed, predict=False, confint=False) | {
-        "R2": sg.mixed_R2, "group_estimates": [float(x) for x in sg.group_fit.beta],
-        "group_se": [float(x) for x in sg.group_fit.se]}
+        "R2": sg.mixed_R2,
+        "group_estimates": [float(x) for x in sg.group_fit.beta],
+        "group_se": [float(x) for x in sg.group_fit.se],
+    }
     separate = {lev: uni_json(f, confint=False, weights=False) for lev, f in sg.separate.items()}
-    out: Json = {"levels": list(sg.levels), "group_sizes": list(sg.sizes),
-                 "mixed_effects_model": mixed, "separate": separate, "Q_between": sg.Q_between,
-                 "Q_between_df": sg.Q_between_df, "Q_between_p": sg.Q_between_p}
+    out: Json = {
+        "levels": list(sg.levels),
+        "group_sizes": list(sg.sizes),
+        "mixed_effects_model": mixed,
+        "separate": separate,
+        "Q_between": sg.Q_between,
+        "Q_between_df": sg.Q_between_df,
+        "Q_between_p": sg.Q_between_p,
+    }
     if sg.Q_total is not None:
         out |= {"Q_total": sg.Q_total, "Q_within_sum": sg.Q_within_sum}
     return out
@@ -231,8 +271,10 @@ def _case_influence(case: Case, dataset: Case) -> Json:
     s = case["spec"]
     es = dataset_effects(dataset, s)
     inf = influence(fit_rma(es.yi, es.vi, method=s["method"]))
-    out: Json = {key: [float(x) for x in getattr(inf, key)] for key in
-                 ("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "hat", "weight")}
+    out: Json = {
+        key: [float(x) for x in getattr(inf, key)]
+        for key in ("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "hat", "weight")
+    }
     out["dfbetas"] = [float(x) for x in inf.dfbetas[:, 0]]
     out["is_influential"] = [bool(x) for x in inf.is_influential]
     return out
@@ -339,13 +381,3 @@ def run_case(case: Case, dataset: Case) -> Json:
     if handler is None:
         raise NotImplementedError(case["spec"]["analysis"])
     return handler(case, dataset)
-
-
-@dataclass(frozen=True)
-class CaseOutcome:
-    """Result of comparing one case: ``status`` is pass, refused_ok or fail."""
-
-    case_id: str
-    analysis: str
-    status: str
-    detail: str = ""

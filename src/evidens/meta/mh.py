@@ -1,3 +1,4 @@
+# ruff: noqa: N806 - matrix and statistic names follow the literature (X, P, QE, I2)
 """Mantel–Haenszel (RR, OR, RD) and Peto pooling of 2×2 tables (metafor's ``rma.mh``/``rma.peto``).
 
 Why separate from inverse variance: these estimators pool the raw counts, so studies with a
@@ -57,10 +58,10 @@ class CountPooling:
     pooled: Pooled
     k: int
     k_yi: int
-    QE: float  # noqa: N815
-    QEp: float  # noqa: N815
-    I2: float  # noqa: N815
-    H2: float  # noqa: N815
+    QE: float
+    QEp: float
+    I2: float
+    H2: float
     weights: FloatArray
     tests: dict[str, float | None]
 
@@ -68,7 +69,7 @@ class CountPooling:
     def weights_pct(self) -> FloatArray:
         total = self.weights.sum()
         with np.errstate(invalid="ignore", divide="ignore"):
-            return 100 * self.weights / total
+            return np.asarray(100 * self.weights / total, dtype=np.float64)
 
 
 def _het(yi: FloatArray, vi: FloatArray, est: float) -> tuple[int, float, float, float, float]:

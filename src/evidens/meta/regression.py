@@ -1,3 +1,4 @@
+# ruff: noqa: N806, N815 - matrix and statistic names follow the literature (X, P, QE, I2)
 """Meta-regression and subgroup analysis.
 
 Why both subgroup forms: metafor's mixed-effects model (one τ² shared by all subgroups, QM as
@@ -39,13 +40,20 @@ class MetaRegression:
     """A mixed-effects meta-regression and its pseudo-R²."""
 
     fit: RmaFit
-    R2: float  # noqa: N815
+    R2: float
     names: tuple[str, ...]
 
 
-def meta_regression(yi: FloatArray, vi: FloatArray, mods: NDArray[np.float64], *,
-                    names: Sequence[str] | None = None, method: str = "REML", test: str = "z",
-                    level: float = 95.0) -> MetaRegression:
+def meta_regression(
+    yi: FloatArray,
+    vi: FloatArray,
+    mods: NDArray[np.float64],
+    *,
+    names: Sequence[str] | None = None,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 95.0,
+) -> MetaRegression:
     """Regress effects on continuous moderators (one column each), intercept included."""
     m = np.asarray(mods, dtype=float).reshape(len(yi), -1)
     fit = fit_rma(yi, vi, X=design(len(yi), m), method=method, test=test, level=level)
@@ -60,18 +68,25 @@ class SubgroupAnalysis:
     levels: tuple[str, ...]
     sizes: tuple[int, ...]
     mixed: RmaFit
-    mixed_R2: float  # noqa: N815
+    mixed_R2: float
     group_fit: RmaFit  # no-intercept parametrisation: one coefficient per level
     separate: dict[str, RmaFit]
-    Q_between: float  # noqa: N815
-    Q_between_df: int  # noqa: N815
-    Q_between_p: float  # noqa: N815
-    Q_total: float | None  # noqa: N815
-    Q_within_sum: float | None  # noqa: N815
+    Q_between: float
+    Q_between_df: int
+    Q_between_p: float
+    Q_total: float | None
+    Q_within_sum: float | None
 
 
-def subgroups(yi: FloatArray, vi: FloatArray, groups: Sequence[str], *, method: str = "REML",
-              test: str = "z", level: float = 95.0) -> SubgroupAnalysis:
+def subgroups(
+    yi: FloatArray,
+    vi: FloatArray,
+    groups: Sequence[str],
+    *,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 95.0,
+) -> SubgroupAnalysis:
     """Subgroup analysis by a categorical variable (levels sorted, first is the reference)."""
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
     g = np.asarray([str(x) for x in groups])
@@ -82,8 +97,10 @@ def subgroups(yi: FloatArray, vi: FloatArray, groups: Sequence[str], *, method: 
     X = np.column_stack([np.ones(len(y)), dummies[:, 1:]])
     mixed = fit_rma(y, v, X=X, method=method, test=test, level=level)
     group_fit = fit_rma(y, v, X=dummies, method=method, test=test, level=level)
-    separate = {lev: fit_rma(y[g == lev], v[g == lev], method=method, test=test, level=level)
-                for lev in levels}
+    separate = {
+        lev: fit_rma(y[g == lev], v[g == lev], method=method, test=test, level=level)
+        for lev in levels
+    }
     est = np.array([float(f.beta[0]) for f in separate.values()])
     se = np.array([float(f.se[0]) for f in separate.values()])
     between = fit_rma(est, se**2, method="FE")
@@ -91,7 +108,16 @@ def subgroups(yi: FloatArray, vi: FloatArray, groups: Sequence[str], *, method: 
     if method in FE_METHODS:
         q_total = fit_rma(y, v, method="FE").QE
         q_within = float(sum(f.QE for f in separate.values()))
-    return SubgroupAnalysis(levels, tuple(int((g == lev).sum()) for lev in levels), mixed,
-                            r_squared(mixed), group_fit, separate, between.QE,
-                            len(levels) - 1, between.QEp if len(levels) > 1 else math.nan,
-                            q_total, q_within)
+    return SubgroupAnalysis(
+        levels,
+        tuple(int((g == lev).sum()) for lev in levels),
+        mixed,
+        r_squared(mixed),
+        group_fit,
+        separate,
+        between.QE,
+        len(levels) - 1,
+        between.QEp if len(levels) > 1 else math.nan,
+        q_total,
+        q_within,
+    )

@@ -1,3 +1,4 @@
+# ruff: noqa: N815 - matrix and statistic names follow the literature (X, P, QE, I2)
 """RevMan 5's dichotomous analysis: Mantel–Haenszel fixed effect and DerSimonian–Laird random
 effects, with 0.5 added to every cell of a study with a zero cell.
 
@@ -30,11 +31,11 @@ class RevManResult:
     random: RmaFit
     effects: EffectSizes  # corrected per-study effects of the studies kept
     kept: NDArray[np.bool_]
-    Q: float  # noqa: N815
-    Q_df: int  # noqa: N815
-    Qp: float  # noqa: N815
-    I2_Q: float  # noqa: N815
-    tau2_DL: float  # noqa: N815
+    Q: float
+    Q_df: int
+    Qp: float
+    I2_Q: float
+    tau2_DL: float
 
     @property
     def k_excluded_double_zero(self) -> int:

@@ -1,3 +1,4 @@
+# ruff: noqa: N803, N806, N815 - matrix and statistic names follow the literature (X, P, QE, I2)
 """Inverse-variance fixed- and random-effects models with moderators (metafor's ``rma.uni``).
 
 Every number follows metafor 3.8's conventions so that the golden set can be matched to 1e-6:
@@ -15,7 +16,14 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from evidens.errors import EstimationError
-from evidens.meta.tau2 import FE_METHODS, Projection, Tau2Estimate, estimate_tau2, solve_q
+from evidens.meta.tau2 import (
+    FE_METHODS,
+    THRESHOLD,
+    Projection,
+    Tau2Estimate,
+    estimate_tau2,
+    solve_q,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -24,11 +32,11 @@ FloatArray = NDArray[np.float64]
 class FitStats:
     """Log-likelihood, deviance and information criteria (ML and REML fits)."""
 
-    logLik: float  # noqa: N815 - metafor's name
+    logLik: float
     deviance: float
-    AIC: float  # noqa: N815
-    BIC: float  # noqa: N815
-    AICc: float  # noqa: N815
+    AIC: float
+    BIC: float
+    AICc: float
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,8 @@ class Tau2Interval:
 
     tau2: tuple[float, float]
     tau: tuple[float, float]
-    I2: tuple[float, float]  # noqa: N815
-    H2: tuple[float, float]  # noqa: N815
+    I2: tuple[float, float]
+    H2: tuple[float, float]
     upper_unbounded: bool = False
 
 
@@ -58,10 +66,10 @@ class RmaFit:
     vb: NDArray[np.float64]
     tau2: float
     se_tau2: float | None
-    QE: float  # noqa: N815
-    QEp: float  # noqa: N815
-    I2: float  # noqa: N815
-    H2: float  # noqa: N815
+    QE: float
+    QEp: float
+    I2: float
+    H2: float
     vt: float
     weights: FloatArray
     df: int | None
@@ -89,8 +97,8 @@ class RmaFit:
     def pval(self) -> FloatArray:
         z = np.abs(self.zval)
         if self.df is None:
-            return 2 * stats.norm.sf(z)
-        return 2 * stats.t.sf(z, self.df)
+            return np.asarray(2 * stats.norm.sf(z), dtype=np.float64)
+        return np.asarray(2 * stats.t.sf(z, self.df), dtype=np.float64)
 
     @property
     def ci_lb(self) -> FloatArray:
@@ -102,7 +110,7 @@ class RmaFit:
 
     @property
     def weights_pct(self) -> FloatArray:
-        return 100 * self.weights / self.weights.sum()
+        return np.asarray(100 * self.weights / self.weights.sum(), dtype=np.float64)
 
     def predict(
         self, x: FloatArray | None = None
@@ -198,10 +206,12 @@ def fit_rma(
     test: str = "z",
     level: float = 95.0,
     tau2: float | None = None,
+    threshold: float = THRESHOLD,
 ) -> RmaFit:
     """Fit ``rma.uni(yi, vi, mods=X, method, test, level)``; studies with NaN are left out.
 
-    ``tau2`` fixes τ² (RevMan's random-effects step uses the DerSimonian–Laird value).
+    ``tau2`` fixes τ² (RevMan's random-effects step uses the DerSimonian–Laird value);
+    ``threshold`` is the ML/REML convergence criterion.
     """
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
@@ -224,7 +234,7 @@ def fit_rma(
     elif tau2 is not None:
         est = Tau2Estimate(max(0.0, tau2), None)
     else:
-        est = estimate_tau2(method, y, v, Xm)
+        est = estimate_tau2(method, y, v, Xm, threshold)
     return _finish(y, v, Xm, method, test, level, est)
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: N803, N806 - matrix and statistic names follow the literature (X, P, QE, I2)
 """Between-study variance (τ²) estimators, as metafor's ``rma.uni`` computes them.
 
 Why a projection helper: metafor writes the estimators with the k×k matrix
@@ -19,7 +20,7 @@ FloatArray = NDArray[np.float64]
 TAU2_METHODS = ("DL", "REML", "ML", "PM", "SJ", "HE", "EB", "HS")
 FE_METHODS = ("FE", "EE", "CE")
 _MAXITER = 10_000
-_THRESHOLD = 1e-13
+THRESHOLD = 1e-12  # metafor control threshold used for the golden values
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +42,7 @@ class Projection:
             raise EstimationError(
                 "the model matrix is singular: a moderator is constant or collinear"
             ) from exc
-        return cls(w, X, A, M)
+        return cls(w, X, A, np.asarray(M, dtype=np.float64))
 
     def apply(self, y: FloatArray) -> FloatArray:
         """P y."""
@@ -54,9 +55,9 @@ class Projection:
     def trace(self) -> float:
         return float(self.w.sum() - np.trace(self.M @ (self.A.T @ self.A)))
 
-    def diag_aMa(self) -> FloatArray:
+    def diag_ama(self) -> FloatArray:
         """Diagonal of A M Aᵀ."""
-        return np.einsum("ij,jk,ik->i", self.A, self.M, self.A)
+        return np.asarray(np.einsum("ij,jk,ik->i", self.A, self.M, self.A), dtype=np.float64)
 
     def trace_sq(self) -> float:
         """tr(P²) = sum(P * P) for the symmetric P."""
@@ -69,7 +70,8 @@ class Projection:
         """Diagonal of P²."""
         ma = self.A @ self.M
         ata = self.A.T @ self.A
-        return self.w**2 - 2 * self.w * self.diag_aMa() + np.einsum("ij,jk,ik->i", ma, ata, ma)
+        quad = np.asarray(np.einsum("ij,jk,ik->i", ma, ata, ma), dtype=np.float64)
+        return self.w**2 - 2 * self.w * self.diag_ama() + quad
 
     def trace_pvpv(self, v: FloatArray) -> float:
         """tr(PVPV) for diagonal V = diag(v)."""
@@ -95,24 +97,24 @@ class Tau2Estimate:
 
 
 def estimate_tau2(
-    method: str, y: FloatArray, v: FloatArray, X: NDArray[np.float64]
+    method: str,
+    y: FloatArray,
+    v: FloatArray,
+    X: NDArray[np.float64],
+    threshold: float = THRESHOLD,
 ) -> Tau2Estimate:
-    """Dispatch to the estimator named by metafor's ``method`` code."""
-    k, p = X.shape
-    if method in FE_METHODS or k == 1:
+    """Dispatch to the estimator named by metafor's ``method`` code.
+
+    ``threshold`` stops ML/REML Fisher scoring once a step changes τ² by less (metafor's
+    rule; its own default is 1e-5, the golden values use 1e-12).
+    """
+    if method in FE_METHODS or X.shape[0] == 1:
         return Tau2Estimate(0.0, None)
-    if method == "DL":
-        return _dl(y, v, X)
-    if method == "HE":
-        return _he(y, v, X)
-    if method == "HS":
-        return _hs(y, v, X)
-    if method == "SJ":
-        return _sj(y, v, X)
-    if method in ("PM", "EB"):
-        return _pm(y, v, X)
     if method in ("REML", "ML"):
-        return _fisher_scoring(method, y, v, X)
+        return _fisher_scoring(method, y, v, X, threshold)
+    closed = {"DL": _dl, "HE": _he, "HS": _hs, "SJ": _sj, "PM": _pm, "EB": _pm}.get(method)
+    if closed is not None:
+        return closed(y, v, X)
     raise EstimationError(
         f"unknown τ² method {method!r}", hint=f"use FE or one of {', '.join(TAU2_METHODS)}"
     )
@@ -144,7 +146,7 @@ def _hs(y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> Tau2Estimate:
 def _he(y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> Tau2Estimate:
     k, p = X.shape
     P = _ols_projection(X)
-    tr_pv = float(v.sum() - (P.diag_aMa() * v).sum())
+    tr_pv = float(v.sum() - (P.diag_ama() * v).sum())
     tau2 = (P.quad(y) - tr_pv) / (k - p)
     t = max(tau2, 0.0)
     se = np.sqrt(1 / (k - p) ** 2 * (2 * P.trace_pvpv(v) + 4 * t * tr_pv + 2 * t**2 * (k - p)))
@@ -202,7 +204,7 @@ def _pm(y: FloatArray, v: FloatArray, X: NDArray[np.float64]) -> Tau2Estimate:
 
 
 def _fisher_scoring(
-    method: str, y: FloatArray, v: FloatArray, X: NDArray[np.float64]
+    method: str, y: FloatArray, v: FloatArray, X: NDArray[np.float64], threshold: float
 ) -> Tau2Estimate:
     """Fisher scoring from the Hedges estimate, halving steps that would cross τ² = 0."""
     tau2 = _he(y, v, X).tau2
@@ -219,7 +221,7 @@ def _fisher_scoring(
         while tau2 + adj < 0:
             adj /= 2
         tau2 += adj
-        if abs(adj) <= _THRESHOLD * max(1.0, tau2):
+        if abs(adj) <= threshold:
             w = 1 / (v + tau2)
             P = Projection.of(w, X)
             se = np.sqrt(2 / (w**2).sum()) if method == "ML" else np.sqrt(2 / P.trace_sq())

@@ -203,6 +203,7 @@ def with_reported(counts: PrismaCounts, reported: Mapping[str, Any]) -> PrismaCo
     basis = dict(counts.basis)
     for box, value in reported.items():
         if box == "sources":
+            basis["sources"] = "reported"
             changes["sources"] = tuple(
                 replace(s, records=value.get(s.name, s.records)) for s in counts.sources
             )
@@ -223,7 +224,8 @@ def check(counts: PrismaCounts) -> list[Check]:
     c = counts
     checks = []
     per_source = [s.records for s in c.sources]
-    if per_source and all(n is not None for n in per_source):
+    same_basis = c.basis.get("records_identified") == c.basis.get("sources", "derived")
+    if per_source and same_basis and all(n is not None for n in per_source):
         total = sum(n for n in per_source if n is not None)
         checks.append(
             Check("records_identified", "sum of per-source counts", total, c.records_identified)

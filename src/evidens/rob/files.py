@@ -67,28 +67,66 @@ def _text(data: Mapping[str, Any], key: str, path: str | None, prefix: str) -> s
     return value
 
 
-def _assessment(data: Mapping[str, Any], path: str | None, prefix: str) -> Assessment:
+def _mapping(value: object, path: str | None, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise FormatError(f"{where} must be a table", path=path, field=where)
+    return value
+
+
+def _answer(entry: object, path: str | None, where: str) -> tuple[Answer, str]:
+    code = entry.get("answer") if isinstance(entry, dict) else entry
+    note = entry.get("why", "") if isinstance(entry, dict) else ""
+    if not isinstance(code, str) or not isinstance(note, str):
+        raise FormatError(
+            "answer must be a string", path=path, field=where, hint='"1.1" = { answer = "PY" }'
+        )
+    try:
+        return Answer.parse(code), note
+    except ValidationError as exc:
+        raise ValidationError(exc.message, path=path, field=where, hint=exc.hint) from None
+
+
+def _override(entry: object, path: str | None, where: str) -> Override:
+    table = _mapping(entry, path, where)
+    judgment, reason = table.get("judgment"), table.get("reason", "")
+    if not isinstance(judgment, str) or not isinstance(reason, str):
+        raise FormatError(
+            "override needs judgment and reason strings",
+            path=path,
+            field=where,
+            hint='{ judgment = "high", reason = "..." }',
+        )
+    try:
+        return Override(Judgment.parse(judgment), reason)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, path=path, field=where, hint=exc.hint) from None
+
+
+def _setting_text(value: object) -> str:
+    """Settings are words; TOML booleans are accepted as yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _assessment(data: object, path: str | None, prefix: str) -> Assessment:
+    data = _mapping(data, path, prefix.rstrip(".") or "file")
     answers: dict[str, dict[str, Answer]] = {}
     why: dict[str, dict[str, str]] = {}
-    for domain_id, questions in dict(data.get("answers", {})).items():
+    for domain_id, questions in _mapping(data.get("answers", {}), path, prefix + "answers").items():
+        where = f"{prefix}answers.{domain_id}"
         answers[domain_id], why[domain_id] = {}, {}
-        for question_id, entry in dict(questions).items():
-            where = f"{prefix}answers.{domain_id}.{question_id}"
-            code = entry.get("answer") if isinstance(entry, dict) else entry
-            if not isinstance(code, str):
-                raise ValidationError("answer must be a string", path=path, field=where)
-            try:
-                answers[domain_id][question_id] = Answer.parse(code, field=where)
-            except ValidationError as exc:
-                raise ValidationError(exc.message, path=path, field=where, hint=exc.hint) from None
-            if isinstance(entry, dict) and entry.get("why"):
-                why[domain_id][question_id] = str(entry["why"])
-    overrides = {}
-    for key, entry in dict(data.get("overrides", {})).items():
-        where = f"{prefix}overrides.{key}"
-        judgment = Judgment.parse(str(dict(entry).get("judgment", "")), field=where)
-        overrides[key] = Override(judgment, str(entry.get("reason", "")))
-    settings = {str(k): str(v) for k, v in dict(data.get("settings", {})).items()}
+        for question_id, entry in _mapping(questions, path, where).items():
+            answer, note = _answer(entry, path, f"{where}.{question_id}")
+            answers[domain_id][question_id] = answer
+            if note:
+                why[domain_id][question_id] = note
+    overrides = {
+        key: _override(entry, path, f"{prefix}overrides.{key}")
+        for key, entry in _mapping(data.get("overrides", {}), path, prefix + "overrides").items()
+    }
+    raw_settings = _mapping(data.get("settings", {}), path, prefix + "settings")
+    settings = {str(k): _setting_text(v) for k, v in raw_settings.items()}
     return Assessment(
         study=_text(data, "study", path, prefix),
         outcome=_text(data, "outcome", path, prefix),
@@ -104,7 +142,7 @@ def _assessment(data: Mapping[str, Any], path: str | None, prefix: str) -> Asses
 
 def _q(value: str) -> str:
     """A TOML basic string (JSON string syntax is a subset of it)."""
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def dump_assessment(assessment: Assessment) -> str:

@@ -201,6 +201,9 @@ def table_from_results(
         if domain.column not in columns:
             columns.append(domain.column)
             names[domain.column] = domain.short
+        else:  # a shared column is named after what its domains have in common
+            names[domain.column] = domain.name.split(" (")[0].removeprefix("Bias due to ")
+            names[domain.column] = names[domain.column][:1].upper() + names[domain.column][1:]
     studies = [r.assessment.study for r in results]
     rows = []
     for result in results:

@@ -23,12 +23,13 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
-from sklearn.svm import LinearSVC
 
 from evidens.errors import EstimationError, ValidationError
+from evidens.screening.features import TextFeatures, tfidf
+from evidens.screening.l2svm import fit_squared_hinge
+from evidens.screening.reduced import ReducedRows
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -72,14 +73,6 @@ def model_spec(name: str) -> ModelSpec:
         ) from None
 
 
-@dataclass(frozen=True)
-class TextFeatures:
-    """TF-IDF matrix of all records (rows in input order) and the term of each column."""
-
-    matrix: sp.csr_matrix
-    terms: tuple[str, ...]
-
-
 def record_text(title: str, abstract: str) -> str:
     """The text a model sees: title and abstract, as ASReview joins them."""
     return f"{title} {abstract}"
@@ -89,21 +82,14 @@ def tfidf_features(texts: Sequence[str], spec: ModelSpec) -> TextFeatures:
     """Fit TF-IDF on all ``texts`` (transductive, see the module docstring)."""
     if len(texts) < 2:
         raise EstimationError("ranking needs at least two records")
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, spec.ngram_max),
-        sublinear_tf=spec.sublinear_tf,
+    return tfidf(
+        texts,
+        ngram_max=spec.ngram_max,
         min_df=spec.min_df,
         max_df=spec.max_df,
-        stop_words=spec.stop_words,
-        dtype=np.float64,
+        sublinear_tf=spec.sublinear_tf,
+        english_stop_words=spec.stop_words == "english",
     )
-    try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError as exc:  # empty vocabulary: every text blank or stop words only
-        raise EstimationError(
-            "no words to rank on", hint="records need titles or abstracts"
-        ) from exc
-    return TextFeatures(sp.csr_matrix(matrix), tuple(vectorizer.get_feature_names_out()))
 
 
 def balanced_weights(labels: NDArray[np.int64], ratio: float) -> FloatArray:
@@ -117,64 +103,78 @@ def balanced_weights(labels: NDArray[np.int64], ratio: float) -> FloatArray:
 class Ranker:
     """A model refit on the labelled records; scores every record.
 
-    Not a frozen dataclass on purpose: it caches the fitted weights between calls so a service
-    can refit after each decision and re-rank in milliseconds.
+    Not a frozen dataclass on purpose: it keeps the previous fit so that a refit after one more
+    decision starts from it (warm start) - that is what makes re-ranking after every decision
+    cheap. Column ids of the reduced problem are stable across fits for the same reason.
     """
 
     def __init__(self, features: TextFeatures, spec: ModelSpec, seed: int = 0) -> None:
         self.features = features
         self.spec = spec
         self.seed = seed
-        self.weights: FloatArray = np.zeros(features.matrix.shape[1])
+        n_columns = features.matrix.shape[1]
+        self.weights: FloatArray = np.zeros(n_columns)
         self.intercept = 0.0
         self._fitted = False
+        self._reduced_rows = ReducedRows(features.matrix)
+        self._reduced: FloatArray = np.zeros(0)
+        # A column used by one record only can carry weight only once that record is
+        # labelled, and labelled records are not ranked: scoring can skip such columns.
+        shared = np.bincount(features.matrix.indices, minlength=n_columns) >= 2
+        self._score_columns = np.flatnonzero(shared)
+        self._score_matrix = sp.csr_matrix(features.matrix[:, self._score_columns])
 
     def fit(self, labelled: IntArray, labels: IntArray) -> None:
         """Refit on rows ``labelled`` with 0/1 ``labels``; needs both classes."""
-        if len(np.unique(labels)) < 2:
+        if len(labels) == 0 or labels.min() == labels.max():
             raise EstimationError(
                 "the model needs at least one relevant and one irrelevant decision",
                 hint="screen a few records first or give prior knowledge",
             )
-        rows = self.features.matrix[labelled]
-        if self.spec.classifier == "nb":  # smoothing spans all columns, so keep them all
-            columns = np.arange(rows.shape[1])
-            sub = rows
-        else:
-            used = np.zeros(rows.shape[1], dtype=bool)
-            used[rows.indices] = True
-            columns = np.flatnonzero(used)
-            sub = rows[:, columns]
         weights = balanced_weights(labels, self.spec.balance_ratio)
-        coef, intercept = self._fit_classifier(sub, labels, weights)
-        self.weights = np.zeros(self.features.matrix.shape[1])
-        self.weights[columns] = coef
-        self.intercept = intercept
+        if self.spec.classifier == "svm":
+            self._fit_svm(labelled, labels, weights)
+        else:
+            self._fit_sklearn(self.features.matrix[labelled], labels, weights)
         self._fitted = True
 
-    def _fit_classifier(
-        self, sub: sp.csr_matrix, labels: IntArray, weights: FloatArray
-    ) -> tuple[FloatArray, float]:
+    def _fit_svm(self, labelled: IntArray, labels: IntArray, weights: FloatArray) -> None:
+        reduced = self._reduced_rows.sync(labelled)
+        start = np.zeros(reduced.shape[1])
+        start[: len(self._reduced)] = self._reduced
+        signs = np.where(labels == 1, 1.0, -1.0)
+        coef, intercept = fit_squared_hinge(
+            reduced, signs, self.spec.strength * weights, start, self.intercept
+        )
+        self._reduced = coef
+        self.weights[self._reduced_rows.active[: len(coef)]] = coef
+        self.intercept = intercept
+
+    def _fit_sklearn(self, rows: sp.csr_matrix, labels: IntArray, weights: FloatArray) -> None:
         spec = self.spec
-        if spec.classifier == "nb":
-            nb = MultinomialNB(alpha=spec.strength).fit(sub, labels, sample_weight=weights)
+        if spec.classifier == "nb":  # smoothing spans all columns, so keep them all
+            nb = MultinomialNB(alpha=spec.strength).fit(rows, labels, sample_weight=weights)
             log_prob = nb.feature_log_prob_
-            return log_prob[1] - log_prob[0], float(nb.class_log_prior_[1] - nb.class_log_prior_[0])
-        model: LinearSVC | LogisticRegression
-        if spec.classifier == "svm":
-            model = LinearSVC(C=spec.strength, loss="squared_hinge", random_state=self.seed)
-        else:
-            model = LogisticRegression(C=spec.strength, solver="liblinear", random_state=self.seed)
+            self.weights = np.asarray(log_prob[1] - log_prob[0], dtype=np.float64)
+            self.intercept = float(nb.class_log_prior_[1] - nb.class_log_prior_[0])
+            return
+        used = np.zeros(rows.shape[1], dtype=bool)
+        used[rows.indices] = True
+        columns = np.flatnonzero(used)
+        model = LogisticRegression(C=spec.strength, solver="liblinear", random_state=self.seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(sub, labels, sample_weight=weights)
-        return np.asarray(model.coef_[0], dtype=np.float64), float(model.intercept_[0])
+            model.fit(rows[:, columns], labels, sample_weight=weights)
+        self.weights = np.zeros(rows.shape[1])
+        self.weights[columns] = model.coef_[0]
+        self.intercept = float(model.intercept_[0])
 
     def scores(self) -> FloatArray:
         """Relevance score of every record (higher = screen sooner)."""
         if not self._fitted:
             raise EstimationError("the ranking model has not been fit yet")
-        return np.asarray(self.features.matrix @ self.weights + self.intercept, dtype=np.float64)
+        scored = self._score_matrix @ self.weights[self._score_columns]
+        return np.asarray(scored + self.intercept, dtype=np.float64)
 
     def why(self, row: int, top: int = 5) -> tuple[tuple[str, float], ...]:
         """The terms that push record ``row`` up most: (term, contribution) pairs."""
@@ -184,7 +184,7 @@ class Ranker:
         contributions = matrix.data[start:end] * self.weights[columns]
         best = np.argsort(-contributions, kind="stable")[:top]
         return tuple(
-            (self.features.terms[int(columns[i])], float(contributions[i]))
+            (self.features.term(int(columns[i])), float(contributions[i]))
             for i in best
             if contributions[i] > 0
         )

@@ -46,8 +46,9 @@ def filter_key(name: str) -> str:
     key = ALIASES.get(key, key)
     if key not in FILTERS:
         known = ", ".join(f"<{k}>" for k in (*FILTERS, *ALIASES))
-        raise InputError(f"unknown filter template <{name}>", field="query",
-                         hint=f"use one of {known}")
+        raise InputError(
+            f"unknown filter template <{name}>", field="query", hint=f"use one of {known}"
+        )
     return key
 
 

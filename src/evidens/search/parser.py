@@ -18,8 +18,19 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from evidens.errors import InputError
-from evidens.search.ast import OPTIONAL, SINGLE, UNLIMITED, Bool, Heading, LineRef, Near, Node
-from evidens.search.ast import Template, Term
+from evidens.search.ast import (
+    OPTIONAL,
+    SINGLE,
+    UNLIMITED,
+    Bool,
+    BoolOp,
+    Heading,
+    LineRef,
+    Near,
+    Node,
+    Template,
+    Term,
+)
 from evidens.search.fields import (
     FUNCTION_CODES,
     PUBMED_HEADING_TAGS,
@@ -36,6 +47,12 @@ _HEAD_WORD = (
     r"[^\s,()\/\[\]\"'{}<>.][^\s,()\/\[\]\"{}<>.]*"
 )
 
+_SCOPUS_CODES = (
+    "TITLE-ABS-KEY|TITLE-ABS|TITLE|ABS|KEY|AUTH|SRCTITLE|LANGUAGE|DOCTYPE|CHEM|INDEXTERMS|ALL"
+    "|PUBYEAR"
+)
+_WOS_CODES = "TS|TI|AB|AU|SO|PY|DT|LA|ALL"
+
 _GRAMMAR = rf"""
 ?start: query
 query: near (BOOL near)*
@@ -50,7 +67,7 @@ ref: HASHREF | LINEOP
 template: TEMPLATE
 
 LINEOP.9: /(?i:or|and)\/\s*\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*/
-FIELDFN.8: /(?:TITLE-ABS-KEY|TITLE-ABS|TITLE|ABS|KEY|AUTH|SRCTITLE|LANGUAGE|DOCTYPE|CHEM|INDEXTERMS|ALL|PUBYEAR)\s*\(|(?:TS|TI|AB|AU|SO|PY|DT|LA|ALL)\s*=\s*\(/
+FIELDFN.8: /(?:{_SCOPUS_CODES})\s*\(|(?:{_WOS_CODES})\s*=\s*\(/
 MHBRACKET.8: /\[(?i:mh)\s+[^\]\n]+\]/
 TEMPLATE.7: /<[^<>\n]+>/
 OVIDHEAD.6: /(?i:(?:exp\s+)?\*?{_HEAD_WORD}(?:[ ,]+{_HEAD_WORD})*\/)/
@@ -135,7 +152,7 @@ def _syntax_error(text: str, exc: UnexpectedInput, line: int | None) -> InputErr
     elif isinstance(exc, UnexpectedToken):
         what = f"unexpected {exc.token.value!r}"
     elif isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream]
+        char = text[exc.pos_in_stream or 0]
         what = f"unclosed quote {char}" if char in "\"'{" else f"unexpected character {char!r}"
     else:  # pragma: no cover - lark has no other UnexpectedInput kinds
         what = "cannot read the query"
@@ -163,25 +180,21 @@ class _Builder:
         )
 
     def node(self, tree: Tree[Token]) -> Node:
+        children = tree.children
         kind = tree.data
-        if kind == "query":
-            return self.query(tree.children)
-        if kind == "near":
-            return self.near(tree.children)
-        if kind == "group":
-            inner = self.node(_tree(tree.children[0]))
-            return self.suffixed(inner, [_tree(c) for c in tree.children[1:]])
-        if kind == "fielded":
-            return self.fielded(_token(tree.children[0]), self.node(_tree(tree.children[1])))
-        if kind == "term":
-            return self.term(tree.children)
-        if kind == "heading":
-            return self.heading(_token(tree.children[0]))
-        if kind == "ref":
-            return _ref(_token(tree.children[0]))
-        if kind == "template":
-            return Template(_token(tree.children[0]).value.strip("<> ").strip())
-        raise AssertionError(f"grammar rule {kind} has no builder")  # pragma: no cover
+        builders: dict[str, Callable[[], Node]] = {
+            "query": lambda: self.query(children),
+            "near": lambda: self.near(children),
+            "group": lambda: self.suffixed(
+                self.node(_tree(children[0])), [_tree(c) for c in children[1:]]
+            ),
+            "fielded": lambda: self.fielded(_token(children[0]), self.node(_tree(children[1]))),
+            "term": lambda: self.term(children),
+            "heading": lambda: self.heading(_token(children[0])),
+            "ref": lambda: _ref(_token(children[0])),
+            "template": lambda: Template(_token(children[0]).value.strip("<> ").strip()),
+        }
+        return builders[str(kind)]()
 
     def query(self, children: list[Token | Tree[Token]]) -> Node:
         result = self.node(_tree(children[0]))
@@ -294,7 +307,7 @@ def combine(op: str, left: Node, right: Node) -> Node:
     """``left op right``, flattening runs of the same AND/OR into one n-ary node."""
     if op == "NOT":
         return Bool("NOT", (left, right))
-    bool_op = "AND" if op == "AND" else "OR"
+    bool_op: BoolOp = "AND" if op == "AND" else "OR"
     operands = left.operands if isinstance(left, Bool) and left.op == bool_op else (left,)
     return Bool(bool_op, (*operands, right))
 
@@ -344,7 +357,7 @@ def _ref(token: Token) -> Node:
     refs = tuple(LineRef(n) for n in numbers)
     if len(refs) == 1:
         return refs[0]
-    return Bool("AND" if op.strip().lower() == "and" else "OR", refs)
+    return Bool("AND", refs) if op.strip().lower() == "and" else Bool("OR", refs)
 
 
 def _tree(item: Token | Tree[Token]) -> Tree[Token]:

@@ -12,17 +12,31 @@ import re
 from collections.abc import Mapping
 
 from evidens.errors import InputError
-from evidens.search.ast import OPTIONAL, SINGLE, UNLIMITED, Bool, Heading, LineRef, Near, Node
-from evidens.search.ast import Template, Term
+from evidens.search.ast import (
+    OPTIONAL,
+    SINGLE,
+    UNLIMITED,
+    Bool,
+    Heading,
+    LineRef,
+    Near,
+    Node,
+    Template,
+    Term,
+)
 from evidens.search.engines import Engine, map_heading
 from evidens.search.fields import INTENTS
 from evidens.search.filters import filter_tree
 
-_WILDCARD_NAMES = {UNLIMITED: "truncation", SINGLE: "single-character wildcard",
-                   OPTIONAL: "optional-character wildcard"}
+_WILDCARD_NAMES = {
+    UNLIMITED: "truncation",
+    SINGLE: "single-character wildcard",
+    OPTIONAL: "optional-character wildcard",
+}
 _OPERATOR_WORD = re.compile(r"\b(and|or|not|adj\d*|near|next)\b", re.IGNORECASE)
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:[:\-]\s*(\d{4}))?\s*$")
-_PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiabkw": "tiab"}
+_PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiab": "tiab", "tiabkw": "tiab"}
+_DEFAULT = ""  # field key of untagged terms in tagged groups (Web of Science's TS=)
 _VOCABULARY_NAMES = {"mesh": "MeSH", "emtree": "Emtree", "cinahl": "CINAHL", "index": "index"}
 
 
@@ -32,12 +46,23 @@ class Renderer:
     def __init__(self, engine: Engine, lines: Mapping[int, Node] | None = None) -> None:
         self.engine = engine
         self.lines = dict(lines or {})
-        self.warnings: list[str] = []
+        self._warnings: list[str] = []
+        self._lost_fields: dict[str, list[str]] = {}
 
     def warn(self, message: str) -> None:
         text = f"{self.engine.label}: {message}"
-        if text not in self.warnings:
-            self.warnings.append(text)
+        if text not in self._warnings:
+            self._warnings.append(text)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every loss so far; terms whose field the target lacks are listed per field."""
+        lost = [
+            f"{self.engine.label}: has no {INTENTS[field]} field: searched in its default "
+            f"fields instead: {', '.join(repr(t) for t in terms)}"
+            for field, terms in self._lost_fields.items()
+        ]
+        return (*self._warnings, *lost)
 
     def render(self, node: Node, *, nested: bool = False) -> str:
         if isinstance(node, Term):
@@ -71,8 +96,9 @@ class Renderer:
             substitute, note = engine.approximate[field]
             self.warn(note)
             return engine.fields[substitute]
-        self.warn(f"has no {INTENTS[field]} field; {text!r} and any other such terms are "
-                  "searched in the default fields")
+        lost = self._lost_fields.setdefault(field, [])
+        if text not in lost:
+            lost.append(text)
         return engine.default or "{x}"
 
     def phrase(self, term: Term) -> str:
@@ -94,8 +120,10 @@ class Renderer:
             if engine.limited_truncation:
                 text = text[:-1] + engine.limited_truncation.replace("{n}", str(term.limit))
             else:
-                self.warn(f"has no limited truncation: {term.text[:-1]}${term.limit} widened "
-                          f"to {term.text}")
+                self.warn(
+                    f"has no limited truncation: {term.text[:-1]}${term.limit} widened "
+                    f"to {term.text}"
+                )
         out: list[str] = []
         for char in text:
             if char not in _WILDCARD_NAMES:
@@ -106,8 +134,10 @@ class Renderer:
                 self.warn(f"has no {_WILDCARD_NAMES[char]}: widened to * in {term.text!r}")
                 out.append(engine.wildcards[UNLIMITED])
             else:
-                self.warn(f"has no {_WILDCARD_NAMES[char]}: removed from {term.text!r} "
-                          "(the engine expands word forms itself; check the hits)")
+                self.warn(
+                    f"has no {_WILDCARD_NAMES[char]}: removed from {term.text!r} "
+                    "(the engine expands word forms itself; check the hits)"
+                )
         return "".join(out)
 
     def check_pubmed_truncation(self, term: Term) -> None:
@@ -117,44 +147,57 @@ class Renderer:
         if len(stem) < 4:
             self.warn(f"needs at least 4 characters before * ({term.text!r})")
         if term.quoted and term.field is None:
-            self.warn(f"ignores truncation inside an untagged quoted phrase ({term.text!r}); "
-                      "add a field tag such as [tiab]")
+            self.warn(
+                f"ignores truncation inside an untagged quoted phrase ({term.text!r}); "
+                "add a field tag such as [tiab]"
+            )
 
     def date(self, term: Term) -> str:
         match = _YEARS.match(term.text)
         if not match:
-            raise InputError(f"cannot read the date range {term.text!r}", field="query",
-                             hint="write years as 2020:2024[dp]")
+            raise InputError(
+                f"cannot read the date range {term.text!r}",
+                field="query",
+                hint="write years as 2020:2024[dp]",
+            )
         first, last = int(match[1]), int(match[2] or match[1])
         if self.engine.date is None:
-            self.warn(f"has no date field in the query: apply {first}-{last} as a limit in "
-                      "the interface (left out of the query text)")
+            self.warn(
+                f"has no date field in the query: apply {first}-{last} as a limit in "
+                "the interface (left out of the query text)"
+            )
             return ""
-        return (self.engine.date.replace("{a}", str(first)).replace("{b}", str(last))
-                .replace("{a_before}", str(first - 1)).replace("{b_after}", str(last + 1)))
+        return (
+            self.engine.date.replace("{a}", str(first))
+            .replace("{b}", str(last))
+            .replace("{a_before}", str(first - 1))
+            .replace("{b_after}", str(last + 1))
+        )
 
     # --- subject headings ----------------------------------------------------------------
     def heading(self, heading: Heading) -> str:
         engine = self.engine
         name = _VOCABULARY_NAMES.get(heading.vocabulary, heading.vocabulary)
         if engine.vocabulary is None or not engine.heading:
-            self.warn(f"has no subject headings: {name} {heading.term!r} searched as a "
-                      "free-text phrase")
+            self.warn(
+                f"has no subject headings: {name} {heading.term!r} searched as a free-text phrase"
+            )
             return self.term(Term(heading.term, field=None, quoted=True))
         term = heading.term
         if engine.vocabulary not in ("any", heading.vocabulary):
             mapped = map_heading(term, heading.vocabulary, engine.vocabulary)
             target = _VOCABULARY_NAMES.get(engine.vocabulary, engine.vocabulary)
             if mapped is None:
-                self.warn(f"{name} heading {term!r} has no {target} equivalent in evidens' "
-                          f"table: copied unchanged; check it in {target}")
+                self.warn(
+                    f"{name} heading {term!r} has no {target} equivalent in evidens' "
+                    f"table: copied unchanged; check it in {target}"
+                )
             else:
                 term = mapped
         key = ("major" if heading.major else "") + ("" if heading.explode else "_noexp")
         key = key.strip("_") or "explode"
         if key not in engine.heading and heading.major:
-            self.warn(f"cannot restrict a heading to major topic: {term!r} searched as any "
-                      "heading")
+            self.warn(f"cannot restrict a heading to major topic: {term!r} searched as any heading")
             key = "explode" if heading.explode else "noexp"
         if key == "explode" and "explode" in engine.heading_notes:
             self.warn(engine.heading_notes["explode"])
@@ -162,30 +205,54 @@ class Renderer:
 
     # --- operators -----------------------------------------------------------------------
     def boolean(self, node: Bool, *, nested: bool) -> str:
-        grouped = self.grouped_field(node)
-        if grouped is not None:
-            return grouped
-        parts = [self.render(child, nested=True) for child in node.operands]
+        groups = self.field_groups(node)
+        parts: list[str] = []
+        done: set[str] = set()
+        for child in node.operands:
+            field = (child.field or _DEFAULT) if isinstance(child, Term) else None
+            if field is not None and field in groups:
+                if field not in done:
+                    done.add(field)
+                    parts.append(self.grouped(field, groups[field], node.op))
+                continue
+            parts.append(self.render(child, nested=True))
         parts = [part for part in parts if part]
         if not parts:
             return ""
         text = f" {self.engine.ops[node.op]} ".join(parts)
         return f"({text})" if nested and len(parts) > 1 else text
 
-    def grouped_field(self, node: Bool) -> str | None:
-        """``TITLE-ABS-KEY(a OR b)`` instead of one tag per term, where the target allows it."""
-        fields = {child.field for child in node.operands if isinstance(child, Term)}
-        if (not self.engine.group_fields or len(fields) != 1 or node.op == "NOT"
-                or not all(isinstance(child, Term) for child in node.operands)):
-            return None
-        field = fields.pop()
-        if field is None or field == "dp" or field not in self.engine.fields:
-            return None
-        template = self.engine.fields[field]
-        if template == "{x}":
-            return None
-        inner = f" {self.engine.ops[node.op]} ".join(
-            self.term(child, bare=True) for child in node.operands if isinstance(child, Term))
+    def groupable(self, field: str | None) -> bool:
+        """Whether the target can tag a bracketed group (``TITLE-ABS-KEY(a OR b)``)."""
+        if not self.engine.group_fields or field == "dp":
+            return False
+        if not field:
+            return self.engine.default is not None
+        if field in self.engine.fields:
+            return self.engine.fields[field] != "{x}"
+        return field in self.engine.approximate
+
+    def field_groups(self, node: Bool) -> dict[str, list[Term]]:
+        """Terms of an AND/OR sharing a taggable field; AND and OR commute, so they can be
+        gathered into one tagged group wherever they stand."""
+        if node.op == "NOT":
+            return {}
+        groups: dict[str, list[Term]] = {}
+        for child in node.operands:
+            if isinstance(child, Term) and self.groupable(child.field):
+                groups.setdefault(child.field or _DEFAULT, []).append(child)
+        return {field: terms for field, terms in groups.items() if len(terms) > 1}
+
+    def grouped(self, field: str, terms: list[Term], op: str) -> str:
+        joiner = f" {self.engine.ops[op]} " if op in self.engine.ops else f" {op} "
+        inner = joiner.join(self.term(term, bare=True) for term in terms)
+        return self.tag_group(field, inner, terms[0].text)
+
+    def tag_group(self, field: str | None, inner: str, example: str) -> str:
+        if field:
+            template = self.field_template(field, example)
+        else:
+            template = self.engine.default or "{x}"
         if "({x})" in template:
             return template.replace("{x}", inner)
         return template.replace("{x}", f"({inner})")
@@ -212,8 +279,26 @@ class Renderer:
             self.warn("has no proximity operator: searched as AND (wider)")
             return self.boolean(Bool("AND", (node.left, node.right)), nested=nested)
         distance = str(node.distance if node.distance is not None else 1)
-        text = (engine.near[key].replace("{l}", self.render(node.left, nested=True))
-                .replace("{r}", self.render(node.right, nested=True)).replace("{n}", distance))
+        left, right = node.left, node.right
+        if (
+            isinstance(left, Term)
+            and isinstance(right, Term)
+            and left.field == right.field
+            and self.groupable(left.field)
+        ):
+            inner = (
+                engine.near[key]
+                .replace("{l}", self.term(left, bare=True))
+                .replace("{r}", self.term(right, bare=True))
+                .replace("{n}", distance)
+            )
+            return self.tag_group(left.field, inner, left.text)
+        text = (
+            engine.near[key]
+            .replace("{l}", self.render(left, nested=True))
+            .replace("{r}", self.render(right, nested=True))
+            .replace("{n}", distance)
+        )
         return f"({text})" if nested else text
 
     def pubmed_proximity(self, node: Near) -> str | None:
@@ -223,6 +308,7 @@ class Renderer:
         tag = _PUBMED_PROXIMITY_FIELDS.get(left.field or "")
         if tag is None or left.field != right.field or left.truncated or right.truncated:
             return None
+        self.field_template(left.field or "tiabkw", left.text)
         distance = node.distance if node.distance is not None else 1
         return f'"{left.text} {right.text}"[{tag}:~{distance}]'
 
@@ -230,8 +316,11 @@ class Renderer:
         if self.engine.line_ref is not None:
             return self.engine.line_ref.replace("{n}", str(node.number))
         if node.number not in self.lines:
-            raise InputError(f"line reference #{node.number} names no earlier line",
-                             field="query", hint="number the strategy's lines")
+            raise InputError(
+                f"line reference #{node.number} names no earlier line",
+                field="query",
+                hint="number the strategy's lines",
+            )
         return self.render(self.lines[node.number], nested=nested)
 
     def template(self, node: Template, *, nested: bool) -> str:

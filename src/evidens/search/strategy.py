@@ -33,8 +33,9 @@ def parse_strategy(text: str, *, dialect: str = "pubmed") -> Strategy:
     comments = [(n, m[1].strip()) for n, line in raw if (m := _COMMENT.match(line))]
     content = [(n, line) for n, line in raw if not _COMMENT.match(line)]
     if not content:
-        raise InputError("the strategy has only comments", field="query",
-                         hint="add at least one search line")
+        raise InputError(
+            "the strategy has only comments", field="query", hint="add at least one search line"
+        )
     if any(_BARE_OPERATOR.match(line) for _, line in content):
         return _joined(comments, content, dialect)
     numbered = len(content) > 1 and all(_numbering(line) for _, line in content)
@@ -63,10 +64,12 @@ def _numbering(line: str) -> tuple[int, str] | None:
     return int(match[1]), match[2]
 
 
-def _joined(comments: list[tuple[int, str]], content: list[tuple[int, str]],
-            dialect: str) -> Strategy:
-    parts = [line.strip() if _BARE_OPERATOR.match(line) else f"({line.strip()})"
-             for _, line in content]
+def _joined(
+    comments: list[tuple[int, str]], content: list[tuple[int, str]], dialect: str
+) -> Strategy:
+    parts = [
+        line.strip() if _BARE_OPERATOR.match(line) else f"({line.strip()})" for _, line in content
+    ]
     node = parse_query(" ".join(parts), dialect=dialect, line=content[0][0])
     lines = [Line(None, None, comment) for _, comment in comments]
     return Strategy((*lines, Line(1, node)))
@@ -80,15 +83,22 @@ def _resolve_refs(node: Node, seen: set[int], source_line: int, number: int) -> 
         return node
     if isinstance(node, LineRef):
         if node.number not in seen:
-            raise InputError(f"line {number} refers to line {node.number}, which is not an "
-                             "earlier line", line=source_line, field="query",
-                             hint="refer only to lines above this one")
+            raise InputError(
+                f"line {number} refers to line {node.number}, which is not an earlier line",
+                line=source_line,
+                field="query",
+                hint="refer only to lines above this one",
+            )
         return node
     if isinstance(node, Bool):
-        return Bool(node.op, tuple(_resolve_refs(c, seen, source_line, number)
-                                   for c in node.operands))
+        return Bool(
+            node.op, tuple(_resolve_refs(c, seen, source_line, number) for c in node.operands)
+        )
     if isinstance(node, Near):
-        return Near(_resolve_refs(node.left, seen, source_line, number),
-                    _resolve_refs(node.right, seen, source_line, number),
-                    node.distance, node.ordered)
+        return Near(
+            _resolve_refs(node.left, seen, source_line, number),
+            _resolve_refs(node.right, seen, source_line, number),
+            node.distance,
+            node.ordered,
+        )
     return node

@@ -42,9 +42,7 @@ def counts_in(uow: UnitOfWork) -> PrismaCounts:
             select(FullTextRow.record_id, FullTextRow.retrieved).where(
                 FullTextRow.review_id == review_id
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     reasons = _exclusion_reasons(uow, ft)
     flows = [
@@ -100,7 +98,7 @@ def _exclusion_reasons(uow: UnitOfWork, statuses: dict[int, Status]) -> dict[int
         select(ResolutionRow.record_id, ResolutionRow.reason).where(
             ResolutionRow.record_id.in_(excluded), ResolutionRow.stage == Stage.FULL_TEXT.value
         )
-    ).tuples():
+    ):
         if reason:
             reasons[rid] = reason
     given: dict[int, list[str]] = {}
@@ -110,7 +108,7 @@ def _exclusion_reasons(uow: UnitOfWork, statuses: dict[int, Status]) -> dict[int
             ScreeningDecisionRow.stage == Stage.FULL_TEXT.value,
             ScreeningDecisionRow.decision == Decision.EXCLUDE.value,
         )
-    ).tuples():
+    ):
         if reason:
             given.setdefault(rid, []).append(reason)
     for rid, options in given.items():

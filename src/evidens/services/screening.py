@@ -276,9 +276,9 @@ def conflicts(store: ReviewStore, stage: Stage) -> list[ConflictView]:
         for row in rows:
             by_record.setdefault(row.record_id, []).append(_to_decision(row))
         titles = dict(
-            uow.session.execute(select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(ids)))
-            .tuples()
-            .all()
+            uow.session.execute(
+                select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(ids))
+            ).all()
         )
         return [ConflictView(i, titles.get(i), tuple(by_record.get(i, ()))) for i in ids]
 

@@ -1,0 +1,70 @@
+"""``evidens sof FILE --format docx|html|md|csv|json|profile --out PATH``: a Summary of
+Findings table from a GRADE judgments file, no review store needed.
+
+Thin by design: read the file, call :mod:`evidens.grade`, write the bytes, print a summary
+of each outcome's certainty and where the assessor departed from a suggestion.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from evidens.errors import InputError
+from evidens.grade import GradeFile, load_judgments, render
+from evidens.grade.outputs import FORMATS
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def sof(
+    file: Annotated[Path, typer.Argument(help="A GRADE judgments file (TOML).")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
+    ] = "html",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Build the Summary of Findings table (or evidence profile) from a judgments file."""
+    try:
+        text = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=file) from None
+    grade = load_judgments(text, path=str(file))
+    data = render(grade.table, fmt)
+    if out is None:
+        if fmt == "docx":
+            raise InputError("a DOCX file is binary", field="--out", hint="give --out FILE.docx")
+        typer.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", path=out) from None
+    _summary(grade, out)
+
+
+def _summary(grade: GradeFile, out: Path) -> None:
+    table = Table(title=escape(grade.header.title), show_lines=False)
+    for column in ("Outcome", "Certainty", "Changed suggestions"):
+        table.add_column(column)
+    for assessment in grade.assessments:
+        changed = [j.domain.label for j in assessment.judgments if j.overrides_suggestion]
+        certainty = assessment.certainty
+        table.add_row(
+            escape(assessment.evidence.outcome),
+            f"{certainty.symbol} {certainty.label}",
+            escape(", ".join(changed) or "none"),
+        )
+    console.print(table)
+    console.print(f"wrote {escape(str(out))}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sof")(sof)

@@ -1,0 +1,281 @@
+"""``evidens rob``: assess risk of bias question by question, show, plot, import and export.
+
+Thin by design: read files, call :mod:`evidens.rob` and :mod:`evidens.report.rob_plots`, write
+files, print with rich. Assessment files are TOML (format in :mod:`evidens.rob.files`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from evidens.errors import InputError
+from evidens.report.rob_plots import render, summary, traffic_light
+from evidens.rob import (
+    Answer,
+    Assessment,
+    Domain,
+    Judgment,
+    Override,
+    Result,
+    assess,
+    dump_assessment,
+    get_instrument,
+    load_assessment,
+    load_assessments,
+    propose,
+)
+from evidens.rob.instrument import holds
+from evidens.rob.robvis import (
+    RobTable,
+    assessments_from_table,
+    read_csv,
+    table_from_results,
+    write_csv,
+)
+
+console = Console(highlight=False, soft_wrap=True)
+rob_app = typer.Typer(help="Risk of bias: RoB 2 and ROBINS-I assessments, plots, robvis CSV.")
+MAX_FILE = 5_000_000
+
+
+def _read(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_FILE:
+            raise InputError("file is too large for a risk-of-bias file", path=path)
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", path=path) from None
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", path=path) from None
+
+
+def _results(files: list[Path]) -> list[Result]:
+    return [assess(a) for f in files for a in load_assessments(_read(f), path=str(f))]
+
+
+def _print(results: list[Result]) -> None:
+    for result in results:
+        a = result.assessment
+        table = Table(title=escape(f"{a.study} - {a.outcome} ({a.assessor})"))
+        for column in ("Domain", "Proposed", "Final", "Note"):
+            table.add_column(column)
+        for d in result.domains:
+            note = "; ".join(d.problems) or (
+                f"override: {d.override_reason}" if d.overridden else ""
+            )
+            table.add_row(escape(d.name), _label(d.proposed), _label(d.final), escape(note))
+        note = result.overall_override_reason
+        table.add_row(
+            "[b]Overall[/b]",
+            _label(result.proposed_overall),
+            _label(result.final_overall),
+            escape(note),
+        )
+        console.print(table)
+
+
+def _label(judgment: Judgment | None) -> str:
+    return "incomplete" if judgment is None else judgment.label
+
+
+@rob_app.command("show")
+def show(files: Annotated[list[Path], typer.Argument(help="Assessment files (TOML).")]) -> None:
+    """Print each domain's proposed and final judgment and the overall judgment."""
+    _print(_results(files))
+
+
+def _table(files: list[Path], tool: str) -> RobTable:
+    if all(f.suffix.lower() == ".csv" for f in files):
+        if len(files) != 1:
+            raise InputError("give one robvis CSV file at a time", field="FILE")
+        return read_csv(_read(files[0]), tool, path=str(files[0]))
+    return table_from_results(_results(files))
+
+
+@rob_app.command("plot")
+def plot(
+    files: Annotated[list[Path], typer.Argument(help="Assessment files (TOML) or a robvis CSV.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="X.svg, X.png or X.pdf.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="traffic-light or summary.")
+    ] = "traffic-light",
+    no_overall: Annotated[bool, typer.Option("--no-overall", help="Leave out Overall.")] = False,
+    weighted: Annotated[bool, typer.Option("--weighted", help="Summary by Weight column.")] = False,
+    colours: Annotated[str, typer.Option(help="cochrane or colourblind.")] = "cochrane",
+    tool: Annotated[str, typer.Option(help="robvis tool of a CSV input.")] = "ROB2",
+) -> None:
+    """Draw a traffic-light plot (studies x domains) or summary bars."""
+    table = _table(files, tool)
+    if kind == "traffic-light":
+        fig = traffic_light(table, overall=not no_overall, colours=colours)
+    elif kind == "summary":
+        fig = summary(table, overall=not no_overall, weighted=weighted, colours=colours)
+    else:
+        raise InputError(
+            f"unknown plot kind {kind!r}", field="--kind", hint="traffic-light or summary"
+        )
+    _write(out, render(fig, out.suffix or "svg"))
+    n = len(table.rows)
+    console.print(f"wrote {escape(str(out))} ({n} {'study' if n == 1 else 'studies'})")
+
+
+@rob_app.command("export")
+def export(
+    files: Annotated[list[Path], typer.Argument(help="Assessment files (TOML).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="robvis CSV file.")] = None,
+) -> None:
+    """Write final judgments as a robvis CSV (Study, D1..Dn, Overall)."""
+    text = write_csv(table_from_results(_results(files)))
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    _write(out, text)
+    console.print(f"wrote {escape(str(out))}")
+
+
+@rob_app.command("import")
+def import_csv(
+    file: Annotated[Path, typer.Argument(help="A robvis CSV.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Assessment file to write (TOML).")],
+    outcome: Annotated[str, typer.Option(help="The result the judgments are about.")],
+    assessor: Annotated[str, typer.Option(help="Who made the judgments.")] = "robvis import",
+    tool: Annotated[str, typer.Option(help="ROB2 or ROBINS-I.")] = "ROB2",
+) -> None:
+    """Turn a robvis CSV into assessments whose judgments are recorded overrides."""
+    table = read_csv(_read(file), tool, path=str(file))
+    found = assessments_from_table(table, outcome=outcome, assessor=assessor)
+    blocks = [_as_array_entry(dump_assessment(a)) for a in found]
+    _write(out, "\n".join(blocks))
+    console.print(f"wrote {len(found)} assessments to {escape(str(out))}")
+
+
+def _as_array_entry(text: str) -> str:
+    """Re-home one dumped assessment under ``[[assessments]]`` so many fit in one file."""
+    lines = ["[[assessments]]"]
+    for line in text.splitlines():
+        lines.append("[assessments." + line[1:] if line.startswith("[") else line)
+    return "\n".join(lines) + "\n"
+
+
+@rob_app.command("assess")
+def assess_cmd(
+    file: Annotated[Path, typer.Argument(help="Assessment file to continue or create (TOML).")],
+    study: Annotated[str, typer.Option(help="Study label (new files).")] = "",
+    outcome: Annotated[str, typer.Option(help="Result assessed (new files).")] = "",
+    assessor: Annotated[str, typer.Option(help="Your name or initials (new files).")] = "",
+    instrument: Annotated[str, typer.Option(help="rob2 or robins-i (new files).")] = "rob2",
+) -> None:
+    """Answer the signalling questions one by one; the file is written after every domain."""
+    if file.exists():
+        current = load_assessment(_read(file), path=str(file))
+    else:
+        current = Assessment(
+            study or typer.prompt("Study"),
+            outcome or typer.prompt("Outcome / result"),
+            assessor or typer.prompt("Assessor"),
+            instrument,
+            {},
+        )
+    tool = get_instrument(current.instrument)
+    settings = dict(current.settings)
+    for setting in tool.settings:
+        if setting.id not in settings:
+            settings[setting.id] = typer.prompt(
+                f"{setting.label} [{'/'.join(setting.options)}]", default=setting.default
+            )
+    settings = tool.resolve_settings(settings)
+    answers = {k: dict(v) for k, v in current.answers.items()}
+    why = {k: dict(v) for k, v in current.justifications.items()}
+    overrides = dict(current.overrides)
+    for domain in tool.domains_for(settings):
+        console.print(f"\n[b]{escape(domain.name)}[/b]")
+        _ask_domain(
+            domain, answers.setdefault(domain.id, {}), why.setdefault(domain.id, {}), settings
+        )
+        proposed, problems = propose(domain, answers[domain.id], settings)
+        console.print(
+            f"proposed: [b]{_label(proposed)}[/b]"
+            + (f" ({'; '.join(problems)})" if problems else "")
+        )
+        _ask_override(domain.id, proposed, overrides, domain.scale)
+        current = Assessment(
+            current.study,
+            current.outcome,
+            current.assessor,
+            tool.id,
+            answers,
+            why,
+            overrides,
+            settings,
+            current.result_label,
+        )
+        _write(file, dump_assessment(current))
+    result = assess(current)
+    _ask_override("overall", result.proposed_overall, overrides, tool.scale)
+    current = Assessment(
+        current.study,
+        current.outcome,
+        current.assessor,
+        tool.id,
+        answers,
+        why,
+        overrides,
+        settings,
+        current.result_label,
+    )
+    _write(file, dump_assessment(current))
+    _print([assess(current)])
+
+
+def _ask_domain(
+    domain: Domain, answers: dict[str, Answer], why: dict[str, str], settings: dict[str, str]
+) -> None:
+    seen: dict[str, str] = {}
+    for question in domain.questions:
+        if not holds(question.asked_if, seen, settings):
+            answers[question.id] = Answer.NA
+        elif question.id not in answers or answers[question.id] is Answer.NA:
+            options = [o.value for o in question.options if o is not Answer.NA]
+            while True:
+                raw = typer.prompt(f"{question.id} {question.text} [{'/'.join(options)}]")
+                if raw.strip().upper() in options:
+                    break
+                console.print(f"answer one of {'/'.join(options)}")
+            answers[question.id] = Answer(raw.strip().upper())
+            note = typer.prompt("  why (one line, Enter to skip)", default="", show_default=False)
+            if note:
+                why[question.id] = note
+        seen[question.id] = answers[question.id].value
+
+
+def _ask_override(
+    key: str, proposed: Judgment | None, overrides: dict[str, Override], scale: tuple[Judgment, ...]
+) -> None:
+    if not typer.confirm(f"Override the {key} judgment?", default=False):
+        return
+    levels = {j.value: j for j in scale}
+    choice = typer.prompt(f"judgment [{'/'.join(levels)}]")
+    judgment = Judgment.parse(choice, field=key)
+    reason = typer.prompt("reason (required)")
+    overrides[key] = Override(judgment, reason)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``evidens rob ...`` to the main app."""
+    app.add_typer(rob_app, name="rob")

@@ -1,0 +1,70 @@
+"""The labelled rows of the feature matrix, kept incrementally for warm-started refits.
+
+Columns are renumbered in the order they are first used by a labelled record. Under L2
+regularisation a column no labelled record uses gets weight zero, so the model only needs
+these columns - and numbering them in order of first use keeps earlier ids stable, which is
+what lets the solver start from the previous fit. When one decision is added, one row is
+appended (no copy of the others).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+IntArray = NDArray[np.int64]
+
+
+class ReducedRows:
+    """Labelled rows of ``matrix`` with columns renumbered by first use (see module doc)."""
+
+    def __init__(self, matrix: sp.csr_matrix) -> None:
+        self.matrix = matrix
+        self.column_map = np.full(matrix.shape[1], -1, dtype=np.int32)
+        self.active = np.zeros(matrix.shape[1], dtype=np.int64)
+        self.n_active = 0
+        self._rows: list[int] = []
+        self._data = np.zeros(1024)
+        self._indices = np.zeros(1024, dtype=np.int32)
+        self._indptr = [0]
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        return tuple(self._rows)
+
+    def sync(self, labelled: IntArray) -> sp.csr_matrix:
+        """The reduced matrix of ``labelled`` (in that order); appends if it extends the last
+        call's rows, otherwise rebuilds (column ids stay as they were)."""
+        known = len(self._rows)
+        if len(labelled) < known or list(labelled[:known]) != self._rows:
+            self._rows, self._indptr = [], [0]
+            known = 0
+        for row in labelled[known:]:
+            self._append(int(row))
+        nnz = self._indptr[-1]
+        return sp.csr_matrix(
+            (self._data[:nnz], self._indices[:nnz], np.asarray(self._indptr, dtype=np.int32)),
+            shape=(len(self._rows), self.n_active),
+            copy=False,
+        )
+
+    def _append(self, row: int) -> None:
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        columns = self.matrix.indices[start:end]
+        fresh = columns[self.column_map[columns] < 0]
+        if fresh.size:
+            ids = np.arange(self.n_active, self.n_active + fresh.size)
+            self.column_map[fresh] = ids
+            self.active[ids] = fresh
+            self.n_active += fresh.size
+        nnz = self._indptr[-1]
+        needed = nnz + (end - start)
+        if needed > len(self._data):
+            size = max(needed, 2 * len(self._data))
+            self._data = np.resize(self._data, size)
+            self._indices = np.resize(self._indices, size)
+        self._data[nnz:needed] = self.matrix.data[start:end]
+        self._indices[nnz:needed] = self.column_map[columns]
+        self._indptr.append(needed)
+        self._rows.append(row)
