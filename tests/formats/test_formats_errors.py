@@ -48,7 +48,7 @@ def _assert_valid(outcome: ParseResult | FormatError) -> None:
         (b"<PubmedArticleSet><PubmedArticle><MedlineCitation>", "not well-formed"),
         (b'[{"protocolSection": {"identificationModule": ', "not well-formed"),
         (b"@article{key,\n  title = {never closed,\n", "cut off"),
-        (b"PMID,Title,Citation\n1,\"unterminated,x\n", "cannot read the file"),
+        (b'PMID,Title,Citation\n1,"unterminated,x\n', "cannot read the file"),
     ],
 )
 def test_bad_input_raises_format_error(data: bytes, message: str) -> None:

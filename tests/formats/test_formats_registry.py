@@ -70,7 +70,7 @@ def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     """A real (tiny) distribution on sys.path declaring an evidens.formats entry point."""
     (tmp_path / "evidens_tsvdemo.py").write_text(
         textwrap.dedent(
-            '''
+            """
             from evidens.core import Record
             from evidens.formats import FormatPlugin
 
@@ -83,7 +83,7 @@ def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
                         for i, t in enumerate(lines, 2)], []
 
             PLUGIN = FormatPlugin("demo_tsv", "Demo TSV", sniff, read)
-            '''
+            """
         )
     )
     dist = tmp_path / "evidens_tsvdemo-1.0.dist-info"

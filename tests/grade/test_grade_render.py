@@ -43,8 +43,11 @@ def _assessment(name: str, reason: str, comment: str = "") -> CertaintyAssessmen
         name, OutcomeKind.BINARY, 3, ArmTotals(500, 40), ArmTotals(500, 50), relative=rr
     )
     judgments = tuple(
-        DomainJudgment(d, Rating.SERIOUS if d is Domain.IMPRECISION else Rating.NOT_SERIOUS,
-                       reason if d is Domain.IMPRECISION else "")
+        DomainJudgment(
+            d,
+            Rating.SERIOUS if d is Domain.IMPRECISION else Rating.NOT_SERIOUS,
+            reason if d is Domain.IMPRECISION else "",
+        )
         for d in Domain
     )
     return CertaintyAssessment(

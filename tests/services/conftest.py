@@ -20,28 +20,28 @@ VL  - 35
 SP  - 101
 EP  - 108
 DO  - 10.1000/evidens.test.1
-ER  - 
+ER  -
 TY  - JOUR
 TI  - Vigabatrin versus hormonal therapy: a cohort study
 AU  - Osei, Kwame
 PY  - 2019
 JO  - Epilepsia
 DO  - 10.1000/evidens.test.2
-ER  - 
+ER  -
 TY  - JOUR
 TI  - Epilepsy surgery outcomes in children with epileptic spasms
 AU  - Tanaka, Yui
 PY  - 2021
 JO  - Epilepsy Research
 DO  - 10.1000/evidens.test.3
-ER  - 
+ER  -
 TY  - JOUR
 TI  - Modified Atkins diet in refractory infantile spasms
 AU  - Nowak, Piotr
 PY  - 2022
 JO  - Seizure
 DO  - 10.1000/evidens.test.4
-ER  - 
+ER  -
 TY  - JOUR
 TI  - Ketogenic Diet for Refractory Spasms in Infants: A Randomized Trial.
 AU  - Rivera, A.
@@ -51,7 +51,7 @@ VL  - 35
 SP  - 101
 EP  - 8
 DO  - https://doi.org/10.1000/EVIDENS.TEST.1
-ER  - 
+ER  -
 """
 
 
