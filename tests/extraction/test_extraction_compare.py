@@ -190,3 +190,20 @@ def test_outcomes_csv_names_derived_numbers_with_their_formula() -> None:
     consensus = build_consensus(a, b, [], decided_by="A, B")
     row = outcomes_csv([consensus]).splitlines()[1]
     assert row.endswith(",exp_sd: SD from SE (SD = SE × √n)")
+
+
+@pytest.mark.parametrize(
+    ("resolution", "message"),
+    [
+        (FieldResolution("characteristics.sampel_size", "A", value=81), "names no field"),
+        (FieldResolution("outcomes.death.experimental.events", "A", value=3), "names no field"),
+        (FieldResolution("outcomes.pain.experimental.sdev", "A", value=3), "names no field"),
+        (FieldResolution("outcomes.pain.experimental.n", "A", value=40.5), "not a whole number"),
+        (FieldResolution("outcomes.pain.experimental.mean", "A", value="4,4"), "not a number"),
+        (FieldResolution("outcomes.pain.experimental.sd", "A", value=-1.0), "not above 0"),
+    ],
+)
+def test_bad_resolutions_are_refused(resolution: FieldResolution, message: str) -> None:
+    a, b = extraction("A"), extraction("B")
+    with pytest.raises(ValidationError, match=message):
+        build_consensus(a, b, [resolution], decided_by="A", form=FORM)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Callable
 
 import pytest
@@ -303,3 +304,30 @@ def test_control_characters_pasted_from_a_pdf_are_dropped() -> None:
     study = FORM.field("characteristics.study")
     assert study is not None
     assert read_value(study, "Lee\x0c et al.\x00 (2020)") == "Lee et al. (2020)"
+
+
+def _with_part(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info.filename, change(content) if info.filename == part else content)
+    return out.getvalue()
+
+
+def _entity(content: bytes) -> bytes:
+    """An XML entity declared in the sheet and used in the About sheet's study cell."""
+    doctype = b'<!DOCTYPE worksheet [<!ENTITY lol "LOLLOLLOL">]>'
+    assert b"Lee 2020" in content
+    content = content.replace(b"Lee 2020", b"&lol;", 1)
+    end = content.index(b"?>") + 2 if content.startswith(b"<?xml") else 0
+    return content[:end] + doctype + content[end:]
+
+
+@pytest.mark.parametrize(
+    "change", [_entity, lambda _: b"not xml", lambda _: b""], ids=["entity", "garbage", "empty"]
+)
+def test_hostile_or_broken_xml_parts_are_format_errors(change: Callable[[bytes], bytes]) -> None:
+    data = _with_part(form_to_xlsx(FORM, FILLED), "xl/worksheets/sheet1.xml", change)
+    with pytest.raises(FormatError, match="cannot read workbook"):
+        xlsx_to_extraction(data, FORM, name="evil.xlsx")

@@ -130,7 +130,7 @@ def test_impossible_counts_and_risks_are_refused() -> None:
 
 def test_span_text_words_both_directions() -> None:
     assert span_text(81, 310) == "81 to 310 more"
-    assert span_text(-40, -10) == "10 to 40 fewer"
+    assert span_text(-40, -10) == "40 to 10 fewer"
     assert span_text(-24, 13) == "24 fewer to 13 more"
     assert round_half_away(2.5) == 3
     assert round_half_away(-2.5) == -3

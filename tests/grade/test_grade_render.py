@@ -8,6 +8,8 @@ import json
 
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from evidens.core import OutcomeKind
@@ -33,6 +35,7 @@ from evidens.grade import (
     sof_json,
     sof_markdown,
 )
+from evidens.grade.sof import continuous_text
 
 NASTY = '<script>alert("x")</script> | =HYPERLINK("evil")'
 
@@ -154,3 +157,26 @@ def test_render_dispatches_and_refuses_unknown_formats() -> None:
     assert render(table, "docx")[:2] == b"PK"
     with pytest.raises(ValidationError, match="unknown SoF format"):
         render(table, "pdf")
+
+
+def test_continuous_effects_read_higher_and_lower() -> None:
+    # metafor REML MD for normand1999: -15.106 (-32.641 to 2.429) days
+    md = EffectEstimate(Measure.MD, -15.106, -32.641, 2.429, k=9)
+    assert continuous_text(md, "days") == "MD 15.11 days lower (32.64 lower to 2.43 higher)"
+    assert continuous_text(None, "") == "not estimable"
+
+
+@given(st.lists(st.sampled_from(["r1", "r2", "r3", "r4"]), min_size=1, max_size=6))
+def test_letters_follow_first_appearance_and_repeat_for_the_same_text(
+    reasons: list[str],
+) -> None:
+    table = build_sof(
+        SofHeader(title="t"), [_assessment(f"o{i}", r) for i, r in enumerate(reasons)]
+    )
+    distinct = list(dict.fromkeys(reasons))
+    expected_letters = "abcdefghijklmnopqrstuvwxyz"[: len(distinct) + 1]
+    assert "".join(f.letter for f in table.footnotes) == expected_letters
+    by_text = {f.text: f.letter for f in table.footnotes}
+    for row, reason in zip(table.rows, reasons, strict=True):
+        text = f"Imprecision: rated down one level. {reason}."
+        assert row.certainty_letters == (by_text[text],)

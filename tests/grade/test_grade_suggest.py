@@ -28,6 +28,7 @@ from evidens.grade import (
     StudyDesign,
     StudyEffect,
     StudyRob,
+    judgments_from_mapping,
     suggest_all,
     suggest_inconsistency,
     suggest_large_effect,
@@ -189,3 +190,66 @@ def test_large_effect_upgrade_only_for_non_randomized() -> None:
     upgrade = suggest_large_effect(nrs)
     assert upgrade is not None
     assert upgrade.levels == 1  # CI limit nearest 1 is 0.22: > 2-fold but not > 5-fold
+
+
+def test_bcg_summary_of_findings_from_accepted_suggestions(golden: dict[str, Any]) -> None:
+    """The multi-study example: a SoF row built from BCG's real REML result and Egger test,
+    every numeric domain taken from its suggestion."""
+    egger = _case(golden, "bcg.regtest.RR.lm.sei")["pval"]
+    ev = _pooled(golden, "bcg", "RR", egger=egger)
+    rr = ev.relative
+    assert rr is not None
+    doc = {
+        "title": "BCG vaccine compared to no vaccine for tuberculosis",
+        "all_outcomes": {
+            "risk_of_bias": {"rating": "not serious"},
+            "indirectness": {"rating": "not serious"},
+            "inconsistency": {"rating": "accept"},
+            "imprecision": {"rating": "accept"},
+            "publication_bias": {"rating": "accept"},
+        },
+        "outcomes": [
+            {
+                "name": "Tuberculosis",
+                "studies": ev.studies,
+                "intervention": {"events": ev.intervention.events, "total": ev.intervention.total},
+                "comparator": {"events": ev.comparator.events, "total": ev.comparator.total},
+                "relative": {
+                    "measure": "RR",
+                    "estimate": rr.estimate,
+                    "ci_low": rr.ci_low,
+                    "ci_high": rr.ci_high,
+                    "k": rr.k,
+                    "i2": rr.i2,
+                    "tau2": rr.tau2,
+                    "pi_low": rr.pi_low,
+                    "pi_high": rr.pi_high,
+                    "q_p": rr.q_p,
+                    "small_study_p": egger,
+                    "method": "REML random effects (metafor 3.8-1)",
+                    "study_effects": [
+                        {
+                            "study": s.study,
+                            "estimate": s.estimate,
+                            "ci_low": s.ci_low,
+                            "ci_high": s.ci_high,
+                        }
+                        for s in rr.studies
+                    ],
+                },
+            }
+        ],
+    }
+    grade = judgments_from_mapping(doc)
+    row = grade.table.rows[0]
+    assessment = row.assessment
+    assert assessment.judgment(Domain.INCONSISTENCY).rating is Rating.VERY_SERIOUS
+    assert assessment.judgment(Domain.IMPRECISION).rating is Rating.NOT_SERIOUS
+    assert assessment.certainty.label == "Low"
+    assert row.relative_text == "RR 0.49 (0.34 to 0.70)"  # exp of metafor's -0.7145 (-1.07, -0.36)
+    # pooled control risk 1510 / 166 283 = 9 per 1000; x RR 0.489 -> 5 fewer per 1000
+    control = ev.comparator.risk
+    assert control is not None
+    assert row.absolute[0].comparator_risk == 9
+    assert row.absolute[0].difference == -5
+    assert row.absolute[0].text == "5 fewer per 1000 (6 to 3 fewer)"

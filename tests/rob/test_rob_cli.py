@@ -14,7 +14,7 @@ runner = CliRunner()
 
 def test_assess_asks_only_questions_on_the_path(tmp_path: Path) -> None:
     target = tmp_path / "trial.toml"
-    settings = "\n\n\n\n"  # effect (assignment) and the three deviation ticks: defaults
+    settings = "\n"  # effect: default (assignment), so the adhering ticks are not asked
     d1 = "Y\n\nY\n\nN\n\nn\n"  # 1.1-1.3 with empty justifications, no override
     d2 = "N\n\nN\ncarers blinded\nY\n\nn\n"  # 2.3-2.5 and 2.7 are skipped (NA)
     d3 = "Y\n\nn\n"
@@ -75,3 +75,38 @@ def test_bad_csv_level_is_one_line_with_location(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rob", "plot", str(bad), "--out", str(tmp_path / "x.svg")])
     assert result.exit_code != 0
     assert "bad.csv:2:D3: Serious is not a level" in str(result.exception)
+
+
+def test_assess_robins_i_asks_the_assessor_for_each_domain(tmp_path: Path) -> None:
+    target = tmp_path / "cohort.toml"
+    steps = [
+        "\n",  # effect: assignment
+        "N\n\nlow\n\n",  # D1: 1.1 N ends the domain; judgment low
+        "N\n\nY\n\nlow\n\n",  # D2: 2.1 N skips 2.2, 2.3, 2.5
+        "Y\n\nY\n\nN\n\nmoderate\n\n",  # D3
+        "N\n\nlow\n\n",  # D4: 4.1 N; 4.3-4.6 belong to the adhering effect
+        "Y\n\nN\n\nN\n\nlow\n\n",  # D5
+        "Y\n\nY\n\nY\n\nN\n\nserious\nassessors knew the exposure\n",  # D6
+        "N\n\nN\n\nN\n\nlow\n\n",  # D7
+        "n\n",  # no overall override
+    ]
+    args = [
+        "rob",
+        "assess",
+        str(target),
+        "--instrument",
+        "robins-i",
+        "--study",
+        "Cohort B",
+        "--outcome",
+        "Death",
+        "--assessor",
+        "AB",
+    ]
+    result = runner.invoke(app, args, input="".join(steps))
+    assert result.exit_code == 0, result.output
+    outcome = assess(load_assessment(target.read_text(encoding="utf-8")))
+    assert outcome.domain("D6").final is Judgment.SERIOUS
+    assert outcome.domain("D6").override_reason == "assessors knew the exposure"
+    assert outcome.final_overall is Judgment.SERIOUS
+    assert all(not d.problems for d in outcome.domains)

@@ -75,6 +75,19 @@ def test_discrepancy_report_per_question_and_domain(repo_root: Path) -> None:
     assert agreed.assessment.justifications["D4"]["4.1"] == "parental diaries miss night spasms"
 
 
+def test_settings_disagreement_is_reported_and_blocks_consensus(repo_root: Path) -> None:
+    a = _sharma(repo_root)
+    b = replace(a, assessor="RC", settings={**a.settings, "implementation": "yes"})
+    b_answers = {k: dict(v) for k, v in b.answers.items()}
+    b_answers["D2-adhering"]["2.4"] = Answer.PN
+    b = replace(b, answers=b_answers)
+    report = compare(assess(a), assess(b))
+    assert report.settings == (("implementation", "no", "yes"),)
+    assert not report.agreed
+    with pytest.raises(ValidationError, match="different preliminary settings"):
+        consensus(a, b, [Resolution("D2-adhering", "2.4", Answer.PN, "agreed")])
+
+
 def test_compare_refuses_different_results(repo_root: Path) -> None:
     a = _sharma(repo_root)
     with pytest.raises(ValidationError, match="differ in outcome"):

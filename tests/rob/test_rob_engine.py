@@ -188,3 +188,16 @@ rules = [{ when = "a.1 in Y", judge = "low" }]
         parse_instrument(text)
     with pytest.raises(ConfigError, match="cannot read condition"):
         parse_instrument(text.replace('"a.1 in Y"', '"a.1 is Y"'))
+
+
+@given(st.lists(st.sampled_from([L, SC, H]), min_size=5, max_size=6))
+def test_rob2_overall_is_worst_domain_and_never_counts(levels: list[Judgment]) -> None:
+    """methods.md §1.4: proposed overall = worst domain; no count of Some concerns makes High."""
+    proposed = overall(ROB2, levels)
+    assert proposed == (H if H in levels else SC if SC in levels else L)
+
+
+def test_plain_codes_are_accepted_as_answers() -> None:
+    a = Assessment("T", "O", "A", "rob2", {"D1": {"1.1": "Y", "1.2": "PY", "1.3": "N"}})  # type: ignore[dict-item]
+    assert assess(a).domain("D1").proposed is L
+    assert a.answers["D1"]["1.2"] is Answer.PY

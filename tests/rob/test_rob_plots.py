@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
+from pathlib import Path
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -97,3 +99,17 @@ def test_labels_are_plain_text_not_mathtext() -> None:
     table = RobTable("ROB2", DOMAINS, NAMES, (RobRow("Cost $5 $ trial <b>", (L,) * 5, L),))
     svg = render(traffic_light(table)).decode()
     assert "Cost $5 $ trial &lt;b&gt;" in svg
+
+
+def test_run_outputs_for_the_riss_example(repo_root: Path) -> None:
+    from evidens.report.rob_plots import rob_outputs
+    from evidens.rob import assess, load_assessment
+
+    text = (repo_root / "examples/riss/rob/sharma2021.toml").read_text(encoding="utf-8")
+    files = rob_outputs([assess(load_assessment(text))])
+    assert sorted(files) == ["rob-summary.svg", "rob-traffic-light.svg", "rob.json"]
+    document = json.loads(files["rob.json"])
+    assert document["instruments"] == {"rob2": "2019-08-22"}
+    assert document["assessments"][0]["overall"]["final"] == "high"
+    assert b"Sharma 2021" in files["rob-traffic-light.svg"]
+    assert b"Overall risk of bias" in files["rob-summary.svg"]

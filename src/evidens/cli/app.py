@@ -45,6 +45,12 @@ def _register_commands() -> None:
     from evidens.cli import rob_cmd
 
     rob_cmd.register(app)
+    from evidens.cli import meta_cmd
+
+    meta_cmd.register(app)
+    from evidens.cli import search_cmd
+
+    search_cmd.register(app)
     # --- end of command modules ---
 
 

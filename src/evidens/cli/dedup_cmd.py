@@ -43,7 +43,7 @@ def read_file(path: Path) -> tuple[list[str], list[Record]]:
     data = _read_bytes(path)
     if path.suffix.lower() == ".csv" and _looks_like_benchmark_csv(data):
         return read_benchmark_csv(data, path)
-    import evidens.formats as formats
+    from evidens import formats
 
     reader = getattr(formats, "read_records", None)
     if reader is None:

@@ -144,19 +144,36 @@ def status(db: DbOption = None, review: ReviewOption = None) -> None:
 def prisma(
     db: DbOption = None,
     review: ReviewOption = None,
-    out: Annotated[Path | None, typer.Option(help="Write JSON here instead of stdout.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="json, svg, png, pdf, html or csv (PRISMA2020 app).")
+    ] = "json",
+    template: Annotated[
+        str | None, typer.Option(help="new, new-other, updated or updated-other.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
 ) -> None:
-    """PRISMA 2020 counts (derived from decisions, reported where marked) as JSON."""
+    """PRISMA 2020 counts (derived from decisions, reported where marked) or the diagram."""
     store = open_review(db, review)
     try:
-        data = reports.prisma_dict(store, check=True)
+        if fmt == "json":
+            data = (
+                json.dumps(
+                    reports.prisma_dict(store, check=True), indent=2, ensure_ascii=False
+                ).encode()
+                + b"\n"
+            )
+        else:
+            reports.prisma_dict(store, check=True)
+            data = reports.prisma_figure(store, template=template, fmt=fmt)
     finally:
         store.dispose()
-    text = json.dumps(data, indent=2, ensure_ascii=False)
     if out:
-        out.write_text(text + "\n", encoding="utf-8")
+        out.write_bytes(data)
+        console.print(f"wrote {out}")
+    elif fmt in ("png", "pdf"):
+        raise typer.BadParameter(f"--format {fmt} needs --out FILE", param_hint="--out")
     else:
-        typer.echo(text)
+        typer.echo(data.decode(), nl=False)
 
 
 def export(

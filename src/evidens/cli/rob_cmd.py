@@ -6,6 +6,7 @@ files, print with rich. Assessment files are TOML (format in :mod:`evidens.rob.f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -195,7 +196,7 @@ def assess_cmd(
     tool = get_instrument(current.instrument)
     settings = dict(current.settings)
     for setting in tool.settings:
-        if setting.id not in settings:
+        if setting.id not in settings and holds(setting.asked_if, {}, settings):
             settings[setting.id] = typer.prompt(
                 f"{setting.label} [{'/'.join(setting.options)}]", default=setting.default
             )
@@ -208,38 +209,25 @@ def assess_cmd(
         _ask_domain(
             domain, answers.setdefault(domain.id, {}), why.setdefault(domain.id, {}), settings
         )
-        proposed, problems = propose(domain, answers[domain.id], settings)
-        console.print(
-            f"proposed: [b]{_label(proposed)}[/b]"
-            + (f" ({'; '.join(problems)})" if problems else "")
-        )
-        _ask_override(domain.id, proposed, overrides, domain.scale)
-        current = Assessment(
-            current.study,
-            current.outcome,
-            current.assessor,
-            tool.id,
-            answers,
-            why,
-            overrides,
-            settings,
-            current.result_label,
+        if domain.has_algorithm:
+            proposed, problems = propose(domain, answers[domain.id], settings)
+            extra = f" ({'; '.join(problems)})" if problems else ""
+            console.print(f"proposed: [b]{_label(proposed)}[/b]{escape(extra)}")
+            if typer.confirm(f"Override the {domain.id} judgment?", default=False):
+                overrides[domain.id] = _ask_judgment(domain.scale, reason_required=True)
+        elif domain.id not in overrides:  # no algorithm: the assessor judges
+            overrides[domain.id] = _ask_judgment(domain.scale, reason_required=False)
+        current = replace(
+            current, answers=answers, justifications=why, overrides=overrides, settings=settings
         )
         _write(file, dump_assessment(current))
     result = assess(current)
-    _ask_override("overall", result.proposed_overall, overrides, tool.scale)
-    current = Assessment(
-        current.study,
-        current.outcome,
-        current.assessor,
-        tool.id,
-        answers,
-        why,
-        overrides,
-        settings,
-        current.result_label,
-    )
-    _write(file, dump_assessment(current))
+    console.print(f"\nproposed overall: [b]{_label(result.proposed_overall)}[/b]")
+    if typer.confirm("Override the overall judgment?", default=False):
+        levels = tool.scale + ((Judgment.NO_INFORMATION,) if tool.no_information_below else ())
+        overrides["overall"] = _ask_judgment(levels, reason_required=True)
+        current = replace(current, overrides=overrides)
+        _write(file, dump_assessment(current))
     _print([assess(current)])
 
 
@@ -264,16 +252,17 @@ def _ask_domain(
         seen[question.id] = answers[question.id].value
 
 
-def _ask_override(
-    key: str, proposed: Judgment | None, overrides: dict[str, Override], scale: tuple[Judgment, ...]
-) -> None:
-    if not typer.confirm(f"Override the {key} judgment?", default=False):
-        return
+def _ask_judgment(scale: tuple[Judgment, ...], *, reason_required: bool) -> Override:
     levels = {j.value: j for j in scale}
-    choice = typer.prompt(f"judgment [{'/'.join(levels)}]")
-    judgment = Judgment.parse(choice, field=key)
-    reason = typer.prompt("reason (required)")
-    overrides[key] = Override(judgment, reason)
+    while True:
+        choice = typer.prompt(f"judgment [{'/'.join(levels)}]").strip().lower()
+        if choice in levels:
+            break
+        console.print(f"answer one of {'/'.join(levels)}")
+    if reason_required:
+        return Override(levels[choice], typer.prompt("reason (required)"))
+    note = typer.prompt("reason (Enter to skip)", default="", show_default=False)
+    return Override(levels[choice], note)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from evidens.dedup.normalize import journals_compatible
 from evidens.dedup.prepared import Prepared
-from evidens.dedup.types import PairVerdict
+from evidens.dedup.types import Outcome, PairVerdict
 
 _NUMBER = re.compile(r"\d+")
 TITLE_SAME = 0.95
@@ -234,16 +234,16 @@ def compare(a: Prepared, b: Prepared, options: MatchOptions | None = None) -> Pa
     reasons = _reasons(ev)
     if ev.pmid is False:
         return PairVerdict("distinct", score, "different PMIDs", reasons)
-    preprint_pair = a.preprint != b.preprint
-    rule, outcome = _identifier_rule(ev, a, b)
-    if outcome is None:
-        rule, outcome = _bibliographic_rule(ev, a, b, preprint_pair)
-    if outcome == "duplicate":
+    ruling = _identifier_rule(ev) or _bibliographic_rule(ev, a, b)
+    if ruling[1] == "duplicate":
         score = max(score, 0.9)
-    return PairVerdict(outcome, score, rule, reasons)
+    return PairVerdict(ruling[1], score, ruling[0], reasons)
 
 
-def _identifier_rule(ev: _Evidence, a: Prepared, b: Prepared) -> tuple[str, str | None]:
+Ruling = tuple[str, Outcome]
+
+
+def _identifier_rule(ev: _Evidence) -> Ruling | None:
     """DOI or PMID equality decides, unless titles or pages show two articles under one DOI.
 
     Conference abstracts in a journal supplement often carry the supplement's DOI, and
@@ -251,54 +251,38 @@ def _identifier_rule(ev: _Evidence, a: Prepared, b: Prepared) -> tuple[str, str 
     outweighs the shared identifier.
     """
     rule = "pmid" if ev.pmid else "doi" if ev.doi else ""
-    if not rule:
-        return ("", None)
-    if ev.page is False or (ev.year_gap is not None and ev.year_gap > 1):
-        return ("", None)
+    if not rule or ev.page is False or (ev.year_gap is not None and ev.year_gap > 1):
+        return None
     if ev.title is None or ev.title >= 0.8:
         return (rule, "duplicate")
     if ev.page and (ev.first_author or ev.authors is None):
         return (rule + "+pages", "duplicate")
-    return ("", None)
+    return None
 
 
-def _bibliographic_rule(
-    ev: _Evidence, a: Prepared, b: Prepared, preprint_pair: bool
-) -> tuple[str, str]:
+def _bibliographic_rule(ev: _Evidence, a: Prepared, b: Prepared) -> Ruling:
+    """Title, authors, year, journal, volume and pages, without a shared identifier."""
     conflicts = ev.hard_conflicts()
+    preprint_pair = a.preprint != b.preprint
     if preprint_pair:  # a preprint's venue, DOI and pages never match its journal version
         conflicts = [c for c in conflicts if c not in ("different DOIs", "different first pages")]
     if ev.title is None or a.generic or b.generic:
         return _without_title(ev, conflicts)
-    authors_ok = ev.authors is None or ev.authors >= 0.75 or bool(ev.first_author)
-    details = _details_agree(ev)
-    # Same title in the same volume on the same page is one article whatever the DOI or
-    # author field says (a mistyped DOI, a trial group named instead of its authors).
-    citation = ev.title >= TITLE_SAME and ev.page and ev.year_gap == 0
-    soft = {"different DOIs"}
-    if ev.journal:  # a volume or issue mistyped, or an author field naming a group
-        soft |= {"different authors", "different volumes", "different issues"}
-    if citation and len(conflicts) <= 1 and set(conflicts) <= soft:
+    if ev.title >= TITLE_SAME and ev.page and ev.year_gap == 0 and _one_slip(ev, conflicts):
         return ("title+volume+pages", "duplicate")
     if conflicts:
-        recurring = ev.journal and conflicts[0] in ("different volumes", "different issues")
-        recurring = recurring and not ev.page
-        if ev.title >= TITLE_SAME and len(conflicts) == 1 and not recurring:
-            if ev.first_author or (ev.journal and ev.year_gap == 0):
-                return ("same title, " + conflicts[0], "uncertain")
-        return ("; ".join(conflicts), "distinct")
+        return _with_conflicts(ev, conflicts)
+    return _by_title(ev, a, b, preprint_pair)
+
+
+def _by_title(ev: _Evidence, a: Prepared, b: Prepared, preprint_pair: bool) -> Ruling:
+    """No conflicting detail: how alike the titles are decides what else must agree."""
+    assert ev.title is not None
+    authors_ok = ev.authors is None or ev.authors >= 0.75 or bool(ev.first_author)
     if ev.title >= TITLE_SAME and authors_ok:
-        if ev.year_gap != 0 and not (ev.journal or details or ev.doi):
-            return ("same title, year or journal unconfirmed", "uncertain")
-        if ev.journal is not False or preprint_pair:
-            return ("title+authors+year", "duplicate")
-        if details:
-            return ("title+authors+volume+pages", "duplicate")
-        if a.proceedings and b.proceedings and ev.year_gap == 0 and (ev.authors or 0) >= 0.9:
-            return ("title+authors+year (proceedings)", "duplicate")
-        return ("same title, different journal", "uncertain")
+        return _same_title(ev, a, b, preprint_pair)
     if ev.title >= TITLE_CLOSE and authors_ok:
-        if details or ev.doi:
+        if _details_agree(ev) or ev.doi:
             return ("similar title+authors+volume+pages", "duplicate")
         return ("similar title", "uncertain")
     if (ev.title >= 0.6 or a.translated or b.translated) and _same_citation(ev, a):
@@ -306,11 +290,62 @@ def _bibliographic_rule(
     return ("different titles", "distinct")
 
 
+def _one_slip(ev: _Evidence, conflicts: list[str]) -> bool:
+    """Same title on the same page of one journal in one year, with at most one slip.
+
+    A mistyped DOI, volume or issue, or an author field naming the trial group instead of
+    its authors, does not make two articles - but two such differences together do
+    (recurring columns such as "Editorial Introduction" share title, journal and page).
+    """
+    if not conflicts:
+        return True
+    allowed = {"different DOIs"}
+    if ev.journal:
+        allowed |= {"different authors", "different volumes", "different issues"}
+    return len(conflicts) == 1 and conflicts[0] in allowed
+
+
+def _with_conflicts(ev: _Evidence, conflicts: list[str]) -> Ruling:
+    """One conflict beside an identical title is a question for a person; more are an answer.
+
+    A different volume or issue of the same journal without a matching page is a recurring
+    column ("Editor's Comments"), which is distinct.
+    """
+    assert ev.title is not None
+    recurring = ev.journal and not ev.page and conflicts[0] in _RECURRING
+    same_source = ev.first_author or (ev.journal and ev.year_gap == 0)
+    if ev.title >= TITLE_SAME and len(conflicts) == 1 and not recurring and same_source:
+        return ("same title, " + conflicts[0], "uncertain")
+    return ("; ".join(conflicts), "distinct")
+
+
+_RECURRING = ("different volumes", "different issues")
+
+
+def _same_title(ev: _Evidence, a: Prepared, b: Prepared, preprint_pair: bool) -> Ruling:
+    """Same title and authors: the venue and year must not contradict.
+
+    The same guideline co-published in several journals has one title and one author list;
+    only the journal tells the copies apart, so a journal mismatch is never merged
+    automatically unless the page or the conference (whose names vary) confirms it.
+    """
+    details = _details_agree(ev)
+    if ev.year_gap != 0 and not (ev.journal or details or ev.doi):
+        return ("same title, year or journal unconfirmed", "uncertain")
+    if ev.journal is not False or preprint_pair:
+        return ("title+authors+year", "duplicate")
+    if details:
+        return ("title+authors+volume+pages", "duplicate")
+    if a.proceedings and b.proceedings and ev.year_gap == 0 and (ev.authors or 0) >= 0.9:
+        return ("title+authors+year (proceedings)", "duplicate")
+    return ("same title, different journal", "uncertain")
+
+
 def _same_citation(ev: _Evidence, a: Prepared) -> bool:
     """Same authors, year, volume and full page range: one article whatever its title says.
 
-    Used when one title is a translation of the other. A page range (not a single page)
-    is required because several conference abstracts can share one page.
+    Used when one title is a translation of the other or a heading was added. A page range
+    (not a single page) is required because several conference abstracts share one page.
     """
     return bool(
         ev.first_author
@@ -328,10 +363,10 @@ def _details_agree(ev: _Evidence) -> bool:
     return bool(ev.page and ev.volume is not False and (ev.year_gap or 0) <= 1)
 
 
-def _without_title(ev: _Evidence, conflicts: list[str]) -> tuple[str, str]:
+def _without_title(ev: _Evidence, conflicts: list[str]) -> Ruling:
     """A missing or generic title ("Editorial") proves nothing: the citation must match."""
     if conflicts:
-        return ("; ".join(conflicts) if conflicts else "generic title", "distinct")
+        return ("; ".join(conflicts), "distinct")
     citation = ev.journal and ev.volume and ev.page and ev.year_gap == 0
     authors_ok = ev.first_author is not False
     if citation and authors_ok and ev.title is not None and ev.title >= TITLE_SAME:

@@ -267,6 +267,7 @@ def normalize_pages(pages: str | None) -> tuple[str, str]:
     if not pages:
         return ("", "")
     text = fold(pages).replace("--", "-").replace(" ", "")
+    text = re.sub(r"\.(?=[a-z])", "-", text)  # Elsevier abstracts: "A175.E1638"
     parts = [p for p in re.split(r"[-‐–,;]", text) if p]
     if not parts:
         return ("", "")

@@ -139,7 +139,9 @@ def build_consensus(
         )
     a, b = flatten(first.values, first.arms), flatten(second.values, second.arms)
     proposals = {first.extractor: a, second.extractor: b}
-    agreed: dict[str, Value] = {k: v for k, v in a.items() if same(v, b.get(k), abs_tol=abs_tol)}
+    agreed: dict[str, Value] = {
+        k: v for k, v in a.items() if same(v, b.get(k), abs_tol=abs_tol, rel_tol=rel_tol)
+    }
     decisions = []
     for resolution in resolutions:
         value = _resolved_value(resolution, proposals, form)
@@ -175,6 +177,7 @@ def build_consensus(
 def _resolved_value(
     resolution: FieldResolution, proposals: dict[str, dict[str, Value]], form: Form | None
 ) -> Value | None:
+    _check_key(resolution.key, proposals, form)
     if resolution.take is not None:
         if resolution.take not in proposals:
             raise ValidationError(
@@ -186,17 +189,62 @@ def _resolved_value(
     field = form.field(resolution.key) if form else None
     if field is not None:
         return read_value(field, resolution.value, where="consensus")
-    is_number = resolution.key.split(".")[-1] in ("events", "total", "n", "mean", "sd")
-    if (
-        resolution.key.startswith(f"{OUTCOMES_SECTION}.")
-        and is_number
-        and resolution.value is not None
-        and not isinstance(resolution.value, int | float)
-    ):
+    return _outcome_value(resolution.key, resolution.value)
+
+
+_COUNTS = ("events", "total", "n")
+_MEASURES = ("mean", "sd")
+_OUTCOME_TEXT = ("name", "timepoint", "unit")
+
+
+def _check_key(key: str, proposals: dict[str, dict[str, Value]], form: Form | None) -> None:
+    """A resolution must name something either extractor answered or the form asks for;
+    a typo in consensus.toml must not add a new field to the agreed record."""
+    if any(key in flat for flat in proposals.values()):
+        return
+    if form is not None and form.field(key) is not None:
+        return
+    parts = key.split(".")
+    if _outcome_shape(parts) and _known_outcome(parts[1], proposals, form):
+        return
+    raise ValidationError(
+        "the resolution names no field of this study or form",
+        field=key,
+        hint="copy the field key from the discrepancy report",
+    )
+
+
+def _outcome_shape(parts: list[str]) -> bool:
+    if parts[0] != OUTCOMES_SECTION:
+        return False
+    if len(parts) == 4:
+        return parts[2] in ARMS and parts[3] in _COUNTS + _MEASURES
+    return len(parts) == 3 and parts[2] in (*_OUTCOME_TEXT, "kind")
+
+
+def _known_outcome(
+    outcome_id: str, proposals: dict[str, dict[str, Value]], form: Form | None
+) -> bool:
+    prefix = f"{OUTCOMES_SECTION}.{outcome_id}."
+    answered = any(k.startswith(prefix) for flat in proposals.values() for k in flat)
+    return answered or (form is not None and form.outcome(outcome_id) is not None)
+
+
+def _outcome_value(key: str, value: Value | None) -> Value | None:
+    stat = key.rsplit(".", maxsplit=1)[-1]
+    if value is None or stat in _OUTCOME_TEXT:
+        return value
+    if stat == "kind":
+        if value not in ("binary", "continuous"):
+            raise ValidationError(f"kind {value!r} is not binary or continuous", field=key)
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(f"{value!r} is not a number", field=key, hint="give a number")
+    if stat in _COUNTS and not float(value).is_integer():
         raise ValidationError(
-            f"{resolution.value!r} is not a number", field=resolution.key, hint="give a number"
+            f"{value!r} is not a whole number", field=key, hint="counts are whole"
         )
-    return resolution.value
+    return value
 
 
 def _kept_derivations(

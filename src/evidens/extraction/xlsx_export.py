@@ -65,6 +65,7 @@ def form_to_xlsx(form: Form, extraction: Extraction | None = None) -> bytes:
     _outcomes_sheet(book.create_sheet(OUTCOMES_SHEET), form, extraction)
     _derived_sheet(book.create_sheet(DERIVED_SHEET), extraction)
     lists.sheet.sheet_state = "hidden"
+    book.move_sheet(lists.sheet, offset=len(book.sheetnames) - 1 - book.index(lists.sheet))
     book.properties.created = _FIXED_TIME
     buffer = io.BytesIO()
     book.save(buffer)

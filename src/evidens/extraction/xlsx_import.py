@@ -95,7 +95,8 @@ def _open(data: bytes, name: str) -> Workbook:
             # Excel-saved files carry extensions openpyxl warns about and then ignores.
             warnings.simplefilter("ignore", UserWarning)
             return load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+    except (KeyError, ValueError, TypeError, OSError, SyntaxError, zipfile.BadZipFile) as exc:
+        # SyntaxError covers malformed XML parts; defusedxml's refusals are ValueErrors
         raise FormatError(f"cannot read workbook: {exc}", path=name) from None
 
 

@@ -137,9 +137,8 @@ class RecordBuilder:
 
     def build(self, raw: list[RawField], source_line: int | None) -> Record:
         """Freeze into a :class:`Record`; registry ids are also mined from the raw text."""
-        for _, value in raw:
-            for trial_id in find_registry_ids(value):
-                self.add("registry_ids", trial_id)
+        for trial_id in find_registry_ids("\n".join(value for _, value in raw)):
+            self.add("registry_ids", trial_id)
         pmid = _DIGITS.search(self.pmid) if self.pmid else None
         issn = _ISSN.search(self.issn) if self.issn else None
         return Record(
@@ -197,7 +196,7 @@ def join_pages(start: str | None, end: str | None) -> str | None:
 
 def find_registry_ids(text: str) -> list[str]:
     """Trial registry ids (NCT, ISRCTN, CTRI, ...) mentioned anywhere in a value."""
-    if len(text) > 20000 or not _REGISTRY_HINT.search(text):
+    if not _REGISTRY_HINT.search(text):
         return []
     return [m.group(0).upper().replace(" ", "") for m in _REGISTRY.finditer(text)]
 

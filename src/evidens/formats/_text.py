@@ -18,7 +18,6 @@ from evidens.formats._base import MAX_INPUT_BYTES
 _FALLBACKS = ["cp1252", "gb18030", "big5", "shift_jis", "cp1251", "mac_roman"]
 """Legacy encodings bibliographic tools are known to write, in order of likelihood."""
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
@@ -81,7 +80,9 @@ def _guess(data: bytes, name: str, error: UnicodeDecodeError) -> tuple[str, str]
 
 def split_lines(text: str) -> list[str]:
     """Lines split on LF, CRLF or bare CR only (not on U+2028 or form feeds, as splitlines does)."""
-    lines = _LINE_BREAK.split(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines

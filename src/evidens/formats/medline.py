@@ -37,38 +37,59 @@ def sniff_ovid(text: str) -> int:
     return 95 if ovid else 0
 
 
+def _split(line: str) -> tuple[str, str] | None:
+    """(tag, value) of a tagged line: fast path for ``TAG - value`` padded to 4 characters."""
+    if line[4:6] == "- " and "A" <= line[0] <= "Z":
+        return line[:4].rstrip(), line[6:].rstrip()
+    match = None if line.startswith(" ") else _TAG.match(line)
+    return (match.group(1), match.group(2).rstrip()) if match else None
+
+
+def _before_first_record(line: str, number: int, name: str) -> FormatError:
+    return FormatError(
+        f"text before the first record: {line[:60]!r}",
+        path=name,
+        line=number,
+        hint="the file is not a complete MEDLINE/Ovid export",
+    )
+
+
 def tokenize(text: str, name: str, *, ovid: bool) -> Tokens:
-    """(start line, raw fields) per record; wrapped lines joined to their tag's value."""
+    """(start line, raw fields) per record; wrapped lines joined to their tag's value.
+
+    Each field is kept as a list of its lines until the next tag, then joined once: the
+    hot loop of a large import avoids repeated string concatenation.
+    """
     records: Tokens = []
-    fields: list[RawField] | None = None
+    fields: list[list[str]] | None = None
     start = 0
     for number, line in enumerate(split_lines(text), 1):
-        match = None if line.startswith(" ") else _TAG.match(line)
-        if ovid and _OVID_START.match(line):
+        if not line or line.isspace():
+            continue
+        if ovid and line[0] == "<" and _OVID_START.match(line):
             if fields:
-                records.append((start, fields))
+                records.append((start, _joined(fields)))
             fields, start = [], number
             continue
-        if match and not ovid and (fields is None or match.group(1) == "PMID"):
+        tagged = _split(line)
+        if tagged is not None and not ovid and (fields is None or tagged[0] == "PMID"):
             if fields:
-                records.append((start, fields))
+                records.append((start, _joined(fields)))
             fields, start = [], number
         if fields is None:
-            if line.strip():
-                raise FormatError(
-                    f"text before the first record: {line[:60]!r}",
-                    path=name,
-                    line=number,
-                    hint="the file is not a complete MEDLINE/Ovid export",
-                )
-        elif match:
-            fields.append((match.group(1), match.group(2).rstrip()))
-        elif line.strip() and fields:
-            tag, value = fields[-1]
-            fields[-1] = (tag, f"{value} {line.strip()}".strip())
+            raise _before_first_record(line, number, name)
+        if tagged is not None:
+            fields.append([tagged[0], tagged[1]])
+        elif fields:
+            fields[-1].append(line.strip())
     if fields:
-        records.append((start, fields))
+        records.append((start, _joined(fields)))
     return records
+
+
+def _joined(fields: list[list[str]]) -> list[RawField]:
+    """[tag, first line, more lines...] -> (tag, lines joined by spaces)."""
+    return [(f[0], f[1]) if len(f) == 2 else (f[0], " ".join(f[1:])) for f in fields]
 
 
 def _expand_pages(value: str) -> str:
@@ -95,37 +116,38 @@ def _map_medline(fields: list[RawField], start: int) -> Record:
     return builder.build(fields, start)
 
 
+_MEDLINE_SINGLE = {
+    "PMID": "pmid",
+    "TI": "title",
+    "BTI": "title",
+    "JT": "journal",
+    "VI": "volume",
+    "IP": "issue",
+    "AB": "abstract",
+    "LA": "language",
+    "PMC": "pmcid",
+    "IS": "issn",
+}
+_MEDLINE_LISTS = {
+    "FAU": "authors",
+    "MH": "subject_headings",
+    "OT": "keywords",
+    "PT": "publication_types",
+}
+
+
 def _medline_tag(builder: RecordBuilder, tag: str, value: str) -> None:
-    simple = {
-        "PMID": "pmid",
-        "TI": "title",
-        "BTI": "title",
-        "JT": "journal",
-        "VI": "volume",
-        "IP": "issue",
-        "AB": "abstract",
-        "LA": "language",
-    }
-    if tag in simple:
-        builder.first(simple[tag], value)
-    elif tag == "FAU":
-        builder.add("authors", value)
+    attr = _MEDLINE_SINGLE.get(tag)
+    if attr is not None:
+        builder.first(attr, value)
+    elif (many := _MEDLINE_LISTS.get(tag)) is not None:
+        builder.add(many, value)
     elif tag == "DP":
         builder.set_year(value)
     elif tag == "PG":
         builder.first("pages", _expand_pages(value))
-    elif tag in {"LID", "AID"} and value.rstrip().endswith("[doi]"):
+    elif tag in {"LID", "AID"} and value.endswith("[doi]"):
         builder.set_doi(value)
-    elif tag == "MH":
-        builder.add("subject_headings", value)
-    elif tag == "OT":
-        builder.add("keywords", value)
-    elif tag == "PT":
-        builder.add("publication_types", value)
-    elif tag == "PMC":
-        builder.first("pmcid", value)
-    elif tag == "IS":
-        builder.first("issn", value)
 
 
 def _map_ovid(fields: list[RawField], start: int) -> Record:

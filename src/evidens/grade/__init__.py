@@ -15,21 +15,23 @@ from evidens.grade.absolute import (
     needed_to_treat,
     wald_risk_difference,
 )
-from evidens.grade.judgments import GradeFile, load_judgments
-from evidens.grade.model import (
+from evidens.grade.inputs import (
     ArmTotals,
     BaselineRisk,
-    CertaintyAssessment,
-    Domain,
-    DomainJudgment,
     EffectEstimate,
-    Importance,
     Measure,
     OutcomeEvidence,
-    Rating,
     StudyDesign,
     StudyEffect,
     StudyRob,
+)
+from evidens.grade.judgments import GradeFile, judgments_from_mapping, load_judgments
+from evidens.grade.model import (
+    CertaintyAssessment,
+    Domain,
+    DomainJudgment,
+    Importance,
+    Rating,
     Suggestion,
     UpgradeFactor,
     UpgradeJudgment,
@@ -88,6 +90,7 @@ __all__ = [
     "corresponding_risk",
     "from_relative",
     "from_risk_difference",
+    "judgments_from_mapping",
     "load_judgments",
     "needed_to_treat",
     "ois_binary",

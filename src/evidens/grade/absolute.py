@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from scipy.stats import norm
 
 from evidens.errors import EstimationError, ValidationError
-from evidens.grade.model import BaselineRisk, EffectEstimate, Measure
+from evidens.grade.inputs import (
+    BaselineRisk,
+    EffectEstimate,
+    Measure,
+)
 
 Z_95 = float(norm.ppf(0.975))
 
@@ -83,11 +87,11 @@ def _signed(value: int) -> str:
 
 
 def span_text(low: float | int, high: float | int, fmt: str = "{:g}") -> str:
-    """'81 to 310 more' when both limits share a direction, else '24 fewer to 13 more'."""
+    """'81 to 310 more', '40 to 10 fewer' (signed order), or '24 fewer to 13 more'."""
     if low >= 0 and high > 0:
         return f"{fmt.format(abs(low))} to {fmt.format(abs(high))} more"
-    if high <= 0 and low < 0:
-        return f"{fmt.format(abs(high))} to {fmt.format(abs(low))} fewer"
+    if high <= 0 and low < 0:  # signed order, as GRADEpro's "from 6 fewer to 3 fewer"
+        return f"{fmt.format(abs(low))} to {fmt.format(abs(high))} fewer"
     return f"{fmt.format(abs(low))} fewer to {fmt.format(abs(high))} more"
 
 

@@ -26,7 +26,8 @@ of ``"accept"`` takes the suggestion. Format (all keys optional unless marked)::
     comparator = { events = 0, total = 45 }      # required
     relative = { measure = "RR" }   # single study: computed from the counts; else give
                                     # estimate, ci_low, ci_high, i2, tau2, pi_low, pi_high,
-                                    # q_p, small_study_p, method (from the meta-analysis)
+                                    # q_p, small_study_p, method (from the meta-analysis),
+                                    # study_effects = [{ study, estimate, ci_low, ci_high }]
     risk_difference = { ... }       # same keys; single study: computed from the counts
     baseline_risks = [{ label = "High-risk children", risk = 0.2 }]
     notes = ["..."]                 # footnotes on the outcome itself
@@ -45,19 +46,22 @@ from typing import Any, NoReturn
 from evidens.core import OutcomeKind, RobJudgment
 from evidens.errors import FormatError, ValidationError
 from evidens.grade.absolute import corrected_ratio, wald_risk_difference
-from evidens.grade.model import (
+from evidens.grade.inputs import (
     ArmTotals,
     BaselineRisk,
+    EffectEstimate,
+    Measure,
+    OutcomeEvidence,
+    StudyDesign,
+    StudyEffect,
+    StudyRob,
+)
+from evidens.grade.model import (
     CertaintyAssessment,
     Domain,
     DomainJudgment,
-    EffectEstimate,
     Importance,
-    Measure,
-    OutcomeEvidence,
     Rating,
-    StudyDesign,
-    StudyRob,
     UpgradeFactor,
     UpgradeJudgment,
     accept,
@@ -115,6 +119,16 @@ def load_judgments(text: str | bytes, *, path: str | None = None) -> GradeFile:
     except tomllib.TOMLDecodeError as exc:
         line = _toml_line(str(exc))
         raise FormatError(f"not valid TOML: {exc}", path=path, line=line) from exc
+    return judgments_from_mapping(doc, path=path, text=text)
+
+
+def judgments_from_mapping(
+    doc: Mapping[str, Any], *, path: str | None = None, text: str = ""
+) -> GradeFile:
+    """The same, from an already-parsed mapping (a store row, a web form, a test).
+
+    ``text`` is the source the mapping came from, used only to point errors at a line.
+    """
     ctx = _Ctx(text, path)
     header = _header(doc, ctx)
     rob = tuple(_rob(item, i, ctx) for i, item in enumerate(_list(doc, "rob", ctx)))
@@ -251,7 +265,13 @@ def _effect(
     if "estimate" not in raw:
         return _from_counts(measure, ev_counts, where, ctx, near)
     values = {key: raw[key] for key in _EFFECT_KEYS if key in raw}
-    return EffectEstimate(measure=measure, method=str(raw.get("method", "")), **values)
+    per_study = tuple(
+        StudyEffect(str(s["study"]), float(s["estimate"]), float(s["ci_low"]), float(s["ci_high"]))
+        for s in raw.get("study_effects", [])
+    )
+    return EffectEstimate(
+        measure=measure, method=str(raw.get("method", "")), studies=per_study, **values
+    )
 
 
 def _from_counts(

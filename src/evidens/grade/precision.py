@@ -16,11 +16,13 @@ from scipy.stats import norm
 
 from evidens.core import OutcomeKind
 from evidens.errors import ValidationError
-from evidens.grade.model import (
-    Domain,
+from evidens.grade.inputs import (
     EffectEstimate,
     Measure,
     OutcomeEvidence,
+)
+from evidens.grade.model import (
+    Domain,
     Rating,
     Suggestion,
     sentence,

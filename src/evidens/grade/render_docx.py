@@ -30,7 +30,7 @@ from evidens.grade.sof import (
 
 _TITLE_FILL = "1F4E79"
 _HEAD_FILL = "DCE6F0"
-_WIDTHS_CM = (4.6, 3.4, 5.0, 3.4, 2.8, 3.4, 3.6)
+_WIDTHS_CM = (4.2, 3.0, 4.6, 3.6, 2.8, 3.2, 5.3)
 _FONT_PT = 8.5
 
 
@@ -149,6 +149,7 @@ def _footer(document: Any, sof: SofTable) -> None:
         p.paragraph_format.space_after = Pt(1)
         _style_run(p.add_run(text), bold=bold, size=7.5)
 
+    document.add_paragraph().paragraph_format.space_after = Pt(0)
     para(
         "*The risk in the intervention group (and its 95% CI) is based on the assumed risk in "
         "the comparison group and the relative effect of the intervention (and its 95% CI), "
@@ -172,9 +173,11 @@ def sof_docx(sof: SofTable) -> bytes:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    for column, width in zip(table.columns, _WIDTHS_CM, strict=True):
+        column.width = Cm(width)  # the grid LibreOffice reads
     for row in table.rows:
         for cell, width in zip(row.cells, _WIDTHS_CM, strict=True):
-            cell.width = Cm(width)
+            cell.width = Cm(width)  # the cell widths Word reads
     _header_rows(table, sof)
     for index, row in enumerate(sof.rows):
         _body_row(table.rows[4 + index].cells, row)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from html import escape
 
 from evidens.core import OutcomeKind
-from evidens.grade.model import Domain
+from evidens.grade.model import (
+    Domain,
+)
 from evidens.grade.sof import (
     SofRow,
     SofTable,
@@ -182,7 +184,7 @@ def _profile_row(row: SofRow) -> str:
     cells = [
         f"<td>{escape(row.outcome_text)}{_sup(row.outcome_letters)}</td>",
         f"<td>{ev.studies}</td>",
-        f"<td>{escape(ev.design.label)}</td>",
+        f"<td>{escape(ev.design.label_for(ev.studies))}</td>",
     ]
     for domain in _PROFILE_DOMAINS:
         label = a.judgment(domain).rating.label.capitalize()

@@ -13,7 +13,14 @@ import json
 from typing import Any
 
 from evidens.grade.absolute import AbsoluteEffect
-from evidens.grade.model import Domain, DomainJudgment, EffectEstimate, Suggestion
+from evidens.grade.inputs import (
+    EffectEstimate,
+)
+from evidens.grade.model import (
+    Domain,
+    DomainJudgment,
+    Suggestion,
+)
 from evidens.grade.render_html import other_considerations
 from evidens.grade.sof import SofRow, SofTable, absolute_summary, arm_text, measure_names
 

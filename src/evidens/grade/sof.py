@@ -14,16 +14,18 @@ from dataclasses import dataclass
 
 from evidens.core import OutcomeKind
 from evidens.grade.absolute import AbsoluteEffect, from_relative, from_risk_difference, span_text
-from evidens.grade.model import (
+from evidens.grade.inputs import (
     ArmTotals,
     BaselineRisk,
-    CertaintyAssessment,
-    Domain,
-    DomainJudgment,
     EffectEstimate,
     Measure,
     OutcomeEvidence,
     StudyDesign,
+)
+from evidens.grade.model import (
+    CertaintyAssessment,
+    Domain,
+    DomainJudgment,
     sentence,
 )
 

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from evidens.core import RobJudgment
-from evidens.grade.model import (
-    Domain,
+from evidens.grade.inputs import (
     EffectEstimate,
     OutcomeEvidence,
-    Rating,
     StudyDesign,
     StudyEffect,
     StudyRob,
+)
+from evidens.grade.model import (
+    Domain,
+    Rating,
     Suggestion,
     UpgradeFactor,
     sentence,

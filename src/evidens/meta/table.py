@@ -95,6 +95,11 @@ def effects_from_csv(
             rows.append(row)
     if not rows:
         raise InputError("no data rows", path=path, hint="the first line is the header")
+    known = (*BINARY_MEASURES, *CONTINUOUS_MEASURES, "GEN")
+    if measure.upper() not in known:
+        raise InputError(
+            f"unknown measure {measure!r}", field="measure", hint=f"use one of {', '.join(known)}"
+        )
     cols = _resolve(header)
     labels = _labels(rows, header)
     es = _effects(rows, cols, measure.upper(), path, labels, vtype)

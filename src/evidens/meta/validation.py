@@ -1,4 +1,3 @@
-
 """Compare the engine with a golden file of metafor results and count passes per analysis.
 
 Why our own comparison: ``evidens validate metafor FILE.json`` must run without the harness

@@ -163,7 +163,8 @@ def derive(
         for f in decided
         if f.full_text is Decision.EXCLUDE
     )
-    identified = sum(s.records or 0 for s in sources)
+    # PRISMA's main column counts databases and registers; other methods have their own
+    identified = sum(s.records or 0 for s in sources if s.kind is not SourceKind.OTHER)
     return PrismaCounts(
         sources=tuple(sources),
         records_identified=identified,
@@ -215,7 +216,9 @@ def with_reported(counts: PrismaCounts, reported: Mapping[str, Any]) -> PrismaCo
         )
         basis[box] = "reported"
     if "sources" in changes and "records_identified" not in reported:
-        changes["records_identified"] = sum(s.records or 0 for s in changes["sources"])
+        changes["records_identified"] = sum(
+            s.records or 0 for s in changes["sources"] if s.kind is not SourceKind.OTHER
+        )
     return replace(counts, basis=basis, **changes)
 
 
@@ -223,7 +226,7 @@ def check(counts: PrismaCounts) -> list[Check]:
     """Every equation the diagram implies, in reading order."""
     c = counts
     checks = []
-    per_source = [s.records for s in c.sources]
+    per_source = [s.records for s in c.sources if s.kind is not SourceKind.OTHER]
     same_basis = c.basis.get("records_identified") == c.basis.get("sources", "derived")
     if per_source and same_basis and all(n is not None for n in per_source):
         total = sum(n for n in per_source if n is not None)

@@ -194,7 +194,7 @@ def _summary_rows(result: MetaResult, title: str, studies: list[StudyRow]) -> li
     if studies and "events1" in studies[0].arms:
         e1 = sum(s.arms["events1"] for s in studies)
         e2 = sum(s.arms["events2"] for s in studies)
-        rows.append(_Row("text", "Total events", ["{:g}".format(e1), "", f"{e2:g}", ""]))
+        rows.append(_Row("text", "Total events", [f"{e1:g}", "", f"{e2:g}", ""]))
     rows += [_Row("text", t) for t in _test_lines(result)]
     return rows
 
@@ -290,7 +290,9 @@ def forest_plot(
 def _render(fig: Figure, fmt: str, dpi: int) -> bytes:
     buf = io.BytesIO()
     meta: dict[str, Any] = {"Date": None} if fmt in ("svg", "pdf") else {}
-    with mpl.rc_context({"svg.hashsalt": "evidens", "font.family": "DejaVu Sans"}):
+    with mpl.rc_context(
+        {"svg.hashsalt": "evidens", "svg.fonttype": "none", "font.family": "DejaVu Sans"}
+    ):
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     return buf.getvalue()
 

@@ -10,6 +10,7 @@ bounds, the domain caption and the legend sit in separate areas and never overla
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,8 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from evidens.errors import ValidationError
-from evidens.rob.model import Judgment
-from evidens.rob.robvis import RobTable
+from evidens.rob.files import rob_json
+from evidens.rob.model import Judgment, Result
+from evidens.rob.robvis import RobTable, table_from_results, tables_by_tool
 
 J = Judgment
 PALETTES: Mapping[str, Mapping[Judgment, str]] = {
@@ -363,3 +365,22 @@ def render(fig: Figure, fmt: str = "svg", *, dpi: int = 200) -> bytes:
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "evidens-rob"}):
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
     return buf.getvalue()
+
+
+def rob_outputs(
+    results: Sequence[Result], weights: Mapping[str, float] | None = None
+) -> dict[str, bytes]:
+    """What ``evidens run`` writes to OUT: rob.json and both figures as SVG, by file name.
+
+    One traffic-light and one summary figure per instrument; the first instrument's files
+    carry the plain names (rob-traffic-light.svg, rob-summary.svg), others add the id.
+    The summary is weighted when ``weights`` (by study label) covers every study.
+    """
+    files = {"rob.json": json.dumps(rob_json(results), indent=2, ensure_ascii=False).encode()}
+    for k, (tool_id, group) in enumerate(tables_by_tool(results).items()):
+        suffix = "" if k == 0 else f"-{tool_id}"
+        table = table_from_results(group, weights)
+        files[f"rob-traffic-light{suffix}.svg"] = render(traffic_light(table))
+        weighted = all(r.weight is not None for r in table.rows)
+        files[f"rob-summary{suffix}.svg"] = render(summary(table, weighted=weighted))
+    return files

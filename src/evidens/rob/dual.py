@@ -52,6 +52,7 @@ class DiscrepancyReport:
     questions: tuple[QuestionDiscrepancy, ...]
     judgments: tuple[JudgmentDiscrepancy, ...]
     compared: int
+    settings: tuple[tuple[str, str | None, str | None], ...] = ()
 
     @property
     def agreement(self) -> float:
@@ -62,7 +63,7 @@ class DiscrepancyReport:
 
     @property
     def agreed(self) -> bool:
-        return not self.questions and not self.judgments
+        return not self.questions and not self.judgments and not self.settings
 
 
 def _same_result(first: Assessment, second: Assessment) -> None:
@@ -98,8 +99,20 @@ def compare(first: Result, second: Result) -> DiscrepancyReport:
         for k in [*finals_a, *(k for k in finals_b if k not in finals_a)]
         if finals_a.get(k) != finals_b.get(k)
     ]
+    settings = tuple(
+        (k, a.settings.get(k), b.settings.get(k))
+        for k in sorted(set(a.settings) | set(b.settings))
+        if a.settings.get(k) != b.settings.get(k)
+    )
     return DiscrepancyReport(
-        a.study, a.outcome, a.assessor, b.assessor, tuple(questions), tuple(judgments), compared
+        a.study,
+        a.outcome,
+        a.assessor,
+        b.assessor,
+        tuple(questions),
+        tuple(judgments),
+        compared,
+        settings,
     )
 
 

@@ -139,6 +139,7 @@ class Setting:
     label: str
     options: tuple[str, ...]
     default: str
+    asked_if: Condition = ALWAYS  # on other settings, e.g. ticks only for "adhering"
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,9 @@ def parse_instrument(text: str) -> Instrument:
 
 def _setting(raw: dict[str, Any]) -> Setting:
     options = tuple(str(o) for o in raw["options"])
-    return Setting(str(raw["id"]), str(raw["label"]), options, str(raw.get("default", options[0])))
+    asked_if = parse_condition(str(raw.get("asked_if", "")), where=f"settings.{raw['id']}")
+    default = str(raw.get("default", options[0]))
+    return Setting(str(raw["id"]), str(raw["label"]), options, default, asked_if)
 
 
 def _domain(raw: dict[str, Any], scale: tuple[Judgment, ...]) -> Domain:

@@ -136,7 +136,8 @@ class Assessment:
     result_label: str = ""
 
     def __post_init__(self) -> None:
-        nested = {k: _frozen(v) for k, v in self.answers.items()}
+        # accept plain codes ("PY") from callers, store Answer members
+        nested = {k: _frozen({q: Answer(a) for q, a in v.items()}) for k, v in self.answers.items()}
         object.__setattr__(self, "answers", MappingProxyType(nested))
         why = {k: _frozen(v) for k, v in self.justifications.items()}
         object.__setattr__(self, "justifications", MappingProxyType(why))
@@ -181,6 +182,11 @@ class Result:
     @property
     def complete(self) -> bool:
         return self.final_overall is not None and all(d.final for d in self.domains)
+
+    @property
+    def core_overall(self) -> RobJudgment | None:
+        """The final overall judgment on the RoB 2 scale GRADE reads (None for other scales)."""
+        return None if self.final_overall is None else self.final_overall.to_core()
 
     def domain(self, domain_id: str) -> DomainResult:
         """The result of one domain by id (KeyError names the id when absent)."""

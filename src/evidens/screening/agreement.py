@@ -261,3 +261,57 @@ def pilot_sample(record_ids: Sequence[int], size: int, seed: int) -> tuple[int, 
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(unique), size=size, replace=False)
     return tuple(sorted(unique[int(i)] for i in chosen))
+
+
+def read_decisions_csv(text: str, path: str = "<csv>") -> tuple[ScreeningDecision, ...]:
+    """Decisions from a CSV with columns record_id, reviewer, decision [, stage].
+
+    ``decision`` is include/exclude/maybe (also 1/0 for include/exclude); ``stage`` defaults to
+    title_abstract. Errors name the file, line and field.
+    """
+    import csv
+    import io
+
+    from evidens.errors import FormatError
+
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [
+        c for c in ("record_id", "reviewer", "decision") if c not in (reader.fieldnames or [])
+    ]
+    if missing:
+        raise FormatError(
+            f"missing column(s) {', '.join(missing)}",
+            path=path,
+            line=1,
+            hint="the header must name record_id, reviewer and decision (stage optional)",
+        )
+    aliases = {"1": Decision.INCLUDE, "0": Decision.EXCLUDE}
+    decisions: list[ScreeningDecision] = []
+    for line, row in enumerate(reader, start=2):
+        raw = (row.get("decision") or "").strip().lower()
+        record = (row.get("record_id") or "").strip()
+        stage_text = (row.get("stage") or Stage.TITLE_ABSTRACT.value).strip().lower()
+        try:
+            decision = aliases.get(raw) or Decision(raw)
+        except ValueError:
+            raise FormatError(
+                f"decision {raw!r}", path=path, line=line, field="decision",
+                hint="use include, exclude or maybe",
+            ) from None  # fmt: skip
+        if not record.isdigit():
+            raise FormatError(
+                f"record_id {record!r} is not a whole number", path=path, line=line,
+                field="record_id",
+            )  # fmt: skip
+        try:
+            stage = Stage(stage_text)
+        except ValueError:
+            raise FormatError(
+                f"stage {stage_text!r}", path=path, line=line, field="stage",
+                hint="use title_abstract or full_text",
+            ) from None  # fmt: skip
+        reviewer = (row.get("reviewer") or "").strip()
+        if not reviewer:
+            raise FormatError("reviewer is empty", path=path, line=line, field="reviewer")
+        decisions.append(ScreeningDecision(int(record), stage, reviewer, decision))
+    return tuple(decisions)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from evidens.errors import EstimationError
 
@@ -51,7 +50,9 @@ class TextFeatures:
         return " ".join(reversed(words))
 
 
-def _tokenise(texts: Sequence[str], stop_words: frozenset[str]) -> tuple[IntArray, IntArray, list[str]]:
+def _tokenise(
+    texts: Sequence[str], stop_words: frozenset[str]
+) -> tuple[IntArray, IntArray, list[str]]:
     vocabulary: dict[str, int] = {}
     ids: list[int] = []
     lengths: list[int] = []
@@ -91,7 +92,11 @@ def tfidf(
     """Fit TF-IDF on ``texts`` (all records at once) and return the matrix."""
     if not 1 <= ngram_max <= MAX_NGRAM:
         raise EstimationError(f"n-grams up to {MAX_NGRAM} words are supported, got {ngram_max}")
-    stop = frozenset(ENGLISH_STOP_WORDS) if english_stop_words else frozenset()
+    stop: frozenset[str] = frozenset()
+    if english_stop_words:  # scikit-learn's list, imported only when asked for (slow import)
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        stop = frozenset(ENGLISH_STOP_WORDS)
     flat, docs, vocabulary = _tokenise(texts, stop)
     size = max(len(vocabulary), 1)
     orders, codes, doc_of = [], [], []

@@ -22,9 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import MultinomialNB
 
 from evidens.errors import EstimationError, ValidationError
 from evidens.screening.features import TextFeatures, tfidf
@@ -151,6 +148,11 @@ class Ranker:
         self.intercept = intercept
 
     def _fit_sklearn(self, rows: sp.csr_matrix, labels: IntArray, weights: FloatArray) -> None:
+        # Imported here: scikit-learn takes seconds to import and the default model needs none.
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.naive_bayes import MultinomialNB
+
         spec = self.spec
         if spec.classifier == "nb":  # smoothing spans all columns, so keep them all
             nb = MultinomialNB(alpha=spec.strength).fit(rows, labels, sample_weight=weights)

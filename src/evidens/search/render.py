@@ -249,10 +249,8 @@ class Renderer:
         return self.tag_group(field, inner, terms[0].text)
 
     def tag_group(self, field: str | None, inner: str, example: str) -> str:
-        if field:
-            template = self.field_template(field, example)
-        else:
-            template = self.engine.default or "{x}"
+        default = self.engine.default or "{x}"
+        template = self.field_template(field, example) if field else default
         if "({x})" in template:
             return template.replace("{x}", inner)
         return template.replace("{x}", f"({inner})")

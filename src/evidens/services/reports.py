@@ -9,10 +9,14 @@ from evidens.core import Stage
 from evidens.errors import InputError
 from evidens.formats import write_bibtex, write_csv, write_ris
 from evidens.prisma.counts import assert_consistent
+from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build_diagram
+from evidens.prisma.prisma2020_csv import write_prisma2020_csv
+from evidens.prisma.render import FORMATS, html_page, render
 from evidens.services.prisma import counts_in
 from evidens.services.records import canonical_ids, load_records
 from evidens.services.screening import stage_statuses
 from evidens.services.store import ReviewStore, transaction
+from evidens.store.models import ReviewRow
 
 
 def prisma_dict(store: ReviewStore, *, check: bool = False) -> dict[str, Any]:
@@ -22,6 +26,39 @@ def prisma_dict(store: ReviewStore, *, check: bool = False) -> dict[str, Any]:
     if check:
         assert_consistent(counts)
     return counts.to_dict()
+
+
+def prisma_figure(store: ReviewStore, *, template: str | None = None, fmt: str = "svg") -> bytes:
+    """The PRISMA 2020 diagram (svg, png, pdf, html) or the PRISMA2020-app CSV (csv).
+
+    The template, previous-version counts and other-methods counts come from the review's
+    settings (``[prisma]`` in review.toml) unless ``template`` is given.
+    """
+    with transaction(store, "evidens") as uow:
+        counts = counts_in(uow)
+        review = uow.session.get(ReviewRow, store.review_id)
+        options = dict((review.settings if review else {}).get("prisma", {}))
+        title = review.title if review else "PRISMA 2020 flow diagram"
+    chosen = Template(template or options.get("template", Template.NEW.value))
+    prev = options.get("previous")
+    previous = PreviousReview(int(prev["studies"]), int(prev["reports"])) if prev else None
+    other_opts = dict(options.get("other_methods", {}))
+    other = OtherMethods(
+        int(other_opts.get("sought", 0)),
+        int(other_opts.get("not_retrieved", 0)),
+        int(other_opts.get("assessed", 0)),
+        tuple((str(k), int(v)) for k, v in dict(other_opts.get("excluded", {})).items()),
+    )
+    if fmt == "csv":
+        return write_prisma2020_csv(counts, previous=previous, other=other).encode()
+    diagram = build_diagram(counts, chosen, previous=previous, other=other)
+    if fmt == "html":
+        return html_page(diagram, f"PRISMA 2020 flow diagram - {title}").encode()
+    if fmt not in FORMATS:
+        raise InputError(
+            f"unknown figure format {fmt!r}", field="format", hint="use svg, png, pdf, html or csv"
+        )
+    return render(diagram, fmt)
 
 
 def export_records(store: ReviewStore, out: Path) -> int:

@@ -112,7 +112,10 @@ def read_review_dir(root: Path) -> ReviewFiles:
         root=root,
         slug=str(review.get("slug", root.name)),
         protocol=_protocol(config, root / "review.toml"),
-        settings=dict(config.get("screening", {})),
+        settings={
+            **config.get("screening", {}),
+            "prisma": {k: v for k, v in config.get("prisma", {}).items() if k != "reported"},
+        },
         members=tuple(config.get("team", {}).get("members", ())),
         reported=dict(config.get("prisma", {}).get("reported", {})),
         searches=_searches(root),

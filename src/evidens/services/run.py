@@ -16,7 +16,7 @@ from typing import Any
 from evidens.core import Resolution, ScreeningDecision, Stage
 from evidens.errors import ConfigError, EvidensError
 from evidens.prisma.counts import assert_consistent
-from evidens.services import dedup, imports
+from evidens.services import dedup, imports, reports
 from evidens.services.fulltext import record_retrieval
 from evidens.services.prisma import counts_in, set_reported
 from evidens.services.records import canonical_of, find_record
@@ -238,4 +238,8 @@ def write_spine_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> li
         for e in files.searches
     ]
     outputs.append(write_json(out / "searches.json", searches))
+    for fmt in ("svg", "png", "html", "csv"):
+        path = out / f"prisma.{fmt}"
+        path.write_bytes(reports.prisma_figure(store, fmt=fmt))
+        outputs.append(path)
     return outputs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evidens.core import Record
@@ -18,9 +18,13 @@ from evidens.search.connectors.http import HttpClient
 from evidens.search.connectors.runlog import Page, SearchResult, SearchRun, gather, now
 
 CTGOV = "https://clinicaltrials.gov/api/v2"
-_BOXES = {"condition/disease": "query.cond", "condition": "query.cond",
-          "intervention/treatment": "query.intr", "intervention": "query.intr",
-          "other terms": "query.term"}
+_BOXES = {
+    "condition/disease": "query.cond",
+    "condition": "query.cond",
+    "intervention/treatment": "query.intr",
+    "intervention": "query.intr",
+    "other terms": "query.term",
+}
 
 
 def ctgov_params(query: str) -> dict[str, str]:
@@ -41,8 +45,11 @@ def load_json(body: bytes, what: str) -> Any:
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{what} is not JSON: {exc}", path=what,
-                          hint="the service may have sent an error page; retry") from exc
+        raise FormatError(
+            f"{what} is not JSON: {exc}",
+            path=what,
+            hint="the service may have sent an error page; retry",
+        ) from exc
 
 
 @dataclass
@@ -53,15 +60,20 @@ class ClinicalTrialsGovConnector:
     page_size: int = 100
     http: HttpClient = field(default_factory=lambda: HttpClient(min_interval=1.0))
 
-    def search(self, query: str, *, max_records: int | None = None,
-               resume: SearchRun | None = None) -> SearchResult:
+    def search(
+        self, query: str, *, max_records: int | None = None, resume: SearchRun | None = None
+    ) -> SearchResult:
         return gather(self.pages(query, max_records=max_records, resume=resume))
 
-    def pages(self, query: str, *, max_records: int | None = None,
-              resume: SearchRun | None = None) -> Iterator[Page]:
+    def pages(
+        self, query: str, *, max_records: int | None = None, resume: SearchRun | None = None
+    ) -> Iterator[Page]:
         params = {**ctgov_params(query), "format": "json", "pageSize": str(self.page_size)}
         run = resume or SearchRun(
-            source="ctgov", platform="ClinicalTrials.gov API v2", query=query, date_run=now(),
+            source="ctgov",
+            platform="ClinicalTrials.gov API v2",
+            query=query,
+            date_run=now(),
             limits=f"first {max_records} records" if max_records is not None else "",
             parameters=tuple(sorted(params.items())),
         )
@@ -73,8 +85,10 @@ class ClinicalTrialsGovConnector:
                 request["countTotal"] = "true"
             if token:
                 request["pageToken"] = token
-            body = load_json(self.http.get(self.base_url.rstrip("/") + "/studies",
-                                           request).content, "ClinicalTrials.gov response")
+            body = load_json(
+                self.http.get(self.base_url.rstrip("/") + "/studies", request).content,
+                "ClinicalTrials.gov response",
+            )
             studies = [study_record(s) for s in body.get("studies", [])]
             room = None if max_records is None else max(0, max_records - run.retrieved)
             records = tuple(studies if room is None else studies[:room])
@@ -82,18 +96,23 @@ class ClinicalTrialsGovConnector:
             retrieved = run.retrieved + len(records)
             done = not token or (max_records is not None and retrieved >= max_records)
             if first:
-                run = SearchRun(**{**run.__dict__, "hits": body.get("totalCount")})
+                run = replace(run, hits=body.get("totalCount"))
                 first = False
-            run = run.advanced(retrieved=retrieved, complete=not token,
-                               cursor=(("pageToken", token),) if token else ())
+            run = run.advanced(
+                retrieved=retrieved,
+                complete=not token,
+                cursor=(("pageToken", token),) if token else (),
+            )
             yield Page(records, run)
             if done:
                 return
 
     def study(self, nct_id: str) -> Record:
         """One registration by NCT number (``GET /studies/{nctId}``)."""
-        body = load_json(self.http.get(f"{self.base_url.rstrip('/')}/studies/{nct_id}").content,
-                         "ClinicalTrials.gov study")
+        body = load_json(
+            self.http.get(f"{self.base_url.rstrip('/')}/studies/{nct_id}").content,
+            "ClinicalTrials.gov study",
+        )
         return study_record(body)
 
 
@@ -111,8 +130,11 @@ def study_record(study: Any) -> Record:
     ident = _get(protocol, "identificationModule") or {}
     nct = ident.get("nctId")
     status = _get(protocol, "statusModule") or {}
-    date = (_get(status, "studyFirstPostDateStruct", "date")
-            or _get(status, "startDateStruct", "date") or "")
+    date = (
+        _get(status, "studyFirstPostDateStruct", "date")
+        or _get(status, "startDateStruct", "date")
+        or ""
+    )
     sponsor = _get(protocol, "sponsorCollaboratorsModule", "leadSponsor", "name")
     secondary = [s.get("id") for s in ident.get("secondaryIdInfos", []) if isinstance(s, dict)]
     conditions = _get(protocol, "conditionsModule", "conditions") or []

@@ -27,8 +27,9 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 class SearchServiceError(EvidensError):
     """A database API could not be reached or answered with an error after the retries."""
 
-    def __init__(self, message: str, *, status: int | None = None, url: str = "",
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, url: str = "", hint: str | None = None
+    ) -> None:
         self.status = status
         self.url = url
         super().__init__(message, hint=hint)
@@ -58,8 +59,9 @@ class HttpClient:
 
     def _http(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout, follow_redirects=True,
-                                        headers={"User-Agent": self.user_agent})
+            self._client = httpx.Client(
+                timeout=self.timeout, follow_redirects=True, headers={"User-Agent": self.user_agent}
+            )
         return self._client
 
     def close(self) -> None:
@@ -73,8 +75,14 @@ class HttpClient:
     def post(self, url: str, data: Mapping[str, Any]) -> httpx.Response:
         return self.request("POST", url, data=data)
 
-    def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
-                data: Mapping[str, Any] | None = None) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
         """Send with spacing and retries; return a 2xx response or raise SearchServiceError."""
         for attempt in range(self.max_retries + 1):
             self._space()
@@ -82,28 +90,41 @@ class HttpClient:
                 response = self._http().request(method, url, params=params, data=data)
             except httpx.TransportError as exc:
                 if attempt == self.max_retries:
-                    raise SearchServiceError(f"cannot reach {url}: {exc}", url=url,
-                                             hint="check the network and the base URL") from exc
+                    raise SearchServiceError(
+                        f"cannot reach {url}: {exc}",
+                        url=url,
+                        hint="check the network and the base URL",
+                    ) from exc
                 self._wait(self.backoff * 2**attempt)
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
-                self._wait(self._retry_after(response) or self.backoff * 2**attempt)
+                after = self._retry_after(response)
+                self._wait(self.backoff * 2**attempt if after is None else after)
                 continue
             return self._checked(response, url)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _checked(self, response: httpx.Response, url: str) -> httpx.Response:
         if len(response.content) > self.max_body_bytes:
-            raise SearchServiceError(f"{url} sent {len(response.content)} bytes", url=url,
-                                     hint="ask for smaller pages")
+            raise SearchServiceError(
+                f"{url} sent {len(response.content)} bytes", url=url, hint="ask for smaller pages"
+            )
         if response.is_success:
             return response
         status = response.status_code
-        hint = ("the service is throttling: wait and resume the search" if status == 429
-                else "check the query and parameters" if status < 500
-                else "the service is failing: retry later and resume")
-        raise SearchServiceError(f"{response.request.method} {url} answered HTTP {status}: "
-                                 f"{response.text[:300]}", status=status, url=url, hint=hint)
+        hint = (
+            "the service is throttling: wait and resume the search"
+            if status == 429
+            else "check the query and parameters"
+            if status < 500
+            else "the service is failing: retry later and resume"
+        )
+        raise SearchServiceError(
+            f"{response.request.method} {url} answered HTTP {status}: {response.text[:300]}",
+            status=status,
+            url=url,
+            hint=hint,
+        )
 
     def _space(self) -> None:
         now = self.clock()

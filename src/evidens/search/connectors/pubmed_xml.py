@@ -12,8 +12,13 @@ from lxml import etree
 from evidens.core import Record
 from evidens.errors import FormatError
 
-_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False,
-                   "huge_tree": False, "remove_blank_text": False}
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_blank_text": False,
+}
 
 
 def parse_xml(body: bytes, *, what: str) -> etree._Element:
@@ -22,8 +27,11 @@ def parse_xml(body: bytes, *, what: str) -> etree._Element:
     try:
         return etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
-        raise FormatError(f"{what} is not well-formed XML: {exc}", path=what,
-                          hint="the service may have sent an error page; retry") from exc
+        raise FormatError(
+            f"{what} is not well-formed XML: {exc}",
+            path=what,
+            hint="the service may have sent an error page; retry",
+        ) from exc
 
 
 def read_pubmed_articles(body: bytes) -> list[Record]:
@@ -35,7 +43,7 @@ def read_pubmed_articles(body: bytes) -> list[Record]:
 def _text(element: etree._Element | None) -> str | None:
     if element is None:
         return None
-    text = " ".join("".join(element.itertext()).split())
+    text = " ".join("".join(str(t) for t in element.itertext()).split())
     return text or None
 
 
@@ -60,8 +68,10 @@ def _record(article: etree._Element) -> Record:
         pmcid=_text(article.find("PubmedData/ArticleIdList/ArticleId[@IdType='pmc']")),
         accessions=(("pubmed", pmid),) if pmid else (),
         registry_ids=tuple(
-            t for x in citation.findall(
-                "Article/DataBankList/DataBank/AccessionNumberList/AccessionNumber")
+            t
+            for x in citation.findall(
+                "Article/DataBankList/DataBank/AccessionNumberList/AccessionNumber"
+            )
             if (t := _text(x))
         ),
         abstract=_abstract(art.find("Abstract")),

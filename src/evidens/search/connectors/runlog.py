@@ -41,19 +41,26 @@ class SearchRun:
                 return value
         return None
 
-    def advanced(self, *, retrieved: int, cursor: Cursor, complete: bool,
-                 warnings: tuple[str, ...] = ()) -> SearchRun:
+    def advanced(
+        self, *, retrieved: int, cursor: Cursor, complete: bool, warnings: tuple[str, ...] = ()
+    ) -> SearchRun:
         """The log after one more page: counts, cursor and any new warnings."""
         merged = self.warnings + tuple(w for w in warnings if w not in self.warnings)
-        return replace(self, retrieved=retrieved, cursor=cursor, complete=complete,
-                       warnings=merged)
+        return replace(self, retrieved=retrieved, cursor=cursor, complete=complete, warnings=merged)
 
     def to_search(self, *, run_by: str | None = None, files: tuple[str, ...] = ()) -> Search:
         """The review store's :class:`~evidens.core.Search` row for this run."""
         limits = "; ".join(part for part in (self.limits, *self.warnings) if part) or None
-        return Search(source=self.source, strategy=self.query, date_run=self.date_run.date(),
-                      hits=self.hits, platform=self.platform, limits=limits, run_by=run_by,
-                      files=files)
+        return Search(
+            source=self.source,
+            strategy=self.query,
+            date_run=self.date_run.date(),
+            hits=self.hits,
+            platform=self.platform,
+            limits=limits,
+            run_by=run_by,
+            files=files,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,158 @@
+"""``evidens search translate|run``: translate a strategy for each database; run it where an
+API exists. Thin by design: read the query, call :mod:`evidens.search`, print or write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from evidens.errors import InputError
+from evidens.search import TARGETS, translate, translate_all
+from evidens.search.connectors import (
+    ClinicalTrialsGovConnector,
+    CrossrefConnector,
+    EuropePmcConnector,
+    OpenAlexConnector,
+    PubMedConnector,
+    SearchResult,
+)
+from evidens.search.connectors.crossref import CROSSREF
+from evidens.search.connectors.ctgov import CTGOV
+from evidens.search.connectors.europepmc import EUROPEPMC
+from evidens.search.connectors.openalex import OPENALEX
+from evidens.search.connectors.pubmed import EUTILS
+
+search_app = typer.Typer(
+    help="Translate a search strategy for each database, and run it where an API exists.",
+    no_args_is_help=True,
+)
+console = Console(highlight=False, soft_wrap=True)
+SOURCES = ("pubmed", "ctgov", "europepmc", "crossref", "openalex")
+
+
+def _query_text(query: str) -> str:
+    """The query itself, or the contents of ``@file``."""
+    if not query.startswith("@"):
+        return query
+    path = Path(query[1:])
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read the query file: {exc.strerror}", path=path) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            "the query file is not UTF-8 text", path=path, hint="save it as UTF-8"
+        ) from None
+
+
+@search_app.command("translate")
+def translate_cmd(
+    query: Annotated[str, typer.Argument(help="The strategy, or @file holding it.")],
+    target: Annotated[str, typer.Option("--to", help=f"{' '.join(TARGETS)} or all.")] = "all",
+    source: Annotated[str, typer.Option("--from", help="Syntax of the query: pubmed or ovid.")] = (
+        "pubmed"
+    ),
+    simplify: Annotated[
+        bool, typer.Option("--simplify", help="Drop redundancy such as x[tiab] OR x[tw].")
+    ] = False,
+) -> None:
+    """Print the translation, then every construct the target cannot express."""
+    text = _query_text(query)
+    if target == "all":
+        results = translate_all(text, source=source, simplify=simplify)
+    else:
+        results = {target: translate(text, source=source, target=target, simplify=simplify)}
+    for name, result in results.items():
+        if len(results) > 1:
+            console.print(f"[bold]== {escape(name)}[/]")
+        console.print(escape(result.text))
+        for warning in result.warnings:
+            console.print(f"[yellow]warning:[/] {escape(warning)}")
+
+
+@search_app.command("run")
+def run_cmd(
+    source: Annotated[str, typer.Argument(help=f"One of {', '.join(SOURCES)}.")],
+    query: Annotated[str, typer.Argument(help="The query in the source's syntax, or @file.")],
+    max_records: Annotated[int | None, typer.Option("--max", help="Fetch at most N.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write FILE.ris or FILE.json.")] = None,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", help="PubMed or OpenAlex API key.")
+    ] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Contact e-mail (polite use).")] = (
+        None
+    ),
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Another API address (mirrors, tests).")
+    ] = None,
+) -> None:
+    """Run the query against the source's API and write the records (standalone run)."""
+    if out is not None and out.suffix.lower() not in (".ris", ".json"):
+        raise InputError("the output file must end in .ris or .json", path=out)
+    result = _run(source, _query_text(query), max_records, api_key, email, base_url)
+    run = result.run
+    console.print(
+        f"{escape(run.platform)}: {run.hits} hits, {run.retrieved} records retrieved"
+        f"{'' if run.complete else ' (incomplete: resumable)'}"
+    )
+    if run.executed_query:
+        console.print(f"executed as: {escape(run.executed_query)}")
+    for warning in run.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    if out is not None:
+        out.write_text(_export(result, out), encoding="utf-8")
+        console.print(f"wrote {len(result.records)} records to {escape(str(out))}")
+
+
+def _run(
+    source: str,
+    query: str,
+    max_records: int | None,
+    api_key: str | None,
+    email: str | None,
+    base_url: str | None,
+) -> SearchResult:
+    if source == "pubmed":
+        pubmed = PubMedConnector(base_url=base_url or EUTILS, api_key=api_key, email=email)
+        return pubmed.search(query, max_records=max_records)
+    if source == "ctgov":
+        ctgov = ClinicalTrialsGovConnector(base_url=base_url or CTGOV)
+        return ctgov.search(query, max_records=max_records)
+    if source == "europepmc":
+        epmc = EuropePmcConnector(base_url=base_url or EUROPEPMC)
+        return epmc.search(query, max_records=max_records)
+    if source == "crossref":
+        crossref = CrossrefConnector(base_url=base_url or CROSSREF, mailto=email)
+        return crossref.search(query, max_records=max_records)
+    if source == "openalex":
+        key = api_key or os.environ.get("OPENALEX_API_KEY")
+        openalex = OpenAlexConnector(api_key=key, base_url=base_url or OPENALEX)
+        return openalex.search(query, max_records=max_records)
+    raise InputError(
+        f"no connector for {source!r}", field="source", hint=f"use one of {', '.join(SOURCES)}"
+    )
+
+
+def _export(result: SearchResult, out: Path) -> str:
+    if out.suffix.lower() == ".ris":
+        from evidens.formats import write_ris
+
+        return write_ris(result.records)
+    payload: dict[str, Any] = {
+        "run": dataclasses.asdict(result.run),
+        "records": [dataclasses.asdict(record) for record in result.records],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``evidens search`` to the main app."""
+    app.add_typer(search_app, name="search")

@@ -1,0 +1,190 @@
+"""When to stop prioritised screening, and a report you can put in the methods section.
+
+* **Hypergeometric test** (Callaghan & Müller-Hansen 2020, Syst Rev 9:273). H0: recall is
+  below the target. If it were, the urn formed by the last n screened records and all
+  unscreened ones would hold at least K = k_n + ⌊r·(1−τ)/τ⌋ + 1 relevant records (r relevant
+  found so far, k_n of them among the last n). Drawing n records from that urn and finding
+  only k_n relevant has probability P(X ≤ k_n), X ~ Hypergeometric(urn, K, n). We stop when
+  the smallest such p over n is below 1 − confidence. Treating the last n records as a random
+  sample is conservative when the ranking puts relevant records first; with
+  ``sample_start`` only records screened in a truly random sample are used (strict form).
+* **Heuristics**, stated as such: n consecutive irrelevant records, and a SAFE-style
+  conjunction (Boetje & van de Schoot 2024: a minimum share screened, at least twice the
+  expected number of relevant records, and a run of consecutive irrelevant records).
+
+Unscreened records become PRISMA's "excluded by automation tools" only when the reviewers
+accept the stop; this module only reports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import hypergeom
+
+from evidens.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class StoppingReport:
+    """The outcome of one stopping rule at the current point of screening.
+
+    ``recall_estimate`` and ``recall_low`` are None for heuristics, which make no probability
+    statement; ``recall_low`` is a one-sided lower confidence bound at ``confidence``.
+    """
+
+    rule: str
+    stop: bool
+    records_screened: int
+    records_total: int
+    relevant_found: int
+    target_recall: float | None
+    confidence: float | None
+    p_value: float | None
+    recall_estimate: float | None
+    recall_low: float | None
+    detail: str
+
+    def methods_text(self) -> str:
+        """One paragraph for the methods section (what rule, what it showed)."""
+        share = 100 * self.records_screened / self.records_total if self.records_total else 0
+        text = (
+            f"Screening was prioritised by a machine-learning ranking. Stopping rule: "
+            f"{self.rule}. At the time of evaluation {self.records_screened} of "
+            f"{self.records_total} records ({share:.1f}%) had been screened and "
+            f"{self.relevant_found} were relevant. {self.detail}"
+        )
+        if self.recall_estimate is not None and self.recall_low is not None:
+            text += (
+                f" Estimated recall {self.recall_estimate:.3f}; one-sided "
+                f"{100 * (self.confidence or 0):.0f}% lower bound {self.recall_low:.3f}."
+            )
+        verdict = "was met" if self.stop else "was not met"
+        return text + f" The criterion {verdict}."
+
+
+def _check_labels(labels: Sequence[int], total: int) -> np.ndarray:
+    y = np.asarray(labels, dtype=np.int64)
+    if len(y) > total:
+        raise ValidationError(
+            f"{len(y)} screened records but only {total} in total", field="records_total"
+        )
+    if y.size and not np.isin(y, (0, 1)).all():
+        raise ValidationError("screening labels must be 0 or 1", field="labels")
+    return y
+
+
+def _tail_p_values(y: np.ndarray, total: int, target: float, first: int) -> np.ndarray:
+    """p-value of H0 for every tail length n (last n screened) starting at ``first``."""
+    seen, found = len(y), int(y.sum())
+    tail = np.cumsum(y[first:][::-1])  # relevant among the last n, n = 1..len
+    n = np.arange(1, len(tail) + 1)
+    urn = total - seen + n
+    needed = tail + math.floor(found * (1 - target) / target) + 1
+    return np.asarray(hypergeom.cdf(tail, urn, np.minimum(needed, urn), n), dtype=np.float64)
+
+
+def _recall_bounds(y: np.ndarray, total: int, n: int, alpha: float) -> tuple[float, float]:
+    """Point estimate and one-sided lower bound of recall from the last-``n`` sample."""
+    seen, found = len(y), int(y.sum())
+    k = int(y[seen - n :].sum())
+    unseen = total - seen
+    estimate = found / (found + k / n * unseen) if found else 0.0
+    low, high = 0, unseen  # largest number of unseen relevant records not rejected
+    while low < high:
+        mid = (low + high + 1) // 2
+        if hypergeom.cdf(k, unseen + n, k + mid, n) >= alpha:
+            low = mid
+        else:
+            high = mid - 1
+    return estimate, (found / (found + low) if found else 0.0)
+
+
+def hypergeometric_stop(
+    labels: Sequence[int],
+    records_total: int,
+    *,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+    sample_start: int | None = None,
+) -> StoppingReport:
+    """Callaghan & Müller-Hansen's test on the labels in screening order (see module doc)."""
+    if not 0 < target_recall < 1 or not 0 < confidence < 1:
+        raise ValidationError(
+            "target recall and confidence must lie strictly between 0 and 1",
+            field="target_recall",
+            hint="e.g. target 0.95 with confidence 0.95",
+        )
+    y = _check_labels(labels, records_total)
+    first = 0 if sample_start is None else sample_start
+    rule = (
+        f"hypergeometric test (Callaghan & Müller-Hansen 2020), recall target "
+        f"{target_recall:.0%} at {confidence:.0%} confidence"
+        + ("" if sample_start is None else ", random-sample form")
+    )
+    if len(y) - first < 1 or int(y.sum()) == 0:
+        detail = "Too few records screened (or none relevant) to test."
+        return StoppingReport(
+            rule, False, len(y), records_total, int(y.sum()), target_recall, confidence,
+            None, None, None, detail,
+        )  # fmt: skip
+    p_values = _tail_p_values(y, records_total, target_recall, first)
+    best = int(np.argmin(p_values))
+    p_value = float(p_values[best])
+    alpha = 1 - confidence
+    estimate, low = _recall_bounds(y, records_total, best + 1, alpha)
+    detail = (
+        f"The smallest p-value for H0 'recall < {target_recall:.0%}' was {p_value:.4f}, "
+        f"from the last {best + 1} records screened."
+    )
+    return StoppingReport(
+        rule, p_value < alpha, len(y), records_total, int(y.sum()), target_recall,
+        confidence, p_value, estimate, low, detail,
+    )  # fmt: skip
+
+
+def consecutive_irrelevant_stop(
+    labels: Sequence[int], records_total: int, *, run: int = 50
+) -> StoppingReport:
+    """Heuristic: stop after ``run`` irrelevant records in a row."""
+    y = _check_labels(labels, records_total)
+    hits = np.flatnonzero(y)
+    streak = len(y) - (int(hits[-1]) + 1 if hits.size else 0)
+    rule = f"heuristic: {run} consecutive irrelevant records (no probability statement)"
+    detail = f"The last {streak} records screened were irrelevant."
+    return StoppingReport(
+        rule, streak >= run, len(y), records_total, int(y.sum()), None, None, None, None,
+        None, detail,
+    )  # fmt: skip
+
+
+def safe_stop(
+    labels: Sequence[int],
+    records_total: int,
+    *,
+    expected_relevant: float | None = None,
+    min_share: float = 0.10,
+    run: int = 50,
+) -> StoppingReport:
+    """SAFE-style heuristic: all of (a) at least ``min_share`` of records screened, (b) at
+    least twice ``expected_relevant`` screened (e.g. prevalence in a random pilot × total),
+    (c) ``run`` consecutive irrelevant records at the end."""
+    y = _check_labels(labels, records_total)
+    streak = consecutive_irrelevant_stop(labels, records_total, run=run)
+    share_ok = len(y) >= min_share * records_total
+    twice_ok = expected_relevant is None or len(y) >= 2 * expected_relevant
+    rule = (
+        f"SAFE-style heuristic (Boetje & van de Schoot 2024): >= {min_share:.0%} screened, "
+        f">= 2x expected relevant, {run} consecutive irrelevant"
+    )
+    detail = (
+        f"Share screened {'met' if share_ok else 'not met'}; twice expected relevant "
+        f"{'met' if twice_ok else 'not met'}; {streak.detail}"
+    )
+    return StoppingReport(
+        rule, share_ok and twice_ok and streak.stop, len(y), records_total, int(y.sum()),
+        None, None, None, None, None, detail,
+    )  # fmt: skip
