@@ -23,11 +23,21 @@ def test_translate_prints_text_then_warnings() -> None:
 def test_translate_all_targets_from_an_ovid_file(tmp_path: Path) -> None:
     strategy = tmp_path / "s.txt"
     strategy.write_text("1 exp Neoplasms/\n2 tumo?r*.ti,ab.\n3 or/1-2\n", encoding="utf-8")
-    result = runner.invoke(app, ["search", "translate", "--from", "ovid", "--to", "all",
-                                 f"@{strategy}"])
+    result = runner.invoke(
+        app, ["search", "translate", "--from", "ovid", "--to", "all", f"@{strategy}"]
+    )
     assert result.exit_code == 0, result.output
-    for name in ("pubmed", "ovid", "embase", "scopus", "wos", "cochrane", "cinahl", "ictrp",
-                 "ctgov"):
+    for name in (
+        "pubmed",
+        "ovid",
+        "embase",
+        "scopus",
+        "wos",
+        "cochrane",
+        "cinahl",
+        "ictrp",
+        "ctgov",
+    ):
         assert f"== {name}" in result.output
     assert "S3 S1 OR S2" in result.output  # CINAHL history
     assert "#2 TITLE-ABS(tumo*r*)" in result.output  # Scopus: optional char widened
@@ -37,7 +47,8 @@ def test_translate_all_targets_from_an_ovid_file(tmp_path: Path) -> None:
 def test_bad_query_is_an_input_error_with_a_caret() -> None:
     result = runner.invoke(app, ["search", "translate", "--to", "scopus", "(a OR b"])
     assert isinstance(result.exception, InputError)
-    assert "^" in str(result.exception) and "column 8" in str(result.exception)
+    assert "^" in str(result.exception)
+    assert "column 8" in str(result.exception)
 
 
 def test_unreadable_query_file_is_an_input_error(tmp_path: Path) -> None:

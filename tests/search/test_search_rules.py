@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from evidens.errors import InputError
 from evidens.search import translate
 
 FIELD_RULES = [
-    # (source, query, target, expected)
+    # Each row: source syntax, query, target database, expected translation.
     ("pubmed", "x[ti]", "pubmed", "x[ti]"),
     ("pubmed", "x[ti]", "ovid", "x.ti."),
     ("pubmed", "x[ti]", "embase", "x:ti"),
@@ -147,9 +148,7 @@ def test_subject_heading_rules(query: str, target: str, expected: str) -> None:
 
 
 def test_ovid_headings_read_as_mesh() -> None:
-    assert translate("exp Neoplasms/", source="ovid", target="pubmed").text == (
-        '"Neoplasms"[Mesh]'
-    )
+    assert translate("exp Neoplasms/", source="ovid", target="pubmed").text == ('"Neoplasms"[Mesh]')
     assert translate("*Neoplasms/", source="ovid", target="embase").text == "'neoplasm'/mj"
     assert translate("Neoplasms/", source="ovid", target="cochrane").text == '[mh ^"Neoplasms"]'
 
@@ -306,16 +305,50 @@ STRATEGY = """# population
 @pytest.mark.parametrize(
     ("target", "lines"),
     [
-        ("ovid", ["# population", "1 exp Spasms, Infantile/", "2 west syndrome.ti,ab.",
-                  "3 1 or 2", "4 ketogenic diet.ti,ab.", "5 3 and 4"]),
-        ("pubmed", ["# population", '#1 "Spasms, Infantile"[Mesh]', '#2 "west syndrome"[tiab]',
-                    "#3 #1 OR #2", '#4 "ketogenic diet"[tiab]', "#5 #3 AND #4"]),
-        ("cinahl", ["# population", '#1 (MH "Spasms, Infantile+")',
-                    '#2 (TI "west syndrome" OR AB "west syndrome")', "#3 #1 OR #2",
-                    '#4 (TI "ketogenic diet" OR AB "ketogenic diet")', "#5 #3 AND #4"]),
-        ("scopus", ["# population", '#1 INDEXTERMS("Spasms, Infantile")',
-                    '#2 TITLE-ABS("west syndrome")', "#3 #1 OR #2",
-                    '#4 TITLE-ABS("ketogenic diet")', "#5 #3 AND #4"]),
+        (
+            "ovid",
+            [
+                "# population",
+                "1 exp Spasms, Infantile/",
+                "2 west syndrome.ti,ab.",
+                "3 1 or 2",
+                "4 ketogenic diet.ti,ab.",
+                "5 3 and 4",
+            ],
+        ),
+        (
+            "pubmed",
+            [
+                "# population",
+                '#1 "Spasms, Infantile"[Mesh]',
+                '#2 "west syndrome"[tiab]',
+                "#3 #1 OR #2",
+                '#4 "ketogenic diet"[tiab]',
+                "#5 #3 AND #4",
+            ],
+        ),
+        (
+            "cinahl",
+            [
+                "# population",
+                '#1 (MH "Spasms, Infantile+")',
+                '#2 (TI "west syndrome" OR AB "west syndrome")',
+                "#3 #1 OR #2",
+                '#4 (TI "ketogenic diet" OR AB "ketogenic diet")',
+                "#5 #3 AND #4",
+            ],
+        ),
+        (
+            "scopus",
+            [
+                "# population",
+                '#1 INDEXTERMS("Spasms, Infantile")',
+                '#2 TITLE-ABS("west syndrome")',
+                "#3 #1 OR #2",
+                '#4 TITLE-ABS("ketogenic diet")',
+                "#5 #3 AND #4",
+            ],
+        ),
     ],
 )
 def test_line_references_use_each_targets_syntax(target: str, lines: list[str]) -> None:
@@ -365,3 +398,44 @@ def test_rct_filter_template_is_rendered_per_target() -> None:
     assert "(exp Animals/ not exp Humans/)" in ovid
     embase = translate("x[ti] AND <Cochrane RCT precise>", target="embase")
     assert "'randomized controlled trial (topic)'/de" in embase.text
+
+
+def test_ovid_limit_lines_become_and_with_date_and_language() -> None:
+    strategy = '1 exp Neoplasms/\n2 limit 1 to (english language and yr="2010 - 2020")'
+    pubmed = translate(strategy, source="ovid", target="pubmed").text
+    assert pubmed.splitlines()[1] == "#2 #1 AND english[la] AND 2010:2020[dp]"
+    wos = translate(strategy, source="ovid", target="wos").text
+    assert wos.splitlines()[1] == "#2 #1 AND LA=(english) AND PY=(2010-2020)"
+    with pytest.raises(InputError, match="cannot translate the Ovid limit 'review articles'"):
+        translate("1 a.ti.\n2 limit 1 to review articles", source="ovid", target="pubmed")
+
+
+def test_multiword_ovid_tw_phrase_is_read_whole() -> None:
+    """Polyglot parses ``term.tw.`` as a phrase plus a stray ``.tw.`` (10 upstream failures)."""
+    result = translate("heart attack.tw. or stroke.tw.", source="ovid", target="embase")
+    assert result.text == "('heart attack' OR stroke):ti,ab"
+
+
+@pytest.mark.parametrize(
+    ("source", "query", "target", "expected"),
+    [
+        (
+            "ovid",
+            "exp Epilepsy/dt,su",
+            "pubmed",
+            '("Epilepsy/drug therapy"[Mesh] OR "Epilepsy/surgery"[Mesh])',
+        ),
+        ("pubmed", '"Epilepsy/drug therapy"[Mesh]', "ovid", "exp Epilepsy/dt"),
+        ("ovid", "*Epilepsy/dt", "ovid", "*Epilepsy/dt"),
+    ],
+)
+def test_heading_qualifiers(source: str, query: str, target: str, expected: str) -> None:
+    assert translate(query, source=source, target=target).text == expected
+
+
+def test_heading_qualifiers_a_target_lacks_are_warned() -> None:
+    result = translate("exp Epilepsy/dt", source="ovid", target="embase")
+    assert result.text == "'epilepsy'/exp"
+    assert any("not only drug therapy (wider)" in w for w in result.warnings)
+    with pytest.raises(InputError, match="unknown subheading code /zz"):
+        translate("Epilepsy/zz", source="ovid", target="pubmed")

@@ -72,8 +72,12 @@ def _uncovered(items: set[Item], by: set[Item]) -> set[str]:
 
 @pytest.mark.parametrize(
     ("target", "row"),
-    [("scopus", "Scopus"), ("wos", "Web of Science"), ("embase", "Embase"),
-     ("cochrane", "CENTRAL")],
+    [
+        ("scopus", "Scopus"),
+        ("wos", "Web of Science"),
+        ("embase", "Embase"),
+        ("cochrane", "CENTRAL"),
+    ],
 )
 def test_same_concepts_and_truncations_as_the_seed_rows(
     table1: dict[str, str], target: str, row: str
@@ -93,8 +97,12 @@ def test_same_concepts_and_truncations_as_the_seed_rows(
 
 @pytest.mark.parametrize(
     ("target", "row", "field"),
-    [("scopus", "Scopus", "tiabkw"), ("wos", "Web of Science", "all"),
-     ("embase", "Embase", "tw"), ("cochrane", "CENTRAL", "tw")],
+    [
+        ("scopus", "Scopus", "tiabkw"),
+        ("wos", "Web of Science", "all"),
+        ("embase", "Embase", "tw"),
+        ("cochrane", "CENTRAL", "tw"),
+    ],
 )
 def test_same_fields_as_the_seed_rows(
     table1: dict[str, str], target: str, row: str, field: str
@@ -129,8 +137,9 @@ def test_headings_for_embase_are_the_mapped_emtree_terms(table1: dict[str, str])
     assert our_headings[1] - {("surgery", True)} == seed_headings[1]
 
 
-@pytest.mark.parametrize(("target", "warning"), [("scopus", "does not explode"),
-                                                 ("wos", "has no subject headings")])
+@pytest.mark.parametrize(
+    ("target", "warning"), [("scopus", "does not explode"), ("wos", "has no subject headings")]
+)
 def test_mesh_concepts_the_seed_dropped_are_kept_with_a_warning(
     table1: dict[str, str], target: str, warning: str
 ) -> None:

@@ -52,7 +52,7 @@ class Clustering:
             for y in self.groups[b].members:
                 if (min(x, y), max(x, y)) in self.cannot:
                     return False
-                if self.compare(x, y).outcome == "distinct":
+                if self.compare(x, y).outcome != "duplicate":
                     return False
         return True
 

@@ -284,7 +284,8 @@ def _by_title(ev: _Evidence, a: Prepared, b: Prepared, preprint_pair: bool) -> R
     if ev.title >= TITLE_CLOSE and authors_ok:
         if _details_agree(ev) or ev.doi:
             return ("similar title+authors+volume+pages", "duplicate")
-        return ("similar title", "uncertain")
+        if ev.journal and ev.year_gap == 0:
+            return ("similar title", "uncertain")
     if (ev.title >= 0.6 or a.translated or b.translated) and _same_citation(ev, a):
         return ("authors+volume+pages", "duplicate")
     return ("different titles", "distinct")

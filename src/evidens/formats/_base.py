@@ -196,7 +196,7 @@ def join_pages(start: str | None, end: str | None) -> str | None:
 
 def find_registry_ids(text: str) -> list[str]:
     """Trial registry ids (NCT, ISRCTN, CTRI, ...) mentioned anywhere in a value."""
-    if not _REGISTRY_HINT.search(text):
+    if not any(hint in text for hint in _REGISTRY_HINTS):
         return []
     return [m.group(0).upper().replace(" ", "") for m in _REGISTRY.finditer(text)]
 
@@ -204,7 +204,9 @@ def find_registry_ids(text: str) -> list[str]:
 _DIGITS = re.compile(r"\d+")
 _ISSN = re.compile(r"\b\d{4}-?\d{3}[\dXx]\b")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
-_REGISTRY_HINT = re.compile(r"NCT|ISRCTN|CTRI|ACTRN|ChiCTR|DRKS|EUCTR|JPRN|IRCT|NTR|PACTR")
+_REGISTRY_HINTS = ("NCT", "CTR", "ISRCTN", "DRKS", "JPRN", "IRCT")
+"""Substrings every registry id pattern below contains; plain ``in`` is far faster than a
+regex alternation over every field of every record."""
 _REGISTRY = re.compile(
     r"\b(?:NCT\d{8}|ISRCTN\d{8}|CTRI/\d{4}/\d{2,3}/\d{6}|ACTRN\d{14}|ChiCTR[-\w]*?\d{6,}"
     r"|DRKS\d{8}|EUCTR\d{4}-\d{6}-\d{2}(?:-[A-Z]{2})?|JPRN-[A-Za-z]+\d+|IRCT\d+N\d+"

@@ -25,6 +25,9 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3})\s{1,2}-(?: {1,2}|$)(.*)$")
 _PSYCINFO_ID = re.compile(r"^\d{4}-\d{5}-\d{3}$")
 
 Tokens = list[tuple[int, list[RawField], bool]]
+_CLEAN_RECORD = re.compile(
+    r"^TY  - (?! )[^\n]*\n(?:[A-Z][A-Z0-9]  - (?! )[^\n]*\n)*ER  - [^\n]*$", re.M
+)
 _TWO_LETTER_TAGS = frozenset(
     first + second
     for first in string.ascii_uppercase
@@ -58,10 +61,40 @@ def _cut_off(start: int, line: int, name: str, why: str) -> FormatError:
 
 
 def tokenize(text: str, name: str) -> tuple[Tokens, list[ParseWarning]]:
-    """(start line, raw fields, has evidens tags) per record, and a warning per dropped line.
+    """(start line, raw fields, has evidens tags) per record, and a warning per dropped line."""
+    fast = _tokenize_clean(text)
+    return (fast, []) if fast is not None else _tokenize_lines(text, name)
 
-    The usual ``XY  - value`` line takes a fast path without the regex; this loop is the hot
-    spot of a large import.
+
+def _tokenize_clean(text: str) -> Tokens | None:
+    """Records of a file with no junk at all, found by one regex scan (a 100,000-record import
+    spends most of its time here); ``None`` if anything needs the tolerant line walk.
+
+    Gives exactly what :func:`_tokenize_lines` gives on such a file (tested on every sample).
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    records: Tokens = []
+    line, position = 1, 0
+    for match in _CLEAN_RECORD.finditer(text):
+        gap = text[position : match.start()]
+        if gap and not gap.isspace():
+            return None
+        line += gap.count("\n")
+        block = match.group(0)
+        lines = block.split("\n")
+        fields = [(item[:2], item[6:]) for item in lines[:-1]]
+        records.append((line, fields, "\nZE  - " in block))
+        line += len(lines) - 1
+        position = match.end()
+    rest = text[position:]
+    return records if records and (not rest or rest.isspace()) else None
+
+
+def _tokenize_lines(text: str, name: str) -> tuple[Tokens, list[ParseWarning]]:
+    """The tolerant walk: preambles, record-number lines, continuation lines, odd separators.
+
+    The usual ``XY  - value`` line takes a fast path without the regex.
     """
     records: Tokens = []
     warnings: list[ParseWarning] = []

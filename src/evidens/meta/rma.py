@@ -21,6 +21,7 @@ from evidens.meta.tau2 import (
     THRESHOLD,
     Projection,
     Tau2Estimate,
+    cross,
     estimate_tau2,
     solve_q,
 )
@@ -252,7 +253,7 @@ def _finish(
     tau2 = est.tau2 if random else 0.0
     w = 1 / (v + tau2)
     P = Projection.of(w, X)
-    beta = P.M @ (P.A.T @ y)
+    beta = P.M @ cross(P.A, y)
     vb = P.M.copy()
     dfree = k - p
     df: int | None = None

@@ -202,7 +202,7 @@ def _summary_rows(result: MetaResult, title: str, studies: list[StudyRow]) -> li
 def _test_lines(result: MetaResult) -> list[str]:
     h, lines = result.heterogeneity, []
     if h is not None and h.df > 0:
-        tau = f"Tau² = {h.tau2:.2g}; " if result.random is not None else ""
+        tau = f"Tau² = {h.tau2:.3g}; " if result.random is not None else ""
         lines.append(
             f"Heterogeneity: {tau}Chi² = {h.Q:.2f}, df = {h.df} ({_p(h.pval)}); I² = {h.I2:.0f}%"
         )
@@ -241,14 +241,21 @@ def _build(result: MetaResult, rob: Mapping[str, Mapping[str, Any]] | None) -> l
 
 def _axis_limits(result: MetaResult, rows: list[_Row]) -> tuple[float, float]:
     """Symmetric limits around the null covering the summaries and most study intervals."""
-    pts = [
-        v
-        for r in rows
-        if r.kind in ("summary", "study")
-        for v in (r.lo, r.hi)
-        if v is not None and math.isfinite(v)
-    ]
-    spread = max((abs(v) for v in pts), default=1.0)
+
+    def bounds(kind: str) -> list[float]:
+        return [
+            abs(v)
+            for r in rows
+            if r.kind == kind
+            for v in (r.lo, r.hi)
+            if v is not None and math.isfinite(v)
+        ]
+
+    studies = sorted(bounds("study"))
+    # summaries always fit; the widest tenth of study intervals may end in arrows
+    points = [abs(r.est) * 1.05 for r in rows if r.kind == "study" and r.est is not None]
+    tenth = studies[int(0.9 * (len(studies) - 1))] if studies else 0.0
+    spread = max([*bounds("summary"), *points, tenth, 1e-9])
     if result.ratio:
         for half in (math.log(2), math.log(5), math.log(10), math.log(100), math.log(1000)):
             if spread <= half:
@@ -289,7 +296,7 @@ def forest_plot(
 
 def _render(fig: Figure, fmt: str, dpi: int) -> bytes:
     buf = io.BytesIO()
-    meta: dict[str, Any] = {"Date": None} if fmt in ("svg", "pdf") else {}
+    meta: dict[str, Any] = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
     with mpl.rc_context(
         {"svg.hashsalt": "evidens", "svg.fonttype": "none", "font.family": "DejaVu Sans"}
     ):

@@ -62,7 +62,7 @@ def _clean(terms: Sequence[str], kind: TermKind) -> tuple[str, ...]:
     cleaned: list[str] = []
     for position, raw in enumerate(terms, start=1):
         term = " ".join(raw.split())
-        if not term or not term.strip("*?"):
+        if not term.replace(" ", "").strip("*?"):
             raise ValidationError(
                 f"{kind.value} term {position} ({raw!r}) matches nothing or everything",
                 field=f"highlight.{kind.value}",

@@ -112,6 +112,13 @@ def _line_search(
     return 0.0
 
 
+def initial_gradient_norm(matrix: sp.csr_matrix, y: FloatArray, c: FloatArray) -> float:
+    """‖∇f(0)‖, the scale the stopping tolerance is relative to (as in liblinear's primal)."""
+    r = -2.0 * c * y
+    gw = np.asarray(matrix.T @ r, dtype=np.float64)
+    return math.sqrt(float(gw @ gw) + float(r.sum()) ** 2)
+
+
 def fit_squared_hinge(
     matrix: sp.csr_matrix,
     y: FloatArray,
@@ -119,18 +126,22 @@ def fit_squared_hinge(
     w0: FloatArray | None = None,
     b0: float = 0.0,
     settings: SolverSettings | None = None,
+    *,
+    scale: float | None = None,
 ) -> tuple[FloatArray, float]:
     """Minimise the objective above; ``y`` in {−1, +1}, ``c`` the per-record C·weight.
 
     ``w0``/``b0`` warm-start the solver (e.g. the previous fit padded with zeros for new
-    columns). Converges when ‖∇f‖ ≤ tol · ‖∇f(0)‖.
+    columns). Converges when ‖∇f‖ ≤ tol · ``scale``; ``scale`` defaults to ‖∇f(0)‖, and a
+    caller refitting many times may pass a recent value to save one sparse product per fit.
     """
     settings = settings or SolverSettings()
     problem = _Problem(matrix, y, c)
     w = np.zeros(matrix.shape[1]) if w0 is None else w0.astype(np.float64, copy=True)
     b = b0
-    g0w, g0b = problem.gradient(np.zeros(matrix.shape[1]), 0.0, np.zeros(len(y)))
-    target = settings.tol * math.sqrt(float(g0w @ g0w) + g0b * g0b)
+    if scale is None:
+        scale = initial_gradient_norm(matrix, y, c)
+    target = settings.tol * scale
     for _ in range(settings.max_newton):
         z = problem.margins(w, b)
         gw, gb = problem.gradient(w, b, z)

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from evidens.errors import EstimationError, ValidationError
 from evidens.screening.features import TextFeatures, tfidf
-from evidens.screening.l2svm import fit_squared_hinge
+from evidens.screening.l2svm import fit_squared_hinge, initial_gradient_norm
 from evidens.screening.reduced import ReducedRows
 
 FloatArray = NDArray[np.float64]
@@ -115,6 +115,7 @@ class Ranker:
         self._fitted = False
         self._reduced_rows = ReducedRows(features.matrix)
         self._reduced: FloatArray = np.zeros(0)
+        self._scale: tuple[int, int, float] = (0, 0, 0.0)  # rows, relevant, ‖∇f(0)‖
         # A column used by one record only can carry weight only once that record is
         # labelled, and labelled records are not ranked: scoring can skip such columns.
         shared = np.bincount(features.matrix.indices, minlength=n_columns) >= 2
@@ -140,12 +141,23 @@ class Ranker:
         start = np.zeros(reduced.shape[1])
         start[: len(self._reduced)] = self._reduced
         signs = np.where(labels == 1, 1.0, -1.0)
+        c = self.spec.strength * weights
         coef, intercept = fit_squared_hinge(
-            reduced, signs, self.spec.strength * weights, start, self.intercept
+            reduced, signs, c, start, self.intercept, scale=self._gradient_scale(reduced, signs, c)
         )
         self._reduced = coef
         self.weights[self._reduced_rows.active[: len(coef)]] = coef
         self.intercept = intercept
+
+    def _gradient_scale(self, reduced: sp.csr_matrix, signs: FloatArray, c: FloatArray) -> float:
+        """‖∇f(0)‖, recomputed when the relevant count changes or rows grow by 5 %: it moves
+        slowly, and it only sets the stopping tolerance."""
+        rows, relevant = reduced.shape[0], int((signs > 0).sum())
+        last_rows, last_relevant, value = self._scale
+        if relevant != last_relevant or rows > 1.05 * last_rows or rows < last_rows:
+            value = initial_gradient_norm(reduced, signs, c)
+            self._scale = (rows, relevant, value)
+        return value
 
     def _fit_sklearn(self, rows: sp.csr_matrix, labels: IntArray, weights: FloatArray) -> None:
         # Imported here: scikit-learn takes seconds to import and the default model needs none.

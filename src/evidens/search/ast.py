@@ -42,12 +42,14 @@ class Term:
 
 @dataclass(frozen=True)
 class Heading:
-    """A controlled-vocabulary descriptor (MeSH, Emtree, CINAHL Headings)."""
+    """A controlled-vocabulary descriptor (MeSH, Emtree, CINAHL Headings), optionally limited
+    to qualifiers (MeSH subheadings, full names such as "drug therapy")."""
 
     term: str
     vocabulary: str = "mesh"
     explode: bool = True
     major: bool = False
+    qualifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

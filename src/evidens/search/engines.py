@@ -26,6 +26,7 @@ class Engine:
     date: str | None
     heading: dict[str, str]
     heading_notes: dict[str, str]
+    qualifier_style: str | None
     quote: str
     wildcards: dict[str, str]
     limited_truncation: str | None
@@ -46,6 +47,7 @@ def _engine(name: str, raw: dict[str, Any]) -> Engine:
         date=raw["date"],
         heading=dict(raw["heading"]),
         heading_notes=dict(raw["heading_notes"]),
+        qualifier_style=raw["qualifier_style"],
         quote=raw["quote"],
         wildcards=dict(raw["wildcards"]),
         limited_truncation=raw["limited_truncation"],
@@ -80,8 +82,11 @@ def _vocabulary_maps() -> dict[str, dict[str, str]]:
     text = resources.files("evidens.search").joinpath("vocabulary.json").read_text("utf-8")
     raw: dict[str, Any] = json.loads(text)
     maps: dict[str, dict[str, str]] = {}
+    codes: dict[str, str] = raw.get("qualifier-codes", {})
+    maps["qualifier-codes"] = {k.casefold(): v for k, v in codes.items()}
+    maps["qualifiers-by-name"] = {v.casefold(): k for k, v in codes.items()}
     for key, table in raw.items():
-        if key.startswith("_"):
+        if key.startswith("_") or "->" not in key:
             continue
         source, _, target = key.partition("->")
         maps[key] = {k.casefold(): v for k, v in table.items()}
@@ -95,3 +100,13 @@ def map_heading(term: str, source: str, target: str) -> str | None:
     if source == target:
         return term
     return _vocabulary_maps().get(f"{source}->{target}", {}).get(term.casefold())
+
+
+def qualifier_name(code: str) -> str | None:
+    """Full MeSH qualifier name for an Ovid two-letter code (``dt`` -> ``drug therapy``)."""
+    return _vocabulary_maps().get("qualifier-codes", {}).get(code.casefold())
+
+
+def qualifier_code(name: str) -> str | None:
+    """The Ovid two-letter code of a MeSH qualifier name."""
+    return _vocabulary_maps().get("qualifiers-by-name", {}).get(name.casefold())

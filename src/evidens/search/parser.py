@@ -31,6 +31,7 @@ from evidens.search.ast import (
     Template,
     Term,
 )
+from evidens.search.engines import qualifier_name
 from evidens.search.fields import (
     FUNCTION_CODES,
     PUBMED_HEADING_TAGS,
@@ -70,7 +71,7 @@ LINEOP.9: /(?i:or|and)\/\s*\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*/
 FIELDFN.8: /(?:{_SCOPUS_CODES})\s*\(|(?:{_WOS_CODES})\s*=\s*\(/
 MHBRACKET.8: /\[(?i:mh)\s+[^\]\n]+\]/
 TEMPLATE.7: /<[^<>\n]+>/
-OVIDHEAD.6: /(?i:(?:exp\s+)?\*?{_HEAD_WORD}(?:[ ,]+{_HEAD_WORD})*\/)/
+OVIDHEAD.6: /(?i:(?:exp\s+)?\*?{_HEAD_WORD}(?:[ ,]+{_HEAD_WORD})*\/(?:[a-z]{{2}}(?:,[a-z]{{2}})*)?)/
 BOOL.5: /(?i:and\s+not|and|or|not)(?![^\s()"'])/
 NEAROP.5: /(?i:adj\d*|near\/\d+|near\d*|next(?:\/\d+)?|w\/\d+|pre\/\d+)(?![^\s()"'])/
 HASHREF.5: /#\d+/
@@ -271,7 +272,9 @@ class _Builder:
         tag = " ".join(token.value[1:-1].lower().split())
         if tag in PUBMED_HEADING_TAGS:
             explode, major = PUBMED_HEADING_TAGS[tag]
-            return _map_terms(node, lambda t: Heading(t.text, self.vocabulary, explode, major))
+            return _map_terms(
+                node, lambda t: _pubmed_heading(t.text, self.vocabulary, explode, major)
+            )
         if tag in PUBMED_TAGS:
             return with_field(node, PUBMED_TAGS[tag])
         proximity = _PROXIMITY_TAG.match(tag)
@@ -296,11 +299,30 @@ class _Builder:
                 return Term(body[1:].strip().strip('"'), field="sh")
             explode = not body.startswith("^")
             return Heading(body.lstrip("^").strip().strip('"'), self.vocabulary, explode)
-        body = value[:-1].strip()
+        body, _, codes = value.rpartition("/")
+        body = body.strip()
+        qualifiers = tuple(self.qualifier(token, code) for code in codes.split(",") if code)
         explode = body.lower().startswith("exp ")
         body = body[4:].strip() if explode else body
         major = body.startswith("*")
-        return Heading(body.lstrip("*").strip(), self.vocabulary, explode, major)
+        return Heading(body.lstrip("*").strip(), self.vocabulary, explode, major, qualifiers)
+
+    def qualifier(self, token: Token, code: str) -> str:
+        """The MeSH qualifier an Ovid two-letter subheading code stands for."""
+        name = qualifier_name(code)
+        if name is None:
+            raise self.fail(
+                token,
+                f"unknown subheading code /{code}",
+                "use MeSH's two-letter codes such as /dt /su /th /di",
+            )
+        return name
+
+
+def _pubmed_heading(text: str, vocabulary: str, explode: bool, major: bool) -> Heading:
+    """``Epilepsy/drug therapy`` is the heading Epilepsy limited to one qualifier."""
+    term, *qualifiers = (part.strip() for part in text.split("/"))
+    return Heading(term, vocabulary, explode, major, tuple(q.lower() for q in qualifiers if q))
 
 
 def combine(op: str, left: Node, right: Node) -> Node:

@@ -24,7 +24,7 @@ from evidens.search.ast import (
     Template,
     Term,
 )
-from evidens.search.engines import Engine, map_heading
+from evidens.search.engines import Engine, map_heading, qualifier_code
 from evidens.search.fields import INTENTS
 from evidens.search.filters import filter_tree
 
@@ -201,7 +201,23 @@ class Renderer:
             key = "explode" if heading.explode else "noexp"
         if key == "explode" and "explode" in engine.heading_notes:
             self.warn(engine.heading_notes["explode"])
-        return engine.heading[key].replace("{x}", term)
+        return self.qualified(engine.heading[key], term, heading.qualifiers)
+
+    def qualified(self, template: str, term: str, qualifiers: tuple[str, ...]) -> str:
+        """The heading with its qualifiers: ``"x/drug therapy"[Mesh]`` or ``exp x/dt``."""
+        style = self.engine.qualifier_style
+        codes = [qualifier_code(q) for q in qualifiers]
+        if style == "code" and all(codes):
+            return template.replace("{x}", term) + ",".join(c for c in codes if c)
+        if style == "name" and qualifiers:
+            parts = [template.replace("{x}", f"{term}/{q}") for q in qualifiers]
+            return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        if qualifiers:
+            self.warn(
+                f"cannot limit a heading to subheadings: {term!r} searched with all of "
+                f"them, not only {', '.join(qualifiers)} (wider)"
+            )
+        return template.replace("{x}", term)
 
     # --- operators -----------------------------------------------------------------------
     def boolean(self, node: Bool, *, nested: bool) -> str:

@@ -16,13 +16,17 @@ from __future__ import annotations
 import re
 
 from evidens.errors import InputError
-from evidens.search.ast import Bool, Line, LineRef, Near, Node, Strategy, Term
+from evidens.search.ast import Bool, Heading, Line, LineRef, Near, Node, Strategy, Term
 from evidens.search.parser import parse_query
 
 _NUMBERED = re.compile(r"^\s*#?(\d+)[.)]?\s+(\S.*?)\s*$")
 _STARTS_WITH_OPERATOR = re.compile(r"^(?:and|or|not)\b(?!/)", re.IGNORECASE)
 _BARE_OPERATOR = re.compile(r"^\s*(and|or|not)\s*$", re.IGNORECASE)
 _COMMENT = re.compile(r"^\s*#(?!\d)\s?(.*)$")
+_LIMIT = re.compile(r"^\s*limit\s+(\d+)\s+to\s+(.+?)\s*$", re.IGNORECASE)
+_LIMIT_YEARS = re.compile(r'^yr\s*=\s*"?\s*(\d{4})\s*-\s*(\d{4}|current)\s*"?$', re.IGNORECASE)
+_LIMIT_LANGUAGE = re.compile(r"^(\w+)\s+language$", re.IGNORECASE)
+_LIMIT_HEADINGS = {"humans": "Humans", "animals": "Animals"}
 
 
 def parse_strategy(text: str, *, dialect: str = "pubmed") -> Strategy:
@@ -49,7 +53,12 @@ def parse_strategy(text: str, *, dialect: str = "pubmed") -> Strategy:
             continue
         index += 1
         number, body = (_numbering(line) or (index, line)) if numbered else (index, line)
-        node = parse_query(body, dialect=dialect, line=source_line)
+        limit = _LIMIT.match(body)
+        node = (
+            _limit(int(limit[1]), limit[2], source_line)
+            if limit
+            else parse_query(body, dialect=dialect, line=source_line)
+        )
         if len(content) > 1:
             node = _resolve_refs(node, seen, source_line, number)
         seen.add(number)
@@ -62,6 +71,31 @@ def _numbering(line: str) -> tuple[int, str] | None:
     if not match or _STARTS_WITH_OPERATOR.match(match[2]):
         return None
     return int(match[1]), match[2]
+
+
+def _limit(number: int, spec: str, source_line: int) -> Node:
+    """Ovid's ``limit 3 to (english language and yr="2010-2020")`` as ``#3 AND ...``."""
+    parts: list[Node] = [LineRef(number)]
+    for item in re.split(r"\s+and\s+", spec.strip().strip("()"), flags=re.IGNORECASE):
+        text = item.strip()
+        years = _LIMIT_YEARS.match(text)
+        language = _LIMIT_LANGUAGE.match(text)
+        if years:
+            last = "3000" if years[2].lower() == "current" else years[2]
+            parts.append(Term(f"{years[1]}:{last}", field="dp"))
+        elif language:
+            parts.append(Term(language[1].lower(), field="la"))
+        elif text.lower() in _LIMIT_HEADINGS:
+            parts.append(Heading(_LIMIT_HEADINGS[text.lower()], explode=False))
+        else:
+            raise InputError(
+                f"cannot translate the Ovid limit {text!r}",
+                line=source_line,
+                field="query",
+                hint='write it as a search line; limits read: yr="a-b", <language> language, '
+                "humans, animals",
+            )
+    return Bool("AND", tuple(parts))
 
 
 def _joined(

@@ -1,11 +1,12 @@
 """The review store: SQLAlchemy models, Alembic migrations and queries (SQLite by default,
 PostgreSQL for teams). Services are its only users."""
 
-from evidens.store import synthesis_models
+from evidens.store import account_models, synthesis_models
 from evidens.store.engine import database_url, is_sqlite, open_engine
 from evidens.store.migrate import current_revision, head_revision, upgrade
 
 __all__ = [
+    "account_models",
     "current_revision",
     "database_url",
     "head_revision",
