@@ -66,7 +66,9 @@ def asreview_labels(project: Path) -> tuple[list[int], list[int], float]:
         with zipfile.ZipFile(project) as archive:
             archive.extract("results.db", tmp)
         db = sqlite3.connect(Path(tmp) / "results.db")
-        rows = db.execute("SELECT record_id, label, querier, time FROM results ORDER BY rowid").fetchall()
+        rows = db.execute(
+            "SELECT record_id, label, querier, time FROM results ORDER BY rowid"
+        ).fetchall()
         db.close()
     priors = [int(r[0]) for r in rows if r[2] is None]
     labels = [int(r[1]) for r in rows if r[2] is not None]
@@ -160,8 +162,59 @@ def print_table(results: list[dict[str, object]], sets: list[str]) -> None:
             f"{ratio_r:6.1f} {found:>15}"
         )
     print("\nWSS = mean WSS@95 (insights definition); pub. = ASReview's published 5-seed mean;")
-    print("proc = whole-process wall time per simulation, run = in-run time; ratio = ASReview/evidens")
+    print(
+        "proc = whole-process wall time per simulation, run = in-run time; ratio = ASReview/evidens"
+    )
     print("(times averaged over the seeds both tools ran, interleaved on the same machine).")
+
+
+def rerank_timing(n_records: int = 10_000, decisions: int = 60) -> None:
+    """Re-ranking latency with a warm model at ``n_records`` records: refit after one more
+    decision and rank all unscreened records, at a small and at a large labelled set."""
+    import numpy as np
+
+    from evidens.screening.ranking import Ranker, model_spec, rank_unlabelled, tfidf_features
+    from evidens.screening.simulate import read_labelled_csv
+
+    texts: list[str] = []
+    labels: list[int] = []
+    for name in SETS[::-1]:  # largest sets first, then cut at n_records
+        data = read_labelled_csv((SHARED / f"{name}.csv").read_text(encoding="utf-8"))
+        texts += data.texts
+        labels += data.labels
+    texts, y = texts[:n_records], np.asarray(labels[:n_records], dtype=np.int64)
+    spec = model_spec("svm")
+    start = time.perf_counter()
+    ranker = Ranker(tfidf_features(texts, spec), spec)
+    print(f"\nre-ranking at {len(texts)} records: features {time.perf_counter() - start:.2f} s")
+    rng = np.random.default_rng(0)
+    order = list(rng.permutation(len(texts)))
+    for labelled_count in (200, 2000):
+        labelled = order[:labelled_count]
+        rows = np.asarray(labelled, dtype=np.int64)
+        ranker.fit(rows, y[rows])  # warm up at this size
+        times = []
+        for extra in order[labelled_count : labelled_count + decisions]:
+            labelled.append(extra)
+            rows = np.asarray(labelled, dtype=np.int64)
+            tick = time.perf_counter()
+            ranker.fit(rows, y[rows])
+            rank_unlabelled(ranker, rows)
+            times.append(time.perf_counter() - tick)
+        print(
+            f"  {labelled_count} labelled: refit + rank per decision mean "
+            f"{1000 * sum(times) / len(times):.1f} ms, max {1000 * max(times):.1f} ms "
+            f"(target < 300 ms)"
+        )
+
+
+def _print_row(tool: str, name: str, seed: int, row: dict[str, object]) -> None:
+    print(
+        f"{tool:8} {name:24} seed {seed:>2}: WSS@95 {row['wss95']:.3f} found-all "
+        f"{row['n_screened_all_found']} process {row['process_s']:.1f} s "
+        f"in-run {row['in_run_s']:.1f} s",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -173,6 +226,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=REPO / ".bench-venvs" / "screening.jsonl")
     parser.add_argument("--fresh", action="store_true", help="ignore earlier results")
     parser.add_argument("--table-only", action="store_true")
+    parser.add_argument("--rerank", action="store_true", help="also time re-ranking at 10k")
     parser.add_argument("--rerun-evidens", action="store_true", help="drop earlier evidens rows")
     args = parser.parse_args()
     if args.fresh and args.results.exists():
@@ -191,16 +245,19 @@ def main() -> None:
                 if not args.skip_asreview and seed in as_seeds:
                     todo.insert(0, ("asreview", run_asreview))
                 for tool, runner in todo:
-                    if any(r["tool"] == tool and r["set"] == name and r["seed"] == seed for r in results):
+                    if any(
+                        r["tool"] == tool and r["set"] == name and r["seed"] == seed
+                        for r in results
+                    ):
                         continue
                     row = runner(name, seed)
                     results.append(row)
                     with args.results.open("a", encoding="utf-8") as handle:
                         handle.write(json.dumps(row) + "\n")
-                    print(f"{tool:8} {name:24} seed {seed:>2}: WSS@95 {row['wss95']:.3f} "
-                          f"found-all {row['n_screened_all_found']} process {row['process_s']:.1f} s "
-                          f"in-run {row['in_run_s']:.1f} s", flush=True)  # fmt: skip
+                    _print_row(tool, name, seed, row)
     print_table(results, args.sets)
+    if args.rerank:
+        rerank_timing()
 
 
 if __name__ == "__main__":

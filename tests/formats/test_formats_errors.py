@@ -160,3 +160,18 @@ _FRAGMENTS = [
 @given(st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=12), max_size=25))
 def test_format_shaped_noise_gives_error_or_result(parts: list[str]) -> None:
     _assert_valid(_read_or_error("".join(parts).encode("utf-8", "surrogatepass"), "noise"))
+
+
+def test_xml_entities_are_never_expanded() -> None:
+    """Billion-laughs and external (XXE) entities stay unexpanded references."""
+    laughs = '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    xxe = '<!ENTITY x SYSTEM "file:///etc/passwd">'
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE PubmedArticleSet [{laughs}{xxe}]>\n'
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+        "<ArticleTitle>A &b; and &x;</ArticleTitle></Article></MedlineCitation>"
+        "</PubmedArticle></PubmedArticleSet>"
+    ).encode()
+    record = read_records(data, name="bomb.xml").records[0]
+    assert record.title == "A &b; and &x;"
+    assert record.source_line == 2

@@ -40,10 +40,13 @@ def _write(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
 
 def _bcg_csv(golden: dict[str, Any], tmp_path: Path) -> Path:
     c = golden["datasets"]["bcg"]["columns"]
-    rows = [[c["study"][i], c["ai"][i], c["n1i"][i], c["ci"][i], c["n2i"][i], c["alloc"][i]]
-            for i in range(len(c["ai"]))]
-    return _write(tmp_path / "bcg.csv", ["study", "events1", "total1", "events2", "total2",
-                                         "alloc"], rows)
+    rows = [
+        [c["study"][i], c["ai"][i], c["n1i"][i], c["ci"][i], c["n2i"][i], c["alloc"][i]]
+        for i in range(len(c["ai"]))
+    ]
+    return _write(
+        tmp_path / "bcg.csv", ["study", "events1", "total1", "events2", "total2", "alloc"], rows
+    )
 
 
 def _run(args: list[str]) -> Any:
@@ -51,8 +54,19 @@ def _run(args: list[str]) -> Any:
 
 
 def test_meta_reml_knha_json_matches_metafor(golden: dict[str, Any], tmp_path: Path) -> None:
-    res = _run(["meta", str(_bcg_csv(golden, tmp_path)), "--measure", "RR", "--method", "REML",
-                "--test", "knha", "--json"])
+    res = _run(
+        [
+            "meta",
+            str(_bcg_csv(golden, tmp_path)),
+            "--measure",
+            "RR",
+            "--method",
+            "REML",
+            "--test",
+            "knha",
+            "--json",
+        ]
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
     ref = _case(golden, "bcg.uni.RR.REML.knha")
@@ -63,9 +77,23 @@ def test_meta_reml_knha_json_matches_metafor(golden: dict[str, Any], tmp_path: P
 
 def test_meta_table_subgroups_and_figures(golden: dict[str, Any], tmp_path: Path) -> None:
     forest, funnel = tmp_path / "forest.svg", tmp_path / "funnel.png"
-    res = _run(["meta", str(_bcg_csv(golden, tmp_path)), "--measure", "RR", "--method", "DL",
-                "--by", "alloc", "--forest", str(forest), "--funnel", str(funnel),
-                "--contours"])
+    res = _run(
+        [
+            "meta",
+            str(_bcg_csv(golden, tmp_path)),
+            "--measure",
+            "RR",
+            "--method",
+            "DL",
+            "--by",
+            "alloc",
+            "--forest",
+            str(forest),
+            "--funnel",
+            str(funnel),
+            "--contours",
+        ]
+    )
     assert res.exit_code == 0, res.output
     assert "Test for subgroup differences" in res.output
     assert "Methods: Risk ratio" in res.output
@@ -78,19 +106,24 @@ def test_meta_table_subgroups_and_figures(golden: dict[str, Any], tmp_path: Path
 def test_meta_continuous_smd(golden: dict[str, Any], tmp_path: Path) -> None:
     c = golden["datasets"]["normand1999"]["columns"]
     keys = ["m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"]
-    path = _write(tmp_path / "n.csv", ["study", "mean1", "sd1", "n1", "mean2", "sd2", "n2"],
-                  [[c["study"][i], *(c[k][i] for k in keys)] for i in range(len(c["m1i"]))])
+    path = _write(
+        tmp_path / "n.csv",
+        ["study", "mean1", "sd1", "n1", "mean2", "sd2", "n2"],
+        [[c["study"][i], *(c[k][i] for k in keys)] for i in range(len(c["m1i"]))],
+    )
     res = _run(["meta", str(path), "--measure", "SMD", "--method", "REML", "--json"])
     assert res.exit_code == 0, res.output
     ref = _case(golden, "normand1999.uni.SMD.REML")
-    assert json.loads(res.output)["random"]["estimate"] == pytest.approx(ref["estimate"],
-                                                                         rel=RTOL)
+    assert json.loads(res.output)["random"]["estimate"] == pytest.approx(ref["estimate"], rel=RTOL)
 
 
 def test_meta_generic_yi_vi(golden: dict[str, Any], tmp_path: Path) -> None:
     c = golden["datasets"]["raudenbush1985"]["columns"]
-    path = _write(tmp_path / "g.csv", ["study", "yi", "vi"],
-                  [[c["study"][i], c["yi"][i], c["vi"][i]] for i in range(len(c["yi"]))])
+    path = _write(
+        tmp_path / "g.csv",
+        ["study", "yi", "vi"],
+        [[c["study"][i], c["yi"][i], c["vi"][i]] for i in range(len(c["yi"]))],
+    )
     res = _run(["meta", str(path), "--measure", "GEN", "--method", "PM", "--json"])
     assert res.exit_code == 0, res.output
     ref = _case(golden, "raudenbush1985.uni.GEN.PM")
@@ -98,8 +131,9 @@ def test_meta_generic_yi_vi(golden: dict[str, Any], tmp_path: Path) -> None:
 
 
 def test_revman_preset_from_cli(tmp_path: Path) -> None:
-    path = _write(tmp_path / "t.csv", ["study", "ai", "n1i", "ci", "n2i"],
-                  [["Sharma 2021", 9, 46, 0, 45]])
+    path = _write(
+        tmp_path / "t.csv", ["study", "ai", "n1i", "ci", "n2i"], [["Sharma 2021", 9, 46, 0, 45]]
+    )
     res = _run(["meta", str(path), "--measure", "RR", "--preset", "RevMan 5", "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
@@ -108,8 +142,11 @@ def test_revman_preset_from_cli(tmp_path: Path) -> None:
 
 
 def test_bad_cell_is_reported_with_file_line_and_column(tmp_path: Path) -> None:
-    path = _write(tmp_path / "bad.csv", ["study", "ai", "n1i", "ci", "n2i"],
-                  [["A", 1, 10, 2, 10], ["B", "x", 10, 2, 10]])
+    path = _write(
+        tmp_path / "bad.csv",
+        ["study", "ai", "n1i", "ci", "n2i"],
+        [["A", 1, 10, 2, 10], ["B", "x", 10, 2, 10]],
+    )
     with pytest.raises(InputError) as err:
         effects_from_csv(path.read_text(), "RR", path=str(path))
     assert str(err.value).startswith(f"{path}:3:ai:")

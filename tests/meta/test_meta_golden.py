@@ -48,9 +48,24 @@ def test_refusals_match_metafor(report: Any, golden: dict[str, Any]) -> None:
     assert {o.case_id for o in report.outcomes if o.status == "refused_ok"} == refused
 
 
-@pytest.mark.parametrize("analysis", ["escalc", "rma.uni", "rma.mh", "rma.peto", "revman5.mh",
-                                      "pi_tk2", "regtest", "ranktest", "trimfill", "subgroup",
-                                      "metareg", "leave1out", "influence"])
+@pytest.mark.parametrize(
+    "analysis",
+    [
+        "escalc",
+        "rma.uni",
+        "rma.mh",
+        "rma.peto",
+        "revman5.mh",
+        "pi_tk2",
+        "regtest",
+        "ranktest",
+        "trimfill",
+        "subgroup",
+        "metareg",
+        "leave1out",
+        "influence",
+    ],
+)
 def test_each_analysis_is_covered(report: Any, analysis: str) -> None:
     counts = report.per_analysis[analysis]
     assert counts["pass"] > 0
@@ -85,8 +100,11 @@ def test_validate_cli_on_golden_set(shared_dir: Path) -> None:
 def test_validate_cli_exits_non_zero_on_failure(golden: dict[str, Any], tmp_path: Path) -> None:
     cases = [json.loads(json.dumps(c)) for c in golden["cases"] if c["dataset"] == "bcg_k2"]
     cases[0]["result"]["yi"] = [0.0, 0.0] if "yi" in cases[0]["result"] else None
-    subset = {"meta": golden["meta"], "datasets": {"bcg_k2": golden["datasets"]["bcg_k2"]},
-              "cases": cases}
+    subset = {
+        "meta": golden["meta"],
+        "datasets": {"bcg_k2": golden["datasets"]["bcg_k2"]},
+        "cases": cases,
+    }
     path = tmp_path / "golden.json"
     path.write_text(json.dumps(subset), encoding="utf-8")
     res = CliRunner().invoke(app, ["validate", "metafor", str(path)])

@@ -21,7 +21,9 @@ from evidens.meta.model import MetaAnalysis
 from evidens.report.forest import forest_plot
 from evidens.report.funnel import funnel_plot
 
-TRIAL = [("Sharma 2021", ArmData("MAD", events=9, total=46), ArmData("control", events=0, total=45))]
+TRIAL = [
+    ("Sharma 2021", ArmData("MAD", events=9, total=46), ArmData("control", events=0, total=45))
+]
 
 
 def _svg_height(svg: bytes) -> float:
@@ -34,13 +36,22 @@ def test_single_trial_forest_shows_arm_data_effect_and_warning(tmp_path: Path) -
     res = MetaAnalysis(preset="RevMan 5").fit(effects_from_arms("RR", TRIAL))
     svg = forest_plot(res, path=tmp_path / "f.svg").decode()
     assert (tmp_path / "f.svg").read_text() == svg
-    for text in ("Sharma 2021", "Events", "Total", "Weight", "18.60 [1.11, 310.30]",
-                 "M-H, Random, 95% CI", "Test for overall effect", "0.5 added"):
+    for text in (
+        "Sharma 2021",
+        "Events",
+        "Total",
+        "Weight",
+        "18.60 [1.11, 310.30]",
+        "M-H, Random, 95% CI",
+        "Test for overall effect",
+        "0.5 added",
+    ):
         assert text in svg, text
 
 
-@pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF"),
-                                            ("svg", b"<?xml")])
+@pytest.mark.parametrize(
+    ("fmt", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF"), ("svg", b"<?xml")]
+)
 def test_formats(fmt: str, magic: bytes) -> None:
     res = MetaAnalysis().fit(effects_from_arms("RR", TRIAL))
     assert forest_plot(res, format=fmt).startswith(magic)
@@ -53,8 +64,10 @@ def test_unknown_format_is_refused() -> None:
 
 
 def test_rob_columns_and_escaped_labels() -> None:
-    studies = [*TRIAL, ("Cost $5 & <b> trial", ArmData("a", events=4, total=40),
-                        ArmData("b", events=8, total=41))]
+    studies = [
+        *TRIAL,
+        ("Cost $5 & <b> trial", ArmData("a", events=4, total=40), ArmData("b", events=8, total=41)),
+    ]
     res = MetaAnalysis().fit(effects_from_arms("OR", studies))
     rob = {"Sharma 2021": {"D1": RobJudgment.LOW, "D2": "high", "Overall": "high"}}
     svg = forest_plot(res, rob=rob).decode()
@@ -67,11 +80,14 @@ def test_rob_columns_and_escaped_labels() -> None:
 
 def test_long_forest_grows_instead_of_shrinking() -> None:
     rng = np.random.default_rng(1)
+
     def fit(k: int) -> bytes:
         vi = rng.uniform(0.02, 0.2, k)
-        es = generic_effects(rng.normal(0.2, 0.3, k), vi, labels=[f"Study {i:03d}" for i in
-                                                                 range(k)])
+        es = generic_effects(
+            rng.normal(0.2, 0.3, k), vi, labels=[f"Study {i:03d}" for i in range(k)]
+        )
         return forest_plot(MetaAnalysis(method="DL").fit(es))
+
     small, large = fit(10), fit(120)
     assert _svg_height(large) > 8 * _svg_height(small) / 2
     assert b"Study 119" in large
@@ -79,9 +95,15 @@ def test_long_forest_grows_instead_of_shrinking() -> None:
 
 def test_subgroup_forest_has_subtotals_and_difference_test() -> None:
     from dataclasses import replace
-    es = binary_effects("RR", ai=[4, 6, 3, 62, 33], ci=[11, 29, 11, 248, 47],
-                        n1i=[123, 306, 231, 13598, 5069], n2i=[139, 303, 220, 12867, 5808],
-                        labels=["A", "B", "C", "D", "E"])
+
+    es = binary_effects(
+        "RR",
+        ai=[4, 6, 3, 62, 33],
+        ci=[11, 29, 11, 248, 47],
+        n1i=[123, 306, 231, 13598, 5069],
+        n2i=[139, 303, 220, 12867, 5808],
+        labels=["A", "B", "C", "D", "E"],
+    )
     res = MetaAnalysis(method="DL").fit(replace(es, groups=("x", "x", "y", "y", "y")))
     svg = forest_plot(res).decode()
     assert svg.count("Subtotal") >= 2

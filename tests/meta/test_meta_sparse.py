@@ -22,7 +22,9 @@ from evidens.meta.mh import mantel_haenszel, peto
 from evidens.meta.model import MetaAnalysis
 
 RTOL = 1e-5
-TRIAL = [("Sharma 2021", ArmData("MAD", events=9, total=46), ArmData("control", events=0, total=45))]
+TRIAL = [
+    ("Sharma 2021", ArmData("MAD", events=9, total=46), ArmData("control", events=0, total=45))
+]
 
 
 def _exp3(d: dict[str, float]) -> tuple[float, float, float]:
@@ -47,11 +49,13 @@ def test_peto_odds_ratio_needs_no_correction() -> None:
 def test_risk_difference_mantel_haenszel_and_inverse_variance() -> None:
     es = effects_from_arms("RD", TRIAL)
     mh = mantel_haenszel(es).pooled
-    assert (mh.estimate, mh.ci_lb, mh.ci_ub) == pytest.approx((0.195652, 0.0810129, 0.310291),
-                                                             rel=RTOL)
+    assert (mh.estimate, mh.ci_lb, mh.ci_ub) == pytest.approx(
+        (0.195652, 0.0810129, 0.310291), rel=RTOL
+    )
     iv = MetaAnalysis().fit(es).to_dict()["fixed"]
     assert (iv["estimate"], iv["ci_lb"], iv["ci_ub"]) == pytest.approx(
-        (0.191258, 0.0726026, 0.309914), rel=RTOL)
+        (0.191258, 0.0726026, 0.309914), rel=RTOL
+    )
 
 
 def test_correction_comes_with_a_warning_saying_why() -> None:
@@ -71,7 +75,9 @@ def test_mh_odds_ratio_of_single_zero_cell_study_is_undefined_not_invented() -> 
 
 
 def test_not_estimable_only_without_events_in_either_arm() -> None:
-    double_zero = [("Null trial", ArmData("a", events=0, total=46), ArmData("b", events=0, total=45))]
+    double_zero = [
+        ("Null trial", ArmData("a", events=0, total=46), ArmData("b", events=0, total=45))
+    ]
     for measure in ("RR", "OR"):
         with pytest.raises(EstimationError, match="not estimable"):
             MetaAnalysis().fit(effects_from_arms(measure, double_zero))
@@ -80,12 +86,15 @@ def test_not_estimable_only_without_events_in_either_arm() -> None:
     rd = MetaAnalysis().fit(effects_from_arms("RD", double_zero)).to_dict()["fixed"]
     # metafor single_double_zero.uni.RD.FE: -0.000231267 (-0.0421610 to 0.0416985)
     assert (rd["estimate"], rd["ci_lb"], rd["ci_ub"]) == pytest.approx(
-        (-0.000231267, -0.0421610, 0.0416985), rel=RTOL)
+        (-0.000231267, -0.0421610, 0.0416985), rel=RTOL
+    )
 
 
 def test_double_zero_study_is_listed_as_not_estimable_beside_an_informative_one() -> None:
-    studies = [*TRIAL, ("Null trial", ArmData("a", events=0, total=30), ArmData("b", events=0,
-                                                                               total=30))]
+    studies = [
+        *TRIAL,
+        ("Null trial", ArmData("a", events=0, total=30), ArmData("b", events=0, total=30)),
+    ]
     res = MetaAnalysis(preset="RevMan 5").fit(effects_from_arms("RR", studies))
     assert res.k == 1
     assert res.studies[1].note == "not estimable"

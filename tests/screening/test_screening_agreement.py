@@ -41,7 +41,8 @@ def test_kappa_identity_from_pabak_and_indices() -> None:
     """methods.md §6: κ = (PABAK − PI² + BI²)/(1 − PI² + BI²) for a 2×2 table."""
     result = agreement_from_table([[20, 10], [5, 965]])
     pi, bi = result.prevalence_index, result.bias_index
-    assert pi is not None and bi is not None
+    assert pi is not None
+    assert bi is not None
     identity = (result.pabak.value - pi**2 + bi**2) / (1 - pi**2 + bi**2)
     assert identity == pytest.approx(result.kappa.value, abs=1e-12)
 
@@ -85,7 +86,9 @@ def test_empty_table_is_an_error() -> None:
         agreement_from_table([[0, 0], [0, 0]])
 
 
-def _decisions(pairs: list[tuple[str, str]], stage: Stage = Stage.TITLE_ABSTRACT) -> list[ScreeningDecision]:
+def _decisions(
+    pairs: list[tuple[str, str]], stage: Stage = Stage.TITLE_ABSTRACT
+) -> list[ScreeningDecision]:
     out = []
     for record, (first, second) in enumerate(pairs, start=1):
         out.append(ScreeningDecision(record, stage, "ann", Decision(first)))
@@ -131,6 +134,7 @@ def test_pilot_sample_is_reproducible_and_order_free() -> None:
     ids = list(range(1, 501))
     first = pilot_sample(ids, 50, seed=7)
     assert first == pilot_sample(list(reversed(ids)), 50, seed=7)
-    assert len(set(first)) == 50 and set(first) <= set(ids)
+    assert len(set(first)) == 50
+    assert set(first) <= set(ids)
     assert first != pilot_sample(ids, 50, seed=8)
     assert pilot_sample([3, 1, 2], 10, seed=1) == (1, 2, 3)

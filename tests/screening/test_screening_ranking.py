@@ -85,7 +85,8 @@ def test_rank_records_puts_the_similar_record_first_and_says_why() -> None:
     assert ranked[0].row in (1, 4)
     assert {r.row for r in ranked} == {1, 3, 4, 5, 6}
     terms = [term for term, _ in ranked[0].top_terms]
-    assert terms and all(t in TEXTS[ranked[0].row].lower() for t in terms)
+    assert terms
+    assert all(t in TEXTS[ranked[0].row].lower() for t in terms)
     assert all(weight > 0 for _, weight in ranked[0].top_terms)
 
 

@@ -50,7 +50,9 @@ def _synthetic() -> str:
     for i in range(60):
         relevant = i % 10 == 3
         topic = "aspirin asthma randomised trial" if relevant else f"software survey topic{i % 7}"
-        rows.append(f'{i + 100},"Study {i} of {topic}","We report {topic} results.",{int(relevant)}')
+        rows.append(
+            f'{i + 100},"Study {i} of {topic}","We report {topic} results.",{int(relevant)}'
+        )
     return "\n".join(rows) + "\n"
 
 

@@ -27,10 +27,13 @@ def test_hypergeometric_stops_after_a_long_irrelevant_tail() -> None:
     # K = floor(40·0.05/0.95) + 1 = 3; P(X=0) = C(657,560)/C(660,560) ≈ (100/660)³ ≈ 0.0035.
     report = hypergeometric_stop(labels, 700, target_recall=0.95, confidence=0.95)
     assert report.stop
-    assert report.p_value is not None and report.p_value < 0.05
+    assert report.p_value is not None
+    assert report.p_value < 0.05
     assert report.recall_estimate == pytest.approx(1.0)
-    assert report.recall_low is not None and 0.8 < report.recall_low <= 1.0
-    assert "95%" in report.methods_text() and "600 of 700" in report.methods_text()
+    assert report.recall_low is not None
+    assert 0.8 < report.recall_low <= 1.0
+    assert "95%" in report.methods_text()
+    assert "600 of 700" in report.methods_text()
 
 
 def test_hypergeometric_does_not_stop_while_relevant_records_keep_coming() -> None:
@@ -42,7 +45,8 @@ def test_random_sample_form_only_uses_the_sample() -> None:
     labels = [1] * 30 + [0] * 100
     strict = hypergeometric_stop(labels, 5000, sample_start=120)
     loose = hypergeometric_stop(labels, 5000)
-    assert strict.p_value is not None and loose.p_value is not None
+    assert strict.p_value is not None
+    assert loose.p_value is not None
     assert strict.p_value > loose.p_value
     assert "random-sample form" in strict.rule
 
@@ -56,7 +60,8 @@ def test_consecutive_irrelevant_heuristic() -> None:
     assert consecutive_irrelevant_stop([1, 0, 0, 0], 100, run=3).stop
     report = consecutive_irrelevant_stop([1, 0, 0, 0], 100, run=4)
     assert not report.stop
-    assert report.p_value is None and "no probability statement" in report.rule
+    assert report.p_value is None
+    assert "no probability statement" in report.rule
 
 
 def test_safe_style_needs_every_condition() -> None:

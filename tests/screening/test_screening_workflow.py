@@ -21,7 +21,9 @@ from evidens.screening.workflow import (
 TA = Stage.TITLE_ABSTRACT
 
 
-def d(reviewer: str, decision: str, record: int = 1, minute: int | None = None) -> ScreeningDecision:
+def d(
+    reviewer: str, decision: str, record: int = 1, minute: int | None = None
+) -> ScreeningDecision:
     at = None if minute is None else dt.datetime(2026, 1, 1, 12, minute, tzinfo=dt.UTC)
     return ScreeningDecision(record, TA, reviewer, Decision(decision), decided_at=at)
 
@@ -34,14 +36,18 @@ def test_pending_until_all_required_reviewers_decided() -> None:
 
 
 def test_agreement_gives_the_shared_decision() -> None:
-    status = record_status([d("ann", "exclude"), d("bob", "exclude")], None, 2, maybe_is_conflict=False)
+    status = record_status(
+        [d("ann", "exclude"), d("bob", "exclude")], None, 2, maybe_is_conflict=False
+    )
     assert (status.kind, status.final, status.decided_by) == (
         StatusKind.AGREED, Decision.EXCLUDE, ("ann", "bob"),
     )  # fmt: skip
 
 
 def test_include_against_exclude_is_a_conflict_without_a_decision() -> None:
-    status = record_status([d("ann", "include"), d("bob", "exclude")], None, 2, maybe_is_conflict=False)
+    status = record_status(
+        [d("ann", "include"), d("bob", "exclude")], None, 2, maybe_is_conflict=False
+    )
     assert status.kind is StatusKind.CONFLICT
     assert status.final is None
 
@@ -59,18 +65,28 @@ def test_resolution_is_final_and_names_the_resolver() -> None:
     status = record_status(
         [d("ann", "include"), d("bob", "exclude")], resolution, 2, maybe_is_conflict=False
     )
-    assert (status.kind, status.final, status.resolver) == (StatusKind.RESOLVED, Decision.INCLUDE, "cy")
+    assert (status.kind, status.final, status.resolver) == (
+        StatusKind.RESOLVED,
+        Decision.INCLUDE,
+        "cy",
+    )
 
 
 def test_a_changed_decision_replaces_the_earlier_one() -> None:
-    decisions = [d("ann", "include", minute=5), d("bob", "exclude", minute=6), d("bob", "include", minute=9)]
+    decisions = [
+        d("ann", "include", minute=5),
+        d("bob", "exclude", minute=6),
+        d("bob", "include", minute=9),
+    ]
     status = record_status(decisions, None, 2, maybe_is_conflict=False)
     assert status.final is Decision.INCLUDE
 
 
 def test_decisions_of_two_records_are_refused() -> None:
     with pytest.raises(ValidationError, match="one record"):
-        record_status([d("ann", "include", 1), d("bob", "include", 2)], None, 2, maybe_is_conflict=False)
+        record_status(
+            [d("ann", "include", 1), d("bob", "include", 2)], None, 2, maybe_is_conflict=False
+        )
 
 
 def test_required_must_be_positive() -> None:
@@ -79,7 +95,12 @@ def test_required_must_be_positive() -> None:
 
 
 def test_statuses_and_conflicts_over_many_records() -> None:
-    decisions = [d("ann", "include", 1), d("bob", "exclude", 1), d("ann", "exclude", 2), d("bob", "exclude", 2)]
+    decisions = [
+        d("ann", "include", 1),
+        d("bob", "exclude", 1),
+        d("ann", "exclude", 2),
+        d("bob", "exclude", 2),
+    ]
     statuses = statuses_by_record(decisions, [], 2, maybe_is_conflict=False)
     assert conflicts(statuses) == ((1, TA),)
     assert statuses[(2, TA)].final is Decision.EXCLUDE

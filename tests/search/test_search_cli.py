@@ -55,3 +55,32 @@ def test_unreadable_query_file_is_an_input_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["search", "translate", f"@{tmp_path / 'missing.txt'}"])
     assert isinstance(result.exception, InputError)
     assert "cannot read the query file" in str(result.exception)
+
+
+def test_strategy_table_rows_come_from_the_search_log() -> None:
+    import datetime as dt
+
+    from evidens.core import Search
+    from evidens.search import translate_all
+    from evidens.search.table import planned_table, strategy_table
+
+    run = Search(
+        source="pubmed",
+        strategy="a[ti]",
+        date_run=dt.date(2024, 3, 5),
+        hits=12,
+        platform="PubMed",
+        limits="English or Spanish",
+    )
+    (row,) = strategy_table([run])
+    assert (row.database, row.strategy, row.hits, row.notes) == (
+        "pubmed",
+        "a[ti]",
+        12,
+        "English or Spanish",
+    )
+    planned = planned_table(translate_all('"Neoplasms"[Mesh]'))
+    by_name = {r.database: r for r in planned}
+    assert by_name["Scopus (advanced search)"].strategy == 'INDEXTERMS("Neoplasms")'
+    assert "does not explode" in (by_name["Scopus (advanced search)"].notes or "")
+    assert by_name["PubMed"].notes is None

@@ -209,3 +209,54 @@ def translate_tree(tree: Node, target: str) -> str:
     from evidens.search.render import Renderer
 
     return Renderer(engine(target)).render(tree)
+
+
+# Fields each target writes with its own exact tag, so that reading its output back must give
+# the same tree (approximations such as [tw] -> TITLE-ABS-KEY are tested in the rules tests).
+EXACT_FIELDS = {
+    "scopus": ["ti", "ab", "tiab", "tiabkw", "all", "au"],
+    "wos": ["ti", "ab", "tiabkw", "all", "au"],
+    "embase": ["ti", "ab", "tiab", "tiabkw", "au"],
+    "cochrane": ["ti", "ab", "tiab", "tiabkw", "au"],
+}
+
+
+def _free_text_trees(fields: list[str]) -> st.SearchStrategy[Node]:
+    phrase = st.lists(WORDS, min_size=1, max_size=2).map(" ".join)
+    text = st.one_of(phrase, st.builds(lambda w: w + "*", WORDS))
+    leaf = st.builds(lambda t, f: Term(t, f, quoted=" " in t), text, st.sampled_from(fields))
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.builds(
+                lambda ops, op: Bool(op, tuple(ops)),
+                st.lists(inner, min_size=2, max_size=3),
+                st.sampled_from(["AND", "OR"]),
+            ),
+            st.builds(lambda a, b: Bool("NOT", (a, b)), inner, inner),
+        ),
+        max_leaves=6,
+    )
+
+
+@pytest.mark.parametrize("target", sorted(EXACT_FIELDS))
+def test_target_output_reads_back_as_the_same_tree(target: str) -> None:
+    @settings(max_examples=60, deadline=None)
+    @given(_free_text_trees(EXACT_FIELDS[target]))
+    def round_trip(tree: Node) -> None:
+        text = translate_tree(tree, target)
+        back = simplify(parse_query(text, dialect=target))
+        assert _unordered(_unquote(back)) == _unordered(_unquote(simplify(tree))), text
+
+    round_trip()
+
+
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    with pytest.raises(InputError, match="brackets nest"):
+        parse_query("(" * 500 + "a" + ")" * 500)
+
+
+def test_long_runs_of_mixed_operators_are_refused_not_a_crash() -> None:
+    assert isinstance(parse_query(" OR ".join(["a"] * 5000)), Bool)  # flat: fine
+    with pytest.raises(InputError, match="nests more than 200 operators"):
+        parse_query(" NOT ".join(["a"] * 1000))

@@ -56,3 +56,21 @@ def test_sqlite_store_runs_in_wal_mode_with_foreign_keys(tmp_path: object) -> No
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_migrations_and_models_agree(pg_url: str) -> None:
+    """Upgrading to head gives exactly the schema the models declare (no forgotten column)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import evidens.store.account_models
+    import evidens.store.synthesis_models  # noqa: F401 - registers their tables
+    from evidens.store.models import Base
+
+    engine = open_engine(pg_url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -96,11 +97,25 @@ def dedup(
         list[Path] | None, typer.Argument(help="Standalone: export files or a labelled CSV.")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Standalone: clusters CSV to write.")] = None,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Show pairs waiting for a person.")
+    ] = False,
+    merge: Annotated[
+        tuple[int, int] | None, typer.Option(help="Two record ids that are the same article.")
+    ] = None,
+    keep_apart: Annotated[
+        tuple[int, int] | None,
+        typer.Option(help="Two record ids that are different articles (undoes a merge)."),
+    ] = None,
     db: DbOption = None,
     review: ReviewOption = None,
     actor: ActorOption = "evidens",
 ) -> None:
-    """De-duplicate the review's records, or (with FILEs and --out) files outside a review."""
+    """De-duplicate the review's records, or (with FILEs and --out) files outside a review.
+
+    Uncertain pairs wait in a queue (--queue); a person's --merge or --keep-apart is kept
+    for every later run, so new imports never redo a manual decision.
+    """
     if files:
         from evidens.cli.dedup_cmd import run_standalone
 
@@ -110,6 +125,12 @@ def dedup(
         return
     store = open_review(db, review)
     try:
+        if queue:
+            _show_queue(dedup_service.pending_pairs(store))
+            return
+        for pair, same in ((merge, True), (keep_apart, False)):
+            if pair is not None:
+                dedup_service.decide_pair(store, pair[0], pair[1], same=same, actor=actor)
         summary = dedup_service.deduplicate(store, actor=actor)
     finally:
         store.dispose()
@@ -118,6 +139,27 @@ def dedup(
         f"removing {summary.duplicates_removed} duplicates; {summary.uncertain_pairs} pairs "
         "wait for a person"
     )
+
+
+def _show_queue(pairs: list[dedup_service.QueuedPair]) -> None:
+    if not pairs:
+        console.print("no pairs wait for a person")
+    for pair in pairs:
+        table = Table(
+            title=f"records {pair.record_a} and {pair.record_b} (score {pair.score or 0:.2f})",
+            show_header=True,
+        )
+        table.add_column("field")
+        table.add_column(str(pair.record_a))
+        table.add_column(str(pair.record_b))
+        for field in ("title", "authors", "year", "journal", "volume", "pages", "doi", "pmid"):
+            a, b = getattr(pair.a, field), getattr(pair.b, field)
+            a_text = escape("; ".join(a) if isinstance(a, tuple) else str(a or ""))
+            b_text = escape("; ".join(b) if isinstance(b, tuple) else str(b or ""))
+            style = "" if a_text == b_text else "bold yellow"
+            table.add_row(field, a_text, b_text, style=style)
+        console.print(table)
+    console.print("decide with --merge A B or --keep-apart A B")
 
 
 def status(db: DbOption = None, review: ReviewOption = None) -> None:

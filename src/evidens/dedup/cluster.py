@@ -1,9 +1,10 @@
 """Clustering that cannot chain two different articles together through a third record.
 
 Single-linkage (union of every duplicate pair) merges A and C when A~B and B~C, even when
-A and C are plainly different articles - B being, say, a record without a title. Here two
-clusters merge only if no pair across them is judged distinct and no person has said they
-differ; pairs are taken strongest first, ties broken by content, so the result does not
+A and C are plainly different articles - B being, say, a record without pages. Here two
+clusters merge only if every pair across them is itself a duplicate (complete linkage: an
+uncertain cross pair is a question for a person, not something to settle by transitivity)
+and no person has said they differ; pairs are taken strongest first, ties broken by content, so the result does not
 depend on input order.
 """
 
@@ -47,7 +48,7 @@ class Clustering:
         return root
 
     def compatible(self, a: int, b: int) -> bool:
-        """Whether every record of cluster ``a`` may be the same article as every one of ``b``."""
+        """Whether every record of cluster ``a`` is a duplicate of every record of ``b``."""
         for x in self.groups[a].members:
             for y in self.groups[b].members:
                 if (min(x, y), max(x, y)) in self.cannot:

@@ -98,6 +98,8 @@ def _page_same(a: Prepared, b: Prepared, last: bool | None) -> bool | None:
         return None
     if first_a == first_b:
         return True
+    if a.page_starts or b.page_starts:  # several ranges, listed in any order
+        return True if (a.page_starts or {first_a}) & (b.page_starts or {first_b}) else None
     if first_a[0].isdigit() != first_b[0].isdigit():  # e-locator or supplement vs print
         return True if first_a.lstrip(_LETTERS) == first_b.lstrip(_LETTERS) else None
     if last or "1" in (first_a, first_b) or a.last_page == first_b or b.last_page == first_a:
@@ -158,7 +160,7 @@ def _evidence(a: Prepared, b: Prepared) -> _Evidence:
         authors = float(fuzz.token_set_ratio(a.author_text, b.author_text)) / 100.0
         first = a.authors[0] == b.authors[0] or fuzz.ratio(a.authors[0], b.authors[0]) >= 85
     gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
-    last = _same(a.last_page, b.last_page)
+    last = _same(a.last_page.lstrip(_LETTERS), b.last_page.lstrip(_LETTERS))
     return _Evidence(
         title=_best_title(a, b),
         authors=authors,
@@ -234,7 +236,7 @@ def compare(a: Prepared, b: Prepared, options: MatchOptions | None = None) -> Pa
     reasons = _reasons(ev)
     if ev.pmid is False:
         return PairVerdict("distinct", score, "different PMIDs", reasons)
-    ruling = _identifier_rule(ev) or _bibliographic_rule(ev, a, b)
+    ruling = _identifier_rule(ev, a) or _bibliographic_rule(ev, a, b)
     if ruling[1] == "duplicate":
         score = max(score, 0.9)
     return PairVerdict(ruling[1], score, ruling[0], reasons)
@@ -243,14 +245,14 @@ def compare(a: Prepared, b: Prepared, options: MatchOptions | None = None) -> Pa
 Ruling = tuple[str, Outcome]
 
 
-def _identifier_rule(ev: _Evidence) -> Ruling | None:
+def _identifier_rule(ev: _Evidence, a: Prepared) -> Ruling | None:
     """DOI or PMID equality decides, unless titles or pages show two articles under one DOI.
 
     Conference abstracts in a journal supplement often carry the supplement's DOI, and
     publishers occasionally reuse a DOI by mistake; a different title or first page then
     outweighs the shared identifier.
     """
-    rule = "pmid" if ev.pmid else "doi" if ev.doi else ""
+    rule = "pmid" if ev.pmid else "doi" if ev.doi and not a.doi_shared else ""
     if not rule or ev.page is False or (ev.year_gap is not None and ev.year_gap > 1):
         return None
     if ev.title is None or ev.title >= 0.8:
@@ -348,9 +350,9 @@ def _same_citation(ev: _Evidence, a: Prepared) -> bool:
     Used when one title is a translation of the other or a heading was added. A page range
     (not a single page) is required because several conference abstracts share one page.
     """
+    authors_ok = ev.first_author and (ev.authors or 0) >= 0.8
     return bool(
-        ev.first_author
-        and (ev.authors or 0) >= 0.8
+        (authors_ok or (ev.authors is None and ev.journal))
         and ev.year_gap == 0
         and ev.volume
         and ev.page

@@ -13,7 +13,7 @@ from evidens.core import Record
 from evidens.dedup.blocking import MAX_BLOCK, candidate_pairs
 from evidens.dedup.cluster import Clustering, merge_all
 from evidens.dedup.compare import MatchOptions, compare, title_similarity
-from evidens.dedup.prepared import Prepared, prepare
+from evidens.dedup.prepared import Prepared, mark_shared_dois, prepare
 from evidens.dedup.types import (
     CandidatePair,
     Cluster,
@@ -48,7 +48,7 @@ class Deduplicator:
     ) -> DedupResult:
         """De-duplicate ``records``, keeping every decision in ``decided``."""
         _check_decided(decided, len(records))
-        prepared = [prepare(r) for r in records]
+        prepared = mark_shared_dois([prepare(r) for r in records])
         order = sorted(range(len(records)), key=lambda i: (prepared[i].sort_key, i))
         rank = [0] * len(records)
         for position, index in enumerate(order):

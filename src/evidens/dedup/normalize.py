@@ -203,7 +203,7 @@ def _abbreviates(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
         return False
     pos = 0
     for word in short:
-        while pos < len(full) and not full[pos].startswith(word):
+        while pos < len(full) and not _abbreviates_word(word, full[pos]):
             pos += 1
         if pos == len(full):
             return False
@@ -221,6 +221,17 @@ def _venue_words(words: tuple[str, ...]) -> tuple[str, ...]:
 
 def _initials(words: tuple[str, ...]) -> str:
     return "".join(w[0] for w in words)
+
+
+def _abbreviates_word(short: str, full: str) -> bool:
+    """ISO 4 style: a prefix ("Curr" for "Current") or the same first letter followed by a
+    subsequence ("Dtsch" for "Deutsche", "Natl" for "National")."""
+    if full.startswith(short):
+        return True
+    if len(short) < 3 or short[0] != full[0]:
+        return False
+    rest = iter(full[1:])
+    return all(ch in rest for ch in short[1:])
 
 
 def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
@@ -268,7 +279,7 @@ def normalize_pages(pages: str | None) -> tuple[str, str]:
         return ("", "")
     text = fold(pages).replace("--", "-").replace(" ", "")
     text = re.sub(r"\.(?=[a-z])", "-", text)  # Elsevier abstracts: "A175.E1638"
-    parts = [p for p in re.split(r"[-‐–,;]", text) if p]
+    parts = [p for p in re.split(r"[-‐–,;+]", text) if p]
     if not parts:
         return ("", "")
     first = parts[0].lstrip("0") or "0"
@@ -276,6 +287,17 @@ def normalize_pages(pages: str | None) -> tuple[str, str]:
     if first.isdigit() and last.isdigit() and len(last) < len(first):
         last = first[: len(first) - len(last)] + last
     return (first, last)
+
+
+def page_starts(pages: str | None) -> frozenset[str]:
+    """First pages of every range in a multi-range field ("230-5, 246-51, 233-8").
+
+    Articles printed in two languages list several ranges, in a different order per database.
+    """
+    if not pages or not any(sep in pages for sep in ",;+"):
+        return frozenset()
+    ranges = re.split(r"[,;+]", pages.replace('"', ""))
+    return frozenset(first for first, _ in map(normalize_pages, ranges) if first)
 
 
 def normalize_volume(value: str | None) -> str:

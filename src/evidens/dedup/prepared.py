@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evidens.core import Record, doi_key
 from evidens.dedup import normalize as nz
@@ -28,7 +28,10 @@ class Prepared:
     issue: str
     first_page: str
     last_page: str
+    page_starts: frozenset[str]
     doi: str | None
+    doi_shared: bool
+    """The DOI is carried by records of different articles here (a supplement's DOI)."""
     pmid: str | None
     abstract: str
     erratum: bool
@@ -69,7 +72,9 @@ def prepare(record: Record) -> Prepared:
         issue=nz.normalize_volume(record.issue),
         first_page=first,
         last_page=last,
+        page_starts=nz.page_starts(record.pages),
         doi=doi,
+        doi_shared=False,
         pmid=pmid if _PMID.match(pmid) else None,
         abstract=abstract,
         erratum=nz.is_erratum(title, record.publication_types, record.title),
@@ -99,3 +104,27 @@ def _completeness(record: Record) -> int:
     score = 10 * sum(1 for value in filled if value)
     score += min(len(record.authors), 5) + len(record.accessions)
     return score + min(len(record.abstract or ""), 2000) // 200
+
+
+def mark_shared_dois(prepared: list[Prepared]) -> list[Prepared]:
+    """Flag DOIs that records with different first pages or titles carry.
+
+    Conference abstracts printed in a journal supplement often all carry the supplement's
+    DOI; once two records under one DOI are seen on different pages, that DOI no longer
+    identifies an article for any pair in the input.
+    """
+    by_doi: dict[str, list[int]] = {}
+    for index, p in enumerate(prepared):
+        if p.doi:
+            by_doi.setdefault(p.doi, []).append(index)
+    shared = set()
+    for doi, members in by_doi.items():
+        pages = {prepared[i].first_page for i in members if _has_digit(prepared[i].first_page)}
+        titles = {prepared[i].title_key for i in members if prepared[i].title_key}
+        if len(pages) > 1 and len(titles) > 1:
+            shared.add(doi)
+    return [replace(p, doi_shared=True) if p.doi in shared else p for p in prepared]
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)

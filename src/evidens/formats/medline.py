@@ -19,7 +19,7 @@ from evidens.formats._text import head_lines, split_lines
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *- ?(.*)$")
 _OVID_START = re.compile(r"^<\d+\. ?>\s*$")
 _BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
-_WRAP = re.compile(r" *\n +")
+_WRAP = re.compile(r"\n +")
 _ODD_SPACE = re.compile(r"[^\S \n]")
 """Whitespace other than spaces and newlines (tabs, NBSP...): such files take the line walk."""
 _CLEAN = re.compile(r"[A-Z][^\n]{3}- [^\n]*(?:\n[A-Z][^\n]{3}- [^\n]*)*")
@@ -81,6 +81,8 @@ def _tokenize_clean(text: str) -> Tokens | None:
         line += text.count("\n", position, match.start())
         position = match.start()
         block = match.group(0).rstrip("\n")
+        while " \n" in block:
+            block = block.replace(" \n", "\n")
         joined = _WRAP.sub(" ", block)
         if not block.startswith("PMID- ") or "\nPMID-" in joined or not _CLEAN.fullmatch(joined):
             return None

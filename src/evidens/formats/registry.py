@@ -83,7 +83,7 @@ def _detect_text(text: str, name: str) -> str:
             path=name,
             line=1,
             hint="export RIS, MEDLINE, PubMed XML, WoS, Scopus/vendor CSV, EndNote XML, BibTeX "
-            "or a trial-register download; `evidens formats inspect` names the formats",
+            "or a trial-register download; `evidens formats list` names them",
         )
     return format_id
 

@@ -26,7 +26,7 @@ _PSYCINFO_ID = re.compile(r"^\d{4}-\d{5}-\d{3}$")
 
 Tokens = list[tuple[int, list[RawField], bool]]
 _CLEAN_RECORD = re.compile(
-    r"^TY  - (?! )[^\n]*\n(?:[A-Z][A-Z0-9]  - (?! )[^\n]*\n)*ER  - [^\n]*$", re.M
+    r"^TY  - (?! )[^\n]*\n(?:(?!TY|ER)[A-Z][A-Z0-9]  - (?! )[^\n]*\n)*ER  - [^\n]*$", re.M
 )
 _TWO_LETTER_TAGS = frozenset(
     first + second

@@ -22,7 +22,9 @@ from numpy.typing import NDArray
 from evidens.errors import EstimationError
 
 IntArray = NDArray[np.int64]
-TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# Same tokens as scikit-learn's (?u)\b\w\w+\b: a greedy run of 2+ word characters can only
+# start and end at word boundaries, and \w{2,} skips the boundary checks.
+TOKEN = re.compile(r"\w{2,}")
 MAX_NGRAM = 3
 
 
@@ -50,7 +52,36 @@ class TextFeatures:
         return " ".join(reversed(words))
 
 
+DOC_BREAK = "zqxevidensdocbreakzqx"
+
+
 def _tokenise(
+    texts: Sequence[str], stop_words: frozenset[str]
+) -> tuple[IntArray, IntArray, list[str]]:
+    """Word ids of all texts in order and the document of each word.
+
+    The corpus is tokenised in one regex pass over the joined text, with a break token
+    between documents, because a pass per document costs more in Python than the regex.
+    """
+    joined = f" {DOC_BREAK} ".join(texts).lower()
+    tokens: list[str] = TOKEN.findall(joined)
+    if tokens.count(DOC_BREAK) != len(texts) - 1:  # the break word occurs in a text itself
+        return _tokenise_each(texts, stop_words)
+    if stop_words:
+        tokens = [t for t in tokens if t not in stop_words]
+    vocabulary = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
+    ids = np.fromiter(map(vocabulary.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    doc_break = vocabulary.pop(DOC_BREAK, None)
+    if doc_break is None:
+        return ids, np.zeros(len(ids), dtype=np.int64), list(vocabulary)
+    is_break = ids == doc_break
+    docs = np.cumsum(is_break)[~is_break]
+    ids = ids[~is_break]
+    ids -= ids > doc_break
+    return ids, docs.astype(np.int64), list(vocabulary)
+
+
+def _tokenise_each(
     texts: Sequence[str], stop_words: frozenset[str]
 ) -> tuple[IntArray, IntArray, list[str]]:
     vocabulary: dict[str, int] = {}

@@ -150,11 +150,12 @@ class Ranker:
         self.intercept = intercept
 
     def _gradient_scale(self, reduced: sp.csr_matrix, signs: FloatArray, c: FloatArray) -> float:
-        """‖∇f(0)‖, recomputed when the relevant count changes or rows grow by 5 %: it moves
+        """‖∇f(0)‖, recomputed when rows or relevant records grow by 5 % (or shrink): it moves
         slowly, and it only sets the stopping tolerance."""
         rows, relevant = reduced.shape[0], int((signs > 0).sum())
         last_rows, last_relevant, value = self._scale
-        if relevant != last_relevant or rows > 1.05 * last_rows or rows < last_rows:
+        grown = rows > 1.05 * last_rows or relevant > 1.05 * last_relevant
+        if grown or rows < last_rows or relevant < last_relevant:
             value = initial_gradient_norm(reduced, signs, c)
             self._scale = (rows, relevant, value)
         return value

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from evidens.errors import EstimationError, FormatError
 from evidens.screening.metrics import SimulationMetrics, simulation_metrics

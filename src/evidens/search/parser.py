@@ -42,6 +42,8 @@ from evidens.search.fields import (
 
 DIALECTS = ("pubmed", "ovid", "embase", "cochrane", "scopus", "wos", "cinahl", "ictrp", "ctgov")
 MAX_QUERY_CHARS = 100_000
+MAX_NESTING = 64
+MAX_DEPTH = 200
 
 _HEAD_WORD = (
     r"(?!(?:and|or|not|adj\d*|near|next|exp)(?=[\s(\/]))"
@@ -130,12 +132,50 @@ def parse_query(text: str, *, dialect: str = "pubmed", line: int | None = None) 
         )
     if not text.strip():
         raise InputError("the query is empty", field="query", line=line, hint="write a search")
+    _check_nesting(text, line)
     parser = _lark()
     try:
         tree = parser.parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc, line) from None
-    return _Builder(text, dialect, line).node(tree)
+    node = _Builder(text, dialect, line).node(tree)
+    if _depth(node) > MAX_DEPTH:
+        raise InputError(
+            f"the query nests more than {MAX_DEPTH} operators deep",
+            field="query",
+            line=line,
+            hint="bracket runs of mixed operators or split the query into numbered lines",
+        )
+    return node
+
+
+def _depth(node: Node) -> int:
+    """Depth of the tree, computed without recursion (the tree may be very deep)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(current, Bool):
+            stack.extend((child, level + 1) for child in current.operands)
+        elif isinstance(current, Near):
+            stack.extend(((current.left, level + 1), (current.right, level + 1)))
+    return deepest
+
+
+def _check_nesting(text: str, line: int | None) -> None:
+    """Refuse absurdly deep brackets before parsing: the tree builder recurses per level."""
+    depth = 0
+    for column, char in enumerate(text, 1):
+        depth += (char == "(") - (char == ")")
+        if depth > MAX_NESTING:
+            raise InputError(
+                caret_message(
+                    text[:200], min(column, 200), f"brackets nest deeper than {MAX_NESTING}"
+                ),
+                field="query",
+                line=line,
+                hint="split the query into numbered lines that refer to each other",
+            )
 
 
 def caret_message(text: str, column: int, what: str) -> str:

@@ -48,6 +48,7 @@ class Renderer:
         self.lines = dict(lines or {})
         self._warnings: list[str] = []
         self._lost_fields: dict[str, list[str]] = {}
+        self._expanding = 0
 
     def warn(self, message: str) -> None:
         text = f"{self.engine.label}: {message}"
@@ -225,11 +226,11 @@ class Renderer:
         parts: list[str] = []
         done: set[str] = set()
         for child in node.operands:
-            field = (child.field or _DEFAULT) if isinstance(child, Term) else None
-            if field is not None and field in groups:
-                if field not in done:
-                    done.add(field)
-                    parts.append(self.grouped(field, groups[field], node.op))
+            key = self.group_key(child)
+            if key is not None and key in groups:
+                if key not in done:
+                    done.add(key)
+                    parts.append(self.grouped(key, groups[key], node.op))
                 continue
             parts.append(self.render(child, nested=True))
         parts = [part for part in parts if part]
@@ -248,28 +249,39 @@ class Renderer:
             return self.engine.fields[field] != "{x}"
         return field in self.engine.approximate
 
+    def group_key(self, node: Node) -> str | None:
+        """The field template a term would be tagged with, if it can share a tagged group."""
+        if not isinstance(node, Term) or not self.groupable(node.field):
+            return None
+        engine = self.engine
+        if not node.field:
+            return engine.default
+        if node.field in engine.fields:
+            return engine.fields[node.field]
+        return engine.fields[engine.approximate[node.field][0]]
+
     def field_groups(self, node: Bool) -> dict[str, list[Term]]:
-        """Terms of an AND/OR sharing a taggable field; AND and OR commute, so they can be
-        gathered into one tagged group wherever they stand."""
+        """Terms of an AND/OR that the target tags the same way; AND and OR commute, so they
+        are gathered into one tagged group wherever they stand."""
         if node.op == "NOT":
             return {}
         groups: dict[str, list[Term]] = {}
         for child in node.operands:
-            if isinstance(child, Term) and self.groupable(child.field):
-                groups.setdefault(child.field or _DEFAULT, []).append(child)
-        return {field: terms for field, terms in groups.items() if len(terms) > 1}
+            key = self.group_key(child)
+            if key is not None and isinstance(child, Term):
+                groups.setdefault(key, []).append(child)
+        return {key: terms for key, terms in groups.items() if len(terms) > 1}
 
-    def grouped(self, field: str, terms: list[Term], op: str) -> str:
-        joiner = f" {self.engine.ops[op]} " if op in self.engine.ops else f" {op} "
-        inner = joiner.join(self.term(term, bare=True) for term in terms)
-        return self.tag_group(field, inner, terms[0].text)
+    def grouped(self, template: str, terms: list[Term], op: str) -> str:
+        for term in terms:  # records the approximations the terms' fields need
+            if term.field:
+                self.field_template(term.field, term.text)
+        bare = dict.fromkeys(self.term(term, bare=True) for term in terms)
+        return _apply(template, f" {self.engine.ops[op]} ".join(bare))
 
     def tag_group(self, field: str | None, inner: str, example: str) -> str:
         default = self.engine.default or "{x}"
-        template = self.field_template(field, example) if field else default
-        if "({x})" in template:
-            return template.replace("{x}", inner)
-        return template.replace("{x}", f"({inner})")
+        return _apply(self.field_template(field, example) if field else default, inner)
 
     def near(self, node: Near, *, nested: bool) -> str:
         engine = self.engine
@@ -329,6 +341,19 @@ class Renderer:
     def line_ref(self, node: LineRef, *, nested: bool) -> str:
         if self.engine.line_ref is not None:
             return self.engine.line_ref.replace("{n}", str(node.number))
+        self._expanding += 1
+        if self._expanding > 50:
+            raise InputError(
+                "line references nest more than 50 lines deep",
+                field="query",
+                hint="this target has no search history: shorten the chain",
+            )
+        try:
+            return self._expand(node, nested=nested)
+        finally:
+            self._expanding -= 1
+
+    def _expand(self, node: LineRef, *, nested: bool) -> str:
         if node.number not in self.lines:
             raise InputError(
                 f"line reference #{node.number} names no earlier line",
@@ -339,3 +364,10 @@ class Renderer:
 
     def template(self, node: Template, *, nested: bool) -> str:
         return self.render(filter_tree(node.name), nested=nested)
+
+
+def _apply(template: str, inner: str) -> str:
+    """Tag a bracketed group: ``TS=(a OR b)``, ``(a OR b).ti,ab.``, ``(TI (a OR b))``."""
+    if "({x})" in template:
+        return template.replace("{x}", inner)
+    return template.replace("{x}", f"({inner})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evidens.search.ast import Bool, Line, Node, Strategy
+from evidens.search.ast import Bool, Line, LineRef, Near, Node, Strategy
 from evidens.search.engines import Engine, engine, engines
 from evidens.search.normalise import simplify as simplify_tree
 from evidens.search.render import Renderer
@@ -88,9 +88,10 @@ def _render_strategy(tree: Strategy, chosen: Engine, renderer: Renderer) -> str:
             renderer.warn(
                 "has no search history: the strategy's lines were combined into one query"
             )
+        final = _inline_lines(tree) if len(searches) > 1 else tree.final
         if chosen.name == "ctgov":
-            return _ctgov(tree.final, renderer)
-        return renderer.render(tree.final)
+            return _ctgov(final, renderer)
+        return renderer.render(final)
     out: list[str] = []
     for line in tree.lines:
         if line.node is None:
@@ -99,6 +100,31 @@ def _render_strategy(tree: Strategy, chosen: Engine, renderer: Renderer) -> str:
         label = chosen.line_ref.replace("{n}", str(line.number))
         out.append(f"{label} {renderer.render(line.node)}")
     return "\n".join(out)
+
+
+def _inline_lines(tree: Strategy) -> Node:
+    """The final line with every line reference replaced by the line it names, flattened, for
+    targets without a search history (registers)."""
+    resolved: dict[int, Node] = {}
+    for line in tree.searches:
+        if line.node is not None and line.number is not None:
+            resolved[line.number] = simplify_tree(_substitute(line.node, resolved))
+    return resolved[tree.searches[-1].number] if tree.searches[-1].number else tree.final
+
+
+def _substitute(node: Node, lines: dict[int, Node]) -> Node:
+    if isinstance(node, LineRef) and node.number in lines:
+        return lines[node.number]
+    if isinstance(node, Bool):
+        return Bool(node.op, tuple(_substitute(child, lines) for child in node.operands))
+    if isinstance(node, Near):
+        return Near(
+            _substitute(node.left, lines),
+            _substitute(node.right, lines),
+            node.distance,
+            node.ordered,
+        )
+    return node
 
 
 def _ctgov(node: Node, renderer: Renderer) -> str:

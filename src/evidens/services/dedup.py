@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from evidens.core import Record
 from evidens.dedup import Deduplicator, PairDecision
 from evidens.dedup.types import Cluster, DedupResult
 from evidens.errors import NotFoundError
+from evidens.services.records import load_records
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.mapping import row_to_record
 from evidens.store.models import (
@@ -162,3 +164,36 @@ def decide_pair(
             before=before,
             after={"same": same, "person": actor},
         )
+
+
+@dataclass(frozen=True)
+class QueuedPair:
+    """An uncertain pair waiting for a person, with both records side by side."""
+
+    record_a: int
+    record_b: int
+    score: float | None
+    a: Record
+    b: Record
+
+
+def pending_pairs(store: ReviewStore) -> list[QueuedPair]:
+    """Uncertain pairs no person has decided yet, most similar first."""
+    with transaction(store, "evidens") as uow:
+        rows = list(
+            uow.session.scalars(
+                select(DuplicatePairDecisionRow).where(
+                    DuplicatePairDecisionRow.review_id == store.review_id,
+                    DuplicatePairDecisionRow.same.is_(None),
+                )
+            )
+        )
+        ids = {i for r in rows for i in (r.record_a_id, r.record_b_id)}
+        records = load_records(uow.session, sorted(ids))
+    rows.sort(key=lambda r: (-(r.score or 0.0), r.record_a_id, r.record_b_id))
+    return [
+        QueuedPair(
+            r.record_a_id, r.record_b_id, r.score, records[r.record_a_id], records[r.record_b_id]
+        )
+        for r in rows
+    ]

@@ -1,0 +1,308 @@
+"""Read queries the web pages need beyond the screening services: the next record for a
+reviewer, progress per stage and reviewer, recent activity, the records behind a PRISMA box.
+
+Nothing here returns another reviewer's decision on a record: progress is counts, activity
+is who did what kind of thing (never the decision), and record lists show final statuses,
+which exist only once a record has all its required decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from evidens.core import Decision, Stage
+from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build_diagram
+from evidens.prisma.render import render_html
+from evidens.screening.workflow import Status, StatusKind
+from evidens.services.prisma import counts_in
+from evidens.services.records import canonical_ids
+from evidens.services.screening import eligible_ids, settings_of, stage_statuses
+from evidens.services.store import ReviewStore, transaction
+from evidens.store.models import (
+    AuditRow,
+    DuplicateClusterRow,
+    FullTextRow,
+    RecordRow,
+    ReviewRow,
+    ScreeningDecisionRow,
+)
+
+PAGE_SIZE = 100
+# the PRISMA boxes a records list exists for
+BOXES = (
+    "records_identified",
+    "records_removed_before_screening",
+    "records_screened",
+    "records_excluded",
+    "reports_sought_for_retrieval",
+    "reports_not_retrieved",
+    "reports_assessed_for_eligibility",
+    "reports_excluded",
+    "studies_included_in_review",
+)
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: Stage
+    eligible: int
+    complete: int
+    conflicts: int
+    required: int
+    by_reviewer: tuple[tuple[str, int], ...]  # decisions made, per reviewer
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    record_id: int
+    title: str
+    year: int | None
+    journal: str | None
+    statuses: tuple[tuple[str, str], ...]  # (stage, status) where the record has one
+
+
+@dataclass(frozen=True)
+class ReviewText:
+    """What a screener needs beside each record: the question and eligibility criteria."""
+
+    title: str
+    question: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def review_text(store: ReviewStore) -> ReviewText:
+    with transaction(store, "web") as uow:
+        review = uow.session.get(ReviewRow, store.review_id)
+        reasons = settings_of(uow).exclusion_reasons
+    protocol: dict[str, Any] = dict(review.protocol if review else {})
+    return ReviewText(
+        title=review.title if review else store.slug,
+        question=str(protocol.get("question", "")),
+        include=tuple(str(c) for c in protocol.get("inclusion_criteria", ())),
+        exclude=tuple(str(c) for c in protocol.get("exclusion_criteria", ())),
+        reasons=reasons,
+    )
+
+
+def next_record(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
+    """The first record at ``stage`` this reviewer has not decided and that still needs a
+    decision (records with all their required decisions are not handed to a third person).
+
+    Title/abstract is one indexed query, so deciding and getting the next record stays fast
+    on a 100,000-record review; full text works on the (small) set that passed it."""
+    with transaction(store, reviewer) as uow:
+        required = settings_of(uow).required[stage]
+        mine = select(ScreeningDecisionRow.record_id).where(
+            ScreeningDecisionRow.review_id == store.review_id,
+            ScreeningDecisionRow.stage == stage.value,
+            ScreeningDecisionRow.reviewer == reviewer,
+        )
+        full = (
+            select(ScreeningDecisionRow.record_id)
+            .where(
+                ScreeningDecisionRow.review_id == store.review_id,
+                ScreeningDecisionRow.stage == stage.value,
+            )
+            .group_by(ScreeningDecisionRow.record_id)
+            .having(func.count() >= required)
+        )
+        if stage is Stage.TITLE_ABSTRACT:
+            cluster = aliased(DuplicateClusterRow)
+            query = (
+                select(RecordRow.id)
+                .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
+                .where(
+                    RecordRow.review_id == store.review_id,
+                    (RecordRow.cluster_id.is_(None)) | (cluster.canonical_record_id == RecordRow.id),
+                    RecordRow.id.not_in(mine),
+                    RecordRow.id.not_in(full),
+                )
+                .order_by(RecordRow.id)
+                .limit(1)
+            )
+            return uow.session.scalar(query)
+        skip = set(uow.session.scalars(mine)) | set(uow.session.scalars(full))
+        return next((r for r in eligible_ids(uow, stage) if r not in skip), None)
+
+
+def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
+    """(decisions this reviewer made, records at the stage) for the progress bar."""
+    with transaction(store, reviewer) as uow:
+        done = uow.session.scalar(
+            select(func.count()).where(
+                ScreeningDecisionRow.review_id == store.review_id,
+                ScreeningDecisionRow.stage == stage.value,
+                ScreeningDecisionRow.reviewer == reviewer,
+            )
+        )
+        if stage is Stage.TITLE_ABSTRACT:
+            total = len(canonical_ids(uow.session, store.review_id))
+        else:
+            total = len(eligible_ids(uow, stage))
+    return int(done or 0), total
+
+
+def latest_decision(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
+    """The record of this reviewer's most recent decision at ``stage`` (what undo withdraws)."""
+    with transaction(store, reviewer) as uow:
+        return uow.session.scalar(
+            select(ScreeningDecisionRow.record_id)
+            .where(
+                ScreeningDecisionRow.review_id == store.review_id,
+                ScreeningDecisionRow.stage == stage.value,
+                ScreeningDecisionRow.reviewer == reviewer,
+            )
+            .order_by(ScreeningDecisionRow.decided_at.desc(), ScreeningDecisionRow.id.desc())
+            .limit(1)
+        )
+
+
+def progress(store: ReviewStore) -> list[StageProgress]:
+    out = []
+    with transaction(store, "web") as uow:
+        settings = settings_of(uow)
+        for stage in Stage:
+            statuses = stage_statuses(uow, stage)
+            eligible = len(eligible_ids(uow, stage))
+            per = uow.session.execute(
+                select(ScreeningDecisionRow.reviewer, func.count())
+                .where(
+                    ScreeningDecisionRow.review_id == store.review_id,
+                    ScreeningDecisionRow.stage == stage.value,
+                )
+                .group_by(ScreeningDecisionRow.reviewer)
+                .order_by(ScreeningDecisionRow.reviewer)
+            ).all()
+            out.append(
+                StageProgress(
+                    stage=stage,
+                    eligible=eligible,
+                    complete=sum(1 for s in statuses.values() if s.final is not None),
+                    conflicts=sum(1 for s in statuses.values() if s.kind is StatusKind.CONFLICT),
+                    required=settings.required[stage],
+                    by_reviewer=tuple((str(name), int(n)) for name, n in per),
+                )
+            )
+    return out
+
+
+def recent_activity(store: ReviewStore, limit: int = 15) -> list[Activity]:
+    """The latest audit entries: who did what kind of step, never the decision itself."""
+    with transaction(store, "web") as uow:
+        rows = uow.session.execute(
+            select(AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity)
+            .where(AuditRow.review_id == store.review_id)
+            .order_by(AuditRow.id.desc())
+            .limit(limit)
+        ).all()
+    return [Activity(at, actor, action, entity) for at, actor, action, entity in rows]
+
+
+def prisma_html(store: ReviewStore, link: Callable[[str], str]) -> str:
+    """The PRISMA 2020 diagram so far as an HTML fragment whose boxes link to records."""
+    with transaction(store, "web") as uow:
+        counts = counts_in(uow)
+        review = uow.session.get(ReviewRow, store.review_id)
+        options = dict((review.settings if review else {}).get("prisma", {}))
+    prev = options.get("previous")
+    previous = PreviousReview(int(prev["studies"]), int(prev["reports"])) if prev else None
+    other_opts = dict(options.get("other_methods", {}))
+    other = OtherMethods(
+        int(other_opts.get("sought", 0)),
+        int(other_opts.get("not_retrieved", 0)),
+        int(other_opts.get("assessed", 0)),
+        tuple((str(k), int(v)) for k, v in dict(other_opts.get("excluded", {})).items()),
+    )
+    template = Template(options.get("template", Template.NEW.value))
+    diagram = build_diagram(counts, template, previous=previous, other=other)
+    return render_html(diagram, link)
+
+
+def _box_ids(store: ReviewStore, box: str) -> list[int]:
+    with transaction(store, "web") as uow:
+        session, review_id = uow.session, store.review_id
+        canonical = canonical_ids(session, review_id)
+        ta = stage_statuses(uow, Stage.TITLE_ABSTRACT)
+        ft = stage_statuses(uow, Stage.FULL_TEXT)
+        if box == "records_identified":
+            return list(session.scalars(select(RecordRow.id).where(RecordRow.review_id == review_id).order_by(RecordRow.id)))
+        if box == "records_removed_before_screening":
+            kept = set(canonical)
+            every = session.scalars(
+                select(RecordRow.id).where(RecordRow.review_id == review_id).order_by(RecordRow.id)
+            )
+            return [r for r in every if r not in kept]
+        missing = set(
+            session.scalars(
+                select(FullTextRow.record_id).where(
+                    FullTextRow.review_id == review_id, FullTextRow.retrieved.is_(False)
+                )
+            )
+        )
+        passed = [r for r in canonical if _final(ta, r) in (Decision.INCLUDE, Decision.MAYBE)]
+        chosen: dict[str, list[int]] = {
+            "records_screened": [r for r in canonical if r in ta],
+            "records_excluded": [r for r in canonical if _final(ta, r) is Decision.EXCLUDE],
+            "reports_sought_for_retrieval": passed,
+            "reports_not_retrieved": [r for r in passed if r in missing],
+            "reports_assessed_for_eligibility": [r for r in passed if r in ft],
+            "reports_excluded": [r for r in canonical if _final(ft, r) is Decision.EXCLUDE],
+            "studies_included_in_review": [
+                r for r in canonical if _final(ft, r) is Decision.INCLUDE
+            ],
+        }
+        return chosen.get(box, [])
+
+
+def _final(statuses: dict[int, Status], record_id: int) -> Decision | None:
+    status = statuses.get(record_id)
+    return None if status is None else status.final
+
+
+def records_in_box(store: ReviewStore, box: str, page: int = 1) -> tuple[list[RecordLine], int]:
+    """One page of the records behind a PRISMA box, and how many there are in all."""
+    ids = _box_ids(store, box)
+    chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    with transaction(store, "web") as uow:
+        rows = {
+            r.id: r
+            for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(chosen)))
+        }
+        statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
+    lines = []
+    for rid in chosen:
+        row = rows[rid]
+        found = tuple(
+            (stage.value, statuses[stage][rid].kind.value)
+            for stage in Stage
+            if rid in statuses[stage]
+        )
+        lines.append(RecordLine(rid, row.title or "(no title)", row.year, row.journal, found))
+    return lines, len(ids)
+
+
+def record_in_review(store: ReviewStore, record_id: int) -> bool:
+    """Whether ``record_id`` is one of this review's records (ids are store-wide)."""
+    with transaction(store, "web") as uow:
+        found = uow.session.scalar(
+            select(RecordRow.id).where(
+                RecordRow.id == record_id, RecordRow.review_id == store.review_id
+            )
+        )
+    return found is not None

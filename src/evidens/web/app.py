@@ -1,0 +1,201 @@
+"""The FastAPI application: sign-in, the security rules every response follows, and the
+error pages. Review pages live in :mod:`evidens.web.routes`.
+
+Every state-changing request is a POST that carries the session's CSRF token (form field
+``csrf`` or header ``X-CSRF-Token``); the login form, which has no session yet, uses a
+double-submit cookie instead. Cookies are HttpOnly and SameSite=Lax, Secure over https.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.base import RequestResponseEndpoint
+
+from evidens.errors import (
+    EvidensError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    ReviewStateError,
+)
+from evidens.services import accounts
+from evidens.services.accounts import SignedIn
+from evidens.web.render import HERE, page, wants_json
+
+SESSION_COOKIE = "evidens_session"
+LOGIN_COOKIE = "evidens_login"
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class NotSignedInError(Exception):
+    """No valid session: pages redirect to the login form, JSON answers 401."""
+
+
+def engine_of(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def current_user(request: Request) -> SignedIn:
+    user = accounts.signed_in(engine_of(request), request.cookies.get(SESSION_COOKIE))
+    if user is None:
+        raise NotSignedInError()
+    request.state.user = user
+    return user
+
+
+User = Annotated[SignedIn, Depends(current_user)]
+
+
+def check_csrf(request: Request, user: SignedIn, form_token: str) -> None:
+    """Refuse a state-changing request whose token is not this session's."""
+    given = form_token or request.headers.get("x-csrf-token", "")
+    if not given or not hmac.compare_digest(given, user.csrf_token):
+        raise PermissionDeniedError(
+            "this form has expired or did not come from evidens (CSRF token missing or wrong)",
+            hint="reload the page and try again",
+        )
+
+
+def _status(exc: EvidensError) -> int:
+    if isinstance(exc, accounts.LoginRateLimitedError):
+        return 429
+    for kind, code in (
+        (NotFoundError, 404),
+        (PermissionDeniedError, 403),
+        (InputError, 400),
+        (ReviewStateError, 409),
+    ):
+        if isinstance(exc, kind):
+            return code
+    return 400
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths (never ``//host`` or a scheme) after login."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _cookie(response: Response, request: Request, name: str, value: str, age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def _add_auth_routes(app: FastAPI) -> None:
+    @app.get("/login")
+    def login_form(request: Request, next: str = "/") -> Response:
+        token = secrets.token_urlsafe(24)
+        response = page(
+            request,
+            "login.html",
+            {"next": _safe_next(next)},
+            extra={"login_csrf": token, "error": None},
+        )
+        _cookie(response, request, LOGIN_COOKIE, token, 3600)
+        return response
+
+    @app.post("/login")
+    def login(
+        request: Request,
+        username: Annotated[str, Form()] = "",
+        password: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        cookie = request.cookies.get(LOGIN_COOKIE, "")
+        if not cookie or not hmac.compare_digest(cookie, csrf):
+            raise PermissionDeniedError(
+                "the login form has expired (CSRF token missing or wrong)",
+                hint="reload the login page and try again",
+            )
+        address = request.client.host if request.client else "unknown"
+        opened = accounts.authenticate(engine_of(request), username, password, address)
+        if wants_json(request):
+            response: Response = JSONResponse(
+                {"username": opened.user.username, "csrf_token": opened.csrf_token}
+            )
+        else:
+            response = RedirectResponse(_safe_next(next), status_code=303)
+        _cookie(response, request, SESSION_COOKIE, opened.token, accounts.SESSION_DAYS * 86400)
+        response.delete_cookie(LOGIN_COOKIE, path="/")
+        return response
+
+    @app.post("/logout")
+    def logout(request: Request, user: User, csrf: Annotated[str, Form()] = "") -> Response:
+        check_csrf(request, user, csrf)
+        accounts.logout(engine_of(request), request.cookies.get(SESSION_COOKIE, ""))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.post("/logout-everywhere")
+    def logout_everywhere(
+        request: Request, user: User, csrf: Annotated[str, Form()] = ""
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        ended = accounts.logout_everywhere(engine_of(request), user.user_id)
+        if wants_json(request):
+            return JSONResponse({"sessions_ended": ended})
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+
+def _add_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedInError)
+    def not_signed_in(request: Request, exc: NotSignedInError) -> Response:
+        if wants_json(request) or request.method != "GET":
+            return JSONResponse({"error": "sign in first"}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(EvidensError)
+    def evidens_error(request: Request, exc: EvidensError) -> Response:
+        status = _status(exc)
+        data = {"error": str(exc), "status": status}
+        return page(request, "error.html", data, status=status)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        for key, value in HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """The web app over one store (SQLite file or PostgreSQL database) and its reviews."""
+    from evidens.web.routes import add_review_routes
+
+    app = FastAPI(title="evidens", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.engine = engine
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _add_handlers(app)
+    _add_auth_routes(app)
+    add_review_routes(app)
+    return app
+

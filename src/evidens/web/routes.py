@@ -1,0 +1,257 @@
+"""The review pages: my reviews, dashboard, screening, conflicts, records per PRISMA box,
+invitations. Each route first asks :func:`evidens.services.permissions.require`; each data
+page answers JSON too (``.json`` suffix or ``Accept: application/json``).
+
+Blinding is the services' job (:func:`decisions_visible_to`); these routes show only what
+the record card carries, so no page, fragment or JSON shows another reviewer's open
+decision.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from evidens.core import Decision, Resolution, ScreeningDecision, Stage
+from evidens.errors import NotFoundError, ValidationError
+from evidens.services import accounts, web_views
+from evidens.services.permissions import Action, Membership, memberships, require
+from evidens.services.screening import conflicts, record_resolution, record_decision
+from evidens.services.screening_session import record_card, undo_last
+from evidens.web.app import User, check_csrf, engine_of
+from evidens.web.render import highlighted, page, plain, wants_json
+
+Text = Annotated[str, Form()]
+
+
+def _stage(value: str) -> Stage:
+    try:
+        return Stage(value)
+    except ValueError:
+        raise NotFoundError(f"no stage {value!r}", hint="use title_abstract or full_text") from None
+
+
+def _decision(value: str) -> Decision:
+    try:
+        return Decision(value)
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} is not a decision", field="decision", hint="use include, exclude or maybe"
+        ) from None
+
+
+def _record_id(value: str) -> int:
+    if not value.strip().isdigit():
+        raise ValidationError(f"{value!r} is not a record id", field="record_id")
+    return int(value)
+
+
+def _done(request: Request, target: str, data: dict[str, Any]) -> Response:
+    """After a POST: the JSON result, or a redirect (303) for a browser."""
+    if wants_json(request):
+        return JSONResponse(data)
+    return RedirectResponse(target, status_code=303)
+
+
+def _member(request: Request, user: accounts.SignedIn, slug: str, action: Action) -> Membership:
+    return require(engine_of(request), user.username, slug, action)
+
+
+def screen_data(
+    request: Request, member: Membership, stage: Stage, record: int | None
+) -> dict[str, Any]:
+    """The record card a reviewer sees (theirs to decide, or one they ask for by id)."""
+    store = member.store(engine_of(request))
+    if record is not None and not web_views.record_in_review(store, record):
+        raise NotFoundError(f"no record {record} in this review")
+    rid = record if record is not None else web_views.next_record(store, member.username, stage)
+    done, total = web_views.my_counts(store, member.username, stage)
+    card = None
+    if rid is not None:
+        card = record_card(store, rid, viewer=member.username, stage=stage)
+    return {
+        "review": {"slug": member.slug, "title": member.title},
+        "stage": stage,
+        "progress": {"decided": done, "total": total},
+        "record": card,
+        "criteria": web_views.review_text(store),
+    }
+
+
+def add_review_routes(app: FastAPI) -> None:
+    _add_overview(app)
+    _add_screening(app)
+    _add_conflicts(app)
+    _add_invitations(app)
+
+
+def _add_overview(app: FastAPI) -> None:
+    @app.get("/reviews.json")
+    @app.get("/")
+    def my_reviews(request: Request, user: User) -> Response:
+        mine = memberships(engine_of(request), user.username)
+        return page(request, "reviews.html", {"reviews": mine, "username": user.username})
+
+    @app.get("/r/{slug}.json")
+    @app.get("/r/{slug}")
+    def dashboard(request: Request, user: User, slug: str) -> Response:
+        member = _member(request, user, slug, Action.VIEW)
+        store = member.store(engine_of(request))
+        data = {
+            "review": {"slug": member.slug, "title": member.title, "role": member.role},
+            "progress": web_views.progress(store),
+            "activity": web_views.recent_activity(store),
+        }
+        diagram = web_views.prisma_html(store, lambda box: f"/r/{slug}/records/{box}")
+        extra = {"prisma": diagram, "member": member, "Action": Action}
+        return page(request, "dashboard.html", data, extra=extra)
+
+    @app.get("/r/{slug}/records/{box}.json")
+    @app.get("/r/{slug}/records/{box}")
+    def records(
+        request: Request,
+        user: User,
+        slug: str,
+        box: str,
+        page_no: Annotated[int, Query(alias="page")] = 1,
+    ) -> Response:
+        member = _member(request, user, slug, Action.VIEW)
+        if box not in web_views.BOXES:
+            raise NotFoundError(f"no records list for {box!r}", hint="follow a PRISMA box link")
+        store = member.store(engine_of(request))
+        lines, total = web_views.records_in_box(store, box, max(page_no, 1))
+        data = {
+            "review": {"slug": member.slug, "title": member.title},
+            "box": box,
+            "page": max(page_no, 1),
+            "total": total,
+            "records": lines,
+        }
+        return page(request, "records.html", data, extra={"page_size": web_views.PAGE_SIZE})
+
+
+def _add_screening(app: FastAPI) -> None:
+    @app.get("/r/{slug}/screen/{stage}.json")
+    @app.get("/r/{slug}/screen/{stage}")
+    def screen(
+        request: Request, user: User, slug: str, stage: str, record: int | None = None
+    ) -> Response:
+        member = _member(request, user, slug, Action.SCREEN)
+        data = screen_data(request, member, _stage(stage), record)
+        card = data["record"]
+        extra: dict[str, Any] = {"csrf": user.csrf_token}
+        if card is not None:
+            extra["title_html"] = highlighted(card.title, card.spans, "title")
+            extra["abstract_html"] = highlighted(card.abstract, card.spans, "abstract")
+        return page(request, "screen.html", data, extra=extra)
+
+    @app.post("/r/{slug}/screen/{stage}")
+    def decide(
+        request: Request,
+        user: User,
+        slug: str,
+        stage: str,
+        record_id: Text = "",
+        decision: Text = "",
+        reason: Text = "",
+        note: Text = "",
+        csrf: Text = "",
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = _member(request, user, slug, Action.SCREEN)
+        at = _stage(stage)
+        rid = _record_id(record_id)
+        if not web_views.record_in_review(member.store(engine_of(request)), rid):
+            raise NotFoundError(f"no record {rid} in this review")
+        made = ScreeningDecision(
+            rid, at, user.username, _decision(decision), reason.strip() or None, note.strip() or None
+        )
+        record_decision(member.store(engine_of(request)), made)
+        if wants_json(request):
+            return JSONResponse({"recorded": rid, **_plain(screen_data(request, member, at, None))})
+        return RedirectResponse(f"/r/{slug}/screen/{stage}", status_code=303)
+
+    @app.post("/r/{slug}/screen/{stage}/undo")
+    def undo(request: Request, user: User, slug: str, stage: str, csrf: Text = "") -> Response:
+        check_csrf(request, user, csrf)
+        member = _member(request, user, slug, Action.SCREEN)
+        at, store = _stage(stage), member.store(engine_of(request))
+        latest = web_views.latest_decision(store, user.username, at)
+        undone = undo_last(store, user.username, at, [] if latest is None else [latest])
+        target = f"/r/{slug}/screen/{stage}" + (f"?record={undone}" if undone else "")
+        return _done(request, target, {"undone": undone})
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = plain(data)
+    return result
+
+
+def _add_conflicts(app: FastAPI) -> None:
+    @app.get("/r/{slug}/conflicts/{stage}.json")
+    @app.get("/r/{slug}/conflicts/{stage}")
+    def conflict_list(request: Request, user: User, slug: str, stage: str) -> Response:
+        member = _member(request, user, slug, Action.RESOLVE)
+        at, store = _stage(stage), member.store(engine_of(request))
+        data = {
+            "review": {"slug": member.slug, "title": member.title},
+            "stage": at,
+            "conflicts": conflicts(store, at),
+            "reasons": web_views.review_text(store).reasons,
+        }
+        return page(request, "conflicts.html", data, extra={"csrf": user.csrf_token})
+
+    @app.post("/r/{slug}/conflicts/{stage}")
+    def resolve(
+        request: Request,
+        user: User,
+        slug: str,
+        stage: str,
+        record_id: Text = "",
+        decision: Text = "",
+        reason: Text = "",
+        note: Text = "",
+        csrf: Text = "",
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = _member(request, user, slug, Action.RESOLVE)
+        at, rid = _stage(stage), _record_id(record_id)
+        store = member.store(engine_of(request))
+        if not web_views.record_in_review(store, rid):
+            raise NotFoundError(f"no record {rid} in this review")
+        made = Resolution(
+            rid, at, user.username, _decision(decision), reason.strip() or None, note.strip() or None
+        )
+        record_resolution(store, made)
+        return _done(request, f"/r/{slug}/conflicts/{stage}", {"resolved": rid})
+
+
+def _add_invitations(app: FastAPI) -> None:
+    @app.post("/r/{slug}/invitations")
+    def invite(
+        request: Request, user: User, slug: str, role: Text = "reviewer", csrf: Text = ""
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = _member(request, user, slug, Action.MANAGE)
+        token = accounts.create_invitation(
+            member.store(engine_of(request)), role, actor=user.username
+        )
+        link = str(request.url_for("invitation", token=token))
+        data = {"link": link, "role": role, "review": {"slug": slug, "title": member.title}}
+        if wants_json(request):
+            return JSONResponse(data)
+        return page(request, "invited.html", data)
+
+    @app.get("/invite/{token}", name="invitation")
+    def invitation(request: Request, user: User, token: str) -> Response:
+        return page(request, "invite.html", {"token": token}, extra={"csrf": user.csrf_token})
+
+    @app.post("/invite/{token}")
+    def accept(request: Request, user: User, token: str, csrf: Text = "") -> Response:
+        check_csrf(request, user, csrf)
+        review_id = accounts.accept_invitation(engine_of(request), token, user)
+        found = [m for m in memberships(engine_of(request), user.username)]
+        slug = next((m.slug for m in found if m.review_id == review_id), "")
+        return _done(request, f"/r/{slug}", {"review": slug})
