@@ -12,31 +12,58 @@ TITLE = "Intestinal lipoprotein overproduction in insulin-resistant states"
 
 
 def _medline() -> Record:
-    return Record(title=TITLE, authors=("Adeli, K.", "Lewis, G. F."), year=2008,
-                  journal="Curr Opin Lipidol", volume="19", issue="3", pages="221-8",
-                  pmid="18460911", doi="10.1097/MOL.0b013e3282ffaf82",
-                  source_database="medline")  # fmt: skip
+    return Record(
+        title=TITLE,
+        authors=("Adeli, K.", "Lewis, G. F."),
+        year=2008,
+        journal="Curr Opin Lipidol",
+        volume="19",
+        issue="3",
+        pages="221-8",
+        pmid="18460911",
+        doi="10.1097/MOL.0b013e3282ffaf82",
+        source_database="medline",
+    )
 
 
 def _embase() -> Record:
-    return Record(title=TITLE + ".", authors=("Adeli K.", "Lewis G.F."), year=2008,
-                  journal="Current Opinion in Lipidology", volume="19", issue="3",
-                  pages="221-228", abstract="PURPOSE OF REVIEW: Excessive postprandial ...",
-                  issn="0957-9672", accessions=(("embase", "351789012"),),
-                  source_database="embase")  # fmt: skip
+    return Record(
+        title=TITLE + ".",
+        authors=("Adeli K.", "Lewis G.F."),
+        year=2008,
+        journal="Current Opinion in Lipidology",
+        volume="19",
+        issue="3",
+        pages="221-228",
+        abstract="PURPOSE OF REVIEW: Excessive postprandial ...",
+        issn="0957-9672",
+        accessions=(("embase", "351789012"),),
+        source_database="embase",
+    )
 
 
 def _scopus() -> Record:
-    return Record(title=TITLE.upper(), authors=("Adeli, Khosrow",), year=2008,
-                  journal="Current Opinion in Lipidology", pages="221-228",
-                  doi="https://doi.org/10.1097/mol.0b013e3282ffaf82", source_database="scopus")
-    # fmt: skip
+    return Record(
+        title=TITLE.upper(),
+        authors=("Adeli, Khosrow",),
+        year=2008,
+        journal="Current Opinion in Lipidology",
+        pages="221-228",
+        doi="https://doi.org/10.1097/mol.0b013e3282ffaf82",
+        source_database="scopus",
+    )
 
 
 def _other() -> Record:
-    return Record(title="Glucagon-like peptide-1 and intestinal lipid absorption in hamsters",
-                  authors=("Hsieh, J.",), year=2010, journal="Diabetologia", volume="53",
-                  pages="552-561", source_database="medline")  # fmt: skip
+    return Record(
+        title="Glucagon-like peptide-1 and intestinal lipid absorption in hamsters",
+        authors=("Hsieh, J.",),
+        year=2010,
+        journal="Diabetologia",
+        volume="53",
+        pages="552-561",
+        source_database="medline",
+    )
 
 
 def test_three_sources_of_one_article_form_one_cluster() -> None:
@@ -88,9 +115,14 @@ def test_a_person_saying_same_merges_what_the_engine_would_not() -> None:
 
 
 def test_decided_pairs_leave_the_review_queue() -> None:
-    base = Record(title="Phase I trial of ATRA-IV and depakote in advanced solid tumours",
-                  authors=("David, K. A.",), year=2010, journal="Cancer Biol Ther",
-                  volume="9", pages="678-684")  # fmt: skip
+    base = Record(
+        title="Phase I trial of ATRA-IV and depakote in advanced solid tumours",
+        authors=("David, K. A.",),
+        year=2010,
+        journal="Cancer Biol Ther",
+        volume="9",
+        pages="678-684",
+    )
     shifted = Record(**{**base.__dict__, "pages": "676-682"})
     first = Deduplicator().fit([base, shifted])
     assert [(p.i, p.j) for p in first.uncertain] == [(0, 1)]
@@ -127,8 +159,16 @@ def test_large_blocks_still_find_neighbouring_duplicates() -> None:
     records = []
     for n in range(60):
         title = f"Study number {n} of exercise in chronic low back pain cohort {n * 7}"
-        records.append(Record(title=title, authors=("Wang, L.",), year=2015,
-                              journal="Spine", volume=str(n), pages=f"{n}01-{n}09"))  # fmt: skip
+        records.append(
+            Record(
+                title=title,
+                authors=("Wang, L.",),
+                year=2015,
+                journal="Spine",
+                volume=str(n),
+                pages=f"{n}01-{n}09",
+            )
+        )
     records.append(Record(**{**records[10].__dict__, "journal": "Spine (Phila Pa 1976)"}))
     result = Deduplicator(max_block=10).fit(records)
     assert result.cluster_of[10] == result.cluster_of[60]

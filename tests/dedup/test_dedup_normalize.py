@@ -30,9 +30,18 @@ def test_junk_doi_is_no_key() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("HPV testing after treatment of CIN 3. [Review] [45 refs]", "hpv testing after treatment of cin 3"),
-        ("[A study on mycobacterium vaccine in pleurisy]", "a study on mycobacterium vaccine in pleurisy"),
-        ("Clinical aspects of the complement system. [Japanese]", "clinical aspects of the complement system"),
+        (
+            "HPV testing after treatment of CIN 3. [Review] [45 refs]",
+            "hpv testing after treatment of cin 3",
+        ),
+        (
+            "[A study on mycobacterium vaccine in pleurisy]",
+            "a study on mycobacterium vaccine in pleurisy",
+        ),
+        (
+            "Clinical aspects of the complement system. [Japanese]",
+            "clinical aspects of the complement system",
+        ),
         (
             "Evaluating risk of precancer.[Erratum appears in Cancer Epidemiol 2006;15(3):600]",
             "evaluating risk of precancer",
@@ -42,7 +51,10 @@ def test_junk_doi_is_no_key() -> None:
             "Role of <mml:math><mml:mi>&#946;</mml:mi></mml:math>-cells &amp; islets",
             "role of β cells islets",
         ),
-        ("Perioperative NUTRITIONAL support: a trial?", "perioperative nutritional support a trial"),
+        (
+            "Perioperative NUTRITIONAL support: a trial?",
+            "perioperative nutritional support a trial",
+        ),
         ("Léna and Müller's øresund study", "lena and muller s oresund study"),
     ],
 )
@@ -78,12 +90,18 @@ def test_author_surnames(authors: tuple[str, ...], expected: tuple[str, ...]) ->
     [
         ("Curr Opin Lipidol", "Current Opinion in Lipidology"),
         ("J Matern Fetal Neonatal Med", "Journal of Maternal-Fetal and Neonatal Medicine"),
-        ("Jpen: Journal of Parenteral & Enteral Nutrition", "JPEN. Journal of parenteral and enteral nutrition"),
+        (
+            "Jpen: Journal of Parenteral & Enteral Nutrition",
+            "JPEN. Journal of parenteral and enteral nutrition",
+        ),
         ("Lung Cancer", "Lung cancer (Amsterdam, Netherlands)"),
-        ("50Th Annual Hawaii International Conference on System Sciences", "Hawaii International Conference on System Sciences"),
+        (
+            "50Th Annual Hawaii International Conference on System Sciences",
+            "Hawaii International Conference on System Sciences",
+        ),
         ("ICIS 2017 Proceedings", "International Conference on Information Systems"),
     ],
-)  # fmt: skip
+)
 def test_journal_forms_are_compatible(a: str, b: str) -> None:
     assert nz.journals_compatible(nz.normalize_journal(a), nz.normalize_journal(b)) is True
 

@@ -11,22 +11,59 @@ from evidens.core import Record
 from evidens.dedup import Deduplicator, DedupResult, PairDecision
 
 _BASES = [
-    Record(title="Intestinal lipoprotein overproduction in insulin-resistant states",
-           authors=("Adeli, K.", "Lewis, G. F."), year=2008, journal="Curr Opin Lipidol",
-           volume="19", pages="221-228", doi="10.1097/MOL.0b013e3282ffaf82"),
-    Record(title="Effects of incretin on artery lesions in apolipoprotein E-deficient mice",
-           authors=("Chen, R.", "Wang, Y."), year=2014, journal="Diabetes Metab Res Rev",
-           volume="30", pages="51", doi="10.1002/dmrr.2604"),
-    Record(title="The effects of incretin on artery lesions in apolipoprotein E-deficient mice",
-           authors=("Chen, R.", "Wang, J."), year=2014, journal="Diabetes Metab Res Rev",
-           volume="30", pages="52", doi="10.1002/dmrr.2604"),
-    Record(title="Editorial", authors=("Weber, R.",), year=2002, journal="MIS Quarterly",
-           volume="26", issue="1", pages="iii-iv"),
-    Record(title="Editorial", authors=("Weber, R.",), year=2002, journal="MIS Quarterly",
-           volume="26", issue="2", pages="iii-v"),
-    Record(title="Erratum: Intestinal lipoprotein overproduction in insulin-resistant states",
-           year=2008, journal="Curr Opin Lipidol", volume="19", pages="400"),
-]  # fmt: skip
+    Record(
+        title="Intestinal lipoprotein overproduction in insulin-resistant states",
+        authors=("Adeli, K.", "Lewis, G. F."),
+        year=2008,
+        journal="Curr Opin Lipidol",
+        volume="19",
+        pages="221-228",
+        doi="10.1097/MOL.0b013e3282ffaf82",
+    ),
+    Record(
+        title="Effects of incretin on artery lesions in apolipoprotein E-deficient mice",
+        authors=("Chen, R.", "Wang, Y."),
+        year=2014,
+        journal="Diabetes Metab Res Rev",
+        volume="30",
+        pages="51",
+        doi="10.1002/dmrr.2604",
+    ),
+    Record(
+        title="The effects of incretin on artery lesions in apolipoprotein E-deficient mice",
+        authors=("Chen, R.", "Wang, J."),
+        year=2014,
+        journal="Diabetes Metab Res Rev",
+        volume="30",
+        pages="52",
+        doi="10.1002/dmrr.2604",
+    ),
+    Record(
+        title="Editorial",
+        authors=("Weber, R.",),
+        year=2002,
+        journal="MIS Quarterly",
+        volume="26",
+        issue="1",
+        pages="iii-iv",
+    ),
+    Record(
+        title="Editorial",
+        authors=("Weber, R.",),
+        year=2002,
+        journal="MIS Quarterly",
+        volume="26",
+        issue="2",
+        pages="iii-v",
+    ),
+    Record(
+        title="Erratum: Intestinal lipoprotein overproduction in insulin-resistant states",
+        year=2008,
+        journal="Curr Opin Lipidol",
+        volume="19",
+        pages="400",
+    ),
+]
 
 
 @st.composite
@@ -44,8 +81,15 @@ def _variant(draw: st.DrawFn) -> Record:
         pages = base.pages
     year = draw(st.sampled_from([base.year, (base.year or 2000) + 1]))
     source = draw(st.sampled_from(["medline", "embase", "scopus"]))
-    return replace(base, title=title, doi=doi if base.doi else None, journal=journal,
-                   pages=pages, year=year, source_database=source)  # fmt: skip
+    return replace(
+        base,
+        title=title,
+        doi=doi if base.doi else None,
+        journal=journal,
+        pages=pages,
+        year=year,
+        source_database=source,
+    )
 
 
 def _partition(records: list[Record], result: DedupResult) -> list[list[str]]:
@@ -55,7 +99,9 @@ def _partition(records: list[Record], result: DedupResult) -> list[list[str]]:
 
 @settings(max_examples=60, deadline=None)
 @given(records=st.lists(_variant(), min_size=1, max_size=10), data=st.data())
-def test_input_order_does_not_change_the_clusters(records: list[Record], data: st.DataObject) -> None:
+def test_input_order_does_not_change_the_clusters(
+    records: list[Record], data: st.DataObject
+) -> None:
     order = data.draw(st.permutations(range(len(records))))
     shuffled = [records[i] for i in order]
     first = Deduplicator().fit(records)

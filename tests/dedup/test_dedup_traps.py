@@ -31,10 +31,17 @@ def _together(records: list[Record], i: int, j: int, **options: bool) -> bool:
 
 def test_generic_titles_in_different_issues_stay_apart() -> None:
     records = [
-        Record(title="Editorial", authors=("Weber, R.",), year=2002, journal="MIS Quarterly",
-               volume="26", issue=str(issue), pages="iii-iv")
+        Record(
+            title="Editorial",
+            authors=("Weber, R.",),
+            year=2002,
+            journal="MIS Quarterly",
+            volume="26",
+            issue=str(issue),
+            pages="iii-iv",
+        )
         for issue in (1, 2, 3, 4)
-    ]  # fmt: skip
+    ]
     result = Deduplicator().fit(records)
     assert len(result.clusters) == 4
     assert all(d == "unique" for d in result.decisions)
@@ -48,11 +55,25 @@ def test_reply_and_editorial_titles_alone_prove_nothing() -> None:
 
 
 def test_generic_title_with_the_same_citation_is_one_article() -> None:
-    a = Record(title="Editorial", authors=("Avison, D.",), year=2001, journal="Inf Syst J",
-               volume="11", issue="4", pages="271")
-    b = Record(title="EDITORIAL.", authors=("Avison, David E.",), year=2001,
-               journal="Information Systems Journal", volume="11", issue="4", pages="271-271")
-    # fmt: skip
+    a = Record(
+        title="Editorial",
+        authors=("Avison, D.",),
+        year=2001,
+        journal="Inf Syst J",
+        volume="11",
+        issue="4",
+        pages="271",
+    )
+    b = Record(
+        title="EDITORIAL.",
+        authors=("Avison, David E.",),
+        year=2001,
+        journal="Information Systems Journal",
+        volume="11",
+        issue="4",
+        pages="271-271",
+    )
+
     assert compare(prepare(a), prepare(b)).outcome == "duplicate"
 
 
@@ -111,15 +132,43 @@ def test_guideline_co_published_in_several_journals_keeps_every_copy() -> None:
     title = "Reporting guideline for systematic reviews: an updated statement"
     authors = ("Page, M. J.", "McKenzie, J. E.", "Bossuyt, P. M.")
     copies = [
-        Record(title=title, authors=authors, year=2021, journal="BMJ", volume="372",
-               pages="n71", doi="10.1136/bmj.n71"),
-        Record(title=title, authors=authors, year=2021, journal="PLoS Medicine", volume="18",
-               issue="3", pages="e1003583", doi="10.1371/journal.pmed.1003583"),
-        Record(title=title, authors=authors, year=2021, journal="Journal of Clinical Epidemiology",
-               volume="134", pages="178-189", doi="10.1016/j.jclinepi.2021.03.001"),
-        Record(title=title, authors=authors, year=2021, journal="Systematic Reviews",
-               volume="10", pages="89"),
-    ]  # fmt: skip
+        Record(
+            title=title,
+            authors=authors,
+            year=2021,
+            journal="BMJ",
+            volume="372",
+            pages="n71",
+            doi="10.1136/bmj.n71",
+        ),
+        Record(
+            title=title,
+            authors=authors,
+            year=2021,
+            journal="PLoS Medicine",
+            volume="18",
+            issue="3",
+            pages="e1003583",
+            doi="10.1371/journal.pmed.1003583",
+        ),
+        Record(
+            title=title,
+            authors=authors,
+            year=2021,
+            journal="Journal of Clinical Epidemiology",
+            volume="134",
+            pages="178-189",
+            doi="10.1016/j.jclinepi.2021.03.001",
+        ),
+        Record(
+            title=title,
+            authors=authors,
+            year=2021,
+            journal="Systematic Reviews",
+            volume="10",
+            pages="89",
+        ),
+    ]
     result = Deduplicator().fit(copies)
     assert len(result.clusters) == 4
     assert result.n_removed == 0
@@ -143,12 +192,23 @@ def test_preprint_and_published_version_merge_when_the_review_says_so() -> None:
 
 def test_registry_entry_is_linked_to_its_publication_not_merged() -> None:
     title = "Eculizumab in adult patients with atypical haemolytic uraemic syndrome"
-    entry = Record(title=title, journal="ClinicalTrials.gov", year=2009,
-                   registry_ids=("NCT00844428",), source_database="ctgov")
-    article = Record(title=title, authors=("Legendre, C. M.",), year=2013,
-                     journal="N Engl J Med", volume="368", pages="2169-2181",
-                     abstract="Two phase 2 trials (NCT00844545 and NCT00844428) ...")
-    # fmt: skip
+    entry = Record(
+        title=title,
+        journal="ClinicalTrials.gov",
+        year=2009,
+        registry_ids=("NCT00844428",),
+        source_database="ctgov",
+    )
+    article = Record(
+        title=title,
+        authors=("Legendre, C. M.",),
+        year=2013,
+        journal="N Engl J Med",
+        volume="368",
+        pages="2169-2181",
+        abstract="Two phase 2 trials (NCT00844545 and NCT00844428) ...",
+    )
+
     result = Deduplicator().fit([entry, article])
     assert result.cluster_of[0] != result.cluster_of[1]
     assert [(link.i, link.j) for link in result.links] == [(0, 1)]
@@ -165,12 +225,21 @@ def test_no_chaining_of_two_articles_through_a_sparse_record() -> None:
 
 
 def test_translated_title_with_the_same_citation_is_one_article() -> None:
-    english = Record(title="[Comparison of amoxicillin and cefamandole in pulmonary surgery]",
-                     authors=("Train, M.", "Soulard, D."), year=1994,
-                     journal="Ann Fr Anesth Reanim", volume="13", pages="280-284")
-    original = Record(title="Antibioprophylaxie en chirurgie pulmonaire: etude en double aveugle",
-                      authors=("Train, M.", "Soulard, D."), year=1994,
-                      journal="Annales Francaises d'Anesthesie et de Reanimation",
-                      volume="13", pages="280-4")
-    # fmt: skip
+    english = Record(
+        title="[Comparison of amoxicillin and cefamandole in pulmonary surgery]",
+        authors=("Train, M.", "Soulard, D."),
+        year=1994,
+        journal="Ann Fr Anesth Reanim",
+        volume="13",
+        pages="280-284",
+    )
+    original = Record(
+        title="Antibioprophylaxie en chirurgie pulmonaire: etude en double aveugle",
+        authors=("Train, M.", "Soulard, D."),
+        year=1994,
+        journal="Annales Francaises d'Anesthesie et de Reanimation",
+        volume="13",
+        pages="280-4",
+    )
+
     assert _together([english, original], 0, 1)

@@ -129,6 +129,7 @@ CASES: list[tuple[str, str, int, list[Check]]] = [
     ('medline_nbib/biopython_pubmed_result2.txt', 'medline', 4, [
         (0, 'pmid', '16403221'), (0, 'title', 'A high level interface to SCOP and ASTRAL'),
         (0, 'authors', 'Casbon, James A'), (0, 'year', 2006), (0, 'doi', '10.1186/1471-2105-7-10'),
+        (1, 'pages', '616-617'), (3, 'pages', '2308-2310'),
         (-1, 'pmid', '14630660'),
     ]),
     ('medline_nbib/jabref_NbibImporterTest.nbib', 'medline', 1, [
@@ -202,6 +203,7 @@ CASES: list[tuple[str, str, int, list[Check]]] = [
     ]),
     ('wos_plaintext/zoological_record_litsearchr.txt', 'wos_plaintext', 134, [
         (0, 'title', 'Nest site selection and nest survival of Black-backed Woodpeckers'),
+        (0, 'authors', 'Stillman, Andrew N.'),
         (0, 'year', 2019), (0, 'accessions', ('zoorec', 'ZOOREC:ZOOR15512090342')),
         (-1, 'accessions', ('zoorec', 'ZOOREC:ZOOR03700000025')),
     ]),
@@ -298,6 +300,7 @@ CASES: list[tuple[str, str, int, list[Check]]] = [
         (0, 'accessions', ('embase', '621381829')), (0, 'authors', 'Behan L.'),
         (0, 'doi', '10.1186/s12919-018-0099-8'), (0, 'year', 2018),
         (0, 'journal', 'BMC Proceedings'), (-1, 'accessions', ('embase', '621381823')),
+        (0, 'volume', '12'), (0, 'issue', 'Supplement 3'),
     ]),
     ('ovid_tagged/embase_ovid_endnote_knh.cgi', 'ovid_tagged', 2, [
         (0, 'abstract', 'Background: As in most rare diseases'),

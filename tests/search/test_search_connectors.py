@@ -447,3 +447,15 @@ def test_cli_run_writes_json_and_ris(replay: Replay, api: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "5 hits" in result.output
     assert 'executed as: ("stem cells"[MeSH Terms]' in result.output
+
+
+def test_run_search_dispatches_and_refuses_unknown_sources(replay: Replay, api: Path) -> None:
+    from evidens.errors import InputError
+    from evidens.search.connectors import run_search
+
+    replay.add("/search", ok(api / "europepmc" / "search_pmid_22663011.json"))
+    result = run_search("europepmc", "EXT_ID:22663011 AND SRC:MED", base_url=replay.url)
+    assert result.ids == ("22663011",)
+    assert result.run.source == "europepmc"
+    with pytest.raises(InputError, match="no connector for 'embase'"):
+        run_search("embase", "x")

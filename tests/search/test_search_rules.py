@@ -439,3 +439,27 @@ def test_heading_qualifiers_a_target_lacks_are_warned() -> None:
     assert any("not only drug therapy (wider)" in w for w in result.warnings)
     with pytest.raises(InputError, match="unknown subheading code /zz"):
         translate("Epilepsy/zz", source="ovid", target="pubmed")
+
+
+def test_long_history_is_inlined_and_flattened_for_registers() -> None:
+    lines = ["1 a.ti."] + [f"{n} {n - 1} or x{n}.ti." for n in range(2, 120)]
+    text = translate("\n".join(lines), source="ovid", target="ictrp").text
+    assert text == " OR ".join(["a", *(f"x{n}" for n in range(2, 120))])
+
+
+def test_one_query_combines_a_numbered_strategy_for_an_api_call() -> None:
+    strategy = "#1 a[ti]\n#2 b[ti]\n#3 #1 OR #2\n#4 #3 AND c[ab]"
+    result = translate(strategy, target="pubmed", one_query=True)
+    assert result.text == "(a[ti] OR b[ti]) AND c[ab]"
+    assert result.warnings == ()
+
+
+def test_pasted_ovid_history_with_notes_and_hit_counts() -> None:
+    history = (
+        "1     exp Spasms, Infantile/ (3154)\n"
+        "2     west syndrome.mp. [mp=title, abstract, heading word, keyword heading word] (1,029)\n"
+        "3     1 or 2 (3,733)\n"
+    )
+    assert translate(history, source="ovid", target="pubmed").text == (
+        '#1 "Spasms, Infantile"[Mesh]\n#2 "west syndrome"[tw]\n#3 #1 OR #2'
+    )

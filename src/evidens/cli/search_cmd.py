@@ -16,26 +16,13 @@ from rich.markup import escape
 
 from evidens.errors import InputError
 from evidens.search import TARGETS, translate, translate_all
-from evidens.search.connectors import (
-    ClinicalTrialsGovConnector,
-    CrossrefConnector,
-    EuropePmcConnector,
-    OpenAlexConnector,
-    PubMedConnector,
-    SearchResult,
-)
-from evidens.search.connectors.crossref import CROSSREF
-from evidens.search.connectors.ctgov import CTGOV
-from evidens.search.connectors.europepmc import EUROPEPMC
-from evidens.search.connectors.openalex import OPENALEX
-from evidens.search.connectors.pubmed import EUTILS
+from evidens.search.connectors import SOURCES, SearchResult, run_search
 
 search_app = typer.Typer(
     help="Translate a search strategy for each database, and run it where an API exists.",
     no_args_is_help=True,
 )
 console = Console(highlight=False, soft_wrap=True)
-SOURCES = ("pubmed", "ctgov", "europepmc", "crossref", "openalex")
 
 
 def _query_text(query: str) -> str:
@@ -97,7 +84,14 @@ def run_cmd(
     """Run the query against the source's API and write the records (standalone run)."""
     if out is not None and out.suffix.lower() not in (".ris", ".json"):
         raise InputError("the output file must end in .ris or .json", path=out)
-    result = _run(source, _query_text(query), max_records, api_key, email, base_url)
+    text = _query_text(query)
+    if source == "pubmed" and len([x for x in text.splitlines() if x.strip()]) > 1:
+        # A numbered strategy: esearch takes one query, the one the last line means.
+        text = translate(text, source="pubmed", target="pubmed", one_query=True).text
+    key = api_key or (os.environ.get("OPENALEX_API_KEY") if source == "openalex" else None)
+    result = run_search(
+        source, text, max_records=max_records, api_key=key, email=email, base_url=base_url
+    )
     run = result.run
     console.print(
         f"{escape(run.platform)}: {run.hits} hits, {run.retrieved} records retrieved"
@@ -110,35 +104,6 @@ def run_cmd(
     if out is not None:
         out.write_text(_export(result, out), encoding="utf-8")
         console.print(f"wrote {len(result.records)} records to {escape(str(out))}")
-
-
-def _run(
-    source: str,
-    query: str,
-    max_records: int | None,
-    api_key: str | None,
-    email: str | None,
-    base_url: str | None,
-) -> SearchResult:
-    if source == "pubmed":
-        pubmed = PubMedConnector(base_url=base_url or EUTILS, api_key=api_key, email=email)
-        return pubmed.search(query, max_records=max_records)
-    if source == "ctgov":
-        ctgov = ClinicalTrialsGovConnector(base_url=base_url or CTGOV)
-        return ctgov.search(query, max_records=max_records)
-    if source == "europepmc":
-        epmc = EuropePmcConnector(base_url=base_url or EUROPEPMC)
-        return epmc.search(query, max_records=max_records)
-    if source == "crossref":
-        crossref = CrossrefConnector(base_url=base_url or CROSSREF, mailto=email)
-        return crossref.search(query, max_records=max_records)
-    if source == "openalex":
-        key = api_key or os.environ.get("OPENALEX_API_KEY")
-        openalex = OpenAlexConnector(api_key=key, base_url=base_url or OPENALEX)
-        return openalex.search(query, max_records=max_records)
-    raise InputError(
-        f"no connector for {source!r}", field="source", hint=f"use one of {', '.join(SOURCES)}"
-    )
 
 
 def _export(result: SearchResult, out: Path) -> str:

@@ -4,8 +4,8 @@ Single-linkage (union of every duplicate pair) merges A and C when A~B and B~C, 
 A and C are plainly different articles - B being, say, a record without pages. Here two
 clusters merge only if every pair across them is itself a duplicate (complete linkage: an
 uncertain cross pair is a question for a person, not something to settle by transitivity)
-and no person has said they differ; pairs are taken strongest first, ties broken by content, so the result does not
-depend on input order.
+and no person has said they differ; pairs are taken strongest first, ties broken by
+content, so the result does not depend on input order.
 """
 
 from __future__ import annotations

@@ -338,6 +338,16 @@ def normalize_authors(authors: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(s for s in (_surname(n) for n in names) if s)
 
 
+def author_name_words(authors: tuple[str, ...]) -> str:
+    """Every name word of two letters or more, sorted: survives given and family names swapped.
+
+    Some exports invert names ("Andrea, C." for Carignani, Andrea); comparing all name words
+    still finds the two lists alike where surname lists do not.
+    """
+    words = {w for w in _words(fold(" ".join(authors))).split() if len(w) >= 2 and w != "and"}
+    return " ".join(sorted(words))
+
+
 def _surname(name: str) -> str:
     text = fold(name).strip()
     if "," in text:

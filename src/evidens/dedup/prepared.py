@@ -22,6 +22,7 @@ class Prepared:
     generic: bool
     authors: tuple[str, ...]
     author_text: str
+    author_names: str
     year: int | None
     journal: tuple[str, ...]
     volume: str
@@ -66,6 +67,7 @@ def prepare(record: Record) -> Prepared:
         generic=nz.is_generic_title(title),
         authors=authors,
         author_text=" ".join(authors),
+        author_names=nz.author_name_words(record.authors),
         year=record.year,
         journal=journal,
         volume=nz.normalize_volume(record.volume),

@@ -20,8 +20,12 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *- ?(.*)$")
 _OVID_START = re.compile(r"^<\d+\. ?>\s*$")
 _BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 _WRAP = re.compile(r"\n +")
-_ODD_SPACE = re.compile(r"[^\S \n]")
-"""Whitespace other than spaces and newlines (tabs, NBSP...): such files take the line walk."""
+_ODD_SPACES = (
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""Every character ``str.isspace`` accepts besides space and newline: files holding one take
+the line walk (``str.find`` per character is far faster than a regex class over the text)."""
 _CLEAN = re.compile(r"[A-Z][^\n]{3}- [^\n]*(?:\n[A-Z][^\n]{3}- [^\n]*)*")
 _PAGES = re.compile(r"^(\d+)-(\d+)$")
 _SO = re.compile(
@@ -73,7 +77,7 @@ def _tokenize_clean(text: str) -> Tokens | None:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _ODD_SPACE.search(text):
+    if any(space in text for space in _ODD_SPACES):
         return None
     records: Tokens = []
     line, position = 1, 0

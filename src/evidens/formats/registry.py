@@ -8,6 +8,7 @@ package metadata is missing (running from a source tree) the built-ins are used 
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from functools import cache
 from importlib import import_module
@@ -65,7 +66,10 @@ def formats() -> dict[str, FormatPlugin]:
     """Every registered format by id: entry points first, built-ins as the fallback."""
     found: dict[str, FormatPlugin] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        plugin = entry.load()
+        try:
+            plugin = entry.load()
+        except (ImportError, AttributeError):
+            continue  # a broken third-party plugin must not stop every import
         if isinstance(plugin, FormatPlugin):
             found[plugin.id] = plugin
     for format_id, target in BUILTINS.items():
@@ -111,6 +115,8 @@ def read_records(
             path=name,
             hint=f"use one of: {', '.join(sorted(formats()))}",
         )
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small tuples, no cycles: cyclic GC passes only cost time
     try:
         records, warnings = plugin.read(text, name)
     except EvidensError:
@@ -121,6 +127,9 @@ def read_records(
             path=name,
             hint="the file is damaged or not this format; export it again",
         ) from exc
+    finally:
+        if collecting:
+            gc.enable()
     if not records:
         raise FormatError(
             f"no records found in this {plugin.label} file",

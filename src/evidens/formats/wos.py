@@ -18,6 +18,8 @@ from evidens.formats._base import FormatPlugin, ParseWarning, RecordBuilder
 from evidens.formats._text import head_lines, split_lines
 
 _LINE = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
+_EMAIL = re.compile(r"\s*\([^()\s]+@[^()\s]+\)\s*$")
+"""Zoological Record appends the author's e-mail in parentheses; it is not part of the name."""
 _LIST_TAGS = {"AU", "AF", "CR", "C1", "BA", "BF", "CA", "ED"}
 _UT_DATABASES = {"WOS": "wos", "ZOOREC": "zoorec", "MEDLINE": "medline", "INSPEC": "inspec"}
 Tokens = list[tuple[int, list[RawField]]]
@@ -106,7 +108,8 @@ def map_fields(fields: list[RawField], start: int) -> Record:
             builder.first(_SIMPLE[tag], value)
         elif tag in _SPLIT or tag == author_tag:
             for item in value.split(";"):
-                builder.add(_SPLIT.get(tag, "authors"), item)
+                text = _EMAIL.sub("", item) if tag == author_tag else item
+                builder.add(_SPLIT.get(tag, "authors"), text)
         elif tag == "PY":
             builder.set_year(value)
         elif tag == "DI":

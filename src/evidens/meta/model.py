@@ -151,7 +151,7 @@ class MetaAnalysis:
         random = _fit_summary(rfit, "random") if methods.method != "FE" else None
         if methods.method == "FE":
             het = _heterogeneity(ffit) if ffit is not None else het
-        pi = self._prediction(rfit) if rfit is not None else None
+        pi = self._prediction(rfit) if rfit is not None and random is not None else None
         rows = _rows(effects, fixed_pool, ffit, rfit, random_mask, self.level)
         return MetaResult(
             methods, int(effects.estimable.sum()), rows, fixed, random, het, pi, tuple(warnings)

@@ -20,6 +20,7 @@ FloatArray = NDArray[np.float64]
 TAU2_METHODS = ("DL", "REML", "ML", "PM", "SJ", "HE", "EB", "HS")
 FE_METHODS = ("FE", "EE", "CE")
 _MAXITER = 10_000
+_SCORING_STEPS = 1_000  # Fisher-scoring steps before the bracketing fallback
 THRESHOLD = 1e-12  # metafor control threshold used for the golden values
 
 
@@ -249,7 +250,7 @@ def _fisher_scoring(
     (metafor's algorithm, so that boundary solutions stop where metafor's do)."""
     plain = X.shape[1] == 1 and bool(np.all(X == 1.0))
     tau2 = _he(y, v, X).tau2
-    for it in range(1, _MAXITER + 1):
+    for it in range(1, _SCORING_STEPS + 1):
         adj, _ = _score_step(method, y, v, X, tau2, plain)
         if tau2 == 0.0 and adj < 0:
             adj = 0.0
@@ -259,7 +260,26 @@ def _fisher_scoring(
         if abs(adj) <= threshold:
             _, se = _score_step(method, y, v, X, tau2, plain)
             return Tau2Estimate(tau2, se, it)
-    raise EstimationError(
-        f"{method} estimation of τ² did not converge in {_MAXITER} steps",
-        hint="try method='DL' or 'PM'",
-    )
+    return _score_root(method, y, v, X, plain)
+
+
+def _score_root(
+    method: str, y: FloatArray, v: FloatArray, X: NDArray[np.float64], plain: bool
+) -> Tau2Estimate:
+    """Fallback when Fisher scoring oscillates (it can, on small data sets; metafor then stops
+    with "did not converge"): solve score(τ²) = 0 by bracketing, τ² = 0 if the score is
+    negative there."""
+
+    def score(t: float) -> float:
+        return _score_step(method, y, v, X, t, plain)[0]
+
+    if score(0.0) <= 0:
+        tau2 = 0.0
+    else:
+        hi = max(1e-4, float(np.var(y)))
+        while score(hi) > 0:
+            hi *= 10
+            if hi > 1e8:
+                raise EstimationError(f"{method} estimate of τ² is beyond 1e8")
+        tau2 = float(brentq(score, 0.0, hi, xtol=1e-15, rtol=1e-15, maxiter=_MAXITER))
+    return Tau2Estimate(tau2, _score_step(method, y, v, X, tau2, plain)[1], _SCORING_STEPS)

@@ -24,7 +24,7 @@ from evidens.report.rob_plots import render as render_rob
 from evidens.report.rob_plots import traffic_light
 from evidens.report.tables import characteristics_table, rob_table, search_table, sof_table
 from evidens.rob.instrument import get_instrument
-from evidens.rob.robvis import table_from_results, tables_by_tool
+from evidens.rob.robvis import RobRow, RobTable, table_from_results, tables_by_tool
 
 
 class _Numbers:
@@ -60,23 +60,34 @@ def _prisma_figure(number: int, figure: PrismaFigure) -> Figure:
         svg=svg,
         png=render_prisma(diagram, "png"),
         inline=True,
+        alt=" ".join(
+            " ".join([box.heading, *(line.strip() for line in box.lines)]) for box in diagram.boxes
+        ),
     )
+
+
+def _rob_alt(table: RobTable, row: RobRow) -> str:
+    cells = [f"{d} {j.label}" for d, j in zip(table.domains, row.judgments, strict=True)]
+    overall = f", overall {row.overall.label}" if row.overall else ""
+    return f"{row.study}: {', '.join(cells)}{overall}"
 
 
 def _rob_figures(inputs: ReportInputs, numbers: _Numbers) -> list[Figure]:
     figures = []
     for tool_id, results in tables_by_tool(inputs.rob_results).items():
-        fig = traffic_light(table_from_results(results))
+        table = table_from_results(results)
+        fig = traffic_light(table)
         number = numbers.figure(f"rob-figure:{tool_id}")
         name = get_instrument(tool_id).name
         figures.append(
             Figure(
                 key=f"rob-figure:{tool_id}",
                 number=number,
-                caption=f"Risk of bias per study and domain ({name}), traffic-light plot.",
+                caption=f"Risk of bias per study and domain, traffic-light plot: {name}.",
                 svg=render_rob(fig, "svg"),
                 png=render_rob(fig, "png"),
                 inline=True,
+                alt="; ".join(_rob_alt(table, row) for row in table.rows),
             )
         )
     return figures
@@ -92,6 +103,7 @@ def _forest_figures(inputs: ReportInputs, numbers: _Numbers) -> list[Figure]:
                 key=key,
                 number=numbers.figure(key),
                 caption=f"Forest plot: {name}.",
+                alt=f"Forest plot: {name}",
                 svg=inputs.forest_svgs.get(name),
                 png=inputs.forest_pngs.get(name),
             )
@@ -124,9 +136,9 @@ def _methods_at(sections: tuple[Section, ...], key: str, extra: str = "") -> str
     return ""
 
 
-def _where(inputs: ReportInputs, labels: Mapping[str, str], sections: tuple[Section, ...]) -> dict[
-    str, str
-]:
+def _where(
+    inputs: ReportInputs, labels: Mapping[str, str], sections: tuple[Section, ...]
+) -> dict[str, str]:
     """Where each fact the checklist asks about is reported (absent = unknown)."""
     p, m = inputs.protocol, inputs.methods
     forests = [v for k, v in labels.items() if k.startswith("forest:")]
@@ -135,7 +147,9 @@ def _where(inputs: ReportInputs, labels: Mapping[str, str], sections: tuple[Sect
         "title": "Title",
         "question": _methods_at(sections, "question") if p and p.question else "",
         "eligibility": _methods_at(sections, "question") if p and p.inclusion_criteria else "",
-        "sources": _methods_at(sections, "sources", labels.get("searches", "")),
+        "sources": (
+            _methods_at(sections, "sources", labels["searches"]) if inputs.searches else ""
+        ),
         "strategy": labels.get("searches", ""),
         "selection": _methods_at(sections, "selection") if m.screening_reviewers else "",
         "collection": _methods_at(sections, "collection") if m.extraction_reviewers else "",

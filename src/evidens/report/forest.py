@@ -13,7 +13,6 @@ import io
 import math
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from evidens.errors import ValidationError
-from evidens.meta.results import MEASURE_NAMES, MetaResult, StudyRow
+from evidens.meta.forest_table import ForestRow, arm_headers, forest_rows
+from evidens.meta.results import MEASURE_NAMES, MetaResult
 
 ROW_IN = 0.2
 FONT = 7.5
@@ -38,20 +38,6 @@ ROB_SYMBOLS = {"low": "+", "some_concerns": "?", "high": "−", "no_information"
 FORMATS = ("svg", "png", "pdf")
 
 
-@dataclass
-class _Row:
-    kind: str  # header, group, study, summary, pi, text, blank
-    label: str = ""
-    cells: list[str] = field(default_factory=list)
-    weight: str = ""
-    effect: str = ""
-    est: float | None = None
-    lo: float | None = None
-    hi: float | None = None
-    size: float = 0.0
-    rob: Mapping[str, str] | None = None
-
-
 def _safe(text: str, width: int = 0) -> str:
     """Escape matplotlib's mathtext and shorten to ``width`` characters."""
     text = text.replace("$", r"\$")
@@ -60,186 +46,7 @@ def _safe(text: str, width: int = 0) -> str:
     return text
 
 
-def _num(x: float | None, digits: int = 2) -> str:
-    if x is None or not math.isfinite(x):
-        return "-"
-    return f"{x:.{digits}f}"
-
-
-def _p(p: float | None) -> str:
-    if p is None or not math.isfinite(p):
-        return "P = -"
-    return "P < 0.00001" if p < 1e-5 else f"P = {p:.2g}" if p < 0.001 else f"P = {p:.2f}"
-
-
-def _arm_cells(s: StudyRow) -> list[str]:
-    a = s.arms
-    if "events1" in a:
-        return [f"{a['events1']:g}", f"{a['total1']:g}", f"{a['events2']:g}", f"{a['total2']:g}"]
-    if "mean1" in a:
-        return [
-            f"{a['mean1']:.4g}",
-            f"{a['sd1']:.4g}",
-            f"{a['n1']:g}",
-            f"{a['mean2']:.4g}",
-            f"{a['sd2']:.4g}",
-            f"{a['n2']:g}",
-        ]
-    return [_num(s.yi, 3), _num(math.sqrt(s.vi) if s.vi is not None else None, 3)]
-
-
-def _arm_headers(result: MetaResult) -> tuple[list[str], list[str]]:
-    first = result.studies[0].arms if result.studies else {}
-    if "events1" in first:
-        return ["Experimental", "Control"], ["Events", "Total", "Events", "Total"]
-    if "mean1" in first:
-        return ["Experimental", "Control"], ["Mean", "SD", "Total"] * 2
-    return [""], ["Estimate", "SE"]
-
-
-def _totals(studies: list[StudyRow]) -> list[str]:
-    if not studies or not studies[0].arms:
-        return []
-    a0 = studies[0].arms
-    if "events1" in a0:
-        return [
-            "",
-            f"{sum(s.arms['total1'] for s in studies):g}",
-            "",
-            f"{sum(s.arms['total2'] for s in studies):g}",
-        ]
-    if "mean1" in a0:
-        return [
-            "",
-            "",
-            f"{sum(s.arms['n1'] for s in studies):g}",
-            "",
-            "",
-            f"{sum(s.arms['n2'] for s in studies):g}",
-        ]
-    return []
-
-
-def _effect_text(result: MetaResult, est: float | None, lo: float | None, hi: float | None) -> str:
-    if est is None:
-        return "Not estimable"
-    e, lo_d, hi_d = result.display(est), result.display(lo), result.display(hi)
-    return f"{_num(e)} [{_num(lo_d)}, {_num(hi_d)}]"
-
-
-def _study_rows(
-    result: MetaResult, studies: list[StudyRow], rob: Mapping[str, Mapping[str, Any]] | None
-) -> list[_Row]:
-    rows = []
-    for s in studies:
-        w = s.weight_random if result.random is not None else s.weight_fixed
-        rows.append(
-            _Row(
-                "study",
-                s.label,
-                _arm_cells(s),
-                "" if w is None else f"{w:.1f}%",
-                _effect_text(result, s.yi, s.ci_lb, s.ci_ub),
-                s.yi,
-                s.ci_lb,
-                s.ci_ub,
-                w or 0.0,
-                _rob_for(rob, s.label),
-            )
-        )
-    return rows
-
-
-def _rob_for(rob: Mapping[str, Mapping[str, Any]] | None, label: str) -> Mapping[str, str] | None:
-    if rob is None or label not in rob:
-        return None
-    return {
-        str(k): str(getattr(v, "value", v)).lower().replace(" ", "_") for k, v in rob[label].items()
-    }
-
-
-def _summary_rows(result: MetaResult, title: str, studies: list[StudyRow]) -> list[_Row]:
-    rows = []
-    both = result.fixed is not None and result.random is not None and result.k > 1
-    for s in (result.fixed, result.random) if both else (result.main,):
-        if s is None:
-            continue
-        level = f"{result.methods.level:g}% CI"
-        name = f"{title}, {s.model} ({level})" if both else f"{title} ({level})"
-        weight = "100.0%" if title == "Total" else ""
-        rows.append(
-            _Row(
-                "summary",
-                name,
-                _totals(studies),
-                weight,
-                _effect_text(result, s.estimate, s.ci_lb, s.ci_ub),
-                s.estimate,
-                s.ci_lb,
-                s.ci_ub,
-            )
-        )
-    if result.prediction is not None and result.k >= 2:
-        lo, hi = result.prediction
-        rows.append(
-            _Row(
-                "pi",
-                "Prediction interval",
-                effect=f"[{_num(result.display(lo))}, {_num(result.display(hi))}]",
-                est=None,
-                lo=lo,
-                hi=hi,
-            )
-        )
-    if studies and "events1" in studies[0].arms:
-        e1 = sum(s.arms["events1"] for s in studies)
-        e2 = sum(s.arms["events2"] for s in studies)
-        rows.append(_Row("text", "Total events", [f"{e1:g}", "", f"{e2:g}", ""]))
-    rows += [_Row("text", t) for t in _test_lines(result)]
-    return rows
-
-
-def _test_lines(result: MetaResult) -> list[str]:
-    h, lines = result.heterogeneity, []
-    if h is not None and h.df > 0:
-        tau = f"Tau² = {h.tau2:.3g}; " if result.random is not None else ""
-        lines.append(
-            f"Heterogeneity: {tau}Chi² = {h.Q:.2f}, df = {h.df} ({_p(h.pval)}); I² = {h.I2:.0f}%"
-        )
-    s = result.main
-    if s is not None and math.isfinite(s.zval):
-        stat = f"Z = {abs(s.zval):.2f}" if s.df is None else f"t = {abs(s.zval):.2f}, df = {s.df}"
-        lines.append(f"Test for overall effect: {stat} ({_p(s.pval)})")
-    return lines
-
-
-def _build(result: MetaResult, rob: Mapping[str, Mapping[str, Any]] | None) -> list[_Row]:
-    rows: list[_Row] = []
-    if result.subgroups:
-        for name, sub in result.subgroups:
-            members = [s for s in result.studies if s.group == name]
-            rows.append(_Row("group", name))
-            rows += _study_rows(result, members, rob)
-            rows += _summary_rows(sub, "Subtotal", members)
-            rows.append(_Row("blank"))
-    else:
-        rows += _study_rows(result, list(result.studies), rob)
-        rows.append(_Row("blank"))
-    rows += _summary_rows(result, "Total", list(result.studies))
-    t = result.subgroup_test
-    if t is not None:
-        i2 = max(0.0, 100 * (t.Q - t.df) / t.Q) if t.Q > 0 else 0.0
-        rows.append(
-            _Row(
-                "text",
-                f"Test for subgroup differences: Chi² = {t.Q:.2f}, df = {t.df} "
-                f"({_p(t.pval)}), I² = {i2:.0f}%",
-            )
-        )
-    return rows
-
-
-def _axis_limits(result: MetaResult, rows: list[_Row]) -> tuple[float, float]:
+def _axis_limits(result: MetaResult, rows: list[ForestRow]) -> tuple[float, float]:
     """Symmetric limits around the null covering the summaries and most study intervals."""
 
     def bounds(kind: str) -> list[float]:
@@ -287,7 +94,7 @@ def forest_plot(
         raise ValidationError(
             f"unknown figure format {format!r}", field="format", hint="use svg, png or pdf"
         )
-    fig = _figure(result, _build(result, rob), rob, labels)
+    fig = _figure(result, forest_rows(result, rob), rob, labels)
     data = _render(fig, fmt, dpi)
     if path is not None:
         Path(path).write_bytes(data)
@@ -306,11 +113,11 @@ def _render(fig: Figure, fmt: str, dpi: int) -> bytes:
 
 def _figure(
     result: MetaResult,
-    rows: list[_Row],
+    rows: list[ForestRow],
     rob: Mapping[str, Mapping[str, Any]] | None,
     labels: tuple[str, str],
 ) -> Figure:
-    groups, heads = _arm_headers(result)
+    groups, heads = arm_headers(result)
     longest = max(
         (
             len(r.label) * (1.15 if r.kind == "summary" else 1.0)
@@ -409,7 +216,7 @@ def _header(
 def _draw_row(
     ax: Axes,
     pax: Axes,
-    r: _Row,
+    r: ForestRow,
     y: float,
     label_w: float,
     col_w: float,
@@ -463,7 +270,7 @@ def _draw_row(
     _draw_effect(pax, r, y, lo, hi)
 
 
-def _draw_effect(pax: Axes, r: _Row, y: float, lo: float, hi: float) -> None:
+def _draw_effect(pax: Axes, r: ForestRow, y: float, lo: float, hi: float) -> None:
     if r.lo is None or r.hi is None:
         return
     a, b = max(r.lo, lo), min(r.hi, hi)

@@ -56,6 +56,8 @@ class Figure:
     svg: bytes | None
     png: bytes | None
     inline: bool = False
+    alt: str = ""
+    """A text version for screen readers (HTML alt, DOCX image description)."""
 
     @property
     def label(self) -> str:

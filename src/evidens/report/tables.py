@@ -65,7 +65,7 @@ def search_table(number: int, searches: Sequence[SearchLog]) -> Table:
                 Cell(NOT_REPORTED if s.hits is None else str(s.hits)),
             )
         )
-    notes = ()
+    notes: tuple[str, ...] = ()
     if any(log.search.hits is None for log in searches):
         notes = ("Hits: records retrieved by the search; 'not reported' where not recorded.",)
     return Table(
@@ -199,7 +199,7 @@ def sof_table(number: int, sof: SofTable) -> Table:
         caption=f"Summary of findings: {h.title}.",
         header=header,
         body=tuple(_profile_row(r) for r in sof.rows),
-        widths=(3.4, 2.0, 2.0, 3.4, 1.4, 1.8, 1.8, 1.8, 1.8, 2.6, 2.0),
+        widths=(3.4, 1.9, 1.9, 3.8, 1.3, 2.1, 2.3, 2.3, 2.3, 2.8, 1.9),
         notes=tuple(notes),
         landscape=True,
     )

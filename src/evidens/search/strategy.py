@@ -23,6 +23,8 @@ _NUMBERED = re.compile(r"^\s*#?(\d+)[.)]?\s+(\S.*?)\s*$")
 _STARTS_WITH_OPERATOR = re.compile(r"^(?:and|or|not)\b(?!/)", re.IGNORECASE)
 _BARE_OPERATOR = re.compile(r"^\s*(and|or|not)\s*$", re.IGNORECASE)
 _COMMENT = re.compile(r"^\s*#(?!\d)\s?(.*)$")
+_OVID_ANNOTATION = re.compile(r"\s*\[(?:mp|ti|ab)=[^\]]*\]")
+_OVID_HITS = re.compile(r"\s+\(\d[\d,]*\)\s*$")
 _LIMIT = re.compile(r"^\s*limit\s+(\d+)\s+to\s+(.+?)\s*$", re.IGNORECASE)
 _LIMIT_YEARS = re.compile(r'^yr\s*=\s*"?\s*(\d{4})\s*-\s*(\d{4}|current)\s*"?$', re.IGNORECASE)
 _LIMIT_LANGUAGE = re.compile(r"^(\w+)\s+language$", re.IGNORECASE)
@@ -31,7 +33,11 @@ _LIMIT_HEADINGS = {"humans": "Humans", "animals": "Animals"}
 
 def parse_strategy(text: str, *, dialect: str = "pubmed") -> Strategy:
     """Parse a one-line query or a multi-line strategy (see the module docstring)."""
-    raw = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    raw = [
+        (number, _clean(line, dialect))
+        for number, line in enumerate(text.splitlines(), 1)
+        if line.strip()
+    ]
     if not raw:
         raise InputError("the query is empty", field="query", hint="write a search")
     comments = [(n, m[1].strip()) for n, line in raw if (m := _COMMENT.match(line))]
@@ -64,6 +70,14 @@ def parse_strategy(text: str, *, dialect: str = "pubmed") -> Strategy:
         seen.add(number)
         lines.append(Line(number, node))
     return Strategy(tuple(lines), numbered=numbered)
+
+
+def _clean(line: str, dialect: str) -> str:
+    """Drop what Ovid's search history adds to a line: ``[mp=title, abstract, ...]`` notes
+    and the hit count ``(1234)`` at the end."""
+    if dialect not in ("ovid", "embase"):
+        return line
+    return _OVID_HITS.sub("", _OVID_ANNOTATION.sub("", line))
 
 
 def _numbering(line: str) -> tuple[int, str] | None:

@@ -41,13 +41,19 @@ class Translation:
 
 
 def translate(
-    query: str, *, source: str = "pubmed", target: str, simplify: bool = False
+    query: str,
+    *,
+    source: str = "pubmed",
+    target: str,
+    simplify: bool = False,
+    one_query: bool = False,
 ) -> Translation:
     """Translate ``query`` (PubMed or Ovid syntax; one line or a numbered strategy).
 
     ``simplify`` first removes redundancy that cannot change the result (``x[tiab] OR x[tw]``
-    becomes ``x[tw]``). Raises :class:`~evidens.errors.InputError` for a query that cannot be
-    read, naming the line and column.
+    becomes ``x[tw]``). ``one_query`` combines a numbered strategy into the single query its
+    last line means (what an API call needs). Raises :class:`~evidens.errors.InputError` for
+    a query that cannot be read, naming the line and column.
     """
     chosen = engine(target)
     tree = parse_strategy(query, dialect=source)
@@ -69,7 +75,7 @@ def translate(
             if line.number is not None and line.node is not None
         },
     )
-    text = _render_strategy(tree, chosen, renderer)
+    text = _render_strategy(tree, chosen, renderer, one_query=one_query)
     return Translation(text, tree, tuple(renderer.warnings), source, target)
 
 
@@ -81,10 +87,12 @@ def translate_all(
     return {name: translate(query, source=source, target=name, simplify=simplify) for name in names}
 
 
-def _render_strategy(tree: Strategy, chosen: Engine, renderer: Renderer) -> str:
+def _render_strategy(
+    tree: Strategy, chosen: Engine, renderer: Renderer, *, one_query: bool = False
+) -> str:
     searches = tree.searches
-    if chosen.line_ref is None or len(searches) == 1:
-        if len(searches) > 1:
+    if chosen.line_ref is None or len(searches) == 1 or one_query:
+        if len(searches) > 1 and not one_query:
             renderer.warn(
                 "has no search history: the strategy's lines were combined into one query"
             )

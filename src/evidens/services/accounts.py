@@ -40,6 +40,15 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _hasher = PasswordHasher()
 
 
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Replace the argon2 parameters (returns the previous hasher). The defaults (RFC 9106's
+    second choice, 64 MiB) suit a server; tests use cheaper ones to stay fast. Hashes made
+    with other parameters still verify and are upgraded at the next login."""
+    global _hasher
+    previous, _hasher = _hasher, hasher
+    return previous
+
+
 class LoginRateLimitedError(PermissionDeniedError):
     """Too many failed logins for this username from this address: wait, then retry."""
 
@@ -105,9 +114,7 @@ def create_user(
         )
         session.add(row)
         session.flush()
-        session.add(
-            AuditRow(actor=username, action="create", entity="user", entity_id=str(row.id))
-        )
+        session.add(AuditRow(actor=username, action="create", entity="user", entity_id=str(row.id)))
         return row.id
 
 
@@ -263,7 +270,9 @@ def create_invitation(store: ReviewStore, role: str, *, actor: str) -> str:
 def accept_invitation(engine: Engine, token: str, user: SignedIn) -> int:
     """Add the signed-in person to the invitation's review; returns the review id."""
     with Session(engine) as session:
-        row = session.scalar(select(InvitationRow).where(InvitationRow.token_hash == token_hash(token)))
+        row = session.scalar(
+            select(InvitationRow).where(InvitationRow.token_hash == token_hash(token))
+        )
     if row is None or row.used_by is not None or _aware(row.expires_at) <= utcnow():
         raise NotFoundError(
             "this invitation link is unknown, used or expired", hint="ask for a new link"

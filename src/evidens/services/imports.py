@@ -21,10 +21,11 @@ from evidens.formats import read_records
 from evidens.formats._base import ImportReport
 from evidens.services.sources import ensure_source
 from evidens.services.store import ReviewStore, transaction
-from evidens.store.mapping import record_to_row
+from evidens.store.mapping import bulk_insert_records, record_values
 from evidens.store.models import ImportBatchRow
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+BULK_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,13 @@ def import_file(
         )
         uow.session.add(batch)
         uow.session.flush()
-        uow.session.add_all(
-            record_to_row(r, review_id=store.review_id, batch_id=batch.id, ordinal=i)
+        rows = [
+            record_values(r, review_id=store.review_id, batch_id=batch.id, ordinal=i)
             for i, r in enumerate(parsed.records, start=1)
-        )
+        ]
+        connection = uow.session.connection()
+        for start in range(0, len(rows), BULK_ROWS):
+            bulk_insert_records(connection, rows[start : start + BULK_ROWS])
         uow.audit(
             "import",
             "import_batch",

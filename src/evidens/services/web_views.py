@@ -129,7 +129,8 @@ def next_record(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
                 .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
                 .where(
                     RecordRow.review_id == store.review_id,
-                    (RecordRow.cluster_id.is_(None)) | (cluster.canonical_record_id == RecordRow.id),
+                    (RecordRow.cluster_id.is_(None))
+                    | (cluster.canonical_record_id == RecordRow.id),
                     RecordRow.id.not_in(mine),
                     RecordRow.id.not_in(full),
                 )
@@ -241,7 +242,13 @@ def _box_ids(store: ReviewStore, box: str) -> list[int]:
         ta = stage_statuses(uow, Stage.TITLE_ABSTRACT)
         ft = stage_statuses(uow, Stage.FULL_TEXT)
         if box == "records_identified":
-            return list(session.scalars(select(RecordRow.id).where(RecordRow.review_id == review_id).order_by(RecordRow.id)))
+            return list(
+                session.scalars(
+                    select(RecordRow.id)
+                    .where(RecordRow.review_id == review_id)
+                    .order_by(RecordRow.id)
+                )
+            )
         if box == "records_removed_before_screening":
             kept = set(canonical)
             every = session.scalars(
@@ -281,8 +288,7 @@ def records_in_box(store: ReviewStore, box: str, page: int = 1) -> tuple[list[Re
     chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     with transaction(store, "web") as uow:
         rows = {
-            r.id: r
-            for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(chosen)))
+            r.id: r for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(chosen)))
         }
         statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
     lines = []

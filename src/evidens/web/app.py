@@ -198,4 +198,3 @@ def create_app(engine: Engine) -> FastAPI:
     _add_auth_routes(app)
     add_review_routes(app)
     return app
-

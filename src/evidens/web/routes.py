@@ -18,10 +18,11 @@ from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import NotFoundError, ValidationError
 from evidens.services import accounts, web_views
 from evidens.services.permissions import Action, Membership, memberships, require
-from evidens.services.screening import conflicts, record_resolution, record_decision
+from evidens.services.screening import conflicts, record_decision, record_resolution
 from evidens.services.screening_session import record_card, undo_last
 from evidens.web.app import User, check_csrf, engine_of
 from evidens.web.render import highlighted, page, plain, wants_json
+from evidens.web.routes_manage import add_manage_routes
 
 Text = Annotated[str, Form()]
 
@@ -46,6 +47,10 @@ def _record_id(value: str) -> int:
     if not value.strip().isdigit():
         raise ValidationError(f"{value!r} is not a record id", field="record_id")
     return int(value)
+
+
+def _text(value: str) -> str | None:
+    return value.strip()[:5000] or None
 
 
 def _done(request: Request, target: str, data: dict[str, Any]) -> Response:
@@ -84,7 +89,11 @@ def add_review_routes(app: FastAPI) -> None:
     _add_overview(app)
     _add_screening(app)
     _add_conflicts(app)
-    _add_invitations(app)
+    add_manage_routes(app)
+
+
+# Each data page is registered twice; the ".json" route (the decorator nearest the function)
+# is registered first, so "/r/x.json" is never read as a review named "x.json".
 
 
 def _add_overview(app: FastAPI) -> None:
@@ -94,22 +103,28 @@ def _add_overview(app: FastAPI) -> None:
         mine = memberships(engine_of(request), user.username)
         return page(request, "reviews.html", {"reviews": mine, "username": user.username})
 
-    @app.get("/r/{slug}.json")
     @app.get("/r/{slug}")
+    @app.get("/r/{slug}.json")
     def dashboard(request: Request, user: User, slug: str) -> Response:
         member = _member(request, user, slug, Action.VIEW)
         store = member.store(engine_of(request))
+        progress = web_views.progress(store)
         data = {
             "review": {"slug": member.slug, "title": member.title, "role": member.role},
-            "progress": web_views.progress(store),
+            "progress": progress,
             "activity": web_views.recent_activity(store),
         }
         diagram = web_views.prisma_html(store, lambda box: f"/r/{slug}/records/{box}")
-        extra = {"prisma": diagram, "member": member, "Action": Action}
+        extra = {
+            "prisma": diagram,
+            "member": member,
+            "Action": Action,
+            "reviewers": _reviewer_table(progress),
+        }
         return page(request, "dashboard.html", data, extra=extra)
 
-    @app.get("/r/{slug}/records/{box}.json")
     @app.get("/r/{slug}/records/{box}")
+    @app.get("/r/{slug}/records/{box}.json")
     def records(
         request: Request,
         user: User,
@@ -132,9 +147,17 @@ def _add_overview(app: FastAPI) -> None:
         return page(request, "records.html", data, extra={"page_size": web_views.PAGE_SIZE})
 
 
+def _reviewer_table(
+    progress: list[web_views.StageProgress],
+) -> list[tuple[str, list[int]]]:
+    """Rows of (reviewer, decisions per stage) for the dashboard."""
+    names = sorted({name for p in progress for name, _ in p.by_reviewer})
+    return [(name, [dict(p.by_reviewer).get(name, 0) for p in progress]) for name in names]
+
+
 def _add_screening(app: FastAPI) -> None:
-    @app.get("/r/{slug}/screen/{stage}.json")
     @app.get("/r/{slug}/screen/{stage}")
+    @app.get("/r/{slug}/screen/{stage}.json")
     def screen(
         request: Request, user: User, slug: str, stage: str, record: int | None = None
     ) -> Response:
@@ -166,7 +189,12 @@ def _add_screening(app: FastAPI) -> None:
         if not web_views.record_in_review(member.store(engine_of(request)), rid):
             raise NotFoundError(f"no record {rid} in this review")
         made = ScreeningDecision(
-            rid, at, user.username, _decision(decision), reason.strip() or None, note.strip() or None
+            rid,
+            at,
+            user.username,
+            _decision(decision),
+            reason.strip() or None,
+            note.strip() or None,
         )
         record_decision(member.store(engine_of(request)), made)
         if wants_json(request):
@@ -190,8 +218,8 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _add_conflicts(app: FastAPI) -> None:
-    @app.get("/r/{slug}/conflicts/{stage}.json")
     @app.get("/r/{slug}/conflicts/{stage}")
+    @app.get("/r/{slug}/conflicts/{stage}.json")
     def conflict_list(request: Request, user: User, slug: str, stage: str) -> Response:
         member = _member(request, user, slug, Action.RESOLVE)
         at, store = _stage(stage), member.store(engine_of(request))
@@ -222,36 +250,12 @@ def _add_conflicts(app: FastAPI) -> None:
         if not web_views.record_in_review(store, rid):
             raise NotFoundError(f"no record {rid} in this review")
         made = Resolution(
-            rid, at, user.username, _decision(decision), reason.strip() or None, note.strip() or None
+            rid,
+            at,
+            user.username,
+            _decision(decision),
+            reason.strip() or None,
+            note.strip() or None,
         )
         record_resolution(store, made)
         return _done(request, f"/r/{slug}/conflicts/{stage}", {"resolved": rid})
-
-
-def _add_invitations(app: FastAPI) -> None:
-    @app.post("/r/{slug}/invitations")
-    def invite(
-        request: Request, user: User, slug: str, role: Text = "reviewer", csrf: Text = ""
-    ) -> Response:
-        check_csrf(request, user, csrf)
-        member = _member(request, user, slug, Action.MANAGE)
-        token = accounts.create_invitation(
-            member.store(engine_of(request)), role, actor=user.username
-        )
-        link = str(request.url_for("invitation", token=token))
-        data = {"link": link, "role": role, "review": {"slug": slug, "title": member.title}}
-        if wants_json(request):
-            return JSONResponse(data)
-        return page(request, "invited.html", data)
-
-    @app.get("/invite/{token}", name="invitation")
-    def invitation(request: Request, user: User, token: str) -> Response:
-        return page(request, "invite.html", {"token": token}, extra={"csrf": user.csrf_token})
-
-    @app.post("/invite/{token}")
-    def accept(request: Request, user: User, token: str, csrf: Text = "") -> Response:
-        check_csrf(request, user, csrf)
-        review_id = accounts.accept_invitation(engine_of(request), token, user)
-        found = [m for m in memberships(engine_of(request), user.username)]
-        slug = next((m.slug for m in found if m.review_id == review_id), "")
-        return _done(request, f"/r/{slug}", {"review": slug})

@@ -8,9 +8,11 @@ from evidens.search.connectors.http import HttpClient, SearchServiceError
 from evidens.search.connectors.openalex import OpenAlexConnector
 from evidens.search.connectors.pubmed import PubMedConnector
 from evidens.search.connectors.pubmed_xml import read_pubmed_articles
+from evidens.search.connectors.run import SOURCES, run_search
 from evidens.search.connectors.runlog import Page, SearchResult, SearchRun
 
 __all__ = [
+    "SOURCES",
     "ClinicalTrialsGovConnector",
     "CrossrefConnector",
     "EuropePmcConnector",
@@ -23,4 +25,5 @@ __all__ = [
     "SearchServiceError",
     "ctgov_params",
     "read_pubmed_articles",
+    "run_search",
 ]

@@ -1,0 +1,112 @@
+"""Team and data pages: invitations by link and importing search exports (per-file report).
+
+Kept apart from the screening routes so each module stays small; the same rules apply:
+:func:`require` first, CSRF on every POST, a JSON twin for every answer.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from evidens.errors import InputError
+from evidens.services import accounts, imports
+from evidens.services.permissions import Action, memberships, require
+from evidens.web.app import User, check_csrf, engine_of
+from evidens.web.render import page, plain, wants_json
+
+Text = Annotated[str, Form()]
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+
+def _file_name(name: str | None) -> str:
+    """The upload's own name without any path, for the import report."""
+    base = re.split(r"[\\/]", name or "")[-1].strip()
+    return base[:200] or "upload"
+
+
+def add_manage_routes(app: FastAPI) -> None:
+    _add_invitations(app)
+    _add_imports(app)
+
+
+def _add_imports(app: FastAPI) -> None:
+    @app.post("/r/{slug}/imports")
+    def import_export(
+        request: Request,
+        user: User,
+        slug: str,
+        file: Annotated[UploadFile, File()],
+        source: Text = "",
+        csrf: Text = "",
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = require(engine_of(request), user.username, slug, Action.IMPORT)
+        if not source.strip():
+            raise InputError(
+                "name the database or register the file was exported from",
+                field="source",
+                hint="e.g. PubMed, Embase, CENTRAL",
+            )
+        data = file.file.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise InputError(
+                f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
+                field="file",
+                hint="split the export, or import it with `evidens import`",
+            )
+        name = _file_name(file.filename)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "upload"
+            path.write_bytes(data)
+            outcome = imports.import_file(
+                member.store(engine_of(request)),
+                path,
+                source=source.strip()[:200],
+                actor=user.username,
+                display_name=name,
+            )
+        result = {
+            "review": {"slug": slug, "title": member.title},
+            "source": outcome.source,
+            "report": outcome.report,
+        }
+        if wants_json(request):
+            return JSONResponse(plain(result))
+        return page(request, "imported.html", result)
+
+
+def _add_invitations(app: FastAPI) -> None:
+    @app.post("/r/{slug}/invitations")
+    def invite(
+        request: Request, user: User, slug: str, role: Text = "reviewer", csrf: Text = ""
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = require(engine_of(request), user.username, slug, Action.MANAGE)
+        token = accounts.create_invitation(
+            member.store(engine_of(request)), role, actor=user.username
+        )
+        link = str(request.url_for("invitation", token=token))
+        data = {"link": link, "role": role, "review": {"slug": slug, "title": member.title}}
+        if wants_json(request):
+            return JSONResponse(data)
+        return page(request, "invited.html", data)
+
+    @app.get("/invite/{token}", name="invitation")
+    def invitation(request: Request, user: User, token: str) -> Response:
+        return page(request, "invite.html", {"token": token}, extra={"csrf": user.csrf_token})
+
+    @app.post("/invite/{token}")
+    def accept(request: Request, user: User, token: str, csrf: Text = "") -> Response:
+        check_csrf(request, user, csrf)
+        review_id = accounts.accept_invitation(engine_of(request), token, user)
+        found = memberships(engine_of(request), user.username)
+        slug = next((m.slug for m in found if m.review_id == review_id), "")
+        if wants_json(request):
+            return JSONResponse({"review": slug})
+        return RedirectResponse(f"/r/{slug}", status_code=303)
