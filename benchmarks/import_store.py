@@ -10,8 +10,8 @@ minimal hand-rolled importer with no duplicate check, audit log or import report
 from __future__ import annotations
 
 import argparse
-import resource
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -23,10 +23,25 @@ from evidens.services.store import create_review
 
 ROOT = Path(__file__).resolve().parents[1]
 RISPY_VENV = ROOT / ".bench-venvs" / "rispy"
-WORDS = (
-    "trial randomized ketogenic diet infant spasm epilepsy vigabatrin hormone surgery "
-    "outcome cohort response placebo children seizure electroencephalogram"
-).split()
+WORDS = [
+    "trial",
+    "randomized",
+    "ketogenic",
+    "diet",
+    "infant",
+    "spasm",
+    "epilepsy",
+    "vigabatrin",
+    "hormone",
+    "surgery",
+    "outcome",
+    "cohort",
+    "response",
+    "placebo",
+    "children",
+    "seizure",
+    "electroencephalogram",
+]
 
 
 def generate_ris(n: int, seed: int = 7) -> str:
