@@ -53,7 +53,7 @@ safe <- function(key, f, reps) {
                 error = function(e) paste("error:", gsub("\n", " ", conditionMessage(e))))
   report(key, v)
 }
-for (k in c(10, 1000, 100000)) {
+for (k in c(10L, 1000L, 100000L)) {
   d <- read.csv(file.path(dir, paste0("k", k, ".csv")))
   reps <- if (k == 10) 200 else if (k == 1000) 20 else 3
   for (m in c("DL", "REML")) {
@@ -169,6 +169,8 @@ def run_r(folder: Path) -> dict[str, float | str]:
                 parsed[key] = float(value)
             except ValueError:
                 parsed[key] = value.strip()
+    if res.returncode != 0:
+        print(f"R exited with status {res.returncode}: {res.stderr[-1500:]}")
     if not parsed:
         raise RuntimeError(f"R failed: {res.stderr[-2000:]}")
     return parsed

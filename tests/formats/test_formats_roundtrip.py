@@ -129,3 +129,13 @@ def test_writing_no_records_gives_a_file_that_is_refused_as_empty() -> None:
     assert write_ris([]) == ""
     with pytest.raises(FormatError):
         read_records(write_ris([]).encode(), name="empty.ris")
+
+
+@pytest.mark.parametrize(
+    "value", ["<xml><records>", "<PubmedArticleSet>", "<Trials_downloaded_from_ICTRP>", "@a{"]
+)
+def test_markup_inside_a_value_does_not_change_the_detected_format(value: str) -> None:
+    """Found by the property above: sniffers look at the document start, not inside values."""
+    records = [Record(title=value, urls=(value,), raw=((value, value),))]
+    again = read_records(write_ris(records).encode("utf-8"), name="gen.ris")
+    assert (again.format, again.records) == ("ris", tuple(records))

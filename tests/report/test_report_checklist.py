@@ -12,10 +12,12 @@ from evidens.report.inputs import ReportInputs
 from evidens.report.model import TO_COMPLETE, ChecklistItem, ReviewReport
 
 # methods.md §5.3, in order
-PRISMA_2020_ITEMS = (
-    "1 2 3 4 5 6 7 8 9 10a 10b 11 12 13a 13b 13c 13d 13e 13f 14 15 16a 16b 17 18 19 "
-    "20a 20b 20c 20d 21 22 23a 23b 23c 23d 24a 24b 24c 25 26 27"
-).split()
+PRISMA_2020_ITEMS = [
+    *("1", "2", "3", "4", "5", "6", "7", "8", "9", "10a", "10b", "11", "12"),
+    *("13a", "13b", "13c", "13d", "13e", "13f", "14", "15", "16a", "16b", "17", "18", "19"),
+    *("20a", "20b", "20c", "20d", "21", "22", "23a", "23b", "23c", "23d"),
+    *("24a", "24b", "24c", "25", "26", "27"),
+]
 SECTIONS = {
     "1": "Title",
     "2": "Abstract",
@@ -66,12 +68,14 @@ def test_riss_fills_exactly_the_known_items(riss_report: ReviewReport) -> None:
     assert {i.shown_location for i in blank} == {TO_COMPLETE}
     rows = riss_report.checklist_table.body
     assert [r[3].text for r in rows if r[0].text == "2"] == [TO_COMPLETE]
+    assert all(r[3].muted == (r[3].text == TO_COMPLETE) for r in rows)  # shown grey, italic
 
 
 def test_title_only_report_answers_only_item_1() -> None:
     report = build_report(ReportInputs(title="A review"))
     assert [i.item for i in report.checklist if i.filled] == ["1"]
-    assert report.blocks == () and report.methods == ()
+    assert report.blocks == ()
+    assert report.methods == ()
 
 
 def test_forest_plots_answer_items_19_and_20b() -> None:

@@ -30,9 +30,7 @@ def _hostile() -> ReportInputs:
     return ReportInputs(
         title=TITLE,
         searches=(
-            SearchLog(
-                Search(source="Evil <db>", strategy=STRATEGY, date_run=dt.date(2024, 1, 2))
-            ),
+            SearchLog(Search(source="Evil <db>", strategy=STRATEGY, date_run=dt.date(2024, 1, 2))),
         ),
         characteristics=({"Study": CONTROL, "Country": "<svg onload=alert(1)>"},),
         forest_svgs={"<b>analysis</b>": HOSTILE_SVG},
@@ -50,7 +48,8 @@ def test_html_shows_hostile_text_as_text() -> None:
     assert cells[1].text_content() == STRATEGY.replace("\n", "")  # line break is a <br>
     assert all(not k.startswith("on") for e in tree.iter() for k in e.attrib)
     images = [img.get("src") for img in tree.iter("img")]
-    assert len(images) == 1 and images[0].startswith("data:image/svg+xml;base64,")
+    assert len(images) == 1
+    assert images[0].startswith("data:image/svg+xml;base64,")
     assert "alert('svg')" not in html  # the supplied SVG stays inside its image
 
 

@@ -26,7 +26,8 @@ def test_riss_report_converts_to_pdf_with_every_part(riss_docx: bytes, tmp_path:
     if soffice_path() is None or shutil.which("pdftotext") is None:
         pytest.skip("LibreOffice (soffice) or pdftotext is not installed here")
     pdf = report_pdf(riss_docx)
-    assert pdf is not None and pdf.startswith(b"%PDF")
+    assert pdf is not None
+    assert pdf.startswith(b"%PDF")
     (tmp_path / "report.pdf").write_bytes(pdf)
     text = subprocess.run(
         ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
@@ -45,6 +46,7 @@ def test_riss_report_converts_to_pdf_with_every_part(riss_docx: bytes, tmp_path:
     positions = [text.find(part) for part in order]
     assert all(p >= 0 for p in positions), dict(zip(order, positions, strict=True))
     assert positions == sorted(positions)
-    assert "ClinicalTrials.gov" in text and "Very low" in text
+    assert "ClinicalTrials.gov" in text
+    assert "Very low" in text
     pages = text.count("\f")
     assert 6 <= pages <= 9  # as laid out when looked at: 7 A4 pages

@@ -112,3 +112,11 @@ def test_every_table_fits_its_page_and_wide_ones_are_landscape(riss_docx: bytes)
         columns = len(grid)
         landscape = section.page_width > section.page_height
         assert landscape == (columns > 5), (columns, landscape)
+
+
+def test_header_rows_repeat_and_short_rows_stay_on_one_page(riss_docx: bytes) -> None:
+    for table in _open(riss_docx).tables:
+        first = table.rows[0]._tr.trPr
+        assert first.find(qn("w:tblHeader")) is not None
+        for row in table.rows:  # every RISS row is short: none may break across pages
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None

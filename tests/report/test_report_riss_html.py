@@ -114,7 +114,8 @@ def test_table4_has_four_outcomes_rated_very_low(riss_html: str) -> None:
         assert row[1:3] == [mad, ae]
         assert row[4] == "1"  # one study
         assert row[5].startswith("Serious")  # risk of bias (lack of blinding)
-        assert row[6] == "Not serious" and row[7].startswith("Not serious")
+        assert row[6] == "Not serious"
+        assert row[7].startswith("Not serious")
         assert row[8].startswith("Serious")  # imprecision
         assert row[9].startswith("Publication bias strongly suspected")
         assert row[10] == "⊕◯◯◯ Very low"
@@ -125,8 +126,11 @@ def test_checklist_and_methods_are_in_the_html(riss_html: str) -> None:
     rows = _rows(tree, "checklist")
     assert len(rows) == 42
     by_item = {row[0]: row[3] for row in rows}
-    assert by_item["7"] == "Table 1" and by_item["16a"] == "Figure 1"
+    assert by_item["7"] == "Table 1"
+    assert by_item["16a"] == "Figure 1"
     assert by_item["25"] == TO_COMPLETE
+    blank = tree.get_element_by_id("checklist").findall(".//td[@class='blank']")
+    assert len(blank) == sum(location == TO_COMPLETE for location in by_item.values())
     text = tree.text_content()
     assert "PROSPERO CRD42023400914" in text
     assert "titles and abstracts by 2 reviewer(s) independently" in text
@@ -138,5 +142,7 @@ def test_html_is_self_contained(riss_html: str) -> None:
         for attribute, value in element.attrib.items():
             if attribute.endswith(("src", "href")):
                 assert value.startswith(("data:", "#")), value
-    assert tree.find(".//link") is None and tree.find(".//script") is None
-    assert "@import" not in riss_html and "url(http" not in riss_html
+    assert tree.find(".//link") is None
+    assert tree.find(".//script") is None
+    assert "@import" not in riss_html
+    assert "url(http" not in riss_html

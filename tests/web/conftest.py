@@ -205,3 +205,13 @@ def csrf_of(client: TestClient) -> str:
     page = client.get("/")
     assert page.status_code == 200
     return page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+@pytest.fixture
+def review_file(
+    tmp_path: Path, templates: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A SQLite review file with both reviews and their teams, for a real server."""
+    path = tmp_path / "review.db"
+    _copy_of_template(str(path), templates, tmp_path_factory)
+    return path

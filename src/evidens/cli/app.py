@@ -51,6 +51,9 @@ def _register_commands() -> None:
     from evidens.cli import search_cmd
 
     search_cmd.register(app)
+    from evidens.cli import serve_cmd
+
+    serve_cmd.register(app)
     # --- end of command modules ---
 
 

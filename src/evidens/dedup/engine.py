@@ -154,7 +154,8 @@ def _links(
 ) -> tuple[Link, ...]:
     """Registry entries and preprints tied to their publication: related, never merged."""
     links = []
-    for (i, j), verdict in sorted(verdicts.items()):
+    related = ("registry entry vs publication", "preprint vs published")
+    for (i, j), verdict in sorted((k, v) for k, v in verdicts.items() if v.rule in related):
         a, b = prepared[i], prepared[j]
         if verdict.rule == "registry entry vs publication" and a.trial_ids & b.trial_ids:
             links.append(Link(i, j, "registry entry of the publication"))

@@ -34,7 +34,6 @@ class Prepared:
     doi_shared: bool
     """The DOI is carried by records of different articles here (a supplement's DOI)."""
     pmid: str | None
-    abstract: str
     erratum: bool
     preprint: bool
     proceedings: bool
@@ -53,7 +52,6 @@ def prepare(record: Record) -> Prepared:
     first, last = nz.normalize_pages(record.pages)
     doi = doi_key(record.doi)
     pmid = (record.pmid or "").strip()
-    abstract = nz.fold(record.abstract)[:600] if record.abstract else ""
     trial_ids = nz.registry_ids(*record.registry_ids, record.title, record.abstract)
     registry = nz.is_registry_venue(journal_text) or (
         bool(record.registry_ids) and not record.journal and not record.doi
@@ -78,7 +76,6 @@ def prepare(record: Record) -> Prepared:
         doi=doi,
         doi_shared=False,
         pmid=pmid if _PMID.match(pmid) else None,
-        abstract=abstract,
         erratum=nz.is_erratum(title, record.publication_types, record.title),
         preprint=nz.is_preprint(journal_text, doi),
         proceedings=nz.is_proceedings(journal_text),

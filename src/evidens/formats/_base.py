@@ -79,7 +79,7 @@ class FormatPlugin:
     read: Reader
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordBuilder:
     """Mutable scratch space a reader fills while walking one record's fields."""
 

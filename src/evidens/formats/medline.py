@@ -153,7 +153,7 @@ def _map_medline(fields: list[RawField], start: int) -> Record:
                 setattr(builder, attr, text)
         elif (many := _MEDLINE_LISTS.get(tag)) is not None:
             builder.add(many, value)
-        else:
+        elif tag in _MEDLINE_OTHER:
             _medline_tag(builder, tag, value)
     if not builder.authors:
         for tag, value in fields:
@@ -182,6 +182,9 @@ _MEDLINE_LISTS = {
     "OT": "keywords",
     "PT": "publication_types",
 }
+
+
+_MEDLINE_OTHER = frozenset({"DP", "PG", "LID", "AID"})
 
 
 def _medline_tag(builder: RecordBuilder, tag: str, value: str) -> None:

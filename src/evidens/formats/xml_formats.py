@@ -18,6 +18,9 @@ from evidens.formats._base import FormatPlugin, ParseWarning, RecordBuilder
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PUBMED_ROOTS = ("PubmedArticleSet", "PubmedBookArticleSet", "PubmedArticle", "PubmedBookArticle")
+_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)", re.S)
+_ROOT = re.compile(r"<([A-Za-z_][\w.\-]*)[\s>/]")
+_ENDNOTE_START = re.compile(r"<xml>\s*<records[\s>]")
 _INLINE = {"i", "b", "u", "sup", "sub", "math", "mml:math", "style"}
 
 
@@ -38,8 +41,18 @@ def parse(text: str, name: str) -> etree._Element:
         ) from None
 
 
+def _after_prolog(text: str) -> str:
+    """The start of the document from its root element on (declaration, comments, DOCTYPE
+    skipped); sniffers look only here, so a tag quoted inside another format's value (a URL,
+    a title) never makes that file look like XML."""
+    head, position = text[:20000], 0
+    while (match := _PROLOG.match(head, position)) is not None and match.end() > position:
+        position = match.end()
+    return head[position:].lstrip()
+
+
 def _root_tag(text: str) -> str:
-    match = re.search(r"<([A-Za-z_][\w.\-]*)[\s>/]", re.sub(r"<[?!][^>]*>", "", text[:4000]))
+    match = _ROOT.match(_after_prolog(text))
     return match.group(1) if match else ""
 
 
@@ -192,8 +205,7 @@ def _mesh(heading: etree._Element) -> str | None:
 
 
 def sniff_endnote(text: str) -> int:
-    head = re.sub(r"\s+", "", text[:3000])
-    return 95 if "<xml><records>" in head else 0
+    return 95 if _ENDNOTE_START.match(_after_prolog(text)) else 0
 
 
 def read_endnote(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:

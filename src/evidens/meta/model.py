@@ -77,6 +77,12 @@ class MetaAnalysis:
                 field="method",
                 hint="use FE, DL, REML, ML, PM, SJ, HE, EB or HS",
             )
+        if self.prediction not in ("metafor", "higgins", "none"):
+            raise ConfigError(
+                f"unknown prediction interval {self.prediction!r}",
+                field="prediction",
+                hint="use metafor, higgins or none",
+            )
         if self.pooling not in ("IV", "MH", "PETO"):
             raise ConfigError(
                 f"unknown pooling {self.pooling!r}", field="pooling", hint="use IV, MH or PETO"

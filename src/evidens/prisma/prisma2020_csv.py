@@ -58,8 +58,10 @@ def write_prisma2020_csv(
         ("previous_studies", str(previous.studies) if previous else ""),
         ("previous_reports", str(previous.reports) if previous else ""),
         # per-source counts unknown (reported total only): the total goes to databases
-        ("database_results", str(sum(n or 0 for _, n in db) if known
-                                 else counts.records_identified)),
+        (
+            "database_results",
+            str(sum(n or 0 for _, n in db) if known else counts.records_identified),
+        ),
         ("database_specific_results", _pairs(db) if known else ""),
         ("register_results", str(sum(n or 0 for _, n in reg)) if known else ""),
         ("register_specific_results", _pairs(reg) if known else ""),

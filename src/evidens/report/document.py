@@ -179,7 +179,13 @@ def _checklist_table(number: int, items: tuple[ChecklistItem, ...]) -> Table:
         caption="PRISMA 2020 checklist: where each item is reported.",
         header=(tuple(Cell(h, bold=True) for h in ("Item", "Section", "Topic", "Location")),),
         body=tuple(
-            (Cell(i.item), Cell(i.section), Cell(i.topic), Cell(i.shown_location)) for i in items
+            (
+                Cell(i.item),
+                Cell(i.section),
+                Cell(i.topic),
+                Cell(i.shown_location, muted=not i.filled),
+            )
+            for i in items
         ),
         widths=(1.2, 3.0, 6.5, 6.3),
         notes=("Topics are short labels; see the PRISMA 2020 statement for each item's text.",),

@@ -23,6 +23,8 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     bold: bool = False
+    muted: bool = False
+    """Placeholder text (a checklist item left to the authors), shown grey and italic."""
 
 
 @dataclass(frozen=True)

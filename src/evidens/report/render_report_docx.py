@@ -19,13 +19,14 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.image.image import Image
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 from evidens.report.model import Cell, Figure, ReviewReport, Section, Table
 
 _PAGE = (21.0, 29.7)  # A4, cm
 _MARGIN = 2.0
 _HEAD_FILL = "E4EBF3"
+_KEEP_ROW_CHARS = 1500
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -62,10 +63,15 @@ def _shade(cell: Any) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _repeat_header(row: Any) -> None:
-    flag = OxmlElement("w:tblHeader")
+def _row_flag(row: Any, name: str) -> None:
+    flag = OxmlElement(name)
     flag.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(flag)
+
+
+def _short(row: tuple[Cell, ...]) -> bool:
+    """Rows short enough to keep on one page; a longer one must be allowed to break."""
+    return sum(len(c.text) for c in row) < _KEEP_ROW_CHARS
 
 
 def _write(cell: Any, content: Cell, size: float, *, header: bool) -> None:
@@ -74,6 +80,9 @@ def _write(cell: Any, content: Cell, size: float, *, header: bool) -> None:
     run = paragraph.add_run(_clean(content.text))
     run.font.size = Pt(size)
     run.bold = content.bold or header
+    if content.muted:
+        run.italic = True
+        run.font.color.rgb = RGBColor(0x70, 0x70, 0x70)
     if content.notes:
         sup = paragraph.add_run(_clean(content.notes))
         sup.font.superscript = True
@@ -132,8 +141,11 @@ def add_table(document: Any, table: Table) -> None:
         _write(cell, content, size, header=header)
         if header:
             _shade(cell)
-    for r in range(len(table.header)):
-        _repeat_header(grid.rows[r])
+    for r, row in enumerate(rows):
+        if r < len(table.header):
+            _row_flag(grid.rows[r], "w:tblHeader")  # repeated on every page
+        if _short(row):
+            _row_flag(grid.rows[r], "w:cantSplit")
     for text in table.notes:
         _note(document, text)
 
@@ -144,7 +156,8 @@ def add_figure(document: Any, figure: Figure, landscape: bool = False) -> None:
         _note(document, f"{figure.label}: see the HTML report (no PNG version was supplied).")
     else:
         image = Image.from_blob(figure.png)
-        width = _text_width(landscape)
+        natural = image.px_width / (image.horz_dpi or 72) * 2.54  # cm at the drawn size
+        width = min(_text_width(landscape), natural)
         height_limit = (_PAGE[0] if landscape else _PAGE[1]) - 2 * _MARGIN - 2.5
         aspect = image.px_height / image.px_width
         if width * aspect > height_limit:

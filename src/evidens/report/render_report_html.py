@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from evidens.report.model import TO_COMPLETE, Cell, Figure, ReviewReport, Section, Table
+from evidens.report.model import Cell, Figure, ReviewReport, Section, Table
 
 _STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;font-size:10.5pt;color:#111;max-width:72em;
@@ -54,7 +54,7 @@ def _body_row(table: Table, row: tuple[Cell, ...]) -> str:
     cells = []
     for k, cell in enumerate(row):
         css = "strategy" if table.key == "searches" and k == 1 else ""
-        if table.key == "checklist" and k == 3 and cell.text == TO_COMPLETE:
+        if cell.muted:
             css = "blank"
         cells.append(_cell("td", cell, css))
     return "<tr>" + "".join(cells) + "</tr>"

@@ -199,7 +199,7 @@ def sof_table(number: int, sof: SofTable) -> Table:
         caption=f"Summary of findings: {h.title}.",
         header=header,
         body=tuple(_profile_row(r) for r in sof.rows),
-        widths=(3.4, 1.9, 1.9, 3.8, 1.3, 2.1, 2.3, 2.3, 2.3, 2.8, 1.9),
+        widths=(3.3, 2.0, 2.0, 3.6, 1.7, 1.9, 2.6, 2.2, 2.2, 2.6, 1.9),
         notes=tuple(notes),
         landscape=True,
     )

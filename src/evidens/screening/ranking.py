@@ -55,6 +55,8 @@ MODELS: dict[str, ModelSpec] = {
     "svm": ModelSpec("svm", "svm", 2, 1, 0.95, True, None, 0.11, 9.8),
     "nb": ModelSpec("nb", "nb", 1, 1, 1.0, False, "english", 3.822, 1.2),
     "logistic": ModelSpec("logistic", "logistic", 2, 1, 0.95, True, None, 1.0, 9.8),
+    # As "svm" without n-grams found in one record only (they cannot inform any other record).
+    "svm-mindf2": ModelSpec("svm-mindf2", "svm", 2, 2, 0.95, True, None, 0.11, 9.8),
 }
 DEFAULT_MODEL = "svm"
 

@@ -302,3 +302,30 @@ def _member_role(engine: Engine, review_id: int, username: str) -> str | None:
                 MemberRow.review_id == review_id, MemberRow.name == username
             )
         )
+
+
+def first_accounts(engine: Engine) -> list[tuple[str, str]]:
+    """When the store has no accounts yet: one per review member (each with a random
+    password, returned once to be shown once), or an ``owner`` account owning every review
+    if no members are recorded. Returns ``[]`` when accounts exist already."""
+    if count_users(engine):
+        return []
+    with Session(engine) as session:
+        names = sorted(set(session.scalars(select(MemberRow.name))))
+        reviews = list(session.execute(select(ReviewRow.id, ReviewRow.slug)).all())
+    created = []
+    for name in names or ["owner"]:
+        username = name if _USERNAME.match(name) else _usable(name)
+        password = secrets.token_urlsafe(12)
+        create_user(engine, username, password, display_name=name)
+        created.append((username, password))
+    if not names:
+        for review_id, slug in reviews:
+            add_member(ReviewStore(engine, review_id, slug), "owner", "owner", actor="evidens")
+    return created
+
+
+def _usable(name: str) -> str:
+    """A member name (e.g. "Dr A. Smith") as a username ("Dr-A.-Smith")."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:64]
+    return cleaned or "member"

@@ -17,8 +17,7 @@ from sqlalchemy import select
 
 from evidens.core import Source, SourceKind
 from evidens.errors import InputError, ReviewStateError
-from evidens.formats import read_records
-from evidens.formats._base import ImportReport
+from evidens.formats import ImportReport, read_records
 from evidens.services.sources import ensure_source
 from evidens.services.store import ReviewStore, transaction
 from evidens.store.mapping import bulk_insert_records, record_values

@@ -64,6 +64,22 @@ class Activity:
     actor: str
     action: str
     entity: str
+    summary: str  # e.g. "decided on a record" (never which decision)
+
+
+SUMMARIES = {
+    ("decide", "screening_decision"): "decided on a record",
+    ("change", "screening_decision"): "changed a decision",
+    ("undo", "screening_decision"): "withdrew a decision",
+    ("resolve", "resolution"): "resolved a conflict",
+    ("import", "import_batch"): "imported a search export",
+    ("member", "member"): "set a member's role",
+    ("create", "member"): "added a member",
+    ("create", "review"): "created the review",
+    ("deduplicate", "review"): "de-duplicated the records",
+    ("invite", "invitation"): "created an invitation link",
+    ("accept", "invitation"): "joined through an invitation",
+}
 
 
 @dataclass(frozen=True)
@@ -212,7 +228,10 @@ def recent_activity(store: ReviewStore, limit: int = 15) -> list[Activity]:
             .order_by(AuditRow.id.desc())
             .limit(limit)
         ).all()
-    return [Activity(at, actor, action, entity) for at, actor, action, entity in rows]
+    return [
+        Activity(at, actor, action, entity, SUMMARIES.get((action, entity), f"{action} {entity}"))
+        for at, actor, action, entity in rows
+    ]
 
 
 def prisma_html(store: ReviewStore, link: Callable[[str], str]) -> str:

@@ -1,0 +1,164 @@
+"""The real server (``evidens serve`` in a subprocess) driven by Debian's headless chromium:
+two reviewers screen the same records blind with the keyboard, a conflict appears for the
+resolver and is resolved, the dashboard shows the new counts. Screenshots of each main page
+are written to tests' tmp folder (and, with EVIDENS_SCREENSHOTS=DIR, kept in DIR)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+]
+PASSWORD = "correct horse battery"  # conftest.PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium; scripts/setup-system.sh does it)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(review_file: Path) -> Iterator[str]:
+    port = _free_port()
+    command = [sys.executable, "-m", "evidens.cli", "serve", str(review_file), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/login", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _shot(page: Any, folder: Path, name: str) -> None:
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    keep = os.environ.get("EVIDENS_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+
+
+def _sign_in(browser: Any, base: str, name: str) -> Any:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(base + "/r/main")
+    assert page.url.startswith(base + "/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == base + "/r/main"
+    return page
+
+
+def _key(page: Any, key: str) -> None:
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def test_two_reviewers_screen_blind_and_a_resolver_settles_the_conflict(
+    server: str, browser: Any, tmp_path: Path
+) -> None:
+    alice = _sign_in(browser, server, "alice")
+    _shot(alice, tmp_path, "dashboard-start")
+    alice.goto(server + "/r/main/screen/title_abstract")
+    assert "You have decided 0 of 3" in alice.inner_text("#progress")
+    _shot(alice, tmp_path, "screen-title-abstract")
+    _key(alice, "i")
+    assert "You have decided 1 of 3" in alice.inner_text("#progress")
+    # the second record's title carries <script> and markup: shown as text
+    assert "<script>alert('title')</script>" in alice.inner_text("h1.title")
+    _key(alice, "i")
+    _key(alice, "e")
+    assert "Nothing left for you to screen" in alice.inner_text("main")
+
+    bruno = _sign_in(browser, server, "bruno")
+    bruno.goto(server + "/r/main/screen/title_abstract")
+    assert "alice" not in bruno.inner_text("main")  # blind: alice's decisions are hidden
+    bruno.keyboard.press("?")
+    assert bruno.is_visible("#help")
+    _shot(bruno, tmp_path, "screen-help")
+    bruno.keyboard.press("Escape")
+    _key(bruno, "i")
+    bruno.keyboard.press("n")
+    bruno.keyboard.type("not infants")
+    bruno.keyboard.press("Escape")
+    _key(bruno, "e")
+    _key(bruno, "u")  # undo the exclusion: the same record comes back
+    assert "<script>alert('title')</script>" in bruno.inner_text("h1.title")
+    assert "bruno: exclude" not in bruno.inner_text("main")
+    _key(bruno, "e")
+    _key(bruno, "e")
+
+    rita = _sign_in(browser, server, "rita")
+    rita.goto(server + "/r/main/conflicts/title_abstract")
+    assert "Conflicts at title abstract: 1" in rita.inner_text("h1")
+    assert "alice: include" in rita.inner_text(".conflict")
+    assert "bruno: exclude" in rita.inner_text(".conflict")
+    _shot(rita, tmp_path, "conflicts")
+    with rita.expect_navigation():
+        rita.click(".conflict button.include")
+    assert "No conflicts to resolve" in rita.inner_text("main")
+
+    olga = _sign_in(browser, server, "olga")
+    row = olga.locator("tr[data-stage=title_abstract]")
+    assert row.locator(".complete").inner_text() == "3"
+    assert row.locator(".conflicts").inner_text() == "0"
+    assert "Records excluded" in olga.inner_text(".prisma")
+    _shot(olga, tmp_path, "dashboard-after")
+    with olga.expect_navigation():
+        olga.click(".prisma-box[data-box=records_excluded] a")
+    assert olga.inner_text("h1") == "Records excluded (1)"
+    _shot(olga, tmp_path, "records-excluded")
+    login = browser.new_page()
+    login.goto(server + "/login")
+    _shot(login, tmp_path, "login")
