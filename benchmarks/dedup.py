@@ -135,55 +135,20 @@ def compare_on_labelled_sets(skip_peer: bool) -> None:
         print()
 
 
-_WORDS = [
-    *"randomised controlled trial exercise therapy adults chronic low back pain versus".split(),
-    *"usual care outcomes disability quality life follow months cohort insulin".split(),
-    *"resistance lipoprotein glucagon peptide mice vascular lesion screening".split(),
-    *"cervical cytology papillomavirus digital platform crowdwork labour market".split(),
-    *"hospital infection copper surface haemolytic syndrome".split(),
-]
+_WORDS = (
+    "randomised", "controlled", "trial", "exercise", "therapy", "adults", "chronic", "low",
+    "back", "pain", "versus", "usual", "care", "outcomes", "disability", "quality", "life",
+    "follow", "months", "cohort", "insulin", "resistance", "lipoprotein", "glucagon",
+    "peptide", "mice", "vascular", "lesion", "screening", "cervical", "cytology", "digital",
+    "platform", "crowdwork", "labour", "market", "hospital", "infection", "copper", "surface",
+)  # fmt: skip
 _SURNAMES = [
-    f"{a}{b}"
-    for a in (
-        "Wang",
-        "Smith",
-        "Garcia",
-        "Chen",
-        "Muller",
-        "Rossi",
-        "Kim",
-        "Novak",
-        "Silva",
-        "Ito",
-        "Okafor",
-        "Jensen",
-        "Dubois",
-        "Khan",
-    )
-    for b in (
-        "",
-        "son",
-        "ez",
-        "ini",
-        "berg",
-        "ova",
-        "ski",
-        "ton",
-        "ard",
-        "elli",
-        "sen",
-        "ura",
-        "ado",
-        "ek",
-        "ley",
-        "mann",
-        "is",
-        "oglu",
-        "ic",
-        "ler",
-    )
-]
-# fmt: skip
+    stem + ending
+    for stem in ("Wang", "Smith", "Garcia", "Chen", "Muller", "Rossi", "Kim", "Novak", "Silva",
+                 "Ito", "Okafor", "Jensen", "Dubois", "Khan")
+    for ending in ("", "son", "ez", "ini", "berg", "ova", "ski", "ton", "ard", "elli", "sen",
+                   "ura", "ado", "ek", "ley", "mann", "is", "oglu", "ic", "ler")
+]  # fmt: skip
 _JOURNALS = [f"Journal of {a} {b}" for a in ("Clinical", "Applied", "Experimental", "Digital")
              for b in ("Medicine", "Research", "Studies", "Science", "Health")]  # fmt: skip
 

@@ -107,12 +107,15 @@ def test_real_exports_give_derived_counts_that_add_up(tmp_path: Path, shared_dir
     assert all(check["ok"] for check in prisma["checks"])
 
 
-def test_rerunning_gives_identical_outputs(tmp_path: Path, shared_dir: Path) -> None:
-    folder = _real_example(tmp_path, shared_dir)
+@pytest.mark.parametrize("example", ["riss", "dinosaur-records"])
+def test_rerunning_gives_identical_outputs(example: str, tmp_path: Path, shared_dir: Path) -> None:
+    folder = _real_example(tmp_path, shared_dir) if example != "riss" else EXAMPLES / "riss"
     run_review(folder, tmp_path / "a")
     run_review(folder, tmp_path / "b")
-    for name in ("prisma.json", "searches.json"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    names = sorted(p.name for p in (tmp_path / "a").iterdir() if p.name != "review.db")
+    assert {"prisma.json", "prisma.svg", "report.docx", "report.html"} <= set(names)
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
 def _set_decision(log: Path, record: str, reviewer: str, decision: str, reason: str) -> None:

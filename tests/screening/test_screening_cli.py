@@ -44,6 +44,7 @@ def test_simulate_writes_run_json_with_asreview_metric_keys_and_a_plot(tmp_path:
                 "n_screened_all_found", "wall_s", "order", "priors"):  # fmt: skip
         assert key in run
     assert len(run["priors"]) == 2
+    assert [s["rule"] for s in run["stopping"]][1] == "50 consecutive irrelevant"
     assert sum(run["labels"]) == 4  # 5 relevant, one is a prior
     assert (tmp_path / "run.svg").read_bytes().startswith(b"<?xml")
 

@@ -7,6 +7,7 @@ import pytest
 from evidens.errors import ValidationError
 from evidens.screening.stopping import (
     consecutive_irrelevant_stop,
+    first_stop,
     hypergeometric_stop,
     safe_stop,
 )
@@ -70,3 +71,11 @@ def test_safe_style_needs_every_condition() -> None:
     assert not safe_stop(labels, 1000, expected_relevant=10, run=50).stop  # < 10 % screened
     assert not safe_stop(labels, 500, expected_relevant=40, run=50).stop  # < 2 × expected
     assert not safe_stop(labels, 500, expected_relevant=10, run=61).stop  # run too short
+
+
+def test_first_stop_checks_every_ten_records() -> None:
+    labels = [1] + [0] * 70
+    report = first_stop(labels, 100, lambda y, n: consecutive_irrelevant_stop(y, n, run=50))
+    assert report is not None
+    assert report.records_screened == 60  # at 50 the run is only 49 long
+    assert first_stop([1, 0, 1], 100, consecutive_irrelevant_stop) is None

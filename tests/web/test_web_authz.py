@@ -4,6 +4,7 @@ decision across every page and JSON twin."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -29,7 +30,7 @@ EXPECTED = {
         "manage": HIDDEN,
     },
 }
-RIS_UPLOAD = b"TY  - JOUR\nTI  - An uploaded record\nPY  - 2024\nER  - \n"
+RIS_UPLOAD = "TY  - JOUR\nTI  - An uploaded record {}\nPY  - 2024\nER  - \n"
 
 
 def _attempt(site: Site, client: TestClient, action: str, slug: str, record: int) -> int:
@@ -42,7 +43,8 @@ def _attempt(site: Site, client: TestClient, action: str, slug: str, record: int
     if action == "resolve":
         return client.get(f"/r/{slug}/conflicts/title_abstract.json").status_code
     if action == "import":
-        upload = {"file": (f"{slug}-{record}.ris", RIS_UPLOAD + str(record).encode())}
+        text = RIS_UPLOAD.format(uuid.uuid4().hex)  # a new file each time (no re-import)
+        upload = {"file": (f"{slug}-{record}.ris", text.encode())}
         return client.post(
             f"/r/{slug}/imports",
             data={"source": "PubMed", "csrf": csrf},

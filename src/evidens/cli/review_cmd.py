@@ -251,7 +251,39 @@ def run(
         console.print(f"  wrote {path}")
 
 
+def report(
+    folder: Annotated[Path, typer.Argument(help="A review kept as files (see examples/).")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="html, docx or pdf (needs LibreOffice).")
+    ] = "html",
+) -> None:
+    """The review report (Tables 1-4, Figure 1, forest plots, PRISMA 2020 checklist),
+    rebuilt from the review's files."""
+    import shutil
+    import tempfile
+
+    from evidens.report.pdf import report_pdf
+
+    if fmt not in ("html", "docx", "pdf"):
+        raise typer.BadParameter("use html, docx or pdf", param_hint="--format")
+    with tempfile.TemporaryDirectory() as tmp:
+        run_review(folder, Path(tmp))
+        source = Path(tmp) / ("report.html" if fmt == "html" else "report.docx")
+        if fmt == "pdf":
+            pdf = report_pdf(source.read_bytes())
+            if pdf is None:
+                raise typer.BadParameter(
+                    "PDF needs LibreOffice (apt-get install libreoffice-writer); use --format docx"
+                )
+            out.write_bytes(pdf)
+        else:
+            shutil.copyfile(source, out)
+    console.print(f"wrote {out}")
+
+
 def register(app: typer.Typer) -> None:
+    app.command()(report)
     app.command()(init)
     app.command("import")(import_)
     app.command()(dedup)

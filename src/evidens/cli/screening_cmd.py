@@ -9,6 +9,7 @@ files, call :mod:`evidens.screening`, print with rich, write run.json and the pl
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -56,12 +57,42 @@ def run_json(
     }
     document.update(result.metrics.as_dict())
     document["wall_s"] = round(result.wall_s, 4)
+    document["stopping"] = stopping_in_run(result)
     document["metric_conventions"] = (
         "ASReview 3 / insights: priors excluded from N and R; wss95 at recall floor(0.95R)/R; "
         "wss95_classic per Cohen 2006 (recall >= 0.95); recall10 and erf10 at floor(0.1N); "
         "atd in records; n_screened_all_found counts the priors"
     )
     return document
+
+
+def stopping_in_run(result: SimulationResult) -> list[dict[str, object]]:
+    """Where each stopping rule would have stopped this run (checked every 10 records), with
+    the recall actually reached there; "not reached" means not before the last relevant."""
+    from evidens.screening.stopping import (
+        StoppingReport,
+        consecutive_irrelevant_stop,
+        first_stop,
+        hypergeometric_stop,
+    )
+
+    prior_labels = [1, 0][: len(result.priors)]
+    labels = prior_labels + list(result.labels_in_order)
+    total_relevant = result.n_relevant
+    rules: dict[str, Callable[[Sequence[int], int], StoppingReport]] = {
+        "hypergeometric 95% recall, 95% confidence": hypergeometric_stop,
+        "50 consecutive irrelevant": consecutive_irrelevant_stop,
+    }
+    rows: list[dict[str, object]] = []
+    for name, rule in rules.items():
+        report = first_stop(labels, result.n_records, rule)
+        row: dict[str, object] = {"rule": name, "stopped_at": None, "recall": None}
+        if report is not None:
+            row["stopped_at"] = report.records_screened
+            row["recall"] = round(report.relevant_found / total_relevant, 4)
+            row["methods_text"] = report.methods_text()
+        rows.append(row)
+    return rows
 
 
 def simulate_command(

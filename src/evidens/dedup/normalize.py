@@ -99,11 +99,12 @@ def normalize_title(title: str | None) -> str:
     if not title:
         return ""
     text = fold(title)
-    stripped = _BRACKETED.sub(" ", text)
-    stripped = _OVID_LANGUAGE.sub(" ", stripped)  # Ovid's "LA: Chi" leftovers
-    if len(_words(stripped)) >= 8 or (_words(stripped) and "[" not in text.lstrip()[:1]):
-        text = stripped
-    text = text.replace("[", " ").replace("]", " ")
+    if "[" in text:
+        stripped = _OVID_LANGUAGE.sub(" ", _BRACKETED.sub(" ", text))
+        kept = _words(stripped)
+        if len(kept) >= 8 or (kept and not text.lstrip().startswith("[")):
+            text = stripped
+        text = text.replace("[", " ").replace("]", " ")
     return _words(text)
 
 

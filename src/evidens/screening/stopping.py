@@ -19,7 +19,7 @@ accept the stop; this module only reports.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,3 +188,20 @@ def safe_stop(
         rule, share_ok and twice_ok and streak.stop, len(y), records_total, int(y.sum()),
         None, None, None, None, None, detail,
     )  # fmt: skip
+
+
+def first_stop(
+    labels: Sequence[int],
+    records_total: int,
+    rule: Callable[[Sequence[int], int], StoppingReport],
+    *,
+    every: int = 10,
+) -> StoppingReport | None:
+    """The first report of ``rule`` that says stop, checking every ``every`` records along
+    ``labels`` (screening order), or None if it never does - for judging a rule in simulation.
+    """
+    for end in range(every, len(labels) + every, every):
+        report = rule(labels[: min(end, len(labels))], records_total)
+        if report.stop:
+            return report
+    return None

@@ -81,6 +81,7 @@ class ReviewFiles:
     resolutions: dict[Stage, tuple[DecisionLine, ...]]
     retrievals: tuple[RetrievalLine, ...]
     studies: tuple[StudyEntry, ...]
+    methods: dict[str, Any] = field(default_factory=dict)
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -126,6 +127,7 @@ def read_review_dir(root: Path) -> ReviewFiles:
         },
         retrievals=_retrievals(root / "fulltext" / "retrieval.csv"),
         studies=_studies(root / "studies.toml"),
+        methods=dict(config.get("methods", {})),
     )
 
 

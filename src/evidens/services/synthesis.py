@@ -23,6 +23,7 @@ from evidens.grade import load_judgments, run_outputs
 from evidens.grade.judgments import GradeFile
 from evidens.report.rob_plots import rob_outputs
 from evidens.rob import Result, assess, load_assessments
+from evidens.services.outputs import write_output
 from evidens.services.review_files import ReviewFiles
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
@@ -241,8 +242,7 @@ def write_rob_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> list
         store_rob(uow, results)
     written = []
     for name, data in rob_outputs(results).items():
-        (out / name).write_bytes(data)
-        written.append(out / name)
+        written.append(write_output(out / name, data))
     return written
 
 
@@ -286,6 +286,5 @@ def write_grade_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> li
         store_grade(uow, grade, json.loads(outputs["sof.json"]))
     written = []
     for name, data in outputs.items():
-        (out / name).write_bytes(data)
-        written.append(out / name)
+        written.append(write_output(out / name, data))
     return written

@@ -1,0 +1,98 @@
+"""The review report: gathers every step's results for `evidens.report` and writes it.
+
+Forest plots are read from the run's output folder (the analyses step writes them first),
+so the report shows exactly the figures the run produced.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from evidens.core import Stage
+from evidens.extraction import characteristics_rows
+from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
+from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs, SearchLog
+from evidens.report.outputs import report_outputs
+from evidens.services import synthesis
+from evidens.services.outputs import write_output
+from evidens.services.prisma import counts_in
+from evidens.services.review_files import ReviewFiles
+from evidens.services.store import ReviewStore, transaction
+
+EVIDENS_DEDUP = "evidens de-duplication (identifier and bibliographic matching, uncertain pairs "
+EVIDENS_DEDUP += "checked by a person)"
+
+
+def _prisma_figure(store: ReviewStore, files: ReviewFiles) -> PrismaFigure:
+    options: dict[str, Any] = dict(files.settings.get("prisma", {}))
+    prev = options.get("previous")
+    other = dict(options.get("other_methods", {}))
+    with transaction(store, "evidens") as uow:
+        counts = counts_in(uow)
+    return PrismaFigure(
+        counts,
+        Template(options.get("template", Template.NEW.value)),
+        previous=PreviousReview(int(prev["studies"]), int(prev["reports"])) if prev else None,
+        other=OtherMethods(
+            int(other.get("sought", 0)),
+            int(other.get("not_retrieved", 0)),
+            int(other.get("assessed", 0)),
+            tuple((str(k), int(v)) for k, v in dict(other.get("excluded", {})).items()),
+        )
+        if other
+        else None,
+    )
+
+
+def _methods(files: ReviewFiles, imported: bool) -> MethodsFacts:
+    given: dict[str, Any] = dict(files.methods)
+    required = dict(files.settings.get("reviewers_required", {}))
+    software = [("evidens", version("evidens"))]
+    software += [
+        (str(s.get("name", "")), str(s.get("version", ""))) for s in given.get("software", [])
+    ]
+    return MethodsFacts(
+        dedup_method=str(given.get("dedup_method", EVIDENS_DEDUP if imported else "")),
+        screening_reviewers={Stage(k): int(v) for k, v in required.items()},
+        disagreements=str(given.get("disagreements", "by a resolver")),
+        automation=str(given.get("automation", "")),
+        extraction_reviewers=int(given.get("extraction_reviewers", 0)),
+        rob_reviewers=int(given.get("rob_reviewers", 0)),
+        synthesis=str(given.get("synthesis", "")),
+        reporting_bias=str(given.get("reporting_bias", "")),
+        software=tuple(software),
+    )
+
+
+def report_inputs(store: ReviewStore, files: ReviewFiles, out: Path) -> ReportInputs:
+    consensus = synthesis.consensus_of(store, files)
+    grade = synthesis.grade_file(files)
+    forest_svgs = {
+        p.stem.removeprefix("forest-"): p.read_bytes() for p in sorted(out.glob("forest-*.svg"))
+    }
+    forest_pngs = {
+        p.stem.removeprefix("forest-"): p.read_bytes() for p in sorted(out.glob("forest-*.png"))
+    }
+    imported = any(entry.files for entry in files.searches)
+    return ReportInputs(
+        title=files.protocol.title,
+        protocol=files.protocol,
+        searches=tuple(SearchLog(e.search, e.kind) for e in files.searches),
+        prisma=_prisma_figure(store, files),
+        characteristics=tuple(characteristics_rows(consensus)),
+        rob_results=tuple(synthesis.rob_results(files)),
+        sof=grade.table if grade else None,
+        forest_svgs=forest_svgs,
+        forest_pngs=forest_pngs,
+        methods=_methods(files, imported),
+    )
+
+
+def write_report_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> list[Path]:
+    """OUT/report.html, OUT/report.docx and OUT/prisma-checklist.csv."""
+    written = []
+    for name, data in report_outputs(report_inputs(store, files, out)).items():
+        written.append(write_output(out / name, data))
+    return written
