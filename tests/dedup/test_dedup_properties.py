@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidens.core import Record
-from evidens.dedup import Deduplicator, DedupResult, PairDecision
+from evidens.dedup import Deduplicator, DedupResult, PairDecision, compare, prepare
 
 _BASES = [
     Record(
@@ -143,3 +143,16 @@ def _base_of(record: Record) -> int:
         if same_volume and title == (base.title or "").upper() and record.authors == base.authors:
             return number
     raise AssertionError(record)
+
+
+@settings(max_examples=80, deadline=None)
+@given(a=_variant(), b=_variant())
+def test_comparison_is_symmetric(a: Record, b: Record) -> None:
+    """compare(a, b) and compare(b, a) agree: clusters cannot depend on which came first."""
+    forward = compare(prepare(a), prepare(b))
+    backward = compare(prepare(b), prepare(a))
+    assert (forward.outcome, forward.rule, forward.score) == (
+        backward.outcome,
+        backward.rule,
+        backward.score,
+    )

@@ -449,6 +449,63 @@ def test_cli_run_writes_json_and_ris(replay: Replay, api: Path, tmp_path: Path) 
     assert 'executed as: ("stem cells"[MeSH Terms]' in result.output
 
 
+def test_cli_run_logs_the_search_and_imports_into_a_review(
+    replay: Replay, api: Path, tmp_path: Path
+) -> None:
+    """PRISMA-S: the run is in the search log, its records are imported under it, and the
+    per-register count follows."""
+    from sqlalchemy import create_engine, text
+    from typer.testing import CliRunner
+
+    from evidens.cli.app import app
+
+    replay.add("/studies", ok(api / "clinicaltrials_v2" / "search_page2_next.json"))
+    db = str(tmp_path / "review.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "Oxytocin trials", "--db", db]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "search",
+            "run",
+            "ctgov",
+            "Condition/disease: oxytocin",
+            "--max",
+            "3",
+            "--base-url",
+            replay.url,
+            "--db",
+            db,
+            "--as",
+            "librarian",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "imported 3 records" in result.output
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        search = conn.execute(
+            text(
+                "SELECT s.name, s.kind, q.strategy, q.run_by, q.date_run FROM searches q "
+                "JOIN sources s ON s.id = q.source_id"
+            )
+        ).one()
+        batch = conn.execute(
+            text("SELECT b.records_read, b.search_id IS NOT NULL FROM import_batches b")
+        ).one()
+    engine.dispose()
+    assert tuple(search[:4]) == (
+        "ClinicalTrials.gov",
+        "register",
+        "Condition/disease: oxytocin",
+        "librarian",
+    )
+    assert search[4] is not None
+    assert tuple(batch) == (3, 1)
+    prisma = json.loads(runner.invoke(app, ["prisma", "--db", db]).output)
+    assert prisma["records_identified"]["registers"] == {"ClinicalTrials.gov": 3}
+
+
 def test_run_search_dispatches_and_refuses_unknown_sources(replay: Replay, api: Path) -> None:
     from evidens.errors import InputError
     from evidens.search.connectors import run_search

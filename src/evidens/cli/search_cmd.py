@@ -80,8 +80,14 @@ def run_cmd(
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="Another API address (mirrors, tests).")
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Log the search in this review and import its records."),
+    ] = None,
+    actor: Annotated[str, typer.Option("--as", help="Who ran the search.")] = "searcher",
 ) -> None:
-    """Run the query against the source's API and write the records (standalone run)."""
+    """Run the query against the source's API; write the records to --out, or log the
+    search and import them into the review at --db."""
     if out is not None and out.suffix.lower() not in (".ris", ".json"):
         raise InputError("the output file must end in .ris or .json", path=out)
     text = _query_text(query)
@@ -104,6 +110,16 @@ def run_cmd(
     if out is not None:
         out.write_text(_export(result, out), encoding="utf-8")
         console.print(f"wrote {len(result.records)} records to {escape(str(out))}")
+    if db is not None and result.records:
+        from evidens.services.searching import record_search_run
+        from evidens.services.store import open_review
+
+        store = open_review(db)
+        try:
+            outcome = record_search_run(store, source, result, actor=actor)
+        finally:
+            store.dispose()
+        console.print(f"logged the search and imported {outcome.report.records} records")
 
 
 def _export(result: SearchResult, out: Path) -> str:

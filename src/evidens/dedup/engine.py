@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from evidens.core import Record
 from evidens.dedup.blocking import MAX_BLOCK, candidate_pairs
 from evidens.dedup.cluster import Clustering, merge_all
-from evidens.dedup.compare import MatchOptions, compare, title_similarity
+from evidens.dedup.compare import MatchOptions, compare
+from evidens.dedup.evidence import title_similarity
 from evidens.dedup.prepared import Prepared, mark_shared_dois, prepare
 from evidens.dedup.types import (
     CandidatePair,

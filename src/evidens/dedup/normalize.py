@@ -254,7 +254,7 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
         return None
     if a == b or "".join(a) == "".join(b):
         return True
-    short, full = (a, b) if len("".join(a)) <= len("".join(b)) else (b, a)
+    short, full = sorted((a, b), key=lambda words: (len("".join(words)), words))
     if _abbreviates(short, full):
         return True
     # Subtitles and sections: "Lung Cancer" vs "Lung cancer (Amsterdam, Netherlands)".
@@ -267,7 +267,7 @@ def _venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     content_a, content_b = _venue_words(a), _venue_words(b)
     if not content_a or not content_b:
         return False
-    short, full = sorted((content_a, content_b), key=len)
+    short, full = sorted((content_a, content_b), key=lambda words: (len(words), words))
     if len(short) >= 3 and all(any(f.startswith(w) for f in full) for w in short):
         return True
     named_a, named_b = _no_numbers(a), _no_numbers(b)

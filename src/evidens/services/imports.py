@@ -19,7 +19,7 @@ from evidens.core import Source, SourceKind
 from evidens.errors import InputError, ReviewStateError
 from evidens.formats import ImportReport, read_records
 from evidens.services.sources import ensure_source
-from evidens.services.store import ReviewStore, transaction
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.mapping import bulk_insert_records, record_values
 from evidens.store.models import ImportBatchRow
 
@@ -62,57 +62,78 @@ def import_file(
 ) -> ImportOutcome:
     """Import one export file as records found by ``source``."""
     data = read_export(path)
-    name = display_name or path.name
-    sha256 = hashlib.sha256(data).hexdigest()
-    parsed = read_records(data, name=str(path))
-    report = parsed.report()
     with transaction(store, actor) as uow:
-        earlier = uow.session.scalar(
-            select(ImportBatchRow.file_name).where(
-                ImportBatchRow.review_id == store.review_id, ImportBatchRow.sha256 == sha256
-            )
-        )
-        if earlier is not None:
-            raise ReviewStateError(
-                f"{name}: this file was already imported (as {earlier})",
-                hint="each export is imported once; re-run the search for new records",
-            )
-        source_row = ensure_source(uow, Source(source, kind, platform))
-        batch = ImportBatchRow(
-            review_id=store.review_id,
-            source_id=source_row.id,
+        return import_data(
+            uow,
+            data,
+            name=display_name or path.name,
+            parse_name=str(path),
+            source=Source(source, kind, platform),
             search_id=search_id,
-            file_name=name,
-            sha256=sha256,
-            format=parsed.format,
-            encoding=parsed.encoding,
-            records_read=len(parsed.records),
             search_date=search_date,
-            report=_report_json(report),
-            imported_by=actor,
         )
-        uow.session.add(batch)
-        uow.session.flush()
-        rows = [
-            record_values(r, review_id=store.review_id, batch_id=batch.id, ordinal=i)
-            for i, r in enumerate(parsed.records, start=1)
-        ]
-        connection = uow.session.connection()
-        for start in range(0, len(rows), BULK_ROWS):
-            bulk_insert_records(connection, rows[start : start + BULK_ROWS])
-        uow.audit(
-            "import",
-            "import_batch",
-            batch.id,
-            after={
-                "file": name,
-                "sha256": sha256,
-                "format": parsed.format,
-                "records": len(parsed.records),
-                "source": source,
-            },
+
+
+def import_data(
+    uow: UnitOfWork,
+    data: bytes,
+    *,
+    name: str,
+    source: Source,
+    parse_name: str | None = None,
+    search_id: int | None = None,
+    search_date: dt.date | None = None,
+) -> ImportOutcome:
+    """Parse ``data`` completely, then write the batch and its records in ``uow``."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    parsed = read_records(data, name=parse_name or name)
+    report = parsed.report()
+    earlier = uow.session.scalar(
+        select(ImportBatchRow.file_name).where(
+            ImportBatchRow.review_id == uow.review_id, ImportBatchRow.sha256 == sha256
         )
-        return ImportOutcome(batch.id, source, report)
+    )
+    if earlier is not None:
+        raise ReviewStateError(
+            f"{name}: this file was already imported (as {earlier})",
+            hint="each export is imported once; re-run the search for new records",
+        )
+    source_row = ensure_source(uow, source)
+    batch = ImportBatchRow(
+        review_id=uow.review_id,
+        source_id=source_row.id,
+        search_id=search_id,
+        file_name=name,
+        sha256=sha256,
+        format=parsed.format,
+        encoding=parsed.encoding,
+        records_read=len(parsed.records),
+        search_date=search_date,
+        report=_report_json(report),
+        imported_by=uow.actor,
+    )
+    uow.session.add(batch)
+    uow.session.flush()
+    rows = [
+        record_values(r, review_id=uow.review_id, batch_id=batch.id, ordinal=i)
+        for i, r in enumerate(parsed.records, start=1)
+    ]
+    connection = uow.session.connection()
+    for start in range(0, len(rows), BULK_ROWS):
+        bulk_insert_records(connection, rows[start : start + BULK_ROWS])
+    uow.audit(
+        "import",
+        "import_batch",
+        batch.id,
+        after={
+            "file": name,
+            "sha256": sha256,
+            "format": parsed.format,
+            "records": len(parsed.records),
+            "source": source.name,
+        },
+    )
+    return ImportOutcome(batch.id, source.name, report)
 
 
 def _report_json(report: ImportReport) -> dict[str, Any]:

@@ -159,7 +159,8 @@ def next_record(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
 
 
 def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
-    """(decisions this reviewer made, records at the stage) for the progress bar."""
+    """(decisions this reviewer made, records at the stage) for the progress bar; counted
+    in the database so a 100,000-record review does not load its ids on every page."""
     with transaction(store, reviewer) as uow:
         done = uow.session.scalar(
             select(func.count()).where(
@@ -169,10 +170,21 @@ def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int
             )
         )
         if stage is Stage.TITLE_ABSTRACT:
-            total = len(canonical_ids(uow.session, store.review_id))
+            cluster = aliased(DuplicateClusterRow)
+            total = uow.session.scalar(
+                select(func.count())
+                .select_from(RecordRow)
+                .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
+                .where(RecordRow.review_id == store.review_id, _canonical(cluster))
+            )
         else:
             total = len(eligible_ids(uow, stage))
-    return int(done or 0), total
+    return int(done or 0), int(total or 0)
+
+
+def _canonical(cluster: Any) -> Any:
+    """Singletons and each duplicate cluster's kept record (as services.records has it)."""
+    return RecordRow.cluster_id.is_(None) | (cluster.canonical_record_id == RecordRow.id)
 
 
 def latest_decision(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:

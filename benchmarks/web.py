@@ -1,0 +1,257 @@
+"""The web app under load: `evidens serve` on PostgreSQL with a 100,000-record review and 20
+reviewers screening concurrently over loopback for 60 s, then a kill -9 of the server
+mid-load.
+
+Figures: p50/p95/p99 of "decide and get next" (one POST answering with the next record;
+target p95 < 100 ms), decisions per second, and, counted in the database afterwards, lost
+decisions (acknowledged but absent: target 0), duplicated decisions (target 0) and records
+given more decisions than required (a race between reviewers fetching the same next record;
+reported, not a loss). After kill -9: acknowledged decisions missing (target 0).
+There is no peer web app to run here; the ratio printed is against the issue's target.
+
+    .venv/bin/python benchmarks/web.py [--records N] [--reviewers N] [--seconds S]
+
+Needs the PostgreSQL server of the tests (EVIDENS_TEST_PG, default
+postgresql://postgres@127.0.0.1:5432/test); a scratch database is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from evidens.services import accounts, imports
+from evidens.services.store import create_review
+
+ADMIN = os.environ.get("EVIDENS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PASSWORD = "benchmark password 1"
+SLUG = "bench"
+WORDS = [
+    "trial",
+    "randomized",
+    "ketogenic",
+    "diet",
+    "infant",
+    "spasm",
+    "epilepsy",
+    "vigabatrin",
+    "hormone",
+    "surgery",
+]
+
+
+@dataclass
+class Reviewer:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    acknowledged: list[int] = field(default_factory=list)
+    errors: int = 0
+
+
+def _ris(n: int) -> str:
+    rng = random.Random(7)
+    parts = []
+    for i in range(n):
+        title = " ".join(rng.choice(WORDS) for _ in range(10))
+        abstract = " ".join(rng.choice(WORDS) for _ in range(120))
+        parts.append(
+            f"TY  - JOUR\nTI  - {title} {i}\nAB  - {abstract}\nAU  - Author, A{i % 97}\n"
+            f"PY  - {1990 + i % 35}\nDO  - 10.9999/bench.{i}\nER  - \n"
+        )
+    return "".join(parts)
+
+
+def build(url: str, records: int, reviewers: int) -> float:
+    started = time.perf_counter()
+    store = create_review(
+        url,
+        title="Load test review",
+        slug=SLUG,
+        settings={"reviewers_required": {"title_abstract": 2, "full_text": 2}},
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "records.ris"
+        path.write_text(_ris(records), encoding="utf-8")
+        imports.import_file(store, path, source="PubMed", actor="bench")
+    for i in range(reviewers):
+        name = f"reviewer{i:02d}"
+        accounts.create_user(store.engine, name, PASSWORD)
+        accounts.add_member(store, name, "reviewer", actor="bench")
+    store.dispose()
+    return time.perf_counter() - started
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _port()
+    command = [sys.executable, "-m", "evidens.cli", "serve", url, "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(base + "/login", timeout=2).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def sign_in(client: httpx.Client, name: str) -> str:
+    form = client.get("/login").text
+    token = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    answer = client.post(
+        "/login",
+        data={"username": name, "password": PASSWORD, "csrf": token},
+        headers={"accept": "application/json"},
+    )
+    answer.raise_for_status()
+    csrf: str = answer.json()["csrf_token"]
+    return csrf
+
+
+def screen(base: str, who: Reviewer, deadline: float, stop_on_error: bool) -> None:
+    """Decide and get next, over and over, until the deadline (or the server dies)."""
+    rng = random.Random(who.name)
+    with httpx.Client(base_url=base, timeout=30) as client:
+        try:
+            csrf = sign_in(client, who.name)
+            card = client.get(f"/r/{SLUG}/screen/title_abstract.json").json()
+        except httpx.HTTPError:
+            who.errors += 1
+            return
+        while time.perf_counter() < deadline and card.get("record"):
+            record = card["record"]["record_id"]
+            form = {"record_id": str(record), "decision": rng.choice(["include", "exclude"])}
+            started = time.perf_counter()
+            try:
+                answer = client.post(
+                    f"/r/{SLUG}/screen/title_abstract",
+                    data={**form, "csrf": csrf},
+                    headers={"accept": "application/json"},
+                )
+            except httpx.HTTPError:
+                who.errors += 1
+                if stop_on_error:
+                    return
+                continue
+            if answer.status_code != 200:
+                who.errors += 1
+                if stop_on_error:
+                    return
+                card = client.get(f"/r/{SLUG}/screen/title_abstract.json").json()
+                continue
+            who.latencies.append(time.perf_counter() - started)
+            who.acknowledged.append(record)
+            card = answer.json()
+
+
+def run_load(base: str, reviewers: int, seconds: float, stop_on_error: bool) -> list[Reviewer]:
+    people = [Reviewer(f"reviewer{i:02d}") for i in range(reviewers)]
+    deadline = time.perf_counter() + seconds
+    threads = [
+        threading.Thread(target=screen, args=(base, who, deadline, stop_on_error)) for who in people
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return people
+
+
+def stored(url: str) -> list[tuple[str, int]]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT reviewer, record_id FROM screening_decisions WHERE stage = 'title_abstract'"
+        ).fetchall()
+    return [(str(r), int(i)) for r, i in rows]
+
+
+def count(people: list[Reviewer], rows: list[tuple[str, int]]) -> dict[str, int]:
+    acknowledged = {(p.name, r) for p in people for r in p.acknowledged}
+    present = set(rows)
+    per_record: dict[int, int] = {}
+    for _, record in rows:
+        per_record[record] = per_record.get(record, 0) + 1
+    return {
+        "acknowledged": len(acknowledged),
+        "lost": len(acknowledged - present),
+        "duplicated": len(rows) - len(present),
+        "acknowledged twice": sum(len(p.acknowledged) - len(set(p.acknowledged)) for p in people),
+        "records over-assigned": sum(1 for n in per_record.values() if n > 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--reviewers", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--kill-after", type=float, default=5)
+    args = parser.parse_args()
+    name = f"evidens_bench_web_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN.rsplit("/", 1)[0] + "/" + name
+    try:
+        built = build(url, args.records, args.reviewers)
+        print(
+            f"built a {args.records}-record review with {args.reviewers} reviewers: {built:.1f} s"
+        )
+        process, base = start_server(url)
+        try:
+            people = run_load(base, args.reviewers, args.seconds, stop_on_error=False)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        latencies = sorted(t for p in people for t in p.latencies)
+        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        print(
+            f"decide and get next: {len(latencies)} requests in {args.seconds:.0f} s "
+            f"({len(latencies) / args.seconds:.1f}/s), errors {sum(p.errors for p in people)}"
+        )
+        print(
+            f"  p50 {1000 * statistics.median(latencies):.1f} ms  p95 {1000 * p95:.1f} ms  "
+            f"p99 {1000 * latencies[int(0.99 * (len(latencies) - 1))]:.1f} ms  "
+            f"(target p95 < 100 ms: ratio {p95 / 0.100:.2f})"
+        )
+        for key, value in count(people, stored(url)).items():
+            print(f"  {key}: {value}")
+        process, base = start_server(url)
+        killer = threading.Timer(args.kill_after, os.kill, (process.pid, signal.SIGKILL))
+        killer.start()
+        survivors = run_load(base, args.reviewers, args.kill_after + 5, stop_on_error=True)
+        process.wait(timeout=30)
+        result = count(survivors, stored(url))
+        print(
+            f"kill -9 after {args.kill_after:.0f} s of load: {result['acknowledged']} decisions "
+            f"acknowledged in that run, {result['lost']} lost, {result['duplicated']} duplicated"
+        )
+    finally:
+        with psycopg.connect(ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
