@@ -31,6 +31,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -93,6 +94,8 @@ def build(url: str, records: int, reviewers: int) -> float:
         accounts.create_user(store.engine, name, PASSWORD)
         accounts.add_member(store, name, "reviewer", actor="bench")
     store.dispose()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")  # what autovacuum does soon after a bulk import
     return time.perf_counter() - started
 
 
@@ -131,17 +134,19 @@ def sign_in(client: httpx.Client, name: str) -> str:
     return csrf
 
 
-def screen(base: str, who: Reviewer, deadline: float, stop_on_error: bool) -> None:
-    """Decide and get next, over and over, until the deadline (or the server dies)."""
+def screen(
+    base: str, who: Reviewer, gate: threading.Barrier, clock: dict[str, float], think: float
+) -> None:
+    """Sign in, wait for everyone, then decide and get next until the deadline (or the
+    server dies: the first failure ends this reviewer's run)."""
     rng = random.Random(who.name)
     with httpx.Client(base_url=base, timeout=30) as client:
         try:
             csrf = sign_in(client, who.name)
             card = client.get(f"/r/{SLUG}/screen/title_abstract.json").json()
-        except httpx.HTTPError:
-            who.errors += 1
-            return
-        while time.perf_counter() < deadline and card.get("record"):
+        finally:
+            gate.wait()
+        while time.perf_counter() < clock["deadline"] and card.get("record"):
             record = card["record"]["record_id"]
             form = {"record_id": str(record), "decision": rng.choice(["include", "exclude"])}
             started = time.perf_counter()
@@ -153,28 +158,34 @@ def screen(base: str, who: Reviewer, deadline: float, stop_on_error: bool) -> No
                 )
             except httpx.HTTPError:
                 who.errors += 1
-                if stop_on_error:
-                    return
-                continue
+                return
             if answer.status_code != 200:
                 who.errors += 1
-                if stop_on_error:
-                    return
-                card = client.get(f"/r/{SLUG}/screen/title_abstract.json").json()
-                continue
+                return
             who.latencies.append(time.perf_counter() - started)
             who.acknowledged.append(record)
             card = answer.json()
+            if think:
+                time.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
 
-def run_load(base: str, reviewers: int, seconds: float, stop_on_error: bool) -> list[Reviewer]:
+def run_load(
+    base: str, reviewers: int, seconds: float, think: float, kill: Any = None
+) -> list[Reviewer]:
+    """Every reviewer signs in first; the clock (and the optional kill timer) starts when
+    all have."""
     people = [Reviewer(f"reviewer{i:02d}") for i in range(reviewers)]
-    deadline = time.perf_counter() + seconds
+    gate = threading.Barrier(reviewers + 1)
+    clock = {"deadline": float("inf")}
     threads = [
-        threading.Thread(target=screen, args=(base, who, deadline, stop_on_error)) for who in people
+        threading.Thread(target=screen, args=(base, who, gate, clock, think)) for who in people
     ]
     for thread in threads:
         thread.start()
+    gate.wait()
+    clock["deadline"] = time.perf_counter() + seconds
+    if kill is not None:
+        kill.start()
     for thread in threads:
         thread.join()
     return people
@@ -209,6 +220,12 @@ def main() -> None:
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--kill-after", type=float, default=5)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a reviewer reads before deciding (0: back to back, saturating)",
+    )
     args = parser.parse_args()
     name = f"evidens_bench_web_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN, autocommit=True) as conn:
@@ -221,7 +238,7 @@ def main() -> None:
         )
         process, base = start_server(url)
         try:
-            people = run_load(base, args.reviewers, args.seconds, stop_on_error=False)
+            people = run_load(base, args.reviewers, args.seconds, args.think)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -240,8 +257,7 @@ def main() -> None:
             print(f"  {key}: {value}")
         process, base = start_server(url)
         killer = threading.Timer(args.kill_after, os.kill, (process.pid, signal.SIGKILL))
-        killer.start()
-        survivors = run_load(base, args.reviewers, args.kill_after + 5, stop_on_error=True)
+        survivors = run_load(base, args.reviewers, args.kill_after + 5, args.think, killer)
         process.wait(timeout=30)
         result = count(survivors, stored(url))
         print(

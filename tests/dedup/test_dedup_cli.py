@@ -90,3 +90,23 @@ def test_file_of_no_known_format_is_refused(tmp_path: Path) -> None:
     source.write_text("nothing bibliographic here\n", encoding="utf-8")
     with pytest.raises(EvidensError):
         run_standalone([source], tmp_path / "out.csv")
+
+
+def test_export_files_go_through_the_format_reader(tmp_path: Path) -> None:
+    ris = tmp_path / "scopus.ris"
+    ris.write_text(
+        "TY  - JOUR\nTI  - Intestinal lipoprotein overproduction in insulin-resistant states\n"
+        "AU  - Adeli, K.\nAU  - Lewis, G.F.\nPY  - 2008\nT2  - Current Opinion in Lipidology\n"
+        "VL  - 19\nIS  - 3\nSP  - 221\nEP  - 228\nDO  - 10.1097/MOL.0b013e3282ffaf82\nER  - \n\n"
+        "TY  - JOUR\nTI  - Glucagon-like peptide-1 and intestinal lipid absorption in hamsters\n"
+        "AU  - Hsieh, J.\nPY  - 2010\nT2  - Diabetologia\nVL  - 53\nSP  - 552\nEP  - 561\n"
+        "ER  - \n",
+        encoding="utf-8",
+    )
+    csv_file = _write(tmp_path / "medline.csv", [HEADER, ROWS[0]])
+    out = tmp_path / "clusters.csv"
+    run_standalone([ris, csv_file], out)
+    rows = _read(out)
+    assert [r["record_id"] for r in rows] == ["scopus.ris:1", "scopus.ris:2", "r1"]
+    assert rows[0]["cluster_id"] == rows[2]["cluster_id"] != rows[1]["cluster_id"]
+    assert [r["decision"] for r in rows] == ["auto", "unique", "auto"]

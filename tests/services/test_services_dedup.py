@@ -14,9 +14,15 @@ from evidens.services.store import ReviewStore
 
 def cluster_sizes(store: ReviewStore) -> list[int]:
     with store.engine.connect() as conn:
-        return sorted(conn.execute(text(
-            "SELECT count(*) FROM records WHERE cluster_id IS NOT NULL GROUP BY cluster_id"
-        )).scalars().all())
+        return sorted(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM records WHERE cluster_id IS NOT NULL GROUP BY cluster_id"
+                )
+            )
+            .scalars()
+            .all()
+        )
 
 
 def record_ids(store: ReviewStore) -> list[int]:
@@ -40,14 +46,16 @@ def test_keep_apart_undoes_a_merge_and_merge_redoes_it(review: ReviewStore) -> N
     assert cluster_sizes(review) == [2]
 
 
-def test_new_imports_keep_manual_decisions_and_screening(review: ReviewStore,
-                                                         tmp_path: Path) -> None:
+def test_new_imports_keep_manual_decisions_and_screening(
+    review: ReviewStore, tmp_path: Path
+) -> None:
     first, *_, last = record_ids(review)
     dedup.decide_pair(review, first, last, same=False, actor="alice")
     dedup.deduplicate(review, actor="alice")
     screened = screening.queue_for(review, "alice", Stage.TITLE_ABSTRACT)[0]
-    screening.record_decision(review, ScreeningDecision(screened, Stage.TITLE_ABSTRACT,
-                                                        "alice", Decision.INCLUDE))
+    screening.record_decision(
+        review, ScreeningDecision(screened, Stage.TITLE_ABSTRACT, "alice", Decision.INCLUDE)
+    )
     again = tmp_path / "embase.ris"
     again.write_text(
         "TY  - JOUR\nTI  - Ketogenic diet for refractory spasms in infants: a randomized "
@@ -57,12 +65,19 @@ def test_new_imports_keep_manual_decisions_and_screening(review: ReviewStore,
     imports.import_file(review, again, source="Embase", actor="importer")
     dedup.deduplicate(review, actor="importer")
     with review.engine.connect() as conn:
-        kept = conn.execute(text(
-            "SELECT record_a_id, record_b_id, same FROM duplicate_pair_decisions "
-            "WHERE same IS NOT NULL")).all()
-        canonical = conn.execute(text(
-            "SELECT c.canonical_record_id FROM records r JOIN duplicate_clusters c "
-            "ON c.id = r.cluster_id WHERE r.id = :id"), {"id": screened}).scalar()
+        kept = conn.execute(
+            text(
+                "SELECT record_a_id, record_b_id, same FROM duplicate_pair_decisions "
+                "WHERE same IS NOT NULL"
+            )
+        ).all()
+        canonical = conn.execute(
+            text(
+                "SELECT c.canonical_record_id FROM records r JOIN duplicate_clusters c "
+                "ON c.id = r.cluster_id WHERE r.id = :id"
+            ),
+            {"id": screened},
+        ).scalar()
     assert [tuple(k) for k in kept] == [(first, last, False)]
     # the screened record stays the one screening sees, whatever joined its cluster
     assert canonical in (None, screened)

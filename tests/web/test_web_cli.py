@@ -47,6 +47,9 @@ def test_first_accounts_for_members_then_never_again(tmp_path: Path) -> None:
     who = accounts.authenticate(store.engine, "bo", created["bo"], "127.0.0.1").user
     assert who.display_name == "bo"
     assert accounts.first_accounts(store.engine) == []
+    # "Dr A. Smith" is not a usable username: the account made for them keeps their role
+    roles = [(m.slug, m.role) for m in memberships(store.engine, "Dr-A.-Smith")]
+    assert roles == [("team", "owner")]
     store.dispose()
 
 

@@ -3,7 +3,8 @@
 The lead's ``evidens dedup`` command calls :func:`run_standalone` when files are given.
 A CSV with the columns of the labelled benchmark sets (record_id, source_db, title, authors,
 journal, year, volume, issue, pages, doi, pmid, isbn, abstract) is read here; any other file
-goes through ``evidens.formats.read_records`` when that reader is available.
+goes through ``evidens.formats.read_records`` (RIS, MEDLINE, EndNote XML, ...); its records
+get ids ``<file name>:<position>``.
 """
 
 from __future__ import annotations
@@ -43,16 +44,9 @@ def read_file(path: Path) -> tuple[list[str], list[Record]]:
     data = _read_bytes(path)
     if path.suffix.lower() == ".csv" and _looks_like_benchmark_csv(data):
         return read_benchmark_csv(data, path)
-    from evidens import formats
+    from evidens.formats import read_records  # lazy: the CSV path needs no reader
 
-    reader = getattr(formats, "read_records", None)
-    if reader is None:
-        raise FormatError(
-            "not a CSV with record_id,title,... columns, and no export reader is installed",
-            path=path,
-            hint="give a CSV with the columns of the labelled sets, or update evidens",
-        )
-    records = list(reader(data, name=path.name))
+    records = list(read_records(data, name=path.name).records)
     return [f"{path.name}:{n}" for n in range(1, len(records) + 1)], records
 
 

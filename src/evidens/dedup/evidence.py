@@ -47,7 +47,9 @@ class Evidence:
             found.append("different first pages")
         if self.volume is False:
             found.append("different volumes")
-        elif self.issue is False:
+        elif self.issue is False and self.page is not True:
+            # Issue fields are often junk (EndNote record numbers): the same first page
+            # outweighs them.
             found.append("different issues")
         if self.doi is False:
             found.append("different DOIs")
@@ -66,6 +68,14 @@ def _same(a: str | None, b: str | None) -> bool | None:
 def _journals(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
     """Journal compatibility, cached: a search returns a few hundred journals many times."""
     return journals_compatible(a, b)
+
+
+def _issue_same(a: str, b: str) -> bool | None:
+    """Issues match; only plain numbers up to 99 count, because EndNote exports often hold
+    running record numbers (1112, 1113, ...) in the issue field."""
+    if not (a.isdigit() and b.isdigit()) or len(a) > 2 or len(b) > 2:
+        return None
+    return a == b
 
 
 def _numbers_same(a: str, b: str) -> bool | None:
@@ -184,7 +194,7 @@ def gather(a: Prepared, b: Prepared) -> Evidence:
         year_gap=gap,
         journal=_journals(a.journal, b.journal),
         volume=_numbers_same(a.volume, b.volume),
-        issue=_same(a.issue, b.issue) if a.issue.isdigit() and b.issue.isdigit() else None,
+        issue=_issue_same(a.issue, b.issue),
         page=_page_same(a, b, last),
         last_page=last,
         doi=doi_same(a.doi, b.doi),

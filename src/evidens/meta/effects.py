@@ -223,6 +223,12 @@ def _zero_note(label: str, measure: str, add: float, arms: BinaryArms, i: int) -
         "di": "all participants had the event in the control arm",
     }
     cells = [txt for key, txt in what.items() if getattr(arms, key)[i] == 0]
+    if measure == "RD":  # finite without it: metafor's escalc adds it to every measure
+        return (
+            f"{label}: {' and '.join(cells)}; {add:g} added to each cell as metafor's escalc "
+            "does for every measure (the risk difference is finite without it: "
+            "Mantel-Haenszel pooling uses the uncorrected counts)"
+        )
     return (
         f"{label}: {' and '.join(cells)}; {add:g} added to each cell so that the "
         f"{measure} and its variance are finite (the Peto odds ratio and the risk "

@@ -42,9 +42,14 @@ def fmt_num(x: float | None, digits: int = 2) -> str:
 
 
 def fmt_p(p: float | None) -> str:
+    """P-values as RevMan prints them (two decimals, four below 0.01, floors at 1e-4/1e-5)."""
     if p is None or not math.isfinite(p):
         return "P = -"
-    return "P < 0.00001" if p < 1e-5 else f"P = {p:.2g}" if p < 0.001 else f"P = {p:.2f}"
+    if p < 1e-5:
+        return "P < 0.00001"
+    if p < 1e-4:
+        return "P < 0.0001"
+    return f"P = {p:.4f}" if p < 0.01 else f"P = {p:.2f}"
 
 
 def arm_cells(s: StudyRow) -> list[str]:

@@ -139,7 +139,12 @@ class MetaAnalysis:
             het = Heterogeneity(
                 rm.Q, rm.Q_df, rm.Qp, rm.I2_Q, rm.Q / rm.Q_df if rm.Q_df > 0 else 1.0, rm.tau2_DL
             )
-            warnings = list(rm.effects.notes) + [n for n in warnings if "not estimable" in n]
+            # the caller's notes already explain a 0.5 correction where escalc made one
+            warnings += [
+                n
+                for n in rm.effects.notes
+                if n.split(":")[0] not in {w.split(":")[0] for w in warnings}
+            ]
             random_mask = rm.kept
         else:
             if methods.pooling == "MH":
@@ -296,8 +301,8 @@ def _spread(weights: Any, ok: Any, all_studies: bool) -> list[float | None]:
     if weights is None:
         return [None] * n
     w = [float(x) for x in weights]
-    if all_studies and len(w) == n:
-        return [x if math.isfinite(x) else None for x in w]
+    if all_studies and len(w) == n:  # count-based weights: keep only estimable studies
+        return [x if math.isfinite(x) and o else None for x, o in zip(w, ok, strict=True)]
     it = iter(w)
     return [next(it) if o else None for o in ok]
 

@@ -129,23 +129,32 @@ def tfidf(
 
         stop = frozenset(ENGLISH_STOP_WORDS)
     flat, docs, vocabulary = _tokenise(texts, stop)
-    size = max(len(vocabulary), 1)
-    orders, codes, doc_of = [], [], []
-    for n in range(1, ngram_max + 1):
-        c, d = _ngrams(flat, docs, size, n)
-        orders.append(np.full(len(c), n, dtype=np.int64))
-        codes.append(c)
-        doc_of.append(d)
-    order_all, code_all, doc_all = (np.concatenate(a) for a in (orders, codes, doc_of))
-    if code_all.size == 0:
+    if flat.size == 0:
         raise EstimationError("no words to rank on", hint="records need titles or abstracts")
-    key = code_all * (MAX_NGRAM + 1) + order_all  # unique per (n-gram, n)
-    terms, column = np.unique(key, return_inverse=True)
+    size = len(vocabulary)
+    # Every word id is a unigram column; longer n-grams get columns after them.
+    term_parts = [np.arange(size, dtype=np.int64) * (MAX_NGRAM + 1) + 1]
+    column_parts, doc_parts = [flat], [docs]
+    for n in range(2, ngram_max + 1):
+        codes, doc_of = _ngrams(flat, docs, size, n)
+        unique, inverse = np.unique(codes, return_inverse=True)
+        column_parts.append(inverse.astype(np.int64) + sum(len(t) for t in term_parts))
+        term_parts.append(unique * (MAX_NGRAM + 1) + n)
+        doc_parts.append(doc_of)
+    terms = np.concatenate(term_parts)
     n_docs = len(texts)
-    cell, tf = np.unique(doc_all * len(terms) + column, return_counts=True)
-    rows, cols = np.divmod(cell, len(terms))
+    # COO -> CSR sums the duplicate (document, term) cells: the term counts.
+    counts = sp.csr_matrix(
+        (np.ones(sum(len(c) for c in column_parts)),
+         (np.concatenate(doc_parts), np.concatenate(column_parts))),
+        shape=(n_docs, len(terms)),
+    )  # fmt: skip
+    counts.sum_duplicates()
+    rows = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(counts.indptr))
+    cols = counts.indices.astype(np.int64)
     df = np.bincount(cols, minlength=len(terms))
     keep = (df >= min_df) & (df <= max_df * n_docs)
+    tf = counts.data.astype(np.int64)
     return _weighted(rows, cols, tf, df, keep, terms, n_docs, sublinear_tf, vocabulary)
 
 

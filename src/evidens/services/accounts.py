@@ -318,6 +318,8 @@ def first_accounts(engine: Engine) -> list[tuple[str, str]]:
         username = name if _USERNAME.match(name) else _usable(name)
         password = secrets.token_urlsafe(12)
         create_user(engine, username, password, display_name=name)
+        if username != name:
+            _copy_memberships(engine, name, username)
         created.append((username, password))
     if not names:
         for review_id, slug in reviews:
@@ -329,3 +331,17 @@ def _usable(name: str) -> str:
     """A member name (e.g. "Dr A. Smith") as a username ("Dr-A.-Smith")."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:64]
     return cleaned or "member"
+
+
+def _copy_memberships(engine: Engine, name: str, username: str) -> None:
+    """Give an account made from a member name that is not a usable username (spaces,
+    symbols) the same roles as that name, review by review."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(MemberRow.review_id, ReviewRow.slug, MemberRow.role, MemberRow.permissions)
+            .join(ReviewRow, ReviewRow.id == MemberRow.review_id)
+            .where(MemberRow.name == name)
+        ).all()
+    for review_id, slug, role, permissions in rows:
+        store = ReviewStore(engine, review_id, slug)
+        add_member(store, username, role, permissions=tuple(permissions), actor="evidens")

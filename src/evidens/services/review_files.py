@@ -82,6 +82,7 @@ class ReviewFiles:
     retrievals: tuple[RetrievalLine, ...]
     studies: tuple[StudyEntry, ...]
     methods: dict[str, Any] = field(default_factory=dict)
+    analyses: tuple[dict[str, Any], ...] = ()
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -128,6 +129,7 @@ def read_review_dir(root: Path) -> ReviewFiles:
         retrievals=_retrievals(root / "fulltext" / "retrieval.csv"),
         studies=_studies(root / "studies.toml"),
         methods=dict(config.get("methods", {})),
+        analyses=tuple(dict(a) for a in config.get("analysis", [])),
     )
 
 

@@ -9,12 +9,14 @@ which exist only once a record has all its required decisions.
 from __future__ import annotations
 
 import datetime as dt
+import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from evidens.core import Decision, Stage
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build_diagram
@@ -34,6 +36,12 @@ from evidens.store.models import (
 )
 
 PAGE_SIZE = 100
+# The number of records to screen changes only on import or de-duplication; counting
+# 100,000 canonical records on every decision would cost more than the decision itself,
+# so the progress bar's total is kept for a few seconds per review.
+TOTAL_SECONDS = 10.0
+_TOTALS: dict[tuple[int, int], tuple[float, int]] = {}
+_RANGES: dict[tuple[int, int], tuple[float, int, int]] = {}
 # the PRISMA boxes a records list exists for
 BOXES = (
     "records_identified",
@@ -117,26 +125,32 @@ def review_text(store: ReviewStore) -> ReviewText:
 
 
 def next_record(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
-    """The first record at ``stage`` this reviewer has not decided and that still needs a
+    """The next record at ``stage`` this reviewer has not decided and that still needs a
     decision (records with all their required decisions are not handed to a third person).
 
-    Title/abstract is one indexed query, so deciding and getting the next record stays fast
-    on a 100,000-record review; full text works on the (small) set that passed it."""
+    Each reviewer sweeps the records in id order from their own starting point (a hash of
+    the name), wrapping round at the end: were everyone to start at the first record, a
+    team of 20 would all be shown the same records until two of them decided, and most of
+    their reading would be wasted. Title/abstract is a query walking records in id order
+    with two index look-ups each, stopping at the first match, so deciding and getting the
+    next record stays fast on a 100,000-record review; full text works on the (small) set
+    of records that passed title/abstract."""
     with transaction(store, reviewer) as uow:
         required = settings_of(uow).required[stage]
-        mine = select(ScreeningDecisionRow.record_id).where(
-            ScreeningDecisionRow.review_id == store.review_id,
-            ScreeningDecisionRow.stage == stage.value,
-            ScreeningDecisionRow.reviewer == reviewer,
-        )
-        full = (
-            select(ScreeningDecisionRow.record_id)
+        decisions = aliased(ScreeningDecisionRow)
+        mine = (
+            select(decisions.id)
             .where(
-                ScreeningDecisionRow.review_id == store.review_id,
-                ScreeningDecisionRow.stage == stage.value,
+                decisions.record_id == RecordRow.id,
+                decisions.stage == stage.value,
+                decisions.reviewer == reviewer,
             )
-            .group_by(ScreeningDecisionRow.record_id)
-            .having(func.count() >= required)
+            .exists()
+        )
+        made = (
+            select(func.count(decisions.id))
+            .where(decisions.record_id == RecordRow.id, decisions.stage == stage.value)
+            .scalar_subquery()
         )
         if stage is Stage.TITLE_ABSTRACT:
             cluster = aliased(DuplicateClusterRow)
@@ -145,17 +159,47 @@ def next_record(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
                 .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
                 .where(
                     RecordRow.review_id == store.review_id,
-                    (RecordRow.cluster_id.is_(None))
-                    | (cluster.canonical_record_id == RecordRow.id),
-                    RecordRow.id.not_in(mine),
-                    RecordRow.id.not_in(full),
+                    _canonical(cluster),
+                    ~mine,
+                    made < required,
                 )
                 .order_by(RecordRow.id)
                 .limit(1)
             )
-            return uow.session.scalar(query)
-        skip = set(uow.session.scalars(mine)) | set(uow.session.scalars(full))
-        return next((r for r in eligible_ids(uow, stage) if r not in skip), None)
+            start = _start(uow.session, store, reviewer)
+            found = uow.session.scalar(query.where(RecordRow.id >= start))
+            return found if found is not None else uow.session.scalar(query)
+        candidates = eligible_ids(uow, stage)
+        taken = uow.session.execute(
+            select(ScreeningDecisionRow.record_id, ScreeningDecisionRow.reviewer).where(
+                ScreeningDecisionRow.review_id == store.review_id,
+                ScreeningDecisionRow.stage == stage.value,
+            )
+        ).all()
+    counts: dict[int, int] = {}
+    for record_id, _ in taken:
+        counts[record_id] = counts.get(record_id, 0) + 1
+    skip = {r for r, who in taken if who == reviewer} | {
+        r for r, n in counts.items() if n >= required
+    }
+    return next((r for r in candidates if r not in skip), None)
+
+
+def _start(session: Session, store: ReviewStore, reviewer: str) -> int:
+    """Where this reviewer's sweep begins: a fixed point in the review's id range."""
+    key = (id(store.engine), store.review_id)
+    cached = _RANGES.get(key)
+    if cached is None or cached[0] <= time.monotonic():
+        low, high = session.execute(
+            select(func.min(RecordRow.id), func.max(RecordRow.id)).where(
+                RecordRow.review_id == store.review_id
+            )
+        ).one()
+        cached = (time.monotonic() + TOTAL_SECONDS, int(low or 0), int(high or 0))
+        _RANGES[key] = cached
+    _, low, high = cached
+    share = zlib.crc32(reviewer.encode()) / 2**32
+    return low + int(share * (high - low + 1))
 
 
 def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
@@ -169,7 +213,10 @@ def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int
                 ScreeningDecisionRow.reviewer == reviewer,
             )
         )
-        if stage is Stage.TITLE_ABSTRACT:
+        cached = _TOTALS.get((id(store.engine), store.review_id))
+        if stage is Stage.TITLE_ABSTRACT and cached and cached[0] > time.monotonic():
+            total: int | None = cached[1]
+        elif stage is Stage.TITLE_ABSTRACT:
             cluster = aliased(DuplicateClusterRow)
             total = uow.session.scalar(
                 select(func.count())
@@ -177,6 +224,8 @@ def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int
                 .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
                 .where(RecordRow.review_id == store.review_id, _canonical(cluster))
             )
+            expires = time.monotonic() + TOTAL_SECONDS
+            _TOTALS[(id(store.engine), store.review_id)] = (expires, int(total or 0))
         else:
             total = len(eligible_ids(uow, stage))
     return int(done or 0), int(total or 0)

@@ -106,18 +106,24 @@ def _cookie(response: Response, request: Request, name: str, value: str, age: in
     )
 
 
+def _login_page(request: Request, target: str, error: str | None, status: int) -> Response:
+    """The login form with a fresh double-submit token (and why the last try failed)."""
+    token = secrets.token_urlsafe(24)
+    response = page(
+        request,
+        "login.html",
+        {"next": _safe_next(target)},
+        extra={"login_csrf": token, "error": error},
+        status=status,
+    )
+    _cookie(response, request, LOGIN_COOKIE, token, 3600)
+    return response
+
+
 def _add_auth_routes(app: FastAPI) -> None:
     @app.get("/login")
     def login_form(request: Request, next: str = "/") -> Response:
-        token = secrets.token_urlsafe(24)
-        response = page(
-            request,
-            "login.html",
-            {"next": _safe_next(next)},
-            extra={"login_csrf": token, "error": None},
-        )
-        _cookie(response, request, LOGIN_COOKIE, token, 3600)
-        return response
+        return _login_page(request, next, None, 200)
 
     @app.post("/login")
     def login(
@@ -134,7 +140,12 @@ def _add_auth_routes(app: FastAPI) -> None:
                 hint="reload the login page and try again",
             )
         address = request.client.host if request.client else "unknown"
-        opened = accounts.authenticate(engine_of(request), username, password, address)
+        try:
+            opened = accounts.authenticate(engine_of(request), username, password, address)
+        except PermissionDeniedError as exc:
+            if wants_json(request):
+                raise
+            return _login_page(request, next, str(exc), _status(exc))
         if wants_json(request):
             response: Response = JSONResponse(
                 {"username": opened.user.username, "csrf_token": opened.csrf_token}
