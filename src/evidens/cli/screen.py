@@ -151,5 +151,8 @@ def conflicts(
 
 
 def register(app: typer.Typer) -> None:
+    from evidens.cli.screening_cmd import register_screen_commands
+
+    register_screen_commands(screen_app)  # simulate, agreement (standalone, on CSV files)
     app.add_typer(screen_app, name="screen")
     app.command()(conflicts)
