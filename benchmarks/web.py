@@ -214,6 +214,25 @@ def count(people: list[Reviewer], rows: list[tuple[str, int]]) -> dict[str, int]
     }
 
 
+def report(
+    people: list[Reviewer], seconds: float, think: float, rows: list[tuple[str, int]]
+) -> None:
+    latencies = sorted(t for p in people for t in p.latencies)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    p99 = latencies[int(0.99 * (len(latencies) - 1))]
+    print(f"{len(people)} reviewers, think time {think:.1f} s per record:")
+    print(
+        f"  decide and get next: {len(latencies)} requests in {seconds:.0f} s "
+        f"({len(latencies) / seconds:.1f}/s), errors {sum(p.errors for p in people)}"
+    )
+    print(
+        f"  p50 {1000 * statistics.median(latencies):.1f} ms  p95 {1000 * p95:.1f} ms  "
+        f"p99 {1000 * p99:.1f} ms  (target p95 < 100 ms: ratio {p95 / 0.100:.2f})"
+    )
+    for key, value in count(people, rows).items():
+        print(f"  {key}: {value}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
@@ -223,7 +242,8 @@ def main() -> None:
     parser.add_argument(
         "--think",
         type=float,
-        default=0.0,
+        nargs="+",
+        default=[0.0, 1.0],
         help="mean seconds a reviewer reads before deciding (0: back to back, saturating)",
     )
     args = parser.parse_args()
@@ -236,28 +256,17 @@ def main() -> None:
         print(
             f"built a {args.records}-record review with {args.reviewers} reviewers: {built:.1f} s"
         )
-        process, base = start_server(url)
-        try:
-            people = run_load(base, args.reviewers, args.seconds, args.think)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-        latencies = sorted(t for p in people for t in p.latencies)
-        p95 = latencies[int(0.95 * (len(latencies) - 1))]
-        print(
-            f"decide and get next: {len(latencies)} requests in {args.seconds:.0f} s "
-            f"({len(latencies) / args.seconds:.1f}/s), errors {sum(p.errors for p in people)}"
-        )
-        print(
-            f"  p50 {1000 * statistics.median(latencies):.1f} ms  p95 {1000 * p95:.1f} ms  "
-            f"p99 {1000 * latencies[int(0.99 * (len(latencies) - 1))]:.1f} ms  "
-            f"(target p95 < 100 ms: ratio {p95 / 0.100:.2f})"
-        )
-        for key, value in count(people, stored(url)).items():
-            print(f"  {key}: {value}")
+        for think in args.think:
+            process, base = start_server(url)
+            try:
+                people = run_load(base, args.reviewers, args.seconds, think)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+            report(people, args.seconds, think, stored(url))
         process, base = start_server(url)
         killer = threading.Timer(args.kill_after, os.kill, (process.pid, signal.SIGKILL))
-        survivors = run_load(base, args.reviewers, args.kill_after + 5, args.think, killer)
+        survivors = run_load(base, args.reviewers, args.kill_after + 5, args.think[-1], killer)
         process.wait(timeout=30)
         result = count(survivors, stored(url))
         print(

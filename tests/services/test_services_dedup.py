@@ -44,6 +44,8 @@ def test_keep_apart_undoes_a_merge_and_merge_redoes_it(review: ReviewStore) -> N
     dedup.decide_pair(review, first, last, same=True, actor="alice")
     dedup.deduplicate(review, actor="alice")
     assert cluster_sizes(review) == [2]
+    with review.engine.connect() as conn:
+        assert conn.execute(text("SELECT decided_by FROM duplicate_clusters")).scalar() == "person"
 
 
 def test_new_imports_keep_manual_decisions_and_screening(

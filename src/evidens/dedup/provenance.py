@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from evidens.core import Record
+from evidens.core import Record, normalize_doi
 from evidens.dedup.types import Cluster
 
 T = TypeVar("T")
@@ -24,6 +24,7 @@ class MergedRecord:
 
     ``sources`` has one entry per merged record (its ``source_database`` or "unknown"), so
     ``sources.count("embase")`` is how many Embase records this article accounts for.
+    ``dois`` lists each DOI once in its bare form.
     """
 
     record: Record
@@ -63,11 +64,21 @@ def merge_provenance(records: Sequence[Record], cluster: Cluster) -> MergedRecor
         members=cluster.members,
         canonical=cluster.canonical,
         sources=tuple(r.source_database or "unknown" for r in members),
-        dois=_unique(r.doi for r in members if r.doi),
+        dois=_dois(members),
         pmids=_unique(r.pmid for r in members if r.pmid),
         accessions=accessions,
         registry_ids=registry_ids,
     )
+
+
+def _dois(members: Sequence[Record]) -> tuple[str, ...]:
+    """Each DOI once, in its bare form, whichever way (URL, "doi:", case) sources wrote it."""
+    found: dict[str, str] = {}
+    for record in members:
+        bare = normalize_doi(record.doi)
+        if bare:
+            found.setdefault(bare.lower(), bare)
+    return tuple(found.values())
 
 
 def _unique(values: Iterable[T]) -> tuple[T, ...]:

@@ -9,7 +9,8 @@ Outcome = Literal["duplicate", "uncertain", "distinct"]
 """What the engine concluded about one pair of records."""
 
 RecordDecision = Literal["auto", "uncertain", "unique"]
-"""Per record: merged automatically, waiting in the review queue, or alone."""
+"""Per record: "uncertain" if it is in an open pair of the review queue (whether or not it
+was also merged), else "auto" if it was merged with others, else "unique"."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,9 @@ class Cluster:
     members: tuple[int, ...]
     canonical: int
     rule: str
+    """What merged it ("doi", "title+authors+year", "manual", ...); "unique" for a singleton."""
     score: float
+    """The weakest merging pair's similarity (0-1); 0 for a singleton."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class DedupResult:
 
     clusters: tuple[Cluster, ...]
     uncertain: tuple[CandidatePair, ...]
+    """The review queue: the strongest open pair between any two clusters, by index."""
     links: tuple[Link, ...]
     decisions: tuple[RecordDecision, ...]
     """Per input record, in input order."""

@@ -98,7 +98,7 @@ def _replace_clusters(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupR
         row = DuplicateClusterRow(
             review_id=uow.review_id,
             canonical_record_id=rows[canonical].id,
-            decided_by="person" if cluster.rule == "person" else "rule",
+            decided_by="person" if cluster.rule == "manual" else "rule",
             rule=cluster.rule,
             score=cluster.score,
         )
