@@ -106,10 +106,14 @@ def _port() -> int:
         return port
 
 
-def start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """`evidens serve` in its own process group (so kill -9 reaches every worker)."""
     port = _port()
     command = [sys.executable, "-m", "evidens.cli", "serve", url, "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command += ["--workers", str(workers)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -239,6 +243,7 @@ def main() -> None:
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--kill-after", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=2, help="evidens serve --workers")
     parser.add_argument(
         "--think",
         type=float,
@@ -257,15 +262,15 @@ def main() -> None:
             f"built a {args.records}-record review with {args.reviewers} reviewers: {built:.1f} s"
         )
         for think in args.think:
-            process, base = start_server(url)
+            process, base = start_server(url, args.workers)
             try:
                 people = run_load(base, args.reviewers, args.seconds, think)
             finally:
-                process.terminate()
+                os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
             report(people, args.seconds, think, stored(url))
-        process, base = start_server(url)
-        killer = threading.Timer(args.kill_after, os.kill, (process.pid, signal.SIGKILL))
+        process, base = start_server(url, args.workers)
+        killer = threading.Timer(args.kill_after, os.killpg, (process.pid, signal.SIGKILL))
         survivors = run_load(base, args.reviewers, args.kill_after + 5, args.think[-1], killer)
         process.wait(timeout=30)
         result = count(survivors, stored(url))

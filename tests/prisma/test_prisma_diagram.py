@@ -18,12 +18,19 @@ EVIL = "<script>alert(1)</script> & wrong population"
 
 
 def counts():  # type: ignore[no-untyped-def]
-    sources = [SourceCount("PubMed", SourceKind.DATABASE, 5),
-               SourceCount("Embase", SourceKind.DATABASE, 2),
-               SourceCount("ICTRP", SourceKind.REGISTER, 1),
-               SourceCount("Citation searching", SourceKind.OTHER, 3)]
-    flows = [RecordFlow(EXC), RecordFlow(EXC), RecordFlow(INC, True, INC),
-             RecordFlow(INC, False), RecordFlow(INC, True, EXC, EVIL)]
+    sources = [
+        SourceCount("PubMed", SourceKind.DATABASE, 5),
+        SourceCount("Embase", SourceKind.DATABASE, 2),
+        SourceCount("ICTRP", SourceKind.REGISTER, 1),
+        SourceCount("Citation searching", SourceKind.OTHER, 3),
+    ]
+    flows = [
+        RecordFlow(EXC),
+        RecordFlow(EXC),
+        RecordFlow(INC, True, INC),
+        RecordFlow(INC, False),
+        RecordFlow(INC, True, EXC, EVIL),
+    ]
     return derive(sources, duplicates_removed=3, flows=flows)
 
 
@@ -43,12 +50,18 @@ def test_new_review_template_has_prisma_wording_and_derived_counts() -> None:
 
 
 def test_updated_review_with_other_methods_adds_both_columns_and_totals() -> None:
-    d = build_diagram(counts(), Template.UPDATED_OTHER, previous=PreviousReview(4, 6),
-                      other=OtherMethods(sought=3, not_retrieved=1, assessed=2,
-                                         excluded=(("No outcome", 1),)))
+    d = build_diagram(
+        counts(),
+        Template.UPDATED_OTHER,
+        previous=PreviousReview(4, 6),
+        other=OtherMethods(sought=3, not_retrieved=1, assessed=2, excluded=(("No outcome", 1),)),
+    )
     assert d.box("studies_included_in_review").heading == "New studies included in review"
-    assert d.box("total_studies").lines == ("(n = 5)", "Reports of total included studies",
-                                            "(n = 7)")
+    assert d.box("total_studies").lines == (
+        "(n = 5)",
+        "Reports of total included studies",
+        "(n = 7)",
+    )
     assert "  Citation searching (n = 3)" in d.box("other_records_identified").lines
     assert d.box("other_reports_excluded").lines == ("  No outcome (n = 1)",)
     assert d.columns() == ["previous", "main", "side", "other", "other_side"]
@@ -81,26 +94,36 @@ def test_html_escapes_text_and_links_each_box() -> None:
 
 
 def test_prisma2020_csv_round_trips() -> None:
-    text = write_prisma2020_csv(counts(), previous=PreviousReview(4, 6),
-                                other=OtherMethods(3, 1, 2, (("No outcome", 1),)))
+    text = write_prisma2020_csv(
+        counts(), previous=PreviousReview(4, 6), other=OtherMethods(3, 1, 2, (("No outcome", 1),))
+    )
     again, previous, other = read_prisma2020_csv(text)
     assert previous == PreviousReview(4, 6)
     assert other == OtherMethods(3, 1, 2, (("No outcome", 1),))
     original = counts()
-    for box in ("records_screened", "records_excluded", "duplicate_records_removed",
-                "reports_sought_for_retrieval", "reports_not_retrieved",
-                "reports_assessed_for_eligibility", "reports_excluded",
-                "studies_included_in_review", "reports_of_included_studies"):
+    for box in (
+        "records_screened",
+        "records_excluded",
+        "duplicate_records_removed",
+        "reports_sought_for_retrieval",
+        "reports_not_retrieved",
+        "reports_assessed_for_eligibility",
+        "reports_excluded",
+        "studies_included_in_review",
+        "reports_of_included_studies",
+    ):
         assert getattr(again, box) == getattr(original, box), box
     assert [(s.name, s.records) for s in again.sources] == [
-        (s.name, s.records) for s in original.sources]
+        (s.name, s.records) for s in original.sources
+    ]
     assert write_prisma2020_csv(again, previous=previous, other=other) == text
     assert_consistent(again)
 
 
 def test_a_malformed_count_is_refused_naming_its_line() -> None:
-    text = write_prisma2020_csv(counts()).replace("records_screened,node13,,,,,,5",
-                                                  "records_screened,node13,,,,,,5O")
+    text = write_prisma2020_csv(counts()).replace(
+        "records_screened,node13,,,,,,5", "records_screened,node13,,,,,,5O"
+    )
     with pytest.raises(InputError) as info:
         read_prisma2020_csv(text, name="PRISMA.csv")
     assert "PRISMA.csv:14:n" in str(info.value)
@@ -108,8 +131,9 @@ def test_a_malformed_count_is_refused_naming_its_line() -> None:
 
 
 def test_inconsistent_counts_from_the_app_are_refused_naming_the_box() -> None:
-    text = write_prisma2020_csv(counts()).replace("records_excluded,node14,,,,,,2",
-                                                  "records_excluded,node14,,,,,,1")
+    text = write_prisma2020_csv(counts()).replace(
+        "records_excluded,node14,,,,,,2", "records_excluded,node14,,,,,,1"
+    )
     imported, _, _ = read_prisma2020_csv(text)
     with pytest.raises(CountsDoNotAddUpError) as info:
         assert_consistent(imported)

@@ -75,3 +75,20 @@ def test_serve_finds_the_demo_review_or_says_how_to_make_it(
     assert _store_location(None) == "out/dinosaur-records/review.db"
     with pytest.raises(NotFoundError):
         _store_location("missing.db")
+
+
+def test_each_worker_process_builds_its_app_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidens.errors import ReviewStateError
+    from evidens.web.app import STORE_VARIABLE, app_from_environment
+
+    monkeypatch.delenv(STORE_VARIABLE, raising=False)
+    with pytest.raises(ReviewStateError, match=STORE_VARIABLE):
+        app_from_environment()
+    db = str(tmp_path / "review.db")
+    create_review(db, title="Worker review", slug="worker").dispose()
+    monkeypatch.setenv(STORE_VARIABLE, db)
+    built = app_from_environment()
+    assert built.state.engine.url.database == db
+    built.state.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -39,11 +40,14 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="server processes (more use more cores; PostgreSQL suits them)")
+    ] = 1,
 ) -> None:
     """Serve the web app: accounts, blinded screening, conflicts, dashboard."""
     import uvicorn
 
-    from evidens.web.app import create_app
+    from evidens.web.app import STORE_VARIABLE, create_app
 
     location = _store_location(store)
     engine = prepare_engine(location)
@@ -56,6 +60,14 @@ def serve(
             table.add_row(username, password)
         console.print(table)
     console.print(f"evidens serves {location} at http://{host}:{port}/")
+    if workers > 1:
+        engine.dispose()
+        os.environ[STORE_VARIABLE] = location
+        target = "evidens.web.app:app_from_environment"
+        uvicorn.run(
+            target, factory=True, workers=workers, host=host, port=port, log_level="warning"
+        )
+        return
     uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
 
 

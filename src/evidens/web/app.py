@@ -9,6 +9,7 @@ double-submit cookie instead. Cookies are HttpOnly and SameSite=Lax, Secure over
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 from typing import Annotated
 
@@ -196,6 +197,20 @@ def _add_handlers(app: FastAPI) -> None:
         for key, value in HEADERS.items():
             response.headers.setdefault(key, value)
         return response
+
+
+STORE_VARIABLE = "EVIDENS_SERVE_STORE"
+
+
+def app_from_environment() -> FastAPI:
+    """The app over the store named in ``$EVIDENS_SERVE_STORE``: how each of several uvicorn
+    worker processes (``evidens serve --workers N``) builds its own app and engine."""
+    from evidens.services.store import prepare_engine
+
+    location = os.environ.get(STORE_VARIABLE)
+    if not location:
+        raise ReviewStateError(f"${STORE_VARIABLE} is not set", hint="start with `evidens serve`")
+    return create_app(prepare_engine(location))
 
 
 def create_app(engine: Engine) -> FastAPI:
