@@ -73,3 +73,12 @@ def test_labelled_csv_errors_name_the_line_and_field() -> None:
     with pytest.raises(FormatError) as caught:
         read_labelled_csv("record_id,title,abstract,label_included\n1,a,b,yes\n", "x.csv")
     assert caught.value.location == "x.csv:2:label_included"
+
+
+def test_screening_beyond_the_last_relevant_keeps_the_metrics() -> None:
+    data = read_labelled_csv(_synthetic())
+    base = simulate(data, prior_seed=1)
+    longer = simulate(data, prior_seed=1, beyond_last=20)
+    assert longer.order[: len(base.order)] == base.order
+    assert len(longer.order) == len(base.order) + 20
+    assert longer.metrics == base.metrics

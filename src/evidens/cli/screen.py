@@ -12,6 +12,7 @@ from rich.panel import Panel
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
+from evidens.services import prioritise
 from evidens.services import screening as screening_service
 from evidens.services.screening_session import (
     decision_log,
@@ -150,9 +151,88 @@ def conflicts(
         console.print(f"[bold]{item.record_id}[/] {escape(item.title or '(no title)')} - {votes}")
 
 
+@screen_app.command("rank")
+def rank_cmd(
+    stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
+        Stage.TITLE_ABSTRACT
+    ),
+    limit: Annotated[int, typer.Option(help="How many to show.")] = 20,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Undecided records, most likely relevant first (trained on final decisions), and why."""
+    store = open_review(db, review)
+    try:
+        ranked = prioritise.rank(store, stage, limit=limit)
+    finally:
+        store.dispose()
+    for i, item in enumerate(ranked, start=1):
+        console.print(
+            f"{i:>3}. [bold]{item.record_id}[/] {escape(item.title[:90])}  "
+            f"(score {item.score:.2f}; {escape(', '.join(item.why))})"
+        )
+
+
+@screen_app.command("stop-report")
+def stop_report_cmd(
+    stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
+        Stage.TITLE_ABSTRACT
+    ),
+    target: Annotated[float, typer.Option(help="Recall target of the statistical rule.")] = 0.95,
+    confidence: Annotated[float, typer.Option(help="Confidence of the statistical rule.")] = 0.95,
+    accept: Annotated[
+        bool, typer.Option("--accept", help="Accept the statistical stop: exclude the rest.")
+    ] = False,
+    actor: Annotated[str | None, typer.Option("--as", help="Who accepts the stop.")] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Whether screening may stop (hypergeometric test; n consecutive irrelevant), with the
+    text for the methods section; --accept excludes the unscreened records by automation."""
+    store = open_review(db, review)
+    try:
+        reports = prioritise.stop_reports(store, stage, target_recall=target, confidence=confidence)
+        for report in reports:
+            verdict = "[green]may stop[/]" if report.stop else "[yellow]keep screening[/]"
+            console.print(f"[bold]{escape(report.rule)}[/]: {verdict}")
+            console.print(escape(report.methods_text()))
+        if accept:
+            if not actor:
+                raise typer.BadParameter("--accept needs --as NAME", param_hint="--as")
+            n = prioritise.accept_stop(store, reports[0], actor=actor, stage=stage)
+            console.print(f"{n} unscreened records excluded by automation ({escape(actor)})")
+    finally:
+        store.dispose()
+
+
+def agreement(
+    stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
+        Stage.TITLE_ABSTRACT
+    ),
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Agreement between each pair of reviewers: Cohen's kappa, PABAK, Gwet's AC1, 95% CIs."""
+    store = open_review(db, review)
+    try:
+        pairs = prioritise.agreement(store, stage)
+    finally:
+        store.dispose()
+    if not pairs:
+        console.print("no pair of reviewers has decided the same records yet")
+    for pair in pairs:
+        console.print(
+            f"[bold]{escape(pair.reviewer_a)} / {escape(pair.reviewer_b)}[/] "
+            f"({pair.n} records, observed agreement {pair.observed:.3f})"
+        )
+        for c in (pair.kappa, pair.pabak, pair.ac1):
+            console.print(f"  {c.name}: {c.value:.3f} (95% CI {c.ci_low:.3f} to {c.ci_high:.3f})")
+
+
 def register(app: typer.Typer) -> None:
     from evidens.cli.screening_cmd import register_screen_commands
 
     register_screen_commands(screen_app)  # simulate, agreement (standalone, on CSV files)
     app.add_typer(screen_app, name="screen")
+    app.command()(agreement)
     app.command()(conflicts)

@@ -68,7 +68,8 @@ def run_json(
 
 def stopping_in_run(result: SimulationResult) -> list[dict[str, object]]:
     """Where each stopping rule would have stopped this run (checked every 10 records), with
-    the recall actually reached there; "not reached" means not before the last relevant."""
+    the recall actually reached there; null means not within the screened records (use
+    --beyond-last to screen past the last relevant record)."""
     from evidens.screening.stopping import (
         StoppingReport,
         consecutive_irrelevant_stop,
@@ -106,10 +107,16 @@ def simulate_command(
     seed: Annotated[int, typer.Option("--seed", help="Model seed.")] = 0,
     prior_seed: Annotated[int, typer.Option("--prior-seed", help="Seed for the 1+1 priors.")] = 0,
     plot: Annotated[str, typer.Option("--plot", help="svg, png or none.")] = "svg",
+    beyond_last: Annotated[
+        int,
+        typer.Option("--beyond-last", help="Screen this many records after the last relevant one."),
+    ] = 0,
 ) -> None:
     """Simulate prioritised screening to the last relevant record; write metrics and order."""
     labelled = read_labelled_csv(_read_text(data), str(data))
-    result = simulate(labelled, model=model, seed=seed, prior_seed=prior_seed)
+    result = simulate(
+        labelled, model=model, seed=seed, prior_seed=prior_seed, beyond_last=beyond_last
+    )
     document = run_json(result, labelled.record_ids, str(data))
     out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     if plot != "none":

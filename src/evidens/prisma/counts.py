@@ -57,6 +57,7 @@ class RecordFlow:
     retrieved: bool | None = None
     full_text: Decision | None = None
     exclusion_reason: str | None = None
+    excluded_by_automation: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class PrismaCounts:
     studies_included_in_review: int
     reports_of_included_studies: int
     basis: Mapping[str, Basis] = field(default_factory=dict)
+    records_excluded_by_automation: int = 0
+    """Of ``records_excluded``, how many an accepted stopping rule excluded (PRISMA's **)."""
 
     @property
     def reports_excluded_total(self) -> int:
@@ -109,6 +112,7 @@ class PrismaCounts:
             if box == "reports_excluded":
                 value = {"total": self.reports_excluded_total, "reasons": dict(value)}
             data[box] = value
+        data["records_excluded_by_automation_tools"] = self.records_excluded_by_automation
         data["basis"] = {box: self.basis.get(box, "derived") for box in BOXES}
         data["checks"] = [c.to_dict() for c in check(self)]
         return data
@@ -184,6 +188,9 @@ def derive(
         ),
         reports_of_included_studies=len(included),
         basis=dict.fromkeys(BOXES, "derived"),
+        records_excluded_by_automation=sum(
+            1 for f in screened if f.title_abstract is Decision.EXCLUDE and f.excluded_by_automation
+        ),
     )
 
 

@@ -160,7 +160,10 @@ def _main_boxes(counts: PrismaCounts, new: str, included: str) -> list[Box]:
             "side",
             2,
             "Records excluded**",
-            (_n(c, "records_excluded", c.records_excluded),),
+            (
+                _n(c, "records_excluded", c.records_excluded),
+                *_automation_split(c),
+            ),
         ),
         Box(
             "reports_sought_for_retrieval",
@@ -199,6 +202,16 @@ def _main_boxes(counts: PrismaCounts, new: str, included: str) -> list[Box]:
             ),
         ),
     ]
+
+
+def _automation_split(counts: PrismaCounts) -> tuple[str, ...]:
+    automated = counts.records_excluded_by_automation
+    if not automated:
+        return ()
+    return (
+        f"  by reviewers (n = {counts.records_excluded - automated})",
+        f"  by automation tools (n = {automated})",
+    )
 
 
 def _awaiting(counts: PrismaCounts, box: str, label: str) -> tuple[str, ...]:

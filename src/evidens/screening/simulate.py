@@ -118,8 +118,14 @@ def simulate(
     seed: int = 0,
     prior_seed: int = 0,
     priors: tuple[int, ...] | None = None,
+    beyond_last: int = 0,
 ) -> SimulationResult:
-    """Screen ``data`` top-first, refitting after every label, to the last relevant record."""
+    """Screen ``data`` top-first, refitting after every label, to the last relevant record.
+
+    ``beyond_last`` screens that many more records after it (to judge stopping rules, which
+    need a tail of irrelevant records); the metrics do not change, since ASReview pads the
+    unscreened records as irrelevant anyway.
+    """
     start = time.perf_counter()
     spec = model_spec(model)
     y = np.asarray(data.labels, dtype=np.int64)
@@ -127,7 +133,7 @@ def simulate(
     # One BLAS thread: the vectors are small, and threads only add contention.
     with threadpool_limits(limits=1, user_api="blas"):
         ranker = Ranker(tfidf_features(data.texts, spec), spec, seed=seed)
-        order = _screen(ranker, y, list(chosen))
+        order = _screen(ranker, y, list(chosen), beyond_last)
     wall = time.perf_counter() - start
     screened = [int(y[i]) for i in order]
     metrics = simulation_metrics(screened, len(y), len(chosen))
@@ -145,12 +151,15 @@ def simulate(
     )
 
 
-def _screen(ranker: Ranker, y: IntArray, labelled: list[int]) -> list[int]:
+def _screen(ranker: Ranker, y: IntArray, labelled: list[int], beyond_last: int) -> list[int]:
     remaining = int(y.sum()) - int(y[labelled].sum())
+    extra = beyond_last
     mask = np.zeros(len(y), dtype=bool)
     mask[labelled] = True
     order: list[int] = []
-    while remaining > 0:
+    while (remaining > 0 or extra > 0) and len(labelled) < len(y):
+        if remaining == 0:
+            extra -= 1
         rows = np.asarray(labelled, dtype=np.int64)
         ranker.fit(rows, y[rows])
         scores = ranker.scores()

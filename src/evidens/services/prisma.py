@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from evidens.core import Decision, SourceKind, Stage
 from evidens.prisma.counts import PrismaCounts, RecordFlow, SourceCount, derive, with_reported
 from evidens.screening.workflow import Status
+from evidens.services.prioritise import automation_excluded
 from evidens.services.records import canonical_ids
 from evidens.services.screening import stage_statuses
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
@@ -45,12 +46,14 @@ def counts_in(uow: UnitOfWork) -> PrismaCounts:
         ).all()
     )
     reasons = _exclusion_reasons(uow, ft)
+    automated = automation_excluded(uow, Stage.TITLE_ABSTRACT, canonical)
     flows = [
         RecordFlow(
             title_abstract=_final(ta.get(rid)),
             retrieved=retrieved.get(rid),
             full_text=_final(ft.get(rid)),
             exclusion_reason=reasons.get(rid),
+            excluded_by_automation=rid in automated,
         )
         for rid in canonical
     ]

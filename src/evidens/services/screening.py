@@ -300,7 +300,8 @@ def decisions_visible_to(
 
 
 def queue_for(store: ReviewStore, reviewer: str, stage: Stage) -> list[int]:
-    """Records at ``stage`` the reviewer has not decided yet, in record order."""
+    """Records at ``stage`` that still need this reviewer: not decided by them, and not
+    already settled (all required decisions in, or resolved - e.g. by an accepted stop)."""
     with transaction(store, reviewer) as uow:
         done = set(
             uow.session.scalars(
@@ -311,7 +312,12 @@ def queue_for(store: ReviewStore, reviewer: str, stage: Stage) -> list[int]:
                 )
             )
         )
-        return [r for r in eligible_ids(uow, stage) if r not in done]
+        settled = {
+            rid
+            for rid, status in stage_statuses(uow, stage).items()
+            if status.kind is not StatusKind.PENDING
+        }
+        return [r for r in eligible_ids(uow, stage) if r not in done and r not in settled]
 
 
 def record_decisions(

@@ -19,13 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from evidens.core import Decision, Stage
+from evidens.errors import NotFoundError
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build_diagram
 from evidens.prisma.render import render_html
 from evidens.screening.workflow import Status, StatusKind
 from evidens.services.prisma import counts_in
 from evidens.services.records import canonical_ids
 from evidens.services.screening import eligible_ids, settings_of, stage_statuses
-from evidens.services.store import ReviewStore, transaction
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     AuditRow,
     DuplicateClusterRow,
@@ -112,16 +113,42 @@ class ReviewText:
 
 def review_text(store: ReviewStore) -> ReviewText:
     with transaction(store, "web") as uow:
-        review = uow.session.get(ReviewRow, store.review_id)
-        reasons = settings_of(uow).exclusion_reasons
+        return _text_in(uow)
+
+
+def _text_in(uow: UnitOfWork) -> ReviewText:
+    review = uow.session.get(ReviewRow, uow.review_id)
     protocol: dict[str, Any] = dict(review.protocol if review else {})
     return ReviewText(
-        title=review.title if review else store.slug,
+        title=review.title if review else "",
         question=str(protocol.get("question", "")),
         include=tuple(str(c) for c in protocol.get("inclusion_criteria", ())),
         exclude=tuple(str(c) for c in protocol.get("exclusion_criteria", ())),
-        reasons=reasons,
+        reasons=settings_of(uow).exclusion_reasons,
     )
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """What the screening page needs beside the record card, read in one transaction."""
+
+    record_id: int | None
+    decided: int
+    total: int
+    criteria: ReviewText
+
+
+def queue_view(
+    store: ReviewStore, reviewer: str, stage: Stage, record_id: int | None = None
+) -> QueueView:
+    """The record to show (``record_id`` if given and in this review, else the next one),
+    the reviewer's progress and the criteria: one round of queries per decision."""
+    with transaction(store, reviewer) as uow:
+        if record_id is not None and not _in_review(uow, record_id):
+            raise NotFoundError(f"no record {record_id} in this review")
+        chosen = record_id if record_id is not None else _next_in(uow, store, reviewer, stage)
+        decided, total = _counts_in(uow, store, reviewer, stage)
+        return QueueView(chosen, decided, total, _text_in(uow))
 
 
 def next_record(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
@@ -136,53 +163,56 @@ def next_record(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
     next record stays fast on a 100,000-record review; full text works on the (small) set
     of records that passed title/abstract."""
     with transaction(store, reviewer) as uow:
-        required = settings_of(uow).required[stage]
-        decisions = aliased(ScreeningDecisionRow)
-        mine = (
-            select(decisions.id)
+        return _next_in(uow, store, reviewer, stage)
+
+
+def _next_in(uow: UnitOfWork, store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
+    required = settings_of(uow).required[stage]
+    decisions = aliased(ScreeningDecisionRow)
+    mine = (
+        select(decisions.id)
+        .where(
+            decisions.record_id == RecordRow.id,
+            decisions.stage == stage.value,
+            decisions.reviewer == reviewer,
+        )
+        .exists()
+    )
+    made = (
+        select(func.count(decisions.id))
+        .where(decisions.record_id == RecordRow.id, decisions.stage == stage.value)
+        .scalar_subquery()
+    )
+    if stage is Stage.TITLE_ABSTRACT:
+        cluster = aliased(DuplicateClusterRow)
+        query = (
+            select(RecordRow.id)
+            .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
             .where(
-                decisions.record_id == RecordRow.id,
-                decisions.stage == stage.value,
-                decisions.reviewer == reviewer,
+                RecordRow.review_id == store.review_id,
+                _canonical(cluster),
+                ~mine,
+                made < required,
             )
-            .exists()
+            .order_by(RecordRow.id)
+            .limit(1)
         )
-        made = (
-            select(func.count(decisions.id))
-            .where(decisions.record_id == RecordRow.id, decisions.stage == stage.value)
-            .scalar_subquery()
+        start = _start(uow.session, store, reviewer)
+        found = uow.session.scalar(query.where(RecordRow.id >= start))
+        return found if found is not None else uow.session.scalar(query)
+    candidates = eligible_ids(uow, stage)
+    taken = uow.session.execute(
+        select(ScreeningDecisionRow.record_id, ScreeningDecisionRow.reviewer).where(
+            ScreeningDecisionRow.review_id == store.review_id,
+            ScreeningDecisionRow.stage == stage.value,
         )
-        if stage is Stage.TITLE_ABSTRACT:
-            cluster = aliased(DuplicateClusterRow)
-            query = (
-                select(RecordRow.id)
-                .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
-                .where(
-                    RecordRow.review_id == store.review_id,
-                    _canonical(cluster),
-                    ~mine,
-                    made < required,
-                )
-                .order_by(RecordRow.id)
-                .limit(1)
-            )
-            start = _start(uow.session, store, reviewer)
-            found = uow.session.scalar(query.where(RecordRow.id >= start))
-            return found if found is not None else uow.session.scalar(query)
-        candidates = eligible_ids(uow, stage)
-        taken = uow.session.execute(
-            select(ScreeningDecisionRow.record_id, ScreeningDecisionRow.reviewer).where(
-                ScreeningDecisionRow.review_id == store.review_id,
-                ScreeningDecisionRow.stage == stage.value,
-            )
-        ).all()
+    ).all()
     counts: dict[int, int] = {}
     for record_id, _ in taken:
         counts[record_id] = counts.get(record_id, 0) + 1
-    skip = {r for r, who in taken if who == reviewer} | {
-        r for r, n in counts.items() if n >= required
-    }
-    return next((r for r in candidates if r not in skip), None)
+    mine_or_full = {r for r, who in taken if who == reviewer}
+    mine_or_full |= {r for r, n in counts.items() if n >= required}
+    return next((r for r in candidates if r not in mine_or_full), None)
 
 
 def _start(session: Session, store: ReviewStore, reviewer: str) -> int:
@@ -206,28 +236,32 @@ def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int
     """(decisions this reviewer made, records at the stage) for the progress bar; counted
     in the database so a 100,000-record review does not load its ids on every page."""
     with transaction(store, reviewer) as uow:
-        done = uow.session.scalar(
-            select(func.count()).where(
-                ScreeningDecisionRow.review_id == store.review_id,
-                ScreeningDecisionRow.stage == stage.value,
-                ScreeningDecisionRow.reviewer == reviewer,
-            )
+        return _counts_in(uow, store, reviewer, stage)
+
+
+def _counts_in(uow: UnitOfWork, store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
+    done = uow.session.scalar(
+        select(func.count()).where(
+            ScreeningDecisionRow.review_id == store.review_id,
+            ScreeningDecisionRow.stage == stage.value,
+            ScreeningDecisionRow.reviewer == reviewer,
         )
-        cached = _TOTALS.get((id(store.engine), store.review_id))
-        if stage is Stage.TITLE_ABSTRACT and cached and cached[0] > time.monotonic():
-            total: int | None = cached[1]
-        elif stage is Stage.TITLE_ABSTRACT:
-            cluster = aliased(DuplicateClusterRow)
-            total = uow.session.scalar(
-                select(func.count())
-                .select_from(RecordRow)
-                .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
-                .where(RecordRow.review_id == store.review_id, _canonical(cluster))
-            )
-            expires = time.monotonic() + TOTAL_SECONDS
-            _TOTALS[(id(store.engine), store.review_id)] = (expires, int(total or 0))
-        else:
-            total = len(eligible_ids(uow, stage))
+    )
+    cached = _TOTALS.get((id(store.engine), store.review_id))
+    if stage is Stage.TITLE_ABSTRACT and cached and cached[0] > time.monotonic():
+        total: int | None = cached[1]
+    elif stage is Stage.TITLE_ABSTRACT:
+        cluster = aliased(DuplicateClusterRow)
+        total = uow.session.scalar(
+            select(func.count())
+            .select_from(RecordRow)
+            .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
+            .where(RecordRow.review_id == store.review_id, _canonical(cluster))
+        )
+        expires = time.monotonic() + TOTAL_SECONDS
+        _TOTALS[(id(store.engine), store.review_id)] = (expires, int(total or 0))
+    else:
+        total = len(eligible_ids(uow, stage))
     return int(done or 0), int(total or 0)
 
 
@@ -386,9 +420,11 @@ def records_in_box(store: ReviewStore, box: str, page: int = 1) -> tuple[list[Re
 def record_in_review(store: ReviewStore, record_id: int) -> bool:
     """Whether ``record_id`` is one of this review's records (ids are store-wide)."""
     with transaction(store, "web") as uow:
-        found = uow.session.scalar(
-            select(RecordRow.id).where(
-                RecordRow.id == record_id, RecordRow.review_id == store.review_id
-            )
-        )
+        return _in_review(uow, record_id)
+
+
+def _in_review(uow: UnitOfWork, record_id: int) -> bool:
+    found = uow.session.scalar(
+        select(RecordRow.id).where(RecordRow.id == record_id, RecordRow.review_id == uow.review_id)
+    )
     return found is not None

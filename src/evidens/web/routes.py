@@ -69,19 +69,16 @@ def screen_data(
 ) -> dict[str, Any]:
     """The record card a reviewer sees (theirs to decide, or one they ask for by id)."""
     store = member.store(engine_of(request))
-    if record is not None and not web_views.record_in_review(store, record):
-        raise NotFoundError(f"no record {record} in this review")
-    rid = record if record is not None else web_views.next_record(store, member.username, stage)
-    done, total = web_views.my_counts(store, member.username, stage)
+    queue = web_views.queue_view(store, member.username, stage, record)
     card = None
-    if rid is not None:
-        card = record_card(store, rid, viewer=member.username, stage=stage)
+    if queue.record_id is not None:
+        card = record_card(store, queue.record_id, viewer=member.username, stage=stage)
     return {
         "review": {"slug": member.slug, "title": member.title},
         "stage": stage,
-        "progress": {"decided": done, "total": total},
+        "progress": {"decided": queue.decided, "total": queue.total},
         "record": card,
-        "criteria": web_views.review_text(store),
+        "criteria": queue.criteria,
     }
 
 
