@@ -21,8 +21,13 @@ def many(tmp_path, store_url) -> ReviewStore:  # type: ignore[no-untyped-def]
     lines = []
     for i in range(40):
         topic = TOPICS[i % 2]
-        lines += ["TY  - JOUR", f"TI  - Study {i} on {topic}", f"AB  - We report {topic} {i}.",
-                  f"DO  - 10.4000/rank.{i}", "ER  -"]
+        lines += [
+            "TY  - JOUR",
+            f"TI  - Study {i} on {topic}",
+            f"AB  - We report {topic} {i}.",
+            f"DO  - 10.4000/rank.{i}",
+            "ER  -",
+        ]
     path = tmp_path / "many.ris"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     store = create_review(store_url, title="Ranking")
@@ -68,8 +73,9 @@ def test_an_accepted_stop_excludes_the_rest_by_automation_in_prisma(many: Review
     ids = screening.queue_for(many, "alice", TA)
     for record in ids[:6]:
         decide_both(many, record, Decision.EXCLUDE)
-    not_yet = StoppingReport("n consecutive irrelevant", False, 6, 40, 0, None, None, None,
-                             None, None, "only 6 screened")
+    not_yet = StoppingReport(
+        "n consecutive irrelevant", False, 6, 40, 0, None, None, None, None, None, "only 6 screened"
+    )
     with pytest.raises(ReviewStateError, match="does not allow stopping"):
         prioritise.accept_stop(many, not_yet, actor="alice")
     reports = prioritise.stop_reports(many, TA, run=5)
