@@ -95,6 +95,39 @@ def _label(judgment: Judgment | None) -> str:
     return "incomplete" if judgment is None else judgment.label
 
 
+@rob_app.command("compare")
+def compare_cmd(
+    first: Annotated[Path, typer.Argument(help="One assessor's assessment file (TOML).")],
+    second: Annotated[Path, typer.Argument(help="The other assessor's, same study and result.")],
+) -> None:
+    """Discrepancies between two independent assessments, question by question and domain by
+    domain: what the assessors must settle before a consensus record."""
+    from evidens.rob.dual import compare
+
+    (a,), (b,) = _results([first]), _results([second])
+    report = compare(a, b)
+    console.print(
+        f"{escape(report.study)} - {escape(report.outcome)}: {escape(report.first_assessor)} "
+        f"vs {escape(report.second_assessor)}, {report.compared} questions compared"
+    )
+    table = Table(title="Signalling questions that differ")
+    for column in ("Domain", "Question", report.first_assessor, report.second_assessor):
+        table.add_column(escape(column))
+    for q in report.questions:
+        table.add_row(escape(q.domain), escape(q.question), _answer(q.first), _answer(q.second))
+    console.print(table)
+    for j in report.judgments:
+        console.print(
+            f"judgment differs in {escape(j.domain)}: {_label(j.first)} vs {_label(j.second)}"
+        )
+    if not report.questions and not report.judgments:
+        console.print("no discrepancies: the assessments agree")
+
+
+def _answer(answer: object) -> str:
+    return "(blank)" if answer is None else escape(str(getattr(answer, "value", answer)))
+
+
 @rob_app.command("show")
 def show(files: Annotated[list[Path], typer.Argument(help="Assessment files (TOML).")]) -> None:
     """Print each domain's proposed and final judgment and the overall judgment."""
