@@ -66,5 +66,45 @@ def _summary(grade: GradeFile, out: Path) -> None:
     console.print(f"wrote {escape(str(out))}")
 
 
+def grade(
+    file: Annotated[Path, typer.Argument(help="A GRADE judgments file (TOML).")],
+    outcome: Annotated[str | None, typer.Option(help="Only this outcome.")] = None,
+) -> None:
+    """What the data suggest for each GRADE domain (with the inputs), beside the judgment
+    recorded in the file and its reason. Set a judgment in the file with a rating and a
+    reason, or accept the suggestion with rating = "accept"."""
+    try:
+        text = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=file) from None
+    grade_file = load_judgments(text, path=str(file))
+    out = Console(highlight=False)  # made per call so that the table follows the terminal
+    shown = [a for a in grade_file.assessments if outcome in (None, a.evidence.outcome)]
+    if not shown:
+        raise InputError(f"no outcome named {outcome!r}", path=file, field="outcomes")
+    for assessment in shown:
+        certainty = assessment.certainty
+        table = Table(
+            title=escape(f"{assessment.evidence.outcome}: {certainty.symbol} {certainty.label}"),
+            show_lines=True,
+        )
+        for column in ("Domain", "Suggested (inputs)", "Judged", "Reason"):
+            table.add_column(column)
+        for j in assessment.judgments:
+            s = j.suggestion
+            suggested = (
+                "-"
+                if s is None
+                else (
+                    f"{s.rating.label}: {s.explanation}"
+                    + "".join(f"\n  {k} = {v}" for k, v in s.inputs)
+                )
+            )
+            judged = j.rating.label + (" [yellow](changed)[/]" if j.overrides_suggestion else "")
+            table.add_row(escape(j.domain.label), escape(suggested), judged, escape(j.reason))
+        out.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("sof")(sof)
+    app.command("grade")(grade)
