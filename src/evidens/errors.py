@@ -98,3 +98,15 @@ class CountsDoNotAddUpError(EvidensError):
 
 class EstimationError(EvidensError):
     """A statistical quantity cannot be estimated from the data given (says why)."""
+
+
+class RemoteServiceError(EvidensError):
+    """A database or register API could not be reached, or answered with an error after the
+    retries; ``status`` is the last HTTP status and ``url`` the request that failed."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, url: str = "", hint: str | None = None
+    ) -> None:
+        self.status = status
+        self.url = url
+        super().__init__(message, hint=hint)

@@ -18,21 +18,14 @@ from typing import Any
 
 import httpx
 
-from evidens.errors import EvidensError
+from evidens.errors import RemoteServiceError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
-class SearchServiceError(EvidensError):
-    """A database API could not be reached or answered with an error after the retries."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, url: str = "", hint: str | None = None
-    ) -> None:
-        self.status = status
-        self.url = url
-        super().__init__(message, hint=hint)
+SearchServiceError = RemoteServiceError
+"""The connectors' name for :class:`evidens.errors.RemoteServiceError`."""
 
 
 @dataclass
