@@ -103,6 +103,8 @@ def _every_page(client: TestClient, record: int) -> list[str]:
         ]
     paths += [f"/r/main/records/{box}" for box in ("records_identified", "records_screened")]
     paths += [f"/r/main/records/{box}.json" for box in ("records_screened", "records_excluded")]
+    paths += ["/r/main/duplicates", "/r/main/duplicates.json", "/r/main/setup.json"]
+    paths += ["/r/main/screen/title_abstract.json?order=rank", "/r/main/screen/title_abstract"]
     return [client.get(p).text for p in paths]
 
 
@@ -124,6 +126,7 @@ def test_an_open_decision_is_shown_to_nobody_else(site: Site) -> None:
         client = site.login(person)
         for body in _every_page(client, record):
             assert "ALICE-PRIVATE-NOTE" not in body, person
+        assert client.get("/r/main.json").json()["agreement"] == [], person
         if person in ("bruno", "rita", "olga"):
             card = client.get(f"/r/main/screen/title_abstract.json?record={record}").json()
             assert card["record"]["visible"] == [], person

@@ -27,6 +27,10 @@ ARGS = [
     "--disable-gpu",
 ]
 PASSWORD = "correct horse battery"  # conftest.PASSWORD
+TWIN = (
+    "TY  - JOUR\nTI  - <script>alert('title')</script> Ketogenic <b>diet</b> & spasms\n"
+    "AU  - Osei, Kwame\nPY  - 2019\nJO  - Seizure\nER  - \n"
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,8 +50,7 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(review_file: Path) -> Iterator[str]:
+def _serve(review_file: Path) -> Iterator[str]:
     port = _free_port()
     command = [sys.executable, "-m", "evidens.cli", "serve", str(review_file), "--port", str(port)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -67,6 +70,29 @@ def server(review_file: Path) -> Iterator[str]:
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
+
+
+@pytest.fixture
+def server(review_file: Path) -> Iterator[str]:
+    yield from _serve(review_file)
+
+
+@pytest.fixture
+def server_with_twin(review_file: Path, tmp_path: Path) -> Iterator[str]:
+    """The same review with a second copy of record 2 from another journal, which the
+    de-duplication engine leaves to a person."""
+    from evidens.services import dedup, imports
+    from evidens.services.store import open_review
+
+    twin = tmp_path / "twin.ris"
+    twin.write_text(TWIN, encoding="utf-8")
+    store = open_review(review_file, "main")
+    try:
+        imports.import_file(store, twin, source="Embase", actor="olga")
+        dedup.deduplicate(store, actor="olga")
+    finally:
+        store.dispose()
+    yield from _serve(review_file)
 
 
 @pytest.fixture
@@ -170,3 +196,37 @@ def test_two_reviewers_screen_blind_and_a_resolver_settles_the_conflict(
     login = browser.new_page()
     login.goto(server + "/login")
     _shot(login, tmp_path, "login")
+
+
+def test_owner_sets_up_the_review_and_settles_a_duplicate_pair(
+    server_with_twin: str, browser: Any, tmp_path: Path
+) -> None:
+    server = server_with_twin
+    olga = _sign_in(browser, server, "olga")
+    with olga.expect_navigation():
+        olga.click("a[href='/r/main/setup']")
+    olga.fill("textarea[name=inclusion]", "Infants under 2 years\nRandomised trials")
+    olga.fill("input[name=required_full_text]", "3")
+    with olga.expect_navigation():
+        olga.click("form.setup button[type=submit]")
+    assert "Saved" in olga.inner_text("#saved")
+    assert olga.input_value("input[name=required_full_text]") == "3"
+    _shot(olga, tmp_path, "setup")
+    olga.goto(server + "/r/main/screen/title_abstract")
+    assert "Randomised trials" in olga.inner_text("aside.criteria")
+
+    olga.goto(server + "/r/main")
+    with olga.expect_navigation():
+        olga.click("a[href='/r/main/duplicates']")
+    assert "1 pair waiting" in olga.inner_text("#waiting")
+    journal = olga.locator("tr[data-field=journal]")
+    assert journal.get_attribute("class") == "differs"
+    assert "Seizure" in journal.inner_text()
+    assert "Epilepsia" in journal.inner_text()
+    assert "<script>alert('title')</script>" in olga.inner_text("tr[data-field=title]")
+    _shot(olga, tmp_path, "duplicates")
+    with olga.expect_navigation():
+        olga.click("section.pair button[value=same]")
+    assert "0 pairs waiting" in olga.inner_text("#waiting")
+    olga.goto(server + "/r/main/screen/title_abstract")
+    assert "of 3 records" in olga.inner_text("#progress")  # the merged copy is not screened

@@ -81,7 +81,9 @@ def _interval(value: float, se: float, n: int, confidence: float) -> tuple[float
     if n < 2 or not math.isfinite(se):
         return (-math.inf, math.inf)
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
-    return (value - half, min(1.0, value + half))
+    # the coefficients live in [-1, 1]; irrCAC caps the upper bound, and a lower bound
+    # below -1 (small n) means nothing either
+    return (max(-1.0, value - half), min(1.0, value + half))
 
 
 def _check(counts: FloatArray) -> int:

@@ -150,7 +150,8 @@ def decide_pair(
         )
         if row is None:
             for record_id in (a, b):
-                if uow.session.get(RecordRow, record_id) is None:
+                found = uow.session.get(RecordRow, record_id)
+                if found is None or found.review_id != store.review_id:
                     raise NotFoundError(f"no record {record_id} in this review")
             row = DuplicatePairDecisionRow(review_id=store.review_id, record_a_id=a, record_b_id=b)
             uow.session.add(row)

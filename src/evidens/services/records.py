@@ -63,6 +63,15 @@ def find_record(session: Session, review_id: int, key: str, *, where: str = "") 
     return row
 
 
+IN_CHUNK = 10_000
+"""Ids per IN (...) list: PostgreSQL takes at most 65,535 bound parameters per statement."""
+
+
 def load_records(session: Session, ids: Sequence[int]) -> dict[int, Record]:
-    rows = session.scalars(select(RecordRow).where(RecordRow.id.in_(list(ids))))
-    return {row.id: row_to_record(row) for row in rows}
+    wanted = list(ids)
+    records: dict[int, Record] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        rows = session.scalars(select(RecordRow).where(RecordRow.id.in_(chunk)))
+        records.update((row.id, row_to_record(row)) for row in rows)
+    return records

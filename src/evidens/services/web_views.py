@@ -1,5 +1,5 @@
-"""Read queries the web pages need beyond the screening services: the next record for a
-reviewer, progress per stage and reviewer, recent activity, the records behind a PRISMA box.
+"""Read queries the web pages need beyond the screening services: progress per stage and
+reviewer, recent activity, the records behind a PRISMA box.
 
 Nothing here returns another reviewer's decision on a record: progress is counts, activity
 is who did what kind of thing (never the decision), and record lists show final statuses,
@@ -9,27 +9,26 @@ which exist only once a record has all its required decisions.
 from __future__ import annotations
 
 import datetime as dt
-import time
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
 
-from evidens.core import Decision, Stage
-from evidens.errors import NotFoundError
+from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.dedup.compare import compare
+from evidens.dedup.prepared import prepare
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build_diagram
 from evidens.prisma.render import render_html
+from evidens.screening.agreement import Agreement, all_pairs
 from evidens.screening.workflow import Status, StatusKind
+from evidens.services.dedup import QueuedPair, pending_pairs
 from evidens.services.prisma import counts_in
 from evidens.services.records import canonical_ids
 from evidens.services.screening import eligible_ids, settings_of, stage_statuses
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     AuditRow,
-    DuplicateClusterRow,
     FullTextRow,
     RecordRow,
     ReviewRow,
@@ -37,12 +36,6 @@ from evidens.store.models import (
 )
 
 PAGE_SIZE = 100
-# The number of records to screen changes only on import or de-duplication; counting
-# 100,000 canonical records on every decision would cost more than the decision itself,
-# so the progress bar's total is kept for a few seconds per review.
-TOTAL_SECONDS = 10.0
-_TOTALS: dict[tuple[int, int], tuple[float, int]] = {}
-_RANGES: dict[tuple[int, int], tuple[float, int, int]] = {}
 # the PRISMA boxes a records list exists for
 BOXES = (
     "records_identified",
@@ -113,10 +106,10 @@ class ReviewText:
 
 def review_text(store: ReviewStore) -> ReviewText:
     with transaction(store, "web") as uow:
-        return _text_in(uow)
+        return text_in(uow)
 
 
-def _text_in(uow: UnitOfWork) -> ReviewText:
+def text_in(uow: UnitOfWork) -> ReviewText:
     review = uow.session.get(ReviewRow, uow.review_id)
     protocol: dict[str, Any] = dict(review.protocol if review else {})
     return ReviewText(
@@ -126,163 +119,6 @@ def _text_in(uow: UnitOfWork) -> ReviewText:
         exclude=tuple(str(c) for c in protocol.get("exclusion_criteria", ())),
         reasons=settings_of(uow).exclusion_reasons,
     )
-
-
-@dataclass(frozen=True)
-class QueueView:
-    """What the screening page needs beside the record card, read in one transaction."""
-
-    record_id: int | None
-    decided: int
-    total: int
-    criteria: ReviewText
-
-
-def queue_view(
-    store: ReviewStore, reviewer: str, stage: Stage, record_id: int | None = None
-) -> QueueView:
-    """The record to show (``record_id`` if given and in this review, else the next one),
-    the reviewer's progress and the criteria: one round of queries per decision."""
-    with transaction(store, reviewer) as uow:
-        if record_id is not None and not _in_review(uow, record_id):
-            raise NotFoundError(f"no record {record_id} in this review")
-        chosen = record_id if record_id is not None else _next_in(uow, store, reviewer, stage)
-        decided, total = _counts_in(uow, store, reviewer, stage)
-        return QueueView(chosen, decided, total, _text_in(uow))
-
-
-def next_record(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
-    """The next record at ``stage`` this reviewer has not decided and that still needs a
-    decision (records with all their required decisions are not handed to a third person).
-
-    Each reviewer sweeps the records in id order from their own starting point (a hash of
-    the name), wrapping round at the end: were everyone to start at the first record, a
-    team of 20 would all be shown the same records until two of them decided, and most of
-    their reading would be wasted. Title/abstract is a query walking records in id order
-    with two index look-ups each, stopping at the first match, so deciding and getting the
-    next record stays fast on a 100,000-record review; full text works on the (small) set
-    of records that passed title/abstract."""
-    with transaction(store, reviewer) as uow:
-        return _next_in(uow, store, reviewer, stage)
-
-
-def _next_in(uow: UnitOfWork, store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
-    required = settings_of(uow).required[stage]
-    decisions = aliased(ScreeningDecisionRow)
-    mine = (
-        select(decisions.id)
-        .where(
-            decisions.record_id == RecordRow.id,
-            decisions.stage == stage.value,
-            decisions.reviewer == reviewer,
-        )
-        .exists()
-    )
-    made = (
-        select(func.count(decisions.id))
-        .where(decisions.record_id == RecordRow.id, decisions.stage == stage.value)
-        .scalar_subquery()
-    )
-    if stage is Stage.TITLE_ABSTRACT:
-        cluster = aliased(DuplicateClusterRow)
-        query = (
-            select(RecordRow.id)
-            .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
-            .where(
-                RecordRow.review_id == store.review_id,
-                _canonical(cluster),
-                ~mine,
-                made < required,
-            )
-            .order_by(RecordRow.id)
-            .limit(1)
-        )
-        start = _start(uow.session, store, reviewer)
-        found = uow.session.scalar(query.where(RecordRow.id >= start))
-        return found if found is not None else uow.session.scalar(query)
-    candidates = eligible_ids(uow, stage)
-    taken = uow.session.execute(
-        select(ScreeningDecisionRow.record_id, ScreeningDecisionRow.reviewer).where(
-            ScreeningDecisionRow.review_id == store.review_id,
-            ScreeningDecisionRow.stage == stage.value,
-        )
-    ).all()
-    counts: dict[int, int] = {}
-    for record_id, _ in taken:
-        counts[record_id] = counts.get(record_id, 0) + 1
-    mine_or_full = {r for r, who in taken if who == reviewer}
-    mine_or_full |= {r for r, n in counts.items() if n >= required}
-    return next((r for r in candidates if r not in mine_or_full), None)
-
-
-def _start(session: Session, store: ReviewStore, reviewer: str) -> int:
-    """Where this reviewer's sweep begins: a fixed point in the review's id range."""
-    key = (id(store.engine), store.review_id)
-    cached = _RANGES.get(key)
-    if cached is None or cached[0] <= time.monotonic():
-        low, high = session.execute(
-            select(func.min(RecordRow.id), func.max(RecordRow.id)).where(
-                RecordRow.review_id == store.review_id
-            )
-        ).one()
-        cached = (time.monotonic() + TOTAL_SECONDS, int(low or 0), int(high or 0))
-        _RANGES[key] = cached
-    _, low, high = cached
-    share = zlib.crc32(reviewer.encode()) / 2**32
-    return low + int(share * (high - low + 1))
-
-
-def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
-    """(decisions this reviewer made, records at the stage) for the progress bar; counted
-    in the database so a 100,000-record review does not load its ids on every page."""
-    with transaction(store, reviewer) as uow:
-        return _counts_in(uow, store, reviewer, stage)
-
-
-def _counts_in(uow: UnitOfWork, store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
-    done = uow.session.scalar(
-        select(func.count()).where(
-            ScreeningDecisionRow.review_id == store.review_id,
-            ScreeningDecisionRow.stage == stage.value,
-            ScreeningDecisionRow.reviewer == reviewer,
-        )
-    )
-    cached = _TOTALS.get((id(store.engine), store.review_id))
-    if stage is Stage.TITLE_ABSTRACT and cached and cached[0] > time.monotonic():
-        total: int | None = cached[1]
-    elif stage is Stage.TITLE_ABSTRACT:
-        cluster = aliased(DuplicateClusterRow)
-        total = uow.session.scalar(
-            select(func.count())
-            .select_from(RecordRow)
-            .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
-            .where(RecordRow.review_id == store.review_id, _canonical(cluster))
-        )
-        expires = time.monotonic() + TOTAL_SECONDS
-        _TOTALS[(id(store.engine), store.review_id)] = (expires, int(total or 0))
-    else:
-        total = len(eligible_ids(uow, stage))
-    return int(done or 0), int(total or 0)
-
-
-def _canonical(cluster: Any) -> Any:
-    """Singletons and each duplicate cluster's kept record (as services.records has it)."""
-    return RecordRow.cluster_id.is_(None) | (cluster.canonical_record_id == RecordRow.id)
-
-
-def latest_decision(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
-    """The record of this reviewer's most recent decision at ``stage`` (what undo withdraws)."""
-    with transaction(store, reviewer) as uow:
-        return uow.session.scalar(
-            select(ScreeningDecisionRow.record_id)
-            .where(
-                ScreeningDecisionRow.review_id == store.review_id,
-                ScreeningDecisionRow.stage == stage.value,
-                ScreeningDecisionRow.reviewer == reviewer,
-            )
-            .order_by(ScreeningDecisionRow.decided_at.desc(), ScreeningDecisionRow.id.desc())
-            .limit(1)
-        )
 
 
 def progress(store: ReviewStore) -> list[StageProgress]:
@@ -420,11 +256,125 @@ def records_in_box(store: ReviewStore, box: str, page: int = 1) -> tuple[list[Re
 def record_in_review(store: ReviewStore, record_id: int) -> bool:
     """Whether ``record_id`` is one of this review's records (ids are store-wide)."""
     with transaction(store, "web") as uow:
-        return _in_review(uow, record_id)
+        return in_review(uow, record_id)
 
 
-def _in_review(uow: UnitOfWork, record_id: int) -> bool:
+def in_review(uow: UnitOfWork, record_id: int) -> bool:
     found = uow.session.scalar(
         select(RecordRow.id).where(RecordRow.id == record_id, RecordRow.review_id == uow.review_id)
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class FieldLine:
+    """One bibliographic field of a queued pair, side by side."""
+
+    field: str
+    a: str
+    b: str
+    differs: bool  # after case and spacing are set aside
+
+
+@dataclass(frozen=True)
+class PairView:
+    """An uncertain pair as the de-duplication queue shows it: both records field by field,
+    and the engine's reading of the evidence (what agrees, what differs)."""
+
+    record_a: int
+    record_b: int
+    score: float | None
+    rule: str
+    reasons: tuple[str, ...]
+    fields: tuple[FieldLine, ...]
+
+
+PAIR_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+PAIRS_SHOWN = 50
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def pair_view(pair: QueuedPair) -> PairView:
+    """Field-by-field lines of a queued pair, abstracts last, with the engine's reasons."""
+    verdict = compare(prepare(pair.a), prepare(pair.b))
+    lines = []
+    for name in (*PAIR_FIELDS, "abstract"):
+        a, b = _shown(getattr(pair.a, name)), _shown(getattr(pair.b, name))
+        lines.append(FieldLine(name, a, b, not _same_text(a, b)))
+    return PairView(
+        pair.record_a, pair.record_b, pair.score, verdict.rule, verdict.reasons, tuple(lines)
+    )
+
+
+def duplicate_queue(store: ReviewStore, limit: int = PAIRS_SHOWN) -> tuple[list[PairView], int]:
+    """The first ``limit`` pairs waiting for a person (most similar first) and how many wait."""
+    pairs = pending_pairs(store)
+    return [pair_view(p) for p in pairs[:limit]], len(pairs)
+
+
+def agreement(store: ReviewStore, records: Collection[int] | None = None) -> list[Agreement]:
+    """Cohen's kappa, PABAK and Gwet's AC1 (with CIs) for every pair of reviewers and stage,
+    over complete records only (of ``records``, when given): a record still waiting for a
+    required decision is left out, so the table never shows anyone an open decision (with
+    three reviewers required, two who agree would otherwise show the third what they
+    said)."""
+    return list(all_pairs(_complete_decisions(store, records)))
+
+
+def _complete_decisions(
+    store: ReviewStore, records: Collection[int] | None
+) -> list[ScreeningDecision]:
+    query = select(
+        ScreeningDecisionRow.record_id,
+        ScreeningDecisionRow.stage,
+        ScreeningDecisionRow.reviewer,
+        ScreeningDecisionRow.decision,
+    ).where(ScreeningDecisionRow.review_id == store.review_id)
+    if records is not None:
+        query = query.where(ScreeningDecisionRow.record_id.in_(list(records)))
+    with transaction(store, "web") as uow:
+        settings = settings_of(uow)
+        rows = uow.session.execute(query).all()
+    people: dict[tuple[int, str], set[str]] = {}
+    for record_id, stage, reviewer, _ in rows:
+        people.setdefault((record_id, stage), set()).add(reviewer)
+    return [
+        ScreeningDecision(record_id, Stage(stage), reviewer, Decision(decision))
+        for record_id, stage, reviewer, decision in rows
+        if len(people[(record_id, stage)]) >= settings.required[Stage(stage)]
+    ]
+
+
+@dataclass(frozen=True)
+class PilotRound:
+    """The pilot sample, how much of it is complete, and the team's agreement on it."""
+
+    records: tuple[int, ...]
+    seed: int
+    complete: int
+    agreement: tuple[Agreement, ...]
+
+
+def pilot_round(store: ReviewStore) -> PilotRound | None:
+    with transaction(store, "web") as uow:
+        review = uow.session.get(ReviewRow, store.review_id)
+        pilot = dict((review.settings if review else {}).get("pilot") or {})
+    if not pilot.get("records"):
+        return None
+    records = tuple(int(r) for r in pilot["records"])
+    decisions = [d for d in _complete_decisions(store, records) if d.stage is Stage.TITLE_ABSTRACT]
+    return PilotRound(
+        records,
+        int(pilot.get("seed", 0)),
+        len({d.record_id for d in decisions}),
+        tuple(all_pairs(decisions)),
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import math
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,16 @@ HERE = Path(__file__).resolve().parent
 ENV = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 
 
+def number(value: float | None, places: int = 2) -> str:
+    """A statistic for a page: a dash where it is undefined (NaN, infinite, missing)."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value:.{places}f}"
+
+
+ENV.filters["number"] = number
+
+
 def wants_json(request: Request) -> bool:
     """The JSON twin is asked for by a ``.json`` suffix or ``Accept: application/json``."""
     if request.url.path.endswith(".json"):
@@ -32,14 +43,20 @@ def plain(value: Any) -> Any:
     """Dataclasses, enums and dates as JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # e.g. kappa over one record: JSON has no NaN
     return value
 
 

@@ -16,12 +16,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import NotFoundError, ValidationError
-from evidens.services import accounts, web_views
+from evidens.services import accounts, web_queue, web_views
 from evidens.services.permissions import Action, Membership, memberships, require
 from evidens.services.screening import conflicts, record_decision, record_resolution
-from evidens.services.screening_session import record_card, undo_last
+from evidens.services.screening_session import undo_last
+from evidens.services.web_order import Order
 from evidens.web.app import User, check_csrf, engine_of
 from evidens.web.render import highlighted, page, plain, wants_json
+from evidens.web.routes_dedup import add_dedup_routes
 from evidens.web.routes_manage import add_manage_routes
 
 Text = Annotated[str, Form()]
@@ -65,21 +67,37 @@ def _member(request: Request, user: accounts.SignedIn, slug: str, action: Action
 
 
 def screen_data(
-    request: Request, member: Membership, stage: Stage, record: int | None
+    request: Request,
+    member: Membership,
+    stage: Stage,
+    record: int | None,
+    decision: ScreeningDecision | None = None,
+    order: Order | None = None,
 ) -> dict[str, Any]:
-    """The record card a reviewer sees (theirs to decide, or one they ask for by id)."""
+    """The record card a reviewer sees (theirs to decide, or one they ask for by id), after
+    recording ``decision`` in the same transaction."""
     store = member.store(engine_of(request))
-    queue = web_views.queue_view(store, member.username, stage, record)
-    card = None
-    if queue.record_id is not None:
-        card = record_card(store, queue.record_id, viewer=member.username, stage=stage)
+    view = web_queue.screen_view(
+        store, member.username, stage, record, decision=decision, order=order
+    )
     return {
         "review": {"slug": member.slug, "title": member.title},
         "stage": stage,
-        "progress": {"decided": queue.decided, "total": queue.total},
-        "record": card,
-        "criteria": queue.criteria,
+        "progress": {"decided": view.decided, "total": view.total},
+        "record": view.record,
+        "criteria": view.criteria,
+        "order": order.value if order else "default",
+        "placement": view.placement,
     }
+
+
+def _order(value: str | None) -> Order | None:
+    """The order a reviewer asked for (``rank`` or ``random``); anything else is the
+    default (rank once there is a ranking, else random)."""
+    try:
+        return Order(value) if value else None
+    except ValueError:
+        return None
 
 
 def add_review_routes(app: FastAPI) -> None:
@@ -87,6 +105,7 @@ def add_review_routes(app: FastAPI) -> None:
     _add_screening(app)
     _add_conflicts(app)
     add_manage_routes(app)
+    add_dedup_routes(app)
 
 
 # Each data page is registered twice; the ".json" route (the decorator nearest the function)
@@ -110,6 +129,8 @@ def _add_overview(app: FastAPI) -> None:
             "review": {"slug": member.slug, "title": member.title, "role": member.role},
             "progress": progress,
             "activity": web_views.recent_activity(store),
+            "agreement": web_views.agreement(store),
+            "pilot": web_views.pilot_round(store),
         }
         diagram = web_views.prisma_html(store, lambda box: f"/r/{slug}/records/{box}")
         extra = {
@@ -156,10 +177,15 @@ def _add_screening(app: FastAPI) -> None:
     @app.get("/r/{slug}/screen/{stage}")
     @app.get("/r/{slug}/screen/{stage}.json")
     def screen(
-        request: Request, user: User, slug: str, stage: str, record: int | None = None
+        request: Request,
+        user: User,
+        slug: str,
+        stage: str,
+        record: int | None = None,
+        order: str | None = None,
     ) -> Response:
         member = _member(request, user, slug, Action.SCREEN)
-        data = screen_data(request, member, _stage(stage), record)
+        data = screen_data(request, member, _stage(stage), record, order=_order(order))
         card = data["record"]
         extra: dict[str, Any] = {"csrf": user.csrf_token}
         if card is not None:
@@ -177,6 +203,7 @@ def _add_screening(app: FastAPI) -> None:
         decision: Text = "",
         reason: Text = "",
         note: Text = "",
+        order: Text = "",
         csrf: Text = "",
     ) -> Response:
         check_csrf(request, user, csrf)
@@ -191,17 +218,20 @@ def _add_screening(app: FastAPI) -> None:
             reason.strip() or None,
             note.strip() or None,
         )
-        record_decision(member.store(engine_of(request)), made)
         if wants_json(request):
-            return JSONResponse({"recorded": rid, **_plain(screen_data(request, member, at, None))})
-        return RedirectResponse(f"/r/{slug}/screen/{stage}", status_code=303)
+            data = _plain(screen_data(request, member, at, None, made, _order(order)))
+            return JSONResponse({"recorded": rid, **data})
+        record_decision(member.store(engine_of(request)), made)
+        chosen = _order(order)
+        target = f"/r/{slug}/screen/{stage}" + (f"?order={chosen.value}" if chosen else "")
+        return RedirectResponse(target, status_code=303)
 
     @app.post("/r/{slug}/screen/{stage}/undo")
     def undo(request: Request, user: User, slug: str, stage: str, csrf: Text = "") -> Response:
         check_csrf(request, user, csrf)
         member = _member(request, user, slug, Action.SCREEN)
         at, store = _stage(stage), member.store(engine_of(request))
-        latest = web_views.latest_decision(store, user.username, at)
+        latest = web_queue.latest_decision(store, user.username, at)
         undone = undo_last(store, user.username, at, [] if latest is None else [latest])
         target = f"/r/{slug}/screen/{stage}" + (f"?record={undone}" if undone else "")
         return _done(request, target, {"undone": undone})

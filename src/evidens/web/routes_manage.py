@@ -1,4 +1,5 @@
-"""Team and data pages: invitations by link and importing search exports (per-file report).
+"""Team and data pages: invitations by link, importing search exports (per-file report) and
+the owner's review setup (protocol, criteria, reasons, highlights, reviewers required).
 
 Kept apart from the screening routes so each module stays small; the same rules apply:
 :func:`require` first, CSRF on every POST, a JSON twin for every answer.
@@ -14,8 +15,9 @@ from typing import Annotated
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from evidens.errors import InputError
-from evidens.services import accounts, imports
+from evidens.core import Stage
+from evidens.errors import InputError, ValidationError
+from evidens.services import accounts, imports, web_queue, web_setup
 from evidens.services.permissions import Action, memberships, require
 from evidens.web.app import User, check_csrf, engine_of
 from evidens.web.render import page, plain, wants_json
@@ -33,6 +35,87 @@ def _file_name(name: str | None) -> str:
 def add_manage_routes(app: FastAPI) -> None:
     _add_invitations(app)
     _add_imports(app)
+    _add_setup(app)
+    _add_pilot(app)
+
+
+def _required(value: str, stage: Stage) -> int:
+    if not value.strip().isdigit():
+        raise ValidationError(
+            f"{value!r} is not a number of reviewers", field=f"required_{stage.value}"
+        )
+    return int(value)
+
+
+def _add_pilot(app: FastAPI) -> None:
+    @app.post("/r/{slug}/pilot")
+    def start_pilot(
+        request: Request, user: User, slug: str, size: Text = "", csrf: Text = ""
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = require(engine_of(request), user.username, slug, Action.MANAGE)
+        if not size.strip().isdigit():
+            raise ValidationError(f"{size!r} is not a number of records", field="size")
+        store = member.store(engine_of(request))
+        sample = web_setup.start_pilot(store, int(size), actor=user.username)
+        if wants_json(request):
+            return JSONResponse({"pilot": list(sample)})
+        return RedirectResponse(f"/r/{slug}", status_code=303)
+
+
+def _add_setup(app: FastAPI) -> None:
+    @app.get("/r/{slug}/setup")
+    @app.get("/r/{slug}/setup.json")
+    def setup_form(request: Request, user: User, slug: str) -> Response:
+        member = require(engine_of(request), user.username, slug, Action.MANAGE)
+        data = {
+            "review": {"slug": member.slug, "title": member.title},
+            "setup": web_setup.read_setup(member.store(engine_of(request))),
+        }
+        return page(request, "setup.html", data, extra={"csrf": user.csrf_token})
+
+    @app.post("/r/{slug}/setup")
+    def save_setup(
+        request: Request,
+        user: User,
+        slug: str,
+        question: Text = "",
+        registration: Text = "",
+        text: Text = "",
+        inclusion: Text = "",
+        exclusion: Text = "",
+        reasons: Text = "",
+        include_terms: Text = "",
+        exclude_terms: Text = "",
+        required_title_abstract: Text = "2",
+        required_full_text: Text = "2",
+        maybe_is_conflict: Text = "",
+        csrf: Text = "",
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = require(engine_of(request), user.username, slug, Action.MANAGE)
+        setup = web_setup.Setup(
+            question=question.strip(),
+            registration=registration.strip(),
+            text=text.strip(),
+            inclusion_criteria=web_setup.lines(inclusion, "inclusion"),
+            exclusion_criteria=web_setup.lines(exclusion, "exclusion"),
+            exclusion_reasons=web_setup.lines(reasons, "reasons"),
+            highlight_include=web_setup.lines(include_terms, "include_terms"),
+            highlight_exclude=web_setup.lines(exclude_terms, "exclude_terms"),
+            reviewers_required={
+                Stage.TITLE_ABSTRACT.value: _required(
+                    required_title_abstract, Stage.TITLE_ABSTRACT
+                ),
+                Stage.FULL_TEXT.value: _required(required_full_text, Stage.FULL_TEXT),
+            },
+            maybe_is_conflict=bool(maybe_is_conflict),
+        )
+        store = member.store(engine_of(request))
+        web_setup.save_setup(store, setup, actor=user.username)
+        if wants_json(request):
+            return JSONResponse({"saved": plain(web_setup.read_setup(store))})
+        return RedirectResponse(f"/r/{slug}/setup?saved=1", status_code=303)
 
 
 def _add_imports(app: FastAPI) -> None:
@@ -71,6 +154,7 @@ def _add_imports(app: FastAPI) -> None:
                 actor=user.username,
                 display_name=name,
             )
+        web_queue.forget(member.store(engine_of(request)))  # new records to count and order
         result = {
             "review": {"slug": slug, "title": member.title},
             "source": outcome.source,

@@ -1,0 +1,270 @@
+"""The screening queue the web pages walk: the record a reviewer sees next, their progress,
+and "decide and get next" as one transaction.
+
+Deciding and being handed the next record is what a screener does hundreds of times an
+hour, so it is one transaction (one connection, one commit) of a few index look-ups: the
+decision is committed before the answer is sent (an acknowledged decision is never lost),
+and the record card is built from the same session. Blinding is the rule of
+:func:`evidens.screening.workflow.visible_decisions`: a card carries another reviewer's
+decision only once the record has all its required decisions.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
+
+from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.errors import NotFoundError
+from evidens.screening.highlight import HighlightList, compile_terms, highlight_record
+from evidens.screening.workflow import visible_decisions
+from evidens.services.records import load_records
+from evidens.services.screening import decide, eligible_ids, settings_of
+from evidens.services.screening_session import RecordCard
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.services.web_order import (
+    Order,
+    cache_key,
+    canonical_query,
+    ranking,
+    shuffled,
+    walk,
+)
+from evidens.services.web_order import forget as forget_order
+from evidens.services.web_views import ReviewText, in_review, text_in
+from evidens.store.models import (
+    RecordRow,
+    ResolutionRow,
+    ReviewRow,
+    ScreeningDecisionRow,
+)
+
+# The number of records to screen changes only on import or de-duplication; counting
+# 100,000 canonical records on every decision would cost more than the decision itself,
+# so the progress bar's total is kept for a few seconds per review.
+TOTAL_SECONDS = 10.0
+_TOTALS: dict[tuple[str, int], tuple[float, int]] = {}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Why this record is the one shown: the order it came from ("pilot" for the pilot
+    sample, "rank", "random", "id" at full text, or "asked" for a record asked for by id)
+    and, when ranked, its score and top terms (from the model trained on final decisions)."""
+
+    order: str
+    score: float | None = None
+    why: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScreenView:
+    """What the screening page shows: the record card (``None`` when nothing is left for
+    this reviewer), their progress and the review's criteria."""
+
+    record: RecordCard | None
+    decided: int
+    total: int
+    criteria: ReviewText
+    placement: Placement
+
+
+def screen_view(
+    store: ReviewStore,
+    reviewer: str,
+    stage: Stage,
+    record_id: int | None = None,
+    *,
+    decision: ScreeningDecision | None = None,
+    order: Order | None = None,
+) -> ScreenView:
+    """Record ``decision`` (if given), then the card to show: ``record_id`` if given and in
+        this review, else the reviewer's next record in ``order`` (by default AI rank once there
+    is one, else random). One transaction, committed before this
+        returns, so the caller acknowledges only a stored decision."""
+    with transaction(store, reviewer) as uow:
+        # held for the whole transaction: the session's identity map is weak, and every
+        # settings look-up below would otherwise read the review row again
+        review = uow.session.get(ReviewRow, uow.review_id)
+        if decision is not None:
+            decide(uow, decision)
+        if record_id is not None and not in_review(uow, record_id):
+            raise NotFoundError(f"no record {record_id} in this review")
+        chosen: int | None
+        if record_id is not None:
+            chosen, placement = record_id, Placement("asked")
+        else:
+            chosen, placement = _next_in(uow, store, reviewer, stage, order)
+        decided, total = _counts_in(uow, store, reviewer, stage)
+        card = None if chosen is None else _card_in(uow, chosen, reviewer, stage)
+        criteria = text_in(uow)
+        del review
+        return ScreenView(card, decided, total, criteria, placement)
+
+
+@functools.lru_cache(maxsize=64)
+def _highlights(include: tuple[str, ...], exclude: tuple[str, ...]) -> HighlightList:
+    """Compiled once per term list, not once per card."""
+    return compile_terms(include, exclude)
+
+
+def _card_in(uow: UnitOfWork, record_id: int, viewer: str, stage: Stage) -> RecordCard:
+    record = load_records(uow.session, [record_id])[record_id]
+    review = uow.session.get(ReviewRow, uow.review_id)
+    terms = dict((review.settings if review else {}).get("highlight", {}))
+    include = tuple(str(t) for t in terms.get("include", ()))
+    exclude = tuple(str(t) for t in terms.get("exclude", ()))
+    title, abstract = record.title or "(no title)", record.abstract or "(no abstract)"
+    citation = ", ".join(
+        str(x) for x in (record.first_author, record.journal, record.year, record.doi) if x
+    )
+    rows = uow.session.scalars(
+        select(ScreeningDecisionRow).where(
+            ScreeningDecisionRow.record_id == record_id,
+            ScreeningDecisionRow.stage == stage.value,
+        )
+    )
+    made = [
+        ScreeningDecision(
+            r.record_id, stage, r.reviewer, Decision(r.decision), r.reason, r.note, r.decided_at
+        )
+        for r in rows
+    ]
+    return RecordCard(
+        record_id=record_id,
+        title=title,
+        abstract=abstract,
+        citation=citation,
+        spans=highlight_record(title, abstract, _highlights(include, exclude)),
+        visible=visible_decisions(made, viewer, settings_of(uow).required[stage]),
+    )
+
+
+def _pilot_in(uow: UnitOfWork) -> tuple[int, ...]:
+    """The records of the review's pilot round (see :func:`web_setup.start_pilot`)."""
+    review = uow.session.get(ReviewRow, uow.review_id)
+    pilot = dict((review.settings if review else {}).get("pilot") or {})
+    return tuple(int(r) for r in pilot.get("records", ()))
+
+
+def _needed_query(uow: UnitOfWork, reviewer: str, stage: Stage) -> Select[Any]:
+    """Canonical records at ``stage`` still needing ``reviewer``: not decided by them, not
+    resolved (e.g. by an accepted stop), and short of the decisions required - so a record
+    with all its decisions is not handed to a third person. Two index look-ups a record."""
+    return _needed(uow.review_id, reviewer, stage, settings_of(uow).required[stage])
+
+
+@functools.lru_cache(maxsize=1024)
+def _needed(review_id: int, reviewer: str, stage: Stage, required: int) -> Select[Any]:
+    """Built once per reviewer and stage: building the statement costs more Python time
+    than the database spends running it."""
+    decisions = aliased(ScreeningDecisionRow)
+    mine = (
+        select(decisions.id)
+        .where(
+            decisions.record_id == RecordRow.id,
+            decisions.stage == stage.value,
+            decisions.reviewer == reviewer,
+        )
+        .exists()
+    )
+    made = (
+        select(func.count(decisions.id))
+        .where(decisions.record_id == RecordRow.id, decisions.stage == stage.value)
+        .scalar_subquery()
+    )
+    resolved = (
+        select(ResolutionRow.id)
+        .where(ResolutionRow.record_id == RecordRow.id, ResolutionRow.stage == stage.value)
+        .exists()
+    )
+    return canonical_query(review_id).where(~mine, ~resolved, made < required)
+
+
+def _next_in(
+    uow: UnitOfWork, store: ReviewStore, reviewer: str, stage: Stage, order: Order | None
+) -> tuple[int | None, Placement]:
+    """The reviewer's next record: by AI rank when asked for, or by default once a ranking
+    exists; otherwise (and once the ranked head is used up) in their own random order."""
+    query = _needed_query(uow, reviewer, stage)
+
+    def needed(chunk: Sequence[int]) -> set[int]:
+        return set(uow.session.scalars(query.where(RecordRow.id.in_(list(chunk)))))
+
+    if stage is Stage.FULL_TEXT:  # the few records that passed title/abstract, by id
+        return next(iter(sorted(needed(eligible_ids(uow, stage)))), None), Placement("id")
+    pilot = _pilot_in(uow)
+    if pilot:  # the pilot sample first, in its order: one query over a few dozen ids
+        waiting = needed(pilot)
+        found = next((r for r in pilot if r in waiting), None)
+        if found is not None:
+            return found, Placement("pilot")
+    if order is not Order.RANDOM:
+        ranked = ranking(store, _total(uow, store))
+        found = walk(store, reviewer, Order.RANK, ranked.ids, needed) if ranked.ids else None
+        if found is not None:
+            score, why = ranked.why[found]
+            return found, Placement(Order.RANK.value, round(score, 4), why)
+    ids = shuffled(
+        store, reviewer, lambda: list(uow.session.scalars(canonical_query(store.review_id)))
+    )
+    return walk(store, reviewer, Order.RANDOM, ids, needed), Placement(Order.RANDOM.value)
+
+
+def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
+    """(decisions this reviewer made, records at the stage) for the progress bar; counted
+    in the database so a 100,000-record review does not load its ids on every page."""
+    with transaction(store, reviewer) as uow:
+        return _counts_in(uow, store, reviewer, stage)
+
+
+def _counts_in(uow: UnitOfWork, store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
+    done = uow.session.scalar(
+        select(func.count()).where(
+            ScreeningDecisionRow.review_id == store.review_id,
+            ScreeningDecisionRow.stage == stage.value,
+            ScreeningDecisionRow.reviewer == reviewer,
+        )
+    )
+    total = _total(uow, store) if stage is Stage.TITLE_ABSTRACT else len(eligible_ids(uow, stage))
+    return int(done or 0), total
+
+
+def _total(uow: UnitOfWork, store: ReviewStore) -> int:
+    """Records to screen at title/abstract, counted at most every ``TOTAL_SECONDS``."""
+    key = cache_key(store)
+    cached = _TOTALS.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    counted = canonical_query(store.review_id).order_by(None).subquery()
+    total = int(uow.session.scalar(select(func.count()).select_from(counted)) or 0)
+    _TOTALS[key] = (time.monotonic() + TOTAL_SECONDS, total)
+    return total
+
+
+def forget(store: ReviewStore) -> None:
+    """Drop the cached totals and orders of a review whose records changed (an import, a
+    merge), so the next page counts and orders them afresh."""
+    _TOTALS.pop(cache_key(store), None)
+    forget_order(store)
+
+
+def latest_decision(store: ReviewStore, reviewer: str, stage: Stage) -> int | None:
+    """The record of this reviewer's most recent decision at ``stage`` (what undo withdraws)."""
+    with transaction(store, reviewer) as uow:
+        return uow.session.scalar(
+            select(ScreeningDecisionRow.record_id)
+            .where(
+                ScreeningDecisionRow.review_id == store.review_id,
+                ScreeningDecisionRow.stage == stage.value,
+                ScreeningDecisionRow.reviewer == reviewer,
+            )
+            .order_by(ScreeningDecisionRow.decided_at.desc(), ScreeningDecisionRow.id.desc())
+            .limit(1)
+        )

@@ -1,0 +1,66 @@
+"""The de-duplication review queue: uncertain pairs side by side with their differences
+marked, and a verdict (merge or keep apart) that re-runs de-duplication.
+
+Open to members who may import (owners, and those with the "can import" permission):
+merging decides which records are screened, so it belongs with bringing records in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from evidens.errors import ValidationError
+from evidens.services import web_setup, web_views
+from evidens.services.permissions import Action, require
+from evidens.web.app import User, check_csrf, engine_of
+from evidens.web.render import page, plain, wants_json
+
+Text = Annotated[str, Form()]
+VERDICTS = {"same": True, "different": False}
+
+
+def _id(value: str, field: str) -> int:
+    if not value.strip().isdigit():
+        raise ValidationError(f"{value!r} is not a record id", field=field)
+    return int(value)
+
+
+def add_dedup_routes(app: FastAPI) -> None:
+    @app.get("/r/{slug}/duplicates")
+    @app.get("/r/{slug}/duplicates.json")
+    def duplicates(request: Request, user: User, slug: str) -> Response:
+        member = require(engine_of(request), user.username, slug, Action.IMPORT)
+        pairs, waiting = web_views.duplicate_queue(member.store(engine_of(request)))
+        data = {
+            "review": {"slug": member.slug, "title": member.title},
+            "waiting": waiting,
+            "pairs": pairs,
+        }
+        return page(request, "duplicates.html", data, extra={"csrf": user.csrf_token})
+
+    @app.post("/r/{slug}/duplicates")
+    def judge(
+        request: Request,
+        user: User,
+        slug: str,
+        record_a: Text = "",
+        record_b: Text = "",
+        verdict: Text = "",
+        csrf: Text = "",
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = require(engine_of(request), user.username, slug, Action.IMPORT)
+        if verdict not in VERDICTS:
+            raise ValidationError(
+                f"{verdict!r} is not a verdict", field="verdict", hint="use same or different"
+            )
+        a, b = _id(record_a, "record_a"), _id(record_b, "record_b")
+        summary = web_setup.judge_pair(
+            member.store(engine_of(request)), a, b, same=VERDICTS[verdict], actor=user.username
+        )
+        if wants_json(request):
+            return JSONResponse({"pair": [a, b], "verdict": verdict, "summary": plain(summary)})
+        return RedirectResponse(f"/r/{slug}/duplicates", status_code=303)

@@ -1,0 +1,110 @@
+"""Agreement statistics on the dashboard: kappa, PABAK and AC1 per pair and stage, checked
+against values worked by hand from Cohen (1960), Byrt et al. (1993) and Gwet (2008); and
+never over a record still waiting for a required decision (blinding)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+Site = Any  # the `site` fixture of conftest.py
+JSON = {"accept": "application/json"}
+TOLERANCE = 1e-9  # closed-form values: only floating-point rounding separates them
+
+
+def _decide(site: Site, client: TestClient, record: int, decision: str) -> None:
+    form = {"record_id": str(record), "decision": decision, "csrf": site.csrf_of(client)}
+    answer = client.post("/r/main/screen/title_abstract", data=form, headers=JSON)
+    assert answer.status_code == 200, answer.text
+
+
+def test_kappa_pabak_ac1_for_a_pair(site: Site) -> None:
+    first, second, third = site.record_ids
+    plans = {
+        "alice": {first: "include", second: "include", third: "exclude"},
+        "bruno": {first: "include", second: "exclude", third: "exclude"},
+    }
+    for name, plan in plans.items():
+        client = site.login(name)
+        for record, decision in plan.items():
+            _decide(site, client, record, decision)
+    (pair,) = site.login("vera").get("/r/main.json").json()["agreement"]
+    assert (pair["reviewer_a"], pair["reviewer_b"], pair["stage"]) == (
+        "alice",
+        "bruno",
+        "title_abstract",
+    )
+    assert pair["n"] == 3
+    # table [[1, 1], [0, 1]]: po = 2/3; pe = 2/3*1/3 + 1/3*2/3 = 4/9 -> kappa = 0.4;
+    # PABAK = 2 po - 1 = 1/3; AC1: pi = 1/2, pe = 2 pi (1 - pi) = 1/2 -> (2/3 - 1/2) / (1/2)
+    assert pair["observed"] == pytest.approx(2 / 3, abs=TOLERANCE)
+    assert pair["kappa"]["value"] == pytest.approx(0.4, abs=TOLERANCE)
+    assert pair["pabak"]["value"] == pytest.approx(1 / 3, abs=TOLERANCE)
+    assert pair["ac1"]["value"] == pytest.approx(1 / 3, abs=TOLERANCE)
+    assert pair["kappa"]["ci_low"] < 0.4 < pair["kappa"]["ci_high"]
+    html = site.login("olga").get("/r/main").text
+    assert "0.40" in html
+    assert "Gwet" in html
+
+
+def test_open_records_are_left_out(site: Site) -> None:
+    olga = site.login("olga")
+    form = {
+        "required_title_abstract": "3",
+        "required_full_text": "2",
+        "csrf": site.csrf_of(olga),
+    }
+    assert olga.post("/r/main/setup", data=form, headers=JSON).status_code == 200
+    first = site.record_ids[0]
+    for name in ("alice", "bruno"):
+        _decide(site, site.login(name), first, "include")
+    # two of three decisions: alice and bruno agree, which would tell rita their verdict
+    assert site.login("rita").get("/r/main.json").json()["agreement"] == []
+    _decide(site, site.login("rita"), first, "exclude")
+    pairs = site.login("rita").get("/r/main.json").json()["agreement"]
+    assert pairs
+    assert all(p["n"] == 1 for p in pairs)
+    assert {(p["reviewer_a"], p["reviewer_b"]) for p in pairs} >= {("alice", "rita")}
+
+
+def _start_pilot(site: Site, client: TestClient, size: str) -> Any:
+    form = {"size": size, "csrf": site.csrf_of(client)}
+    return client.post("/r/main/pilot", data=form, headers=JSON)
+
+
+def test_pilot_records_come_first_and_their_agreement_is_shown(site: Site) -> None:
+    olga = site.login("olga")
+    started = _start_pilot(site, olga, "2")
+    assert started.status_code == 200, started.text
+    sample = started.json()["pilot"]
+    assert len(sample) == 2
+    assert set(sample) <= set(site.record_ids)
+    for name, decision in (("alice", "include"), ("bruno", "exclude")):
+        client = site.login(name)
+        for _ in sample:
+            card = client.get("/r/main/screen/title_abstract.json").json()
+            assert card["placement"]["order"] == "pilot"
+            assert card["record"]["record_id"] in sample
+            _decide(site, client, card["record"]["record_id"], decision)
+        after = client.get("/r/main/screen/title_abstract.json").json()
+        assert after["placement"]["order"] != "pilot"
+    pilot = olga.get("/r/main.json").json()["pilot"]
+    assert pilot["records"] == sorted(sample)
+    assert pilot["complete"] == 2
+    (pair,) = pilot["agreement"]
+    assert pair["n"] == 2
+    assert pair["observed"] == 0.0
+    assert "Pilot round" in olga.get("/r/main").text
+
+
+def test_only_the_owner_starts_a_pilot_with_a_sensible_size(site: Site) -> None:
+    for name, status in (("alice", 403), ("rita", 403), ("ivan", 403), ("zed", 404)):
+        assert _start_pilot(site, site.login(name), "2").status_code == status, name
+    olga = site.login("olga")
+    assert _start_pilot(site, olga, "0").status_code == 400
+    assert _start_pilot(site, olga, "lots").status_code == 400
+    no_token = olga.post("/r/main/pilot", data={"size": "2"}, headers=JSON)
+    assert no_token.status_code == 403
+    assert olga.get("/r/main.json").json()["pilot"] is None
