@@ -5,6 +5,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
+SERVE  ?= 1
 
 .PHONY: demo test lint typecheck contracts pytest system clean
 
@@ -15,13 +16,15 @@ $(BIN)/evidens: pyproject.toml
 	touch $@
 
 ## demo: build the seed's review (RISS) from its files into $(OUT)/riss on SQLite, and the
-## real-records example too where ../shared is beside the clone.
+## real-records example too where ../shared is beside the clone; then open the web app on it
+## (Ctrl-C stops the server; SERVE=0 skips it).
 demo: $(BIN)/evidens
 	$(BIN)/evidens run examples/riss --out $(OUT)/riss
 	@if [ -d ../shared/data/exports ]; then \
 	  $(BIN)/evidens run examples/dinosaur-records --out $(OUT)/dinosaur-records; \
 	else echo "../shared not found: skipping examples/dinosaur-records (it reads real exports from there)"; fi
 	@echo "Outputs written to $(OUT)/"
+	@if [ "$(SERVE)" = "1" ]; then $(BIN)/evidens serve; fi
 
 system:
 	bash scripts/setup-system.sh

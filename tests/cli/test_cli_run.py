@@ -193,3 +193,20 @@ def test_import_contracts_hold(repo_root: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_decisions_from_logs_are_audited_under_the_reviewers_who_made_them(
+    tmp_path: Path, shared_dir: Path
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    _prisma(_real_example(tmp_path, shared_dir), tmp_path / "out")
+    engine = create_engine(f"sqlite:///{tmp_path / 'out' / 'review.db'}")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT actor, after FROM audit_log WHERE action IN ('decide', 'resolve')")
+        ).all()
+    engine.dispose()
+    assert {actor for actor, _ in rows} == {"alice", "bruno"}
+    assert all(json.loads(after)["recorded_by"] == "evidens run" for _, after in rows)
+    assert len(rows) == 2 * 84 + 2 * 6 + 5 + 1  # both reviewers' decisions + resolutions

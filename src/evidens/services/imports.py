@@ -8,23 +8,25 @@ as it was. The same file (by SHA-256) is never imported twice into one review.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 from dataclasses import asdict, dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from evidens.core import Source, SourceKind
+from evidens.core import Record, Source, SourceKind
 from evidens.errors import InputError, ReviewStateError
 from evidens.formats import ImportReport, read_records
 from evidens.services.sources import ensure_source
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
-from evidens.store.mapping import bulk_insert_records, record_values
+from evidens.store.mapping import insert_record_params, record_params
 from evidens.store.models import ImportBatchRow
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
-BULK_ROWS = 5000
+BULK_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -114,13 +116,7 @@ def import_data(
     )
     uow.session.add(batch)
     uow.session.flush()
-    rows = [
-        record_values(r, review_id=uow.review_id, batch_id=batch.id, ordinal=i)
-        for i, r in enumerate(parsed.records, start=1)
-    ]
-    connection = uow.session.connection()
-    for start in range(0, len(rows), BULK_ROWS):
-        bulk_insert_records(connection, rows[start : start + BULK_ROWS])
+    _insert_records(uow, parsed.records, batch.id)
     uow.audit(
         "import",
         "import_batch",
@@ -134,6 +130,26 @@ def import_data(
         },
     )
     return ImportOutcome(batch.id, source.name, report)
+
+
+def _insert_records(uow: UnitOfWork, records: tuple[Record, ...], batch_id: int) -> None:
+    """Insert the records in batches of parameter tuples, built as they are sent so that a
+    100,000-record import never holds every row's JSON in memory at once.
+
+    The cyclic collector is paused meanwhile: each batch's tuples of strings outlive a few
+    young collections, get promoted, and trigger a full collection that walks every parsed
+    record (about 0.8 s for 100,000). They hold no cycles; reference counting frees them.
+    """
+    connection = uow.session.connection()
+    params = record_params(records, review_id=uow.review_id, batch_id=batch_id)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        while batch := list(islice(params, BULK_ROWS)):
+            insert_record_params(connection, batch)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _report_json(report: ImportReport) -> dict[str, Any]:

@@ -172,7 +172,13 @@ def decide(
                     **values,
                 )
                 uow.session.add(row)
-            uow.audit("decide", "screening_decision", row.id, after=_audit(row))
+            uow.audit(
+                "decide",
+                "screening_decision",
+                row.id,
+                after=_audit(row),
+                on_behalf_of=decision.reviewer,
+            )
             return
         except IntegrityError:  # the same reviewer decided at the same moment elsewhere
             row = _existing(uow, decision)
@@ -182,7 +188,14 @@ def decide(
     for key, value in values.items():
         setattr(row, key, value)
     uow.session.flush()
-    uow.audit("change", "screening_decision", row.id, before=before, after=_audit(row))
+    uow.audit(
+        "change",
+        "screening_decision",
+        row.id,
+        before=before,
+        after=_audit(row),
+        on_behalf_of=decision.reviewer,
+    )
 
 
 def _existing(uow: UnitOfWork, d: ScreeningDecision) -> ScreeningDecisionRow | None:
@@ -247,7 +260,14 @@ def resolve(uow: UnitOfWork, resolution: Resolution) -> None:
     row.reason, row.note = resolution.reason, resolution.note
     row.decided_at = resolution.decided_at or utcnow()
     uow.session.flush()
-    uow.audit("resolve", "resolution", row.id, before=before, after=_audit(row))
+    uow.audit(
+        "resolve",
+        "resolution",
+        row.id,
+        before=before,
+        after=_audit(row),
+        on_behalf_of=resolution.resolver,
+    )
 
 
 def record_resolution(store: ReviewStore, resolution: Resolution) -> None:

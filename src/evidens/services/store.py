@@ -51,11 +51,16 @@ class UnitOfWork:
         *,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        on_behalf_of: str | None = None,
     ) -> None:
+        """Log one change. ``on_behalf_of`` names the person whose decision it is when
+        someone (or ``evidens run``) records it for them; the recorder is kept too."""
+        if on_behalf_of and on_behalf_of != self.actor and after is not None:
+            after = {**after, "recorded_by": self.actor}
         self.session.add(
             AuditRow(
                 review_id=self.review_id,
-                actor=self.actor,
+                actor=on_behalf_of or self.actor,
                 action=action,
                 entity=entity,
                 entity_id=None if entity_id is None else str(entity_id),
