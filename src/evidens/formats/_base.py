@@ -108,15 +108,16 @@ class RecordBuilder:
 
     def first(self, attr: str, value: str | None) -> None:
         """Set a single-valued field unless an earlier (preferred) tag already set it."""
-        text = clean(value)
+        text = value.strip() if value is not None else None
         if text and getattr(self, attr) is None:
             setattr(self, attr, text)
 
     def add(self, attr: str, value: str | None) -> None:
         """Append to a repeated field, skipping blanks and exact repeats."""
-        text = clean(value)
+        if value is None or not (text := value.strip()):
+            return
         items: list[str] = getattr(self, attr)
-        if text and text not in items:
+        if text not in items:
             items.append(text)
 
     def set_doi(self, value: str | None) -> None:
@@ -135,10 +136,17 @@ class RecordBuilder:
         if text and (database, text) not in self.accessions:
             self.accessions.append((database, text))
 
-    def build(self, raw: list[RawField], source_line: int | None) -> Record:
-        """Freeze into a :class:`Record`; registry ids are also mined from the raw text."""
-        for trial_id in find_registry_ids("\n".join(value for _, value in raw)):
-            self.add("registry_ids", trial_id)
+    def build(
+        self, raw: list[RawField], source_line: int | None, *, registry_ids: bool = True
+    ) -> Record:
+        """Freeze into a :class:`Record`; registry ids are also mined from the raw text.
+
+        ``registry_ids=False`` skips that search when the reader knows the whole file has no
+        registry id in it (:func:`mentions_registry`), which saves a scan of every record.
+        """
+        if registry_ids:
+            for trial_id in find_registry_ids("\n".join([value for _, value in raw])):
+                self.add("registry_ids", trial_id)
         pmid = _DIGITS.search(self.pmid) if self.pmid else None
         issn = _ISSN.search(self.issn) if self.issn else None
         return Record(
@@ -192,6 +200,17 @@ def join_pages(start: str | None, end: str | None) -> str | None:
     if start and end and end != start:
         return f"{start}-{end}"
     return start or end
+
+
+def mentions_registry(text: str) -> bool:
+    """Whether ``text`` could hold a trial registry id at all (a substring every id has).
+
+    Readers ask this once for a whole file: no record's values can hold an id when the text
+    they come from holds none of the hints (joining lines never forms one, as no hint holds
+    a space or line break). Three scans stand for the six hints: all but ``DRKS`` and
+    ``JPRN`` contain ``CT``, so a hit is a maybe, and a miss is certain.
+    """
+    return "CT" in text or "DRKS" in text or "JPRN" in text
 
 
 def find_registry_ids(text: str) -> list[str]:

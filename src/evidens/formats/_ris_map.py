@@ -26,8 +26,11 @@ _JOURNAL_RANK = {"T2": 0, "JF": 1, "JO": 2, "JA": 3, "J2": 4}
 _DOI_FALLBACK_TAGS = {"M3", "L2", "UR", "N1"}
 
 
-def to_record(fields: list[RawField], start: int, vendor: str | None, own: bool) -> Record:
-    """The Record for one RIS record's raw fields (``own``: it carries evidens ZE/ZZ tags)."""
+def to_record(
+    fields: list[RawField], start: int, vendor: str | None, own: bool, registry: bool = True
+) -> Record:
+    """The Record for one RIS record's raw fields (``own``: it carries evidens ZE/ZZ tags;
+    ``registry``: the file may mention trial registry ids, see ``mentions_registry``)."""
     if own:
         record = _own_record(fields, start)
         if record is not None:
@@ -49,7 +52,7 @@ def to_record(fields: list[RawField], start: int, vendor: str | None, own: bool)
                 builder.set_doi(value if tag == "M3" else _doi_in(value))
     if not builder.publication_types and fields[0][1].strip():
         builder.add("publication_types", fields[0][1])
-    return builder.build(fields, start)
+    return builder.build(fields, start, registry_ids=registry)
 
 
 def _own_record(fields: list[RawField], start: int) -> Record | None:
@@ -76,6 +79,9 @@ def _doi(builder: RecordBuilder, value: str, vendor: str | None) -> None:
 def _keywords(builder: RecordBuilder, value: str, vendor: str | None) -> None:
     """``KW``; continuation lines (Rayyan, EndNote) are one keyword each."""
     target = "subject_headings" if vendor in _HEADINGS_VENDORS else "keywords"
+    if "\n" not in value:
+        builder.add(target, value)
+        return
     for item in value.split("\n"):
         builder.add(target, item)
 

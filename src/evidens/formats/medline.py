@@ -13,20 +13,29 @@ import re
 from evidens.core import Record
 from evidens.core.records import RawField
 from evidens.errors import FormatError
-from evidens.formats._base import FormatPlugin, ParseWarning, RecordBuilder
+from evidens.formats._base import FormatPlugin, ParseWarning, RecordBuilder, mentions_registry
 from evidens.formats._text import head_lines, split_lines
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *- ?(.*)$")
 _OVID_START = re.compile(r"^<\d+\. ?>\s*$")
-_BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 _WRAP = re.compile(r"\n +")
+_SHORT_THEN_WRAP = re.compile(r"\n[^ \n][^\n]{0,4}\n ")
+"""A line of at most five characters continued by a wrapped line. Joined, it could pass for
+a ``TAG - value`` line (``Z99`` + ``-`` + ``9``), or be a tag whose value is empty, where
+the line walk keeps a leading space: the fast tokenizer leaves such files to the walk."""
 _ODD_SPACES = (
     "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 """Every character ``str.isspace`` accepts besides space and newline: files holding one take
 the line walk (``str.find`` per character is far faster than a regex class over the text)."""
-_CLEAN = re.compile(r"[A-Z][^\n]{3}- [^\n]*(?:\n[A-Z][^\n]{3}- [^\n]*)*")
+_FIELD = re.compile(
+    r"\n([A-Z](?=   - )|[A-Z][^\n](?=  - )|[A-Z][^\n]{2}(?= - )|[A-Z][^\n]{3}(?=- )) *- ([^\n]*)"
+)
+"""One ``TAG - value`` line after its line break: a tag padded with spaces to four characters,
+then ``- ``. Shortest tag first, so the group leaves out the padding (``line[:4].rstrip()``);
+the leading line break lets the regex engine jump from line to line, and means a match can
+never start inside a line."""
 _PAGES = re.compile(r"^(\d+)-(\d+)$")
 _SO = re.compile(
     r"^(?P<journal>.+?)\.\s.*?(?P<volume>\d+)\s*(?:\((?P<issue>[^)]*)\))?"
@@ -71,27 +80,39 @@ def tokenize(text: str, name: str, *, ovid: bool) -> Tokens:
 
 def _tokenize_clean(text: str) -> Tokens | None:
     """Records of a plain PubMed file (blank-line separated, ``PMID-`` first, indented wraps)
-    found with a few regex passes; ``None`` when anything needs the line walk.
+    found with whole-text string operations; ``None`` when anything needs the line walk.
 
     Gives exactly what :func:`_tokenize_lines` gives on such a file (tested on every sample).
+    Spaces ending a line are dropped first, so a blank-looking line is empty and records
+    split on an empty line; line numbers count the line breaks, which that never removes.
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if any(space in text for space in _ODD_SPACES):
         return None
+    for _ in range(8):  # str.replace is far faster than a regex over the whole text
+        if " \n" not in text:
+            break
+        text = text.replace(" \n", "\n")
+    else:
+        return None  # runs of many trailing spaces: the line walk handles those
     records: Tokens = []
-    line, position = 1, 0
-    for match in _BLOCK.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        block = match.group(0).rstrip("\n")
-        while " \n" in block:
-            block = block.replace(" \n", "\n")
-        joined = _WRAP.sub(" ", block)
-        if not block.startswith("PMID- ") or "\nPMID-" in joined or not _CLEAN.fullmatch(joined):
-            return None
-        fields = [(item[:4].rstrip(), item[6:].rstrip()) for item in joined.split("\n")]
-        records.append((line, fields))
+    line = 1
+    for chunk in text.rstrip().split("\n\n"):
+        block = chunk.lstrip("\n")
+        if block:
+            joined = block
+            if "\n " in block:
+                if _SHORT_THEN_WRAP.search("\n" + block):
+                    return None
+                joined = _WRAP.sub(" ", block)
+            if not joined.startswith("PMID- ") or "\nPMID-" in joined:
+                return None
+            fields: list[RawField] = _FIELD.findall("\n" + joined)
+            if len(fields) != joined.count("\n") + 1:
+                return None  # a line that is not ``TAG - value``
+            records.append((line + len(chunk) - len(block), fields))
+        line += chunk.count("\n") + 2
     return records or None
 
 
@@ -144,16 +165,19 @@ def _expand_pages(value: str) -> str:
     return f"{first}-{last}"
 
 
-def _map_medline(fields: list[RawField], start: int) -> Record:
+def _map_medline(fields: list[RawField], start: int, registry: bool = True) -> Record:
     builder = RecordBuilder(source_database="pubmed")
     for tag, value in fields:
-        attr = _MEDLINE_SINGLE.get(tag)
-        if attr is not None:
+        kind = _MEDLINE_KIND.get(tag)
+        if kind is None:
+            continue
+        single, attr = kind
+        if single:
             if getattr(builder, attr) is None and (text := value.strip()):
                 setattr(builder, attr, text)
-        elif (many := _MEDLINE_LISTS.get(tag)) is not None:
-            builder.add(many, value)
-        elif tag in _MEDLINE_OTHER:
+        elif attr:
+            builder.add(attr, value)
+        else:
             _medline_tag(builder, tag, value)
     if not builder.authors:
         for tag, value in fields:
@@ -161,7 +185,7 @@ def _map_medline(fields: list[RawField], start: int) -> Record:
                 builder.add("authors", value)
     if builder.journal is None:
         builder.first("journal", next((v for t, v in fields if t == "TA"), None))
-    return builder.build(fields, start)
+    return builder.build(fields, start, registry_ids=registry)
 
 
 _MEDLINE_SINGLE = {
@@ -185,6 +209,13 @@ _MEDLINE_LISTS = {
 
 
 _MEDLINE_OTHER = frozenset({"DP", "PG", "LID", "AID"})
+_MEDLINE_KIND: dict[str, tuple[bool, str]] = {
+    **dict.fromkeys(_MEDLINE_OTHER, (False, "")),
+    **{tag: (False, attr) for tag, attr in _MEDLINE_LISTS.items()},
+    **{tag: (True, attr) for tag, attr in _MEDLINE_SINGLE.items()},
+}
+"""Tag -> (sets a single field?, field name or "" for :func:`_medline_tag`): one dict
+lookup per field, the inner loop of a large import."""
 
 
 def _medline_tag(builder: RecordBuilder, tag: str, value: str) -> None:
@@ -239,7 +270,8 @@ def _ovid_tag(builder: RecordBuilder, tag: str, value: str, database: str | None
 
 def read_medline(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:
     tokens = tokenize(text, name, ovid=False)
-    return [_map_medline(fields, start) for start, fields in tokens], []
+    registry = mentions_registry(text)
+    return [_map_medline(fields, start, registry) for start, fields in tokens], []
 
 
 def read_ovid(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:

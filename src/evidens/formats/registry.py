@@ -129,6 +129,7 @@ def read_records(
         ) from exc
     finally:
         if collecting:
+            _promote_young_objects()
             gc.enable()
     if not records:
         raise FormatError(
@@ -143,6 +144,20 @@ def read_records(
         warnings=tuple(warnings),
         name=name,
     )
+
+
+def _promote_young_objects() -> None:
+    """Move the objects a reader just made into the collector's oldest generation.
+
+    They are all still alive (they are the result), but with the collector paused they pile
+    up in the youngest generation, whose first collection after ``gc.enable()`` would walk
+    every one of them: about a fifth of a 100,000-record parse. ``freeze()`` then
+    ``unfreeze()`` moves them without a walk; they are still collected like any long-lived
+    object. Skipped when the application itself keeps frozen objects (pre-fork servers).
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def check_plugin(plugin: FormatPlugin, samples: list[bytes]) -> list[str]:

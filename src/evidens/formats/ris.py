@@ -17,7 +17,7 @@ from evidens.core import Record
 from evidens.core.records import RawField
 from evidens.errors import FormatError
 from evidens.formats import _lossless
-from evidens.formats._base import FormatPlugin, ParseWarning
+from evidens.formats._base import FormatPlugin, ParseWarning, mentions_registry
 from evidens.formats._ris_map import to_record
 from evidens.formats._text import head_lines, split_lines
 
@@ -131,7 +131,8 @@ def _tokenize_lines(text: str, name: str) -> tuple[Tokens, list[ParseWarning]]:
 def read(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:
     tokens, warnings = tokenize(text, name)
     vendor = detect_vendor(text, tokens)
-    records = [to_record(fields, start, vendor, own) for start, fields, own in tokens]
+    registry = mentions_registry(text)
+    records = [to_record(fields, start, vendor, own, registry) for start, fields, own in tokens]
     return records, warnings
 
 
