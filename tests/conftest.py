@@ -12,6 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs property tests derandomized (the same examples every run, so a red CI is
+# reproducible) and without per-example deadlines (CI shares 2 cores); local runs explore.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("EVIDENS_SHARED", REPO_ROOT.parent / "shared"))

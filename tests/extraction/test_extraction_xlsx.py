@@ -331,3 +331,11 @@ def test_hostile_or_broken_xml_parts_are_format_errors(change: Callable[[bytes],
     data = _with_part(form_to_xlsx(FORM, FILLED), "xl/worksheets/sheet1.xml", change)
     with pytest.raises(FormatError, match="cannot read workbook"):
         xlsx_to_extraction(data, FORM, name="evil.xlsx")
+
+
+def test_text_made_only_of_control_characters_is_no_answer() -> None:
+    """Found by the round-trip property: such text used to become '' and not round-trip."""
+    study = FORM.field("characteristics.study")
+    assert study is not None
+    assert read_value(study, "\x08") is None
+    assert read_value(study, "\x08 Smith 2001\x07") == "Smith 2001"

@@ -31,8 +31,11 @@ def read_value(field: FormField, raw: object, *, where: str | None = None) -> Va
     """The typed value of ``raw`` (text, number or date as a file gave it) for ``field``.
 
     Empty answers are ``None``: an extractor may leave a field blank, which is itself
-    information (not reported), and is compared like any other answer.
+    information (not reported), and is compared like any other answer. Control characters
+    (pasted from PDFs) are dropped first, so text made only of them is blank too.
     """
+    if isinstance(raw, str):
+        raw = _CONTROL.sub("", raw)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     reader = _READERS[field.type]
