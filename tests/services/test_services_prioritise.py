@@ -3,6 +3,8 @@ and a stop that excludes the rest only when a person accepts it (counted in PRIS
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from evidens.core import Decision, ScreeningDecision, Stage
@@ -87,3 +89,34 @@ def test_an_accepted_stop_excludes_the_rest_by_automation_in_prisma(many: Review
     assert counts.records_excluded == 40
     assert counts.records_excluded_by_automation == 34
     assert screening.queue_for(many, "bruno", TA) == []
+
+
+def test_agreement_leaves_out_records_still_waiting_for_a_reviewer(
+    tmp_path: Path, store_url: str
+) -> None:
+    """With three reviewers required, two who have decided must not learn each other's
+    decisions from the agreement table before the third has decided."""
+    lines = []
+    for i in range(4):
+        lines += ["TY  - JOUR", f"TI  - Trial {i}", f"DO  - 10.4000/three.{i}", "ER  -"]
+    path = tmp_path / "three.ris"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = create_review(
+        store_url, title="Three", settings={"reviewers_required": {"title_abstract": 3}}
+    )
+    try:
+        imports.import_file(store, path, source="PubMed", actor="importer")
+        ids = screening.queue_for(store, "alice", TA)
+        inc, exc = Decision.INCLUDE, Decision.EXCLUDE
+        votes = {"alice": (inc, inc, exc, exc), "bruno": (inc, exc, inc, exc)}
+        for who, decisions in votes.items():
+            for record, decision in zip(ids, decisions, strict=True):
+                screening.record_decision(store, ScreeningDecision(record, TA, who, decision))
+        assert prioritise.agreement(store, TA) == []  # no record is complete yet
+        for record, decision in zip(ids[:2], (inc, exc), strict=True):
+            screening.record_decision(store, ScreeningDecision(record, TA, "carol", decision))
+        pairs = {(p.reviewer_a, p.reviewer_b): p.n for p in prioritise.agreement(store, TA)}
+        # only the two complete records count, for every pair
+        assert pairs == {("alice", "bruno"): 2, ("alice", "carol"): 2, ("bruno", "carol"): 2}
+    finally:
+        store.dispose()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.core import Decision, Stage
 from evidens.errors import ReviewStateError
 from evidens.screening.agreement import Agreement, all_pairs
 from evidens.screening.ranking import rank_records, record_text
@@ -23,9 +23,14 @@ from evidens.screening.stopping import (
     hypergeometric_stop,
 )
 from evidens.services.records import load_records
-from evidens.services.screening import _to_decision, eligible_ids, stage_statuses
+from evidens.services.screening import (
+    complete_decisions,
+    eligible_ids,
+    stage_decisions,
+    stage_statuses,
+)
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
-from evidens.store.models import ResolutionRow, ScreeningDecisionRow, utcnow
+from evidens.store.models import ResolutionRow, utcnow
 
 AUTOMATION = "automation"
 """Resolver name prefix of records excluded by an accepted stopping rule."""
@@ -75,20 +80,11 @@ def rank(
     ]
 
 
-def _decisions(uow: UnitOfWork, stage: Stage) -> list[ScreeningDecision]:
-    rows = uow.session.scalars(
-        select(ScreeningDecisionRow).where(
-            ScreeningDecisionRow.review_id == uow.review_id,
-            ScreeningDecisionRow.stage == stage.value,
-        )
-    )
-    return [_to_decision(r) for r in rows]
-
-
 def agreement(store: ReviewStore, stage: Stage = Stage.TITLE_ABSTRACT) -> list[Agreement]:
-    """Cohen's kappa, PABAK and Gwet's AC1 with CIs for every pair of reviewers."""
+    """Cohen's kappa, PABAK and Gwet's AC1 with CIs for every pair of reviewers, over the
+    records that are complete (see :func:`complete_decisions`)."""
     with transaction(store, "evidens") as uow:
-        return list(all_pairs(_decisions(uow, stage)))
+        return list(all_pairs(complete_decisions(uow, stage)))
 
 
 def _screening_order(uow: UnitOfWork, stage: Stage) -> tuple[list[int], int]:
@@ -96,7 +92,9 @@ def _screening_order(uow: UnitOfWork, stage: Stage) -> tuple[list[int], int]:
     decision was made, and how many records the stage holds."""
     labels = _final_labels(uow, stage)
     first: dict[int, object] = {}
-    for d in sorted(_decisions(uow, stage), key=lambda d: (d.decided_at or utcnow(), d.record_id)):
+    for d in sorted(
+        stage_decisions(uow, stage), key=lambda d: (d.decided_at or utcnow(), d.record_id)
+    ):
         first.setdefault(d.record_id, d.decided_at)
     order = [rid for rid in first if rid in labels]
     return [int(labels[rid]) for rid in order], len(eligible_ids(uow, stage))

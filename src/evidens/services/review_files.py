@@ -121,9 +121,11 @@ def read_review_dir(root: Path) -> ReviewFiles:
         members=tuple(config.get("team", {}).get("members", ())),
         reported=dict(config.get("prisma", {}).get("reported", {})),
         searches=_searches(root),
-        decisions={s: _decisions(root / "screening" / f"{s.value}.csv", "reviewer") for s in Stage},
+        decisions={
+            s: read_decision_log(root / "screening" / f"{s.value}.csv", "reviewer") for s in Stage
+        },
         resolutions={
-            s: _decisions(root / "screening" / f"{s.value}_resolutions.csv", "resolver")
+            s: read_decision_log(root / "screening" / f"{s.value}_resolutions.csv", "resolver")
             for s in Stage
         },
         retrievals=_retrievals(root / "fulltext" / "retrieval.csv"),
@@ -220,7 +222,7 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
         ]
 
 
-def _decisions(path: Path, person_column: str) -> tuple[DecisionLine, ...]:
+def read_decision_log(path: Path, person_column: str) -> tuple[DecisionLine, ...]:
     lines = []
     for line, row in _rows(path, ("record", person_column, "decision")):
         try:

@@ -9,7 +9,7 @@ changes their mind updates their own row with the old value kept in the audit lo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,21 +73,44 @@ def _to_resolution(row: ResolutionRow) -> Resolution:
     )
 
 
-def stage_statuses(uow: UnitOfWork, stage: Stage) -> dict[int, Status]:
-    """Status of every record that has a decision or resolution at ``stage``."""
-    settings = settings_of(uow)
-    decisions = uow.session.scalars(
+def stage_decisions(uow: UnitOfWork, stage: Stage) -> list[ScreeningDecision]:
+    """Every independent decision recorded at ``stage``."""
+    rows = uow.session.scalars(
         select(ScreeningDecisionRow).where(
             ScreeningDecisionRow.review_id == uow.review_id, ScreeningDecisionRow.stage == stage
         )
     )
+    return [_to_decision(r) for r in rows]
+
+
+def complete_decisions(
+    uow: UnitOfWork, stage: Stage, records: Collection[int] | None = None
+) -> list[ScreeningDecision]:
+    """Decisions on records that have all their required decisions (of ``records``, when
+    given). Agreement is computed on these only: counting an open record would show who
+    decided what before the record is complete (with three reviewers required, two who
+    agree would show the third)."""
+    required = settings_of(uow).required[stage]
+    decisions = stage_decisions(uow, stage)
+    if records is not None:
+        wanted = set(records)
+        decisions = [d for d in decisions if d.record_id in wanted]
+    people: dict[int, set[str]] = {}
+    for d in decisions:
+        people.setdefault(d.record_id, set()).add(d.reviewer)
+    return [d for d in decisions if len(people[d.record_id]) >= required]
+
+
+def stage_statuses(uow: UnitOfWork, stage: Stage) -> dict[int, Status]:
+    """Status of every record that has a decision or resolution at ``stage``."""
+    settings = settings_of(uow)
     resolutions = uow.session.scalars(
         select(ResolutionRow).where(
             ResolutionRow.review_id == uow.review_id, ResolutionRow.stage == stage
         )
     )
     statuses = statuses_by_record(
-        [_to_decision(r) for r in decisions],
+        stage_decisions(uow, stage),
         [_to_resolution(r) for r in resolutions],
         settings.required[stage],
         maybe_is_conflict=settings.maybe_is_conflict,

@@ -13,7 +13,7 @@ from evidens.core import ScreeningDecision, Stage
 from evidens.errors import ConfigError, EvidensError
 from evidens.screening.highlight import Span, compile_terms, highlight_record
 from evidens.services.records import canonical_of, find_record, load_records
-from evidens.services.review_files import _decisions
+from evidens.services.review_files import read_decision_log
 from evidens.services.screening import decide, decisions_visible_to
 from evidens.services.store import ReviewStore, transaction
 from evidens.store.models import ReviewRow, ScreeningDecisionRow
@@ -93,7 +93,7 @@ def undo_last(store: ReviewStore, reviewer: str, stage: Stage, history: list[int
 
 def decision_log(store: ReviewStore, path: Path, stage: Stage) -> int:
     """Record every line of a CSV decision log in one transaction; an error names the line."""
-    lines = _decisions(path, "reviewer")
+    lines = read_decision_log(path, "reviewer")
     if not lines:
         raise ConfigError("no decisions in this file", path=path)
     with transaction(store, "decision log") as uow:

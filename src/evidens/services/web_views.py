@@ -25,7 +25,12 @@ from evidens.screening.workflow import Status, StatusKind
 from evidens.services.dedup import QueuedPair, pending_pairs
 from evidens.services.prisma import counts_in
 from evidens.services.records import canonical_ids
-from evidens.services.screening import eligible_ids, settings_of, stage_statuses
+from evidens.services.screening import (
+    complete_decisions,
+    eligible_ids,
+    settings_of,
+    stage_statuses,
+)
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     AuditRow,
@@ -333,25 +338,8 @@ def agreement(store: ReviewStore, records: Collection[int] | None = None) -> lis
 def _complete_decisions(
     store: ReviewStore, records: Collection[int] | None
 ) -> list[ScreeningDecision]:
-    query = select(
-        ScreeningDecisionRow.record_id,
-        ScreeningDecisionRow.stage,
-        ScreeningDecisionRow.reviewer,
-        ScreeningDecisionRow.decision,
-    ).where(ScreeningDecisionRow.review_id == store.review_id)
-    if records is not None:
-        query = query.where(ScreeningDecisionRow.record_id.in_(list(records)))
     with transaction(store, "web") as uow:
-        settings = settings_of(uow)
-        rows = uow.session.execute(query).all()
-    people: dict[tuple[int, str], set[str]] = {}
-    for record_id, stage, reviewer, _ in rows:
-        people.setdefault((record_id, stage), set()).add(reviewer)
-    return [
-        ScreeningDecision(record_id, Stage(stage), reviewer, Decision(decision))
-        for record_id, stage, reviewer, decision in rows
-        if len(people[(record_id, stage)]) >= settings.required[Stage(stage)]
-    ]
+        return [d for stage in Stage for d in complete_decisions(uow, stage, records)]
 
 
 @dataclass(frozen=True)
