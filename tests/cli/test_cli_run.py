@@ -210,3 +210,16 @@ def test_decisions_from_logs_are_audited_under_the_reviewers_who_made_them(
     assert {actor for actor, _ in rows} == {"alice", "bruno"}
     assert all(json.loads(after)["recorded_by"] == "evidens run" for _, after in rows)
     assert len(rows) == 2 * 84 + 2 * 6 + 5 + 1  # both reviewers' decisions + resolutions
+
+
+def test_report_command_writes_the_report_and_refuses_unknown_formats(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = evidens("report", str(EXAMPLES / "riss"), "--format", "html", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Table 4" in html
+    assert "Sharma et al. (2021)" in html
+    bad = evidens("report", str(EXAMPLES / "riss"), "--format", "odt", "--out", str(out))
+    assert bad.returncode == 2
+    assert "unknown report format 'odt'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -23,6 +23,7 @@ from rich.table import Table
 from evidens.core import SourceKind
 from evidens.services import dedup as dedup_service
 from evidens.services import imports, reports
+from evidens.services import report as report_service
 from evidens.services.run import run_review
 from evidens.services.store import create_review, open_review
 
@@ -260,25 +261,7 @@ def report(
 ) -> None:
     """The review report (Tables 1-4, Figure 1, forest plots, PRISMA 2020 checklist),
     rebuilt from the review's files."""
-    import shutil
-    import tempfile
-
-    from evidens.report.pdf import report_pdf
-
-    if fmt not in ("html", "docx", "pdf"):
-        raise typer.BadParameter("use html, docx or pdf", param_hint="--format")
-    with tempfile.TemporaryDirectory() as tmp:
-        run_review(folder, Path(tmp))
-        source = Path(tmp) / ("report.html" if fmt == "html" else "report.docx")
-        if fmt == "pdf":
-            pdf = report_pdf(source.read_bytes())
-            if pdf is None:
-                raise typer.BadParameter(
-                    "PDF needs LibreOffice (apt-get install libreoffice-writer); use --format docx"
-                )
-            out.write_bytes(pdf)
-        else:
-            shutil.copyfile(source, out)
+    out.write_bytes(report_service.report_file(folder, fmt))
     console.print(f"wrote {out}")
 
 

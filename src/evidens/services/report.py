@@ -6,15 +6,18 @@ so the report shows exactly the figures the run produced.
 
 from __future__ import annotations
 
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from evidens.core import Stage
+from evidens.errors import ConfigError
 from evidens.extraction import characteristics_rows
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
 from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs, SearchLog
 from evidens.report.outputs import report_outputs
+from evidens.report.pdf import report_pdf
 from evidens.services import synthesis
 from evidens.services.outputs import write_output
 from evidens.services.prisma import counts_in
@@ -96,3 +99,29 @@ def write_report_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> l
     for name, data in report_outputs(report_inputs(store, files, out)).items():
         written.append(write_output(out / name, data))
     return written
+
+
+REPORT_FORMATS = ("html", "docx", "pdf")
+
+
+def report_file(folder: Path, fmt: str) -> bytes:
+    """The report of the review kept as files in ``folder``, rebuilt in a scratch store."""
+    from evidens.services.run import run_review  # run writes this report: import it late
+
+    if fmt not in REPORT_FORMATS:
+        raise ConfigError(
+            f"unknown report format {fmt!r}", field="format", hint="use html, docx or pdf"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        run_review(folder, Path(tmp))
+        data = (Path(tmp) / ("report.html" if fmt == "html" else "report.docx")).read_bytes()
+    if fmt != "pdf":
+        return data
+    pdf = report_pdf(data)
+    if pdf is None:
+        raise ConfigError(
+            "a PDF needs LibreOffice (apt-get install libreoffice-writer)",
+            field="format",
+            hint="use --format docx",
+        )
+    return pdf
