@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # System packages the test suite drives: Debian's chromium (browser tests, through
-# Playwright with executable_path=/usr/bin/chromium) and a PostgreSQL server at
-# 127.0.0.1:5432 with database "test" (store tests run on both SQLite and PostgreSQL).
+# Playwright with executable_path=/usr/bin/chromium), LibreOffice Writer without its GUI
+# and poppler-utils (the report's PDF is converted by soffice and read back by pdftotext),
+# and a PostgreSQL server at 127.0.0.1:5432 with database "test" (store tests run on both
+# SQLite and PostgreSQL).
 # Installs only what is missing; needs root (as on the project's machines) or sudo.
 set -euo pipefail
 
@@ -16,6 +18,11 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ]; then
   echo "setup-system: installing Debian's chromium for the browser tests"
   apt_install chromium fonts-dejavu-core
+fi
+
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  echo "setup-system: installing LibreOffice Writer (no GUI) and poppler-utils for report.pdf"
+  apt_install libreoffice-writer-nogui poppler-utils
 fi
 
 if ! command -v pg_isready >/dev/null 2>&1 || ! pg_isready -q -h 127.0.0.1 -p 5432; then
