@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from evidens.core import Record
+from evidens.dedup import kinds, prepare
 from evidens.dedup import normalize as nz
-from evidens.dedup import prepare
 
 
 @pytest.mark.parametrize(
@@ -173,9 +173,75 @@ def test_generic_titles(title: str, generic: bool) -> None:
     ],
 )
 def test_errata_are_recognised(title: str) -> None:
-    assert nz.is_erratum(nz.normalize_title(title), (), title)
+    assert kinds.is_erratum(nz.normalize_title(title), (), title)
 
 
 def test_erratum_appears_in_is_not_an_erratum() -> None:
     title = "Evaluating the risk of precancer.[Erratum appears in Cancer Epidemiol 2006;15(3):600]"
-    assert not nz.is_erratum(nz.normalize_title(title), (), title)
+    assert not kinds.is_erratum(nz.normalize_title(title), (), title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [  # Ovid notes cut at the field's length limit, or holding a nested "[added]"
+        (
+            "Anti-Factor H autoantibodies in a transplant recipient.[Erratum appears in Am J "
+            "Transplant. 2009 Sep;9(9):2205 Note: Niaudet, P [added]].[Erratum"
+        ),
+        "Anti-Factor H autoantibodies in a transplant recipient.[Erratum appears in Am J",
+    ],
+)
+def test_a_cut_or_nested_erratum_note_leaves_the_article_title(title: str) -> None:
+    normalised = nz.normalize_title(title)
+    assert normalised == "anti factor h autoantibodies in a transplant recipient"
+    assert not kinds.is_erratum(normalised, (), title)
+
+
+def test_both_ways_of_citing_the_corrected_article_give_one_title() -> None:
+    wos = "Eculizumab for Atypical Hemolytic-Uremic Syndrome (vol 360, pg 542, 2009)"
+    embase = "Eculizumab for atypical hemolytic-uremic syndrome (New England Journal of Medicine (2009) 360 (542-544))"  # noqa: E501
+    assert nz.normalize_title(wos) == nz.normalize_title(embase)
+    assert kinds.is_erratum(nz.normalize_title(embase), (), embase)
+    assert nz.normalize_title("Outcomes (2009) of care") == "outcomes 2009 of care"
+
+
+@pytest.mark.parametrize(
+    ("title", "reply"),
+    [
+        ("Atypical hemolytic uremic syndrome and streptococcus - Reply", True),
+        ("Reply to: Gender wage gap in the gig economy", True),
+        ("The authors' reply", True),
+        ("Comment on: Platform work and labour markets", True),
+        ("Response to eculizumab in atypical hemolytic uremic syndrome", False),
+        ("Reply latency in online labour platforms: a field study", False),
+    ],
+)
+def test_replies_are_recognised(title: str, reply: bool) -> None:
+    assert kinds.is_reply(nz.normalize_title(title)) is reply
+
+
+@pytest.mark.parametrize(
+    ("journal", "doi", "preprint"),
+    [
+        ("International Conference on Information Systems", "10.2139/ssrn.3266249", False),
+        ("SSRN Electronic Journal", "10.2139/ssrn.3266249", True),
+        ("", "10.2139/ssrn.3266249", True),
+        ("", "10.1101/2020.04.01.20050211", True),
+        ("Lancet", "10.1016/s0140-6736(20)30183-5", False),
+    ],
+)
+def test_a_named_venue_decides_whether_a_record_is_a_preprint(
+    journal: str, doi: str, preprint: bool
+) -> None:
+    assert kinds.is_preprint(nz.fold(journal), doi) is preprint
+
+
+def test_a_notice_citation_cut_short_is_dropped_from_its_title() -> None:
+    title = "Erratum: Gain-of-function mutations in factor B (Proceeding of the National Acad"
+    assert nz.normalize_title(title) == "erratum gain of function mutations in factor b"
+    article = "Gain-of-function mutations in factor B (a cohort study"
+    assert nz.normalize_title(article) == "gain of function mutations in factor b a cohort study"
+    nested = "Erratum: Gain-of-function mutations in factor B (Proceeding of the Nat (Januar"
+    assert nz.normalize_title(nested) == "erratum gain of function mutations in factor b"
+    closed = "Erratum: Deficiency of ADAMTS13 (vWF protease) in children (Journal of Pedi"
+    assert nz.normalize_title(closed) == "erratum deficiency of adamts13 vwf protease in children"

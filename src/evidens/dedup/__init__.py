@@ -3,8 +3,10 @@ clustering.
 
 ``Deduplicator().fit(records)`` returns a :class:`DedupResult`: one :class:`Cluster` per
 article (singletons included), the uncertain pairs a person must resolve, and links between
-records of one study that are never merged (registry entry and publication, preprint and
-journal version). Pure: records in, frozen results out, no I/O.
+records of one study that are not merged (registry entry and publication, preprint and
+journal version, erratum and article, reply and letter; the options ``preprints_same``,
+``notices_same`` and ``abstracts_same`` merge some of these for a review that wants them
+counted as one). Pure: records in, frozen results out, no I/O.
 """
 
 from evidens.dedup.compare import MatchOptions, compare

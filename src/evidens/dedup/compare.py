@@ -20,6 +20,7 @@ from evidens.dedup.evidence import (
     score,
 )
 from evidens.dedup.prepared import Prepared
+from evidens.dedup.related import abstract_of, heading_added, notice_of
 from evidens.dedup.types import Outcome, PairVerdict
 
 
@@ -30,14 +31,27 @@ class MatchOptions:
     preprints_same: bool = False
     """Merge a preprint with its journal version. Off by default: they are two reports of one
     study, which a review links rather than removing one as a duplicate."""
+    notices_same: bool = False
+    """Merge an erratum, correction or reply into the item it concerns. Off by default: the
+    notice is another report (PRISMA counts duplicates of one report), and the article must
+    stay the record screened; the pair is linked instead."""
+    abstracts_same: bool = False
+    """Merge a meeting abstract with its full paper (or the same abstract at two meetings).
+    Off by default: they are two reports of one study."""
 
 
 def _kind_verdict(a: Prepared, b: Prepared, options: MatchOptions) -> PairVerdict | None:
     """Pairs of different kinds of record are never one article, whatever they share."""
     if a.registry != b.registry:
         return PairVerdict("distinct", 0.0, "registry entry vs publication")
-    if a.erratum != b.erratum:
-        return PairVerdict("distinct", 0.0, "erratum vs article")
+    if a.erratum != b.erratum or a.reply != b.reply:
+        kind = "erratum vs article" if a.erratum != b.erratum else "reply vs article"
+        if options.notices_same:
+            ev = gather(a, b)
+            rule = notice_of(ev, a, b)
+            if rule:
+                return PairVerdict("duplicate", max(score(ev), 0.9), rule, reasons(ev))
+        return PairVerdict("distinct", 0.0, kind)
     if a.preprint != b.preprint and not options.preprints_same:
         return PairVerdict("distinct", 0.0, "preprint vs published")
     return None
@@ -58,6 +72,8 @@ def compare(a: Prepared, b: Prepared, options: MatchOptions | None = None) -> Pa
     if ev.pmid is False:
         return PairVerdict("distinct", similarity, "different PMIDs", why)
     ruling = _identifier_rule(ev, a) or _bibliographic_rule(ev, a, b)
+    if ruling[1] != "duplicate" and options.abstracts_same and abstract_of(ev, a, b):
+        ruling = (abstract_of(ev, a, b), "duplicate")
     if ruling[1] == "duplicate":
         similarity = max(similarity, 0.9)
     return PairVerdict(ruling[1], similarity, ruling[0], why)
@@ -108,14 +124,37 @@ def _by_title(ev: Evidence, a: Prepared, b: Prepared, preprint_pair: bool) -> Ru
     authors_ok = ev.authors is None or ev.authors >= 0.75 or bool(ev.first_author)
     if ev.title >= TITLE_SAME and authors_ok:
         return _same_title(ev, a, b, preprint_pair)
-    if ev.title >= TITLE_CLOSE and authors_ok:
-        if _details_agree(ev) or ev.doi:
-            return ("similar title+authors+volume+pages", "duplicate")
-        if ev.journal and ev.year_gap == 0:
-            return ("similar title", "uncertain")
+    similar = _similar_title(ev, a, b) if ev.title >= TITLE_CLOSE and authors_ok else None
+    if similar is not None:
+        return similar
     if (ev.title >= 0.6 or a.translated or b.translated) and _same_citation(ev, a, b):
         return ("authors+volume+pages", "duplicate")
+    if ev.title >= 0.7 and _retitled_online(ev, a, b):
+        return ("other title, same team, journal and year; one not yet in print", "uncertain")
     return ("different titles", "distinct")
+
+
+def _similar_title(ev: Evidence, a: Prepared, b: Prepared) -> Ruling | None:
+    """Alike but not identical titles: the citation, or a magazine heading, must confirm."""
+    if _details_agree(ev) or ev.doi:
+        return ("similar title+authors+volume+pages", "duplicate")
+    if ev.journal and ev.year_gap == 0 and _same_team(ev) and heading_added(a, b):
+        return ("title with a heading+authors+journal+year", "duplicate")
+    if ev.journal and ev.year_gap == 0:
+        return ("similar title", "uncertain")
+    return None
+
+
+def _retitled_online(ev: Evidence, a: Prepared, b: Prepared) -> bool:
+    """An online-first record (no volume, no page) whose title the print edition changed.
+
+    Journals retitle letters between online and print ("Complement blockade in ..." became
+    "Eculizumab in ..."); the whole team, journal and year agree. Companion papers of one
+    team look the same, so a person decides.
+    """
+    unprinted = any(not p.volume and not p.first_page for p in (a, b))
+    team = min(len(a.authors), len(b.authors)) >= 3 and _same_team(ev)
+    return bool(unprinted and team and ev.journal and ev.year_gap == 0)
 
 
 def _one_slip(ev: Evidence, conflicts: list[str]) -> bool:
@@ -131,6 +170,11 @@ def _one_slip(ev: Evidence, conflicts: list[str]) -> bool:
     if ev.journal:
         allowed |= {"different authors", "different volumes", "different issues"}
     return len(conflicts) == 1 and conflicts[0] in allowed
+
+
+def _same_team(ev: Evidence) -> bool:
+    """The same first author and (nearly) the same author list."""
+    return bool(ev.first_author) and (ev.authors or 0.0) >= 0.9
 
 
 def _with_conflicts(ev: Evidence, conflicts: list[str]) -> Ruling:
@@ -164,6 +208,8 @@ def _same_title(ev: Evidence, a: Prepared, b: Prepared, preprint_pair: bool) -> 
         return ("title+authors+year", "duplicate")
     if details:
         return ("title+authors+volume+pages", "duplicate")
+    if ev.volume and ev.issue and ev.year_gap == 0 and _same_team(ev):
+        return ("title+authors+volume+issue", "duplicate")  # the journal's name translated
     if a.proceedings and b.proceedings and ev.year_gap == 0 and (ev.authors or 0) >= 0.9:
         return ("title+authors+year (proceedings)", "duplicate")
     return ("same title, different journal", "uncertain")

@@ -13,7 +13,7 @@ from evidens.core import Record
 from evidens.dedup.blocking import MAX_BLOCK, candidate_pairs
 from evidens.dedup.cluster import Clustering, merge_all
 from evidens.dedup.compare import MatchOptions, compare
-from evidens.dedup.evidence import title_similarity
+from evidens.dedup.evidence import TITLE_CLOSE, title_similarity
 from evidens.dedup.prepared import Prepared, mark_shared_dois, prepare
 from evidens.dedup.types import (
     CandidatePair,
@@ -31,17 +31,30 @@ class Deduplicator:
     """Groups records that are one article; ``fit`` returns clusters, a queue and links.
 
     ``preprints_same``: merge a preprint with its journal version (default: keep both, linked).
+    ``notices_same``: merge errata and replies into the item they concern (default: linked).
+    ``abstracts_same``: merge a meeting abstract with its full paper (default: kept apart).
     ``max_block``: blocks up to this size are compared all-pairs (larger: sorted window).
     """
 
-    def __init__(self, *, preprints_same: bool = False, max_block: int = MAX_BLOCK) -> None:
+    def __init__(
+        self,
+        *,
+        preprints_same: bool = False,
+        notices_same: bool = False,
+        abstracts_same: bool = False,
+        max_block: int = MAX_BLOCK,
+    ) -> None:
         if max_block < 2:
             raise ValidationError(
                 f"max_block must be at least 2, got {max_block}",
                 field="max_block",
                 hint="use the default (40) unless blocks are known to be tiny",
             )
-        self.options = MatchOptions(preprints_same=preprints_same)
+        self.options = MatchOptions(
+            preprints_same=preprints_same,
+            notices_same=notices_same,
+            abstracts_same=abstracts_same,
+        )
         self.max_block = max_block
 
     def fit(
@@ -99,7 +112,7 @@ def _result(
     for position, group in enumerate(groups):
         for member in group.members:
             cluster_of[member] = position
-        canonical = max(group.members, key=lambda m: (prepared[m].completeness, -rank[m]))
+        canonical = max(group.members, key=lambda m: _keep_order(prepared[m], rank[m]))
         single = len(group.members) == 1
         clusters.append(
             Cluster(
@@ -128,6 +141,12 @@ def _result(
     )
 
 
+def _keep_order(p: Prepared, rank: int) -> tuple[bool, int, int]:
+    """The record kept for screening: an article before a notice merged into it, then the
+    most complete, then the first by content."""
+    return (not (p.erratum or p.reply), p.completeness, -rank)
+
+
 def _queue(
     verdicts: dict[tuple[int, int], PairVerdict],
     manual: dict[tuple[int, int], bool],
@@ -153,18 +172,27 @@ def _queue(
 def _links(
     prepared: Sequence[Prepared], verdicts: dict[tuple[int, int], PairVerdict]
 ) -> tuple[Link, ...]:
-    """Registry entries and preprints tied to their publication: related, never merged."""
+    """Registry entries, preprints, errata and replies tied to their item: related, not merged."""
     links = []
-    related = ("registry entry vs publication", "preprint vs published")
-    for (i, j), verdict in sorted((k, v) for k, v in verdicts.items() if v.rule in related):
+    for (i, j), verdict in sorted((k, v) for k, v in verdicts.items() if v.rule in _RELATED):
         a, b = prepared[i], prepared[j]
-        if verdict.rule == "registry entry vs publication" and a.trial_ids & b.trial_ids:
-            links.append(Link(i, j, "registry entry of the publication"))
-        elif verdict.rule == "preprint vs published" and _titles_match(a, b):
-            links.append(Link(i, j, "preprint of the publication"))
+        if verdict.rule == "registry entry vs publication" and not a.trial_ids & b.trial_ids:
+            continue
+        if verdict.rule != "registry entry vs publication" and not _titles_match(a, b):
+            continue
+        links.append(Link(i, j, _RELATED[verdict.rule]))
     return tuple(links)
 
 
+_RELATED = {
+    "registry entry vs publication": "registry entry of the publication",
+    "preprint vs published": "preprint of the publication",
+    "erratum vs article": "erratum of the article",
+    "reply vs article": "reply to the item",
+}
+
+
 def _titles_match(a: Prepared, b: Prepared) -> bool:
+    """Titles alike enough that one record is about the other ("Erratum: <title>")."""
     similarity = title_similarity(a.title, b.title)
-    return similarity is not None and similarity >= 0.9
+    return similarity is not None and similarity >= TITLE_CLOSE

@@ -187,18 +187,33 @@ def gather(a: Prepared, b: Prepared) -> Evidence:
                 authors, first = swapped, None
     gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
     last = _same(a.last_page.lstrip(_LETTERS), b.last_page.lstrip(_LETTERS))
+    shifted = _shifted(a, b) or _shifted(b, a)
     return Evidence(
         title=best_title(a, b),
         authors=authors,
         first_author=first,
         year_gap=gap,
         journal=_journals(a.journal, b.journal),
-        volume=_numbers_same(a.volume, b.volume),
-        issue=_issue_same(a.issue, b.issue),
-        page=_page_same(a, b, last),
-        last_page=last,
+        volume=True if shifted else _numbers_same(a.volume, b.volume),
+        issue=True if shifted else _issue_same(a.issue, b.issue),
+        page=None if shifted else _page_same(a, b, last),
+        last_page=None if shifted else last,
         doi=doi_same(a.doi, b.doi),
         pmid=_same(a.pmid, b.pmid),
+    )
+
+
+def _shifted(a: Prepared, b: Prepared) -> bool:
+    """``a`` wrote its citation one field to the right: volume in the issue field, issue in
+    the pages ("(26):9" for "26(9):1746", as some conference exports do). Its page is then
+    unknown, not a conflict."""
+    return (
+        not a.volume
+        and bool(a.issue)
+        and a.issue == b.volume
+        and bool(b.issue)
+        and a.first_page == b.issue
+        and not a.last_page
     )
 
 

@@ -46,27 +46,11 @@ _GENERIC_WORDS = re.compile(
     r"\b(?:editor|editors|editorial|introduction|reply|response|comment|comments|commentary|"
     r"preface|foreword|erratum|correction|corrigendum|letter|letters|issue|note|notes)\b"
 )
-_ERRATUM = re.compile(
-    r"^(?:erratum|errata|correction|corrigendum|correction to|publisher s note|retraction|"
-    r"retracted|notice of retraction|expression of concern)\b"
-    r"|\b(?:erratum|correction|corrigendum|retraction)$"
-    r"|\bvol \d+ pg \d+"
-)
-_CITED_IN_TITLE = re.compile(r"\(\s*vol\.? \d+|\(\d{4}\)\s*\d+\s*\(\d+")
-_PREPRINT_VENUE = re.compile(
-    r"\b(?:medrxiv|biorxiv|arxiv|chemrxiv|psyarxiv|socarxiv|ssrn|research square|preprints|"
-    r"osf preprints|authorea|preprint)\b"
-)
-_PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.48550/", "10.20944/", "10.31234/")
-_REGISTRY_ID = re.compile(
-    r"\b(NCT\d{8}|ISRCTN\d{8}|ACTRN\d{14}|CTRI/\d{4}/\d{2,3}/\d{6}|ChiCTR[-\w]{6,20}|"
-    r"DRKS\d{8}|EUCTR\d{4}-\d{6}-\d{2}|JPRN-\w{6,20}|IRCT\w{6,30}|PACTR\d{15}|"
-    r"NTR\d{3,5}|CRD\d{11})\b"
-)  # registries print their identifiers in capitals; case-blind search costs 10x
-_REGISTRY_VENUE = re.compile(
-    r"clinicaltrials\s*\.?\s*gov|\bictrp\b|trial regist|\bisrctn\b|\bprospero\b|"
-    r"\banzctr\b|\bchictr\b|\bdrks\b|\beuctr\b|eu clinical trials register"
-)
+CITED_IN_TITLE = re.compile(r"\(\s*vol\.? \d+|\(\d{4}\)\s*\d+\s*\(\d+")
+"""How an erratum's title cites the article it corrects: "(vol 360, pg 542, 2009)"."""
+_NOTICE_START = re.compile(r"\s*(?:erratum|correction|corrigendum)\b", re.IGNORECASE)
+_TRAILING_GROUP = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\s*$")
+_UNCLOSED_BRACKET = re.compile(r"\[[^\]]*$")
 _JOURNAL_STOP = frozenset({"of", "the", "and", "in", "for", "on", "la", "de", "der", "und", "et"})
 
 
@@ -98,14 +82,53 @@ def normalize_title(title: str | None) -> str:
     """
     if not title:
         return ""
-    text = fold(title)
+    text = fold(_drop_cited_article(title))
     if "[" in text:
-        stripped = _OVID_LANGUAGE.sub(" ", _BRACKETED.sub(" ", text))
+        text = _drop_unclosed_bracket(text)
+        stripped = _BRACKETED.sub(" ", _BRACKETED.sub(" ", text))  # "[... Note: X [added]]"
+        stripped = _OVID_LANGUAGE.sub(" ", stripped)
         kept = _words(stripped)
         if len(kept) >= 8 or (kept and not text.lstrip().startswith("[")):
             text = stripped
         text = text.replace("[", " ").replace("]", " ")
     return _words(text)
+
+
+def _drop_unclosed_bracket(text: str) -> str:
+    """A decoration cut at a field's length limit ("... syndrome.[Erratum") is dropped, so
+    its words ("erratum") do not make an article look like a notice."""
+    cut = _UNCLOSED_BRACKET.search(text)
+    return text[: cut.start()] if cut and _words(text[: cut.start()]) else text
+
+
+def _drop_cited_article(title: str) -> str:
+    """An erratum's title without the citation of the article it corrects.
+
+    Web of Science writes "Title (vol 360, pg 542, 2009)", Embase "Title (New England
+    Journal of Medicine (2009) 360 (542-544))"; two notices of one correction then carry
+    the same title; a notice's citation cut at the field's length limit ("Erratum: Title
+    (Proceeding of the Nat") is dropped too. The erratum itself is recognised from the raw
+    title (:func:`evidens.dedup.kinds.is_erratum`).
+    """
+    group = _TRAILING_GROUP.search(title)
+    if group and CITED_IN_TITLE.search(group.group(0)) and group.start() > 0:
+        return title[: group.start()]
+    if _NOTICE_START.match(title):  # the citation cut short: drop from its first open "("
+        unclosed = _unclosed_parentheses(title)
+        if unclosed and unclosed[0] > 0:
+            return title[: unclosed[0]]
+    return title
+
+
+def _unclosed_parentheses(text: str) -> list[int]:
+    """Positions of the "(" that no ")" closes, in order."""
+    open_at: list[int] = []
+    for position, ch in enumerate(text):
+        if ch == "(":
+            open_at.append(position)
+        elif ch == ")" and open_at:
+            open_at.pop()
+    return open_at
 
 
 def is_translated_title(title: str | None) -> bool:
@@ -136,54 +159,6 @@ def is_generic_title(title: str) -> bool:
     if title in GENERIC_TITLES or len(title) < 12:
         return True
     return title.count(" ") < 4 and bool(_GENERIC_WORDS.search(title))
-
-
-def is_erratum(
-    title: str, publication_types: tuple[str, ...] = (), raw_title: str | None = None
-) -> bool:
-    """Whether the record is a notice about another article (erratum, correction, retraction).
-
-    The notice and the article it corrects usually share the title, but removing the article
-    as a "duplicate" of its erratum would lose the article.
-    """
-    if _ERRATUM.search(title):
-        return True
-    if raw_title and _CITED_IN_TITLE.search(raw_title):  # "Title (vol 360, pg 542, 2009)"
-        return True
-    kinds = " ".join(fold(t) for t in publication_types)
-    return any(k in kinds for k in ("erratum", "retraction of publication", "corrected"))
-
-
-def is_preprint(journal: str, doi: str | None) -> bool:
-    """Whether the record is a preprint (bioRxiv, medRxiv, SSRN, Research Square, arXiv...)."""
-    if doi and doi.startswith(_PREPRINT_DOI):
-        return True
-    return bool(journal) and bool(_PREPRINT_VENUE.search(journal))
-
-
-_PROCEEDINGS = re.compile(
-    r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|meeting|convention)\b"
-)
-
-
-def is_proceedings(journal: str) -> bool:
-    """Whether a venue is a conference: its name varies far more between databases than a
-    journal's (edition, year, acronym), so a name mismatch there is weak evidence."""
-    return bool(journal) and bool(_PROCEEDINGS.search(journal))
-
-
-def registry_ids(*texts: str | None) -> frozenset[str]:
-    """Trial registry identifiers (NCT, ISRCTN, ACTRN, ChiCTR, ...) mentioned in the texts."""
-    found: set[str] = set()
-    for text in texts:
-        if text:
-            found.update(m.replace(" ", "") for m in _REGISTRY_ID.findall(text))
-    return frozenset(found)
-
-
-def is_registry_venue(journal: str) -> bool:
-    """Whether a source name is a trial registry rather than a journal."""
-    return bool(journal) and bool(_REGISTRY_VENUE.search(journal))
 
 
 def normalize_journal(journal: str | None) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from evidens.core import Record, doi_key
+from evidens.dedup import kinds
 from evidens.dedup import normalize as nz
 
 _PMID = re.compile(r"^\d{1,9}$")
@@ -35,6 +36,9 @@ class Prepared:
     """The DOI is carried by records of different articles here (a supplement's DOI)."""
     pmid: str | None
     erratum: bool
+    reply: bool
+    short_item: bool
+    """One page or a supplement: a meeting abstract or a notice rather than a full paper."""
     preprint: bool
     proceedings: bool
     registry: bool
@@ -52,8 +56,8 @@ def prepare(record: Record) -> Prepared:
     first, last = nz.normalize_pages(record.pages)
     doi = doi_key(record.doi)
     pmid = (record.pmid or "").strip()
-    trial_ids = nz.registry_ids(*record.registry_ids, record.title, record.abstract)
-    registry = nz.is_registry_venue(journal_text) or (
+    trial_ids = kinds.registry_ids(*record.registry_ids, record.title, record.abstract)
+    registry = kinds.is_registry_venue(journal_text) or (
         bool(record.registry_ids) and not record.journal and not record.doi
     )
     prepared_fields = (title, " ".join(authors), journal_text, first, doi or "", pmid)
@@ -76,14 +80,24 @@ def prepare(record: Record) -> Prepared:
         doi=doi,
         doi_shared=False,
         pmid=pmid if _PMID.match(pmid) else None,
-        erratum=nz.is_erratum(title, record.publication_types, record.title),
-        preprint=nz.is_preprint(journal_text, doi),
-        proceedings=nz.is_proceedings(journal_text),
+        erratum=kinds.is_erratum(title, record.publication_types, record.title),
+        reply=kinds.is_reply(title),
+        short_item=_short_item(first, last, record.volume, record.issue),
+        preprint=kinds.is_preprint(journal_text, doi),
+        proceedings=kinds.is_proceedings(journal_text),
         registry=registry,
         trial_ids=trial_ids,
         completeness=_completeness(record),
         sort_key=(*prepared_fields, repr(record)),
     )
+
+
+def _short_item(first: str, last: str, volume: str | None, issue: str | None) -> bool:
+    """A single printed page or a supplement issue: how abstracts and notices are printed."""
+    if "suppl" in f"{volume} {issue}".lower():
+        return True
+    number = first[1:] if first[:1] in ("s", "a") else first  # "S354", "A111"
+    return number.isdigit() and last in ("", first)
 
 
 def _completeness(record: Record) -> int:
