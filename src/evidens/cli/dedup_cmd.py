@@ -26,8 +26,11 @@ _AUTHOR_SPLIT = re.compile(r"\s*;\s*|\s+and\s+")
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 
 
-def run_standalone(files: list[Path], out: Path) -> None:
-    """De-duplicate the records of ``files`` together; write record_id,cluster_id,decision,score."""
+def run_standalone(files: list[Path], out: Path, **options: bool) -> None:
+    """De-duplicate the records of ``files`` together; write record_id,cluster_id,decision,score.
+
+    ``options`` are the Deduplicator's related-report choices (preprints_same, notices_same,
+    abstracts_same)."""
     ids: list[str] = []
     records: list[Record] = []
     for path in files:
@@ -35,7 +38,7 @@ def run_standalone(files: list[Path], out: Path) -> None:
         ids.extend(file_ids)
         records.extend(file_records)
     _check_unique(ids, files)
-    result = Deduplicator().fit(records)
+    result = Deduplicator(**options).fit(records)
     write_clusters(out, ids, result)
 
 

@@ -108,6 +108,15 @@ def dedup(
         tuple[int, int] | None,
         typer.Option(help="Two record ids that are different articles (undoes a merge)."),
     ] = None,
+    preprints_same: Annotated[
+        bool, typer.Option(help="Standalone: merge a preprint with its journal version.")
+    ] = False,
+    notices_same: Annotated[
+        bool, typer.Option(help="Standalone: merge an erratum or reply into its item.")
+    ] = False,
+    abstracts_same: Annotated[
+        bool, typer.Option(help="Standalone: merge a meeting abstract with its full paper.")
+    ] = False,
     db: DbOption = None,
     review: ReviewOption = None,
     actor: ActorOption = "evidens",
@@ -115,14 +124,22 @@ def dedup(
     """De-duplicate the review's records, or (with FILEs and --out) files outside a review.
 
     Uncertain pairs wait in a queue (--queue); a person's --merge or --keep-apart is kept
-    for every later run, so new imports never redo a manual decision.
+    for every later run, so new imports never redo a manual decision. Preprints, errata,
+    replies and meeting abstracts are linked to their item, not merged, unless the review's
+    [dedup] settings (or, standalone, the --*-same flags) say otherwise.
     """
     if files:
         from evidens.cli.dedup_cmd import run_standalone
 
         if out is None:
             raise typer.BadParameter("--out is required with FILEs", param_hint="--out")
-        run_standalone(files, out)
+        run_standalone(
+            files,
+            out,
+            preprints_same=preprints_same,
+            notices_same=notices_same,
+            abstracts_same=abstracts_same,
+        )
         return
     store = open_review(db, review)
     try:

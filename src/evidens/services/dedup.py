@@ -8,15 +8,16 @@ carries screening decisions, and clusters a person made are kept as they are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select, update
 
 from evidens.core import Record
 from evidens.dedup import Deduplicator, PairDecision
 from evidens.dedup.types import Cluster, DedupResult
-from evidens.errors import NotFoundError
+from evidens.errors import ConfigError, NotFoundError
 from evidens.services.records import load_records
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.mapping import row_to_record
@@ -24,9 +25,36 @@ from evidens.store.models import (
     DuplicateClusterRow,
     DuplicatePairDecisionRow,
     RecordRow,
+    ReviewRow,
     ScreeningDecisionRow,
     utcnow,
 )
+
+DEDUP_OPTIONS = ("preprints_same", "notices_same", "abstracts_same")
+"""The review's choices for related reports (``[dedup]`` in review.toml): merge a preprint
+with its journal version, an erratum or reply with its item, a meeting abstract with its
+paper. All off by default: PRISMA counts those as separate reports, linked to one study."""
+
+
+def dedup_options(raw: object, path: Path | None = None) -> dict[str, bool]:
+    """The checked ``[dedup]`` table: only known options, each true or false."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError("[dedup] must be a table of options", path=path, field="dedup")
+    options: dict[str, bool] = {}
+    for key, value in raw.items():
+        if key not in DEDUP_OPTIONS:
+            raise ConfigError(
+                f"unknown de-duplication option {key!r}",
+                path=path,
+                field=f"dedup.{key}",
+                hint="known options: " + ", ".join(DEDUP_OPTIONS),
+            )
+        if not isinstance(value, bool):
+            raise ConfigError(
+                f"{key} must be true or false, got {value!r}", path=path, field=f"dedup.{key}"
+            )
+        options[key] = value
+    return options
 
 
 @dataclass(frozen=True)
@@ -49,7 +77,10 @@ def deduplicate(store: ReviewStore, *, actor: str) -> DedupSummary:
         )
         index = {row.id: i for i, row in enumerate(rows)}
         decided = _person_decisions(uow, index)
-        result = Deduplicator().fit([row_to_record(r) for r in rows], decided=decided)
+        review = uow.session.get(ReviewRow, store.review_id)
+        options = dedup_options(dict((review.settings if review else {}).get("dedup") or {}))
+        deduplicator = Deduplicator(**options)
+        result = deduplicator.fit([row_to_record(r) for r in rows], decided=decided)
         _replace_clusters(uow, rows, result)
         _queue_uncertain(uow, rows, result)
         summary = DedupSummary(

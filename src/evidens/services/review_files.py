@@ -2,7 +2,8 @@
 
 Layout of a review folder (every file but ``review.toml`` is optional)::
 
-    review.toml                    protocol, team, screening settings, reported PRISMA counts
+    review.toml                    protocol, team, screening and [dedup] settings, reported
+                                   PRISMA counts
     searches.toml                  [[search]] source, kind, platform, date, strategy, hits, files
     screening/title_abstract.csv   record,reviewer,decision,reason,note
     screening/title_abstract_resolutions.csv   record,resolver,decision,reason,note
@@ -26,6 +27,7 @@ from typing import Any
 
 from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
 from evidens.errors import ConfigError
+from evidens.services.dedup import dedup_options
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
@@ -116,6 +118,7 @@ def read_review_dir(root: Path) -> ReviewFiles:
         protocol=_protocol(config, root / "review.toml"),
         settings={
             **config.get("screening", {}),
+            "dedup": dedup_options(config.get("dedup", {}), root / "review.toml"),
             "prisma": {k: v for k, v in config.get("prisma", {}).items() if k != "reported"},
         },
         members=tuple(config.get("team", {}).get("members", ())),
