@@ -9,7 +9,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from evidens.errors import EstimationError, ValidationError
-from evidens.screening.features import tfidf
+from evidens.screening.features import TOKEN, _word_pattern, tfidf, unique_codes
+from evidens.screening.incremental import IncrementalSvm, class_costs
 from evidens.screening.l2svm import SolverSettings, fit_squared_hinge
 from evidens.screening.ranking import Ranker, model_spec, rank_records, tfidf_features
 from evidens.screening.reduced import ReducedRows
@@ -109,3 +110,81 @@ def test_unknown_model_and_bad_rows_are_refused() -> None:
         model_spec("bert")
     with pytest.raises(ValidationError, match="row 99"):
         rank_records(TEXTS, {99: True, 0: False})
+
+
+def test_incremental_refits_match_a_fresh_solve_at_every_step() -> None:
+    """Per-class sums kept row by row give the same optimum as solving from scratch."""
+    x = sp.random(120, 400, density=0.04, random_state=7, format="csr")
+    labels = (np.arange(120) % 7 == 0).astype(np.int64)
+    tight = SolverSettings(tol=1e-9)
+    svm = IncrementalSvm(x, 0.11, 9.8, tight)
+    order = np.random.default_rng(1).permutation(120)
+    order = np.concatenate([[0, 1], order[~np.isin(order, [0, 1])]])  # a relevant, an irrelevant
+    for size in (2, 3, 10, 40, 41, 120):
+        rows = order[:size]
+        svm.fit(rows, labels[rows])
+        costs = class_costs(int(labels[rows].sum()), size - int(labels[rows].sum()), 0.11, 9.8)
+        c = np.where(labels[rows] == 1, costs[0], costs[1])
+        signs = np.where(labels[rows] == 1, 1.0, -1.0)
+        w, b = fit_squared_hinge(x[rows], signs, c, settings=tight)
+        n = svm.rows.n_active
+        full = np.zeros(x.shape[1])
+        full[svm.rows.active[:n]] = svm.w[:n]
+        assert np.abs(full - w).max() < 1e-6
+        assert svm.b == pytest.approx(b, abs=1e-6)
+
+
+def test_incremental_svm_reports_unchanged_weights_within_tolerance() -> None:
+    x = sp.random(300, 200, density=0.05, random_state=2, format="csr")
+    labels = (np.arange(300) % 10 == 0).astype(np.int64)
+    svm = IncrementalSvm(x, 0.11, 9.8, SolverSettings(tol=0.5))
+    assert svm.fit(np.arange(250), labels[:250])  # first fit always moves from zero
+    before = svm.w.copy()
+    changed = svm.fit(np.arange(251), labels[:251])
+    assert changed or np.array_equal(before, svm.w)
+
+
+def test_relabelled_rows_rebuild_the_sums() -> None:
+    x = tfidf(TEXTS, ngram_max=2).matrix
+    svm = IncrementalSvm(x, 0.11, 9.8, SolverSettings(tol=1e-10))
+    svm.fit(np.array([0, 2, 3]), np.array([1, 0, 0]))
+    svm.fit(np.array([0, 2, 3]), np.array([1, 0, 1]))  # a decision changed
+    fresh = IncrementalSvm(x, 0.11, 9.8, SolverSettings(tol=1e-10))
+    fresh.fit(np.array([0, 2, 3]), np.array([1, 0, 1]))
+    assert svm.b == pytest.approx(fresh.b, abs=1e-8)
+
+
+@pytest.mark.parametrize("size", [50, 3000, 70000])
+def test_unique_matches_numpy(size: int) -> None:
+    rng = np.random.default_rng(size)
+    codes = rng.integers(0, size, 5000) * size + rng.integers(0, size, 5000)
+    unique, inverse = unique_codes(codes, size * size)
+    expected, expected_inverse = np.unique(codes, return_inverse=True)
+    assert np.array_equal(unique, expected)
+    assert np.array_equal(inverse, expected_inverse)
+
+
+def test_shared_columns_come_first_and_ngram_weight_lowers_bigrams() -> None:
+    plain = tfidf(TEXTS, ngram_max=2)
+    df = np.bincount(plain.matrix.indices, minlength=plain.matrix.shape[1])
+    assert (df[: plain.n_shared] >= 2).all()
+    assert (df[plain.n_shared :] == 1).all()
+    light = tfidf(TEXTS, ngram_max=2, ngram_weight=0.5)
+    row = 0
+    mine = {plain.term(int(j)): v for j, v in zip(*_row(plain.matrix, row), strict=True)}
+    theirs = {light.term(int(j)): v for j, v in zip(*_row(light.matrix, row), strict=True)}
+    word, pair = "aspirin", "randomised trial"
+    assert theirs[pair] / theirs[word] == pytest.approx(0.5 * mine[pair] / mine[word])
+
+
+def _row(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
+def test_fast_word_pattern_finds_the_unicode_tokens() -> None:
+    text = "naïve café – ½ ²x x² µg/ml α-synuclein [a-b] back\\slash ]x] straße 中文 ٣٤ _x_".lower()
+    assert _word_pattern(text).findall(text) == TOKEN.findall(text)
+    assert _word_pattern("plain ascii text").findall("plain ascii text") == [
+        "plain", "ascii", "text"
+    ]  # fmt: skip

@@ -35,7 +35,8 @@ def test_priors_are_drawn_exactly_as_asreview(shared_dir: Path, name: str) -> No
 
 
 def test_cohen_adhd_reproduces_asreview_elas_u4(shared_dir: Path) -> None:
-    result = simulate(_load(shared_dir, "Cohen_2006_ADHD"), prior_seed=42, seed=42)  # type: ignore[arg-type]
+    data = _load(shared_dir, "Cohen_2006_ADHD")
+    result = simulate(data, model="elas_u4", prior_seed=42, seed=42)  # type: ignore[arg-type]
     m = result.metrics
     assert result.priors == (16, 628)
     assert m.wss95 == pytest.approx(0.649, abs=ASREVIEW_TOL)

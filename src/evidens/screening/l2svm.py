@@ -35,10 +35,11 @@ class SolverSettings:
 
 
 @dataclass
-class _Problem:
+class Problem:
     matrix: sp.csr_matrix
     y: FloatArray
     c: FloatArray
+    transposed: sp.csc_matrix  # matrix.T made once: scipy re-validates it on every .T
 
     def margins(self, w: FloatArray, b: float) -> FloatArray:
         return np.asarray(self.matrix @ w, dtype=np.float64) + b
@@ -50,17 +51,17 @@ class _Problem:
     def gradient(self, w: FloatArray, b: float, z: FloatArray) -> tuple[FloatArray, float]:
         active = self.y * z < 1.0
         r = np.where(active, 2.0 * self.c * (z - self.y), 0.0)
-        return w + np.asarray(self.matrix.T @ r, dtype=np.float64), b + float(r.sum())
+        return w + np.asarray(self.transposed @ r, dtype=np.float64), b + float(r.sum())
 
     def hessian_product(
         self, active_c: FloatArray, dw: FloatArray, db: float
     ) -> tuple[FloatArray, float]:
         u = 2.0 * active_c * (np.asarray(self.matrix @ dw, dtype=np.float64) + db)
-        return dw + np.asarray(self.matrix.T @ u, dtype=np.float64), db + float(u.sum())
+        return dw + np.asarray(self.transposed @ u, dtype=np.float64), db + float(u.sum())
 
 
-def _conjugate_gradient(
-    problem: _Problem,
+def conjugate_gradient(
+    problem: Problem,
     active_c: FloatArray,
     gw: FloatArray,
     gb: float,
@@ -88,28 +89,29 @@ def _conjugate_gradient(
     return dw, db
 
 
-def _line_search(
-    problem: _Problem,
+def line_search(
+    problem: Problem,
     point: tuple[FloatArray, float, FloatArray],
     gradient: tuple[FloatArray, float],
     dw: FloatArray,
     db: float,
-) -> float:
-    """Backtracking (Armijo) on the piecewise quadratic objective; one product with d."""
+) -> tuple[float, FloatArray]:
+    """Backtracking (Armijo) on the piecewise quadratic objective; one product with d, which
+    is returned too (the margins move by step · dz)."""
     w, b, z = point
     gw, gb = gradient
     dz = np.asarray(problem.matrix @ dw, dtype=np.float64) + db
     f0 = problem.objective(w, b, z)
     slope = float(gw @ dw) + gb * db
     if slope >= 0:
-        return 0.0
+        return 0.0, dz
     step = 1.0
     for _ in range(30):
         wt, bt = w + step * dw, b + step * db
         if problem.objective(wt, bt, z + step * dz) <= f0 + 1e-4 * step * slope:
-            return step
+            return step, dz
         step *= 0.5
-    return 0.0
+    return 0.0, dz
 
 
 def initial_gradient_norm(matrix: sp.csr_matrix, y: FloatArray, c: FloatArray) -> float:
@@ -132,26 +134,49 @@ def fit_squared_hinge(
     """Minimise the objective above; ``y`` in {−1, +1}, ``c`` the per-record C·weight.
 
     ``w0``/``b0`` warm-start the solver (e.g. the previous fit padded with zeros for new
-    columns). Converges when ‖∇f‖ ≤ tol · ``scale``; ``scale`` defaults to ‖∇f(0)‖, and a
-    caller refitting many times may pass a recent value to save one sparse product per fit.
+    columns). Converges when ‖∇f‖ ≤ tol · ``scale``; ``scale`` defaults to ‖∇f(0)‖.
     """
     settings = settings or SolverSettings()
-    problem = _Problem(matrix, y, c)
-    w = np.zeros(matrix.shape[1]) if w0 is None else w0.astype(np.float64, copy=True)
-    b = b0
     if scale is None:
         scale = initial_gradient_norm(matrix, y, c)
-    target = settings.tol * scale
+    w = np.zeros(matrix.shape[1]) if w0 is None else w0.astype(np.float64, copy=True)
+    fit = minimise(problem(matrix, y, c), w, b0, settings.tol * scale, settings)
+    return fit.w, fit.b
+
+
+@dataclass(frozen=True)
+class NewtonFit:
+    """Where the solver stopped: weights, intercept, the margins x_i·w + b of its rows there
+    (callers keep them to check the next refit cheaply) and the Newton steps taken."""
+
+    w: FloatArray
+    b: float
+    margins: FloatArray
+    steps: int
+
+
+def minimise(
+    problem: Problem, w: FloatArray, b: float, target: float, settings: SolverSettings
+) -> NewtonFit:
+    """Newton steps from (``w``, ``b``) until ‖∇f‖ ≤ ``target`` (or no step helps)."""
+    steps = 0
+    z = problem.margins(w, b)
     for _ in range(settings.max_newton):
-        z = problem.margins(w, b)
         gw, gb = problem.gradient(w, b, z)
         if math.sqrt(float(gw @ gw) + gb * gb) <= target:
             break
-        active_c = np.where(y * z < 1.0, c, 0.0)
-        dw, db = _conjugate_gradient(problem, active_c, gw, gb, settings)
-        step = _line_search(problem, (w, b, z), (gw, gb), dw, db)
+        active_c = np.where(problem.y * z < 1.0, problem.c, 0.0)
+        dw, db = conjugate_gradient(problem, active_c, gw, gb, settings)
+        step, dz = line_search(problem, (w, b, z), (gw, gb), dw, db)
         if step == 0.0:
             break
         w = w + step * dw
         b = b + step * db
-    return w, b
+        z = z + step * dz
+        steps += 1
+    return NewtonFit(w, b, z, steps)
+
+
+def problem(matrix: sp.csr_matrix, y: FloatArray, c: FloatArray) -> Problem:
+    """The objective on rows ``matrix`` with signs ``y`` and per-row costs ``c``."""
+    return Problem(matrix, y, c, matrix.T)

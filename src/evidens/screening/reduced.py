@@ -34,20 +34,35 @@ class ReducedRows:
         return tuple(self._rows)
 
     def sync(self, labelled: IntArray) -> sp.csr_matrix:
-        """The reduced matrix of ``labelled`` (in that order); appends if it extends the last
-        call's rows, otherwise rebuilds (column ids stay as they were)."""
+        """The reduced matrix of ``labelled`` (in that order); see :meth:`update`."""
+        self.update(labelled)
+        return self.matrix_of_rows()
+
+    def update(self, labelled: IntArray) -> int:
+        """Make the rows ``labelled`` (in that order): appends if it extends the last call's
+        rows, otherwise rebuilds (column ids stay as they were). Returns the position of the
+        first row that was added, so a caller can update what it derived from the rows."""
         known = len(self._rows)
         if len(labelled) < known or list(labelled[:known]) != self._rows:
             self._rows, self._indptr = [], [0]
             known = 0
         for row in labelled[known:]:
             self._append(int(row))
+        return known
+
+    def matrix_of_rows(self) -> sp.csr_matrix:
+        """The current rows as a CSR matrix over the reduced columns (shares the buffers)."""
         nnz = self._indptr[-1]
         return sp.csr_matrix(
             (self._data[:nnz], self._indices[:nnz], np.asarray(self._indptr, dtype=np.int32)),
             shape=(len(self._rows), self.n_active),
             copy=False,
         )
+
+    def row(self, position: int) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
+        """Reduced column ids and values of the row at ``position``."""
+        start, end = self._indptr[position], self._indptr[position + 1]
+        return self._indices[start:end], self._data[start:end]
 
     def _append(self, row: int) -> None:
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]

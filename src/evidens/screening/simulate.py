@@ -65,8 +65,9 @@ class SimulationResult:
 
 def read_labelled_csv(data: str, path: str = "<csv>") -> LabelledSet:
     """Parse a labelled CSV (record_id, title, abstract, label_included)."""
-    reader = csv.DictReader(io.StringIO(data))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(data))
+    header = next(reader, [])
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise FormatError(
             f"missing column(s) {', '.join(missing)}",
@@ -74,13 +75,19 @@ def read_labelled_csv(data: str, path: str = "<csv>") -> LabelledSet:
             line=1,
             hint="the header must name record_id, title, abstract and label_included",
         )
+    where = [header.index(c) for c in REQUIRED_COLUMNS]
+    width = max(where) + 1
     ids: list[str] = []
     texts: list[str] = []
     labels: list[int] = []
     for line, row in enumerate(reader, start=2):
+        if not row:  # a blank line is no record (as csv.DictReader skips it)
+            continue
         if len(ids) >= MAX_RECORDS:
             raise FormatError(f"more than {MAX_RECORDS} records", path=path, line=line)
-        label = (row.get("label_included") or "").strip()
+        cells = row if len(row) >= width else row + [""] * (width - len(row))
+        record_id, title, abstract, raw_label = (cells[i] for i in where)
+        label = raw_label.strip()
         if label not in ("0", "1"):
             raise FormatError(
                 f"label_included is {label!r}",
@@ -89,8 +96,8 @@ def read_labelled_csv(data: str, path: str = "<csv>") -> LabelledSet:
                 field="label_included",
                 hint="use 1 for included and 0 for excluded",
             )
-        ids.append(row["record_id"] or "")
-        texts.append(record_text(row.get("title") or "", row.get("abstract") or ""))
+        ids.append(record_id)
+        texts.append(record_text(title, abstract))
         labels.append(int(label))
     return LabelledSet(tuple(ids), tuple(texts), tuple(labels))
 
