@@ -95,7 +95,9 @@ def build(url: str, records: int, reviewers: int) -> float:
         accounts.add_member(store, name, "reviewer", actor="bench")
     store.dispose()
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ANALYZE")  # what autovacuum does soon after a bulk import
+        # what autovacuum does soon after a bulk import (PostgreSQL 13 and later vacuum
+        # after inserts too): statistics, and the visibility map index-only scans need
+        conn.execute("VACUUM ANALYZE")
     return time.perf_counter() - started
 
 
@@ -141,8 +143,10 @@ def sign_in(client: httpx.Client, name: str) -> str:
 def screen(
     base: str, who: Reviewer, gate: threading.Barrier, clock: dict[str, float], think: float
 ) -> None:
-    """Sign in, wait for everyone, then decide and get next until the deadline (or the
-    server dies: the first failure ends this reviewer's run)."""
+    """Sign in, wait for everyone, then read each record (the think time) and decide and
+    get next until the deadline (or the server dies: the first failure ends this
+    reviewer's run). Reading comes before deciding, so reviewers do not all decide in the
+    same instant when the clock starts."""
     rng = random.Random(who.name)
     with httpx.Client(base_url=base, timeout=30) as client:
         try:
@@ -151,6 +155,10 @@ def screen(
         finally:
             gate.wait()
         while time.perf_counter() < clock["deadline"] and card.get("record"):
+            if think:
+                time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+                if time.perf_counter() >= clock["deadline"]:
+                    return
             record = card["record"]["record_id"]
             form = {"record_id": str(record), "decision": rng.choice(["include", "exclude"])}
             started = time.perf_counter()
@@ -169,8 +177,6 @@ def screen(
             who.latencies.append(time.perf_counter() - started)
             who.acknowledged.append(record)
             card = answer.json()
-            if think:
-                time.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
 
 def run_load(
@@ -218,13 +224,29 @@ def count(people: list[Reviewer], rows: list[tuple[str, int]]) -> dict[str, int]
     }
 
 
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages (it is shared: other work running
+    alongside shows up in the latencies, and is named next to them)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def report(
-    people: list[Reviewer], seconds: float, think: float, rows: list[tuple[str, int]]
+    people: list[Reviewer],
+    seconds: float,
+    think: float,
+    rows: list[tuple[str, int]],
+    loads: tuple[str, str],
 ) -> None:
     latencies = sorted(t for p in people for t in p.latencies)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
     p99 = latencies[int(0.99 * (len(latencies) - 1))]
-    print(f"{len(people)} reviewers, think time {think:.1f} s per record:")
+    print(
+        f"{len(people)} reviewers, think time {think:.1f} s per record "
+        f"(load average {loads[0]} before, {loads[1]} after; 2 cores):"
+    )
     print(
         f"  decide and get next: {len(latencies)} requests in {seconds:.0f} s "
         f"({len(latencies) / seconds:.1f}/s), errors {sum(p.errors for p in people)}"
@@ -263,12 +285,14 @@ def main() -> None:
         )
         for think in args.think:
             process, base = start_server(url, args.workers)
+            before = load_average()
             try:
                 people = run_load(base, args.reviewers, args.seconds, think)
             finally:
+                after = load_average()
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
-            report(people, args.seconds, think, stored(url))
+            report(people, args.seconds, think, stored(url), (before, after))
         process, base = start_server(url, args.workers)
         killer = threading.Timer(args.kill_after, os.killpg, (process.pid, signal.SIGKILL))
         survivors = run_load(base, args.reviewers, args.kill_after + 5, args.think[-1], killer)

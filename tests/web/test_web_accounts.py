@@ -17,6 +17,7 @@ from evidens.web.app import SESSION_COOKIE
 
 Site = Any  # the `site` fixture of conftest.py
 HOST = "testserver.local"
+JSON = {"accept": "application/json"}
 
 
 def test_login_sets_an_httponly_samesite_cookie_and_stores_only_its_hash(site: Site) -> None:
@@ -104,6 +105,62 @@ def test_logout_ends_this_session_and_logout_everywhere_ends_all(site: Site) -> 
     assert phone.get("/reviews.json").status_code == 401
     assert tablet.get("/reviews.json").status_code == 401
     assert site.login("alice").get("/reviews.json").status_code == 200
+
+
+SCREEN = "/r/main/screen/title_abstract"
+
+
+def test_the_screening_routes_refuse_ended_expired_and_inactive_sessions(site: Site) -> None:
+    """Screening reads the session and the membership in one statement of its own; it must
+    refuse exactly what every other page refuses."""
+    first = site.record_ids[0]
+    cases = ("revoked", "expired", "inactive")
+    clients = {case: site.login("alice") for case in cases}
+    tokens = {case: site.csrf_of(client) for case, client in clients.items()}
+    for client in clients.values():
+        assert client.get(SCREEN + ".json").status_code == 200
+    with Session(site.store.engine) as session, session.begin():
+        for case, client in clients.items():
+            digest = hashlib.sha256(client.cookies[SESSION_COOKIE].encode()).hexdigest()
+            web = session.scalars(
+                select(WebSessionRow).where(WebSessionRow.token_hash == digest)
+            ).one()
+            if case == "revoked":
+                web.revoked = True
+            elif case == "expired":
+                web.expires_at = web.created_at
+    for case, client in clients.items():
+        if case == "inactive":
+            continue
+        assert client.get(SCREEN + ".json").status_code == 401, case
+        form = {"record_id": str(first), "decision": "include", "csrf": tokens[case]}
+        assert client.post(SCREEN, data=form, headers=JSON).status_code == 401, case
+    with Session(site.store.engine) as session, session.begin():
+        alice = session.scalars(select(UserRow).where(UserRow.username == "alice")).one()
+        alice.active = False
+    inactive = clients["inactive"]
+    assert inactive.get(SCREEN + ".json").status_code == 401
+    form = {"record_id": str(first), "decision": "include", "csrf": tokens["inactive"]}
+    assert inactive.post(SCREEN, data=form, headers=JSON).status_code == 401
+    assert inactive.get("/reviews.json").status_code == 401  # the same answer as elsewhere
+    # nobody's decision got through
+    with Session(site.store.engine) as session, session.begin():
+        alice = session.scalars(select(UserRow).where(UserRow.username == "alice")).one()
+        alice.active = True
+    assert site.login("bruno").get(SCREEN + ".json").json()["progress"]["decided"] == 0
+    assert site.login("alice").get(SCREEN + ".json").json()["progress"]["decided"] == 0
+
+
+def test_screening_checks_membership_and_role_after_the_session(site: Site) -> None:
+    """The same answers as :func:`permissions.require`: 404 for another team's review (as
+    for none at all), 403 for a member whose role does not screen."""
+    assert site.login("zed").get(SCREEN + ".json").status_code == 404
+    assert site.login("alice").get("/r/nope/screen/title_abstract.json").status_code == 404
+    vera = site.login("vera")
+    assert vera.get(SCREEN + ".json").status_code == 403
+    form = {"record_id": str(site.record_ids[0]), "decision": "include"}
+    refused = vera.post(SCREEN, data={**form, "csrf": site.csrf_of(vera)}, headers=JSON)
+    assert refused.status_code == 403
 
 
 def test_login_rate_limit_per_username_and_address(site: Site) -> None:

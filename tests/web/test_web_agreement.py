@@ -69,14 +69,14 @@ def test_open_records_are_left_out(site: Site) -> None:
     assert {(p["reviewer_a"], p["reviewer_b"]) for p in pairs} >= {("alice", "rita")}
 
 
-def _start_pilot(site: Site, client: TestClient, size: str) -> Any:
-    form = {"size": size, "csrf": site.csrf_of(client)}
+def _start_pilot(site: Site, client: TestClient, size: str, team: str = "") -> Any:
+    form = {"size": size, "reviewers": team, "csrf": site.csrf_of(client)}
     return client.post("/r/main/pilot", data=form, headers=JSON)
 
 
 def test_pilot_records_come_first_and_their_agreement_is_shown(site: Site) -> None:
     olga = site.login("olga")
-    started = _start_pilot(site, olga, "2")
+    started = _start_pilot(site, olga, "2", "alice, bruno")
     assert started.status_code == 200, started.text
     sample = started.json()["pilot"]
     assert len(sample) == 2
@@ -92,11 +92,66 @@ def test_pilot_records_come_first_and_their_agreement_is_shown(site: Site) -> No
         assert after["placement"]["order"] != "pilot"
     pilot = olga.get("/r/main.json").json()["pilot"]
     assert pilot["records"] == sorted(sample)
+    assert pilot["reviewers"] == ["alice", "bruno"]
     assert pilot["complete"] == 2
     (pair,) = pilot["agreement"]
     assert pair["n"] == 2
     assert pair["observed"] == 0.0
     assert "Pilot round" in olga.get("/r/main").text
+
+
+def test_every_pilot_reviewer_screens_every_pilot_record_blind(site: Site) -> None:
+    """Two decisions are required, but the pilot team is three: the third still gets each
+    pilot record, sees nobody's decision on it, and neither conflicts nor agreement show
+    it until all three have decided."""
+    olga = site.login("olga")
+    sample = _start_pilot(site, olga, "2", "alice, bruno, rita").json()["pilot"]
+    for name, decision in (("alice", "include"), ("bruno", "exclude")):
+        client = site.login(name)
+        for _ in sample:
+            card = client.get("/r/main/screen/title_abstract.json").json()
+            _decide(site, client, card["record"]["record_id"], decision)
+    rita = site.login("rita")  # reviewer and resolver
+    card = rita.get("/r/main/screen/title_abstract.json").json()
+    assert card["placement"]["order"] == "pilot"
+    assert card["record"]["record_id"] == sample[0]
+    asked = rita.get(f"/r/main/screen/title_abstract.json?record={sample[1]}").json()
+    assert asked["record"]["visible"] == []  # two decisions in, but not the whole team's
+    assert rita.get("/r/main/conflicts/title_abstract.json").json()["conflicts"] == []
+    form = {"record_id": str(sample[0]), "decision": "include", "csrf": site.csrf_of(rita)}
+    assert rita.post("/r/main/conflicts/title_abstract", data=form, headers=JSON).status_code == 409
+    assert olga.get("/r/main.json").json()["agreement"] == []
+    assert olga.get("/r/main.json").json()["pilot"]["complete"] == 0
+    # olga screens but is not on the team: pilot records are not hers to screen
+    theirs = olga.get("/r/main/screen/title_abstract.json").json()
+    assert theirs["placement"]["order"] != "pilot"
+    assert theirs["record"]["record_id"] not in sample
+    _decide(site, rita, sample[0], "include")
+    _decide(site, rita, sample[1], "exclude")
+    assert rita.get("/r/main/screen/title_abstract.json").json()["placement"]["order"] != "pilot"
+    shown = rita.get(f"/r/main/screen/title_abstract.json?record={sample[1]}").json()
+    assert {d["reviewer"] for d in shown["record"]["visible"]} == {"alice", "bruno", "rita"}
+    pilot = olga.get("/r/main.json").json()["pilot"]
+    assert pilot["complete"] == 2
+    pairs = {(a["reviewer_a"], a["reviewer_b"]): a for a in pilot["agreement"]}
+    assert set(pairs) == {("alice", "bruno"), ("alice", "rita"), ("bruno", "rita")}
+    assert all(a["n"] == 2 for a in pairs.values())
+    assert pairs[("alice", "rita")]["observed"] == 0.5
+    assert pairs[("bruno", "rita")]["observed"] == 0.5
+    listed = rita.get("/r/main/conflicts/title_abstract.json").json()["conflicts"]
+    assert {c["record_id"] for c in listed} == set(sample)
+
+
+def test_the_pilot_team_is_everyone_who_screens_unless_named(site: Site) -> None:
+    olga = site.login("olga")
+    assert _start_pilot(site, olga, "2").status_code == 200
+    team = olga.get("/r/main.json").json()["pilot"]["reviewers"]
+    assert team == ["alice", "bruno", "olga", "rita"]  # vera and ivan may not screen
+    for names in ("alice, vera", "alice", "alice, nobody"):
+        refused = _start_pilot(site, olga, "2", names)
+        assert refused.status_code == 400, names
+        assert refused.json()["error"]
+    assert olga.get("/r/main.json").json()["pilot"]["reviewers"] == team
 
 
 def test_only_the_owner_starts_a_pilot_with_a_sensible_size(site: Site) -> None:
@@ -108,3 +163,21 @@ def test_only_the_owner_starts_a_pilot_with_a_sensible_size(site: Site) -> None:
     no_token = olga.post("/r/main/pilot", data={"size": "2"}, headers=JSON)
     assert no_token.status_code == 403
     assert olga.get("/r/main.json").json()["pilot"] is None
+
+
+def test_an_open_pilot_record_is_in_no_records_list_by_its_verdict(site: Site) -> None:
+    """Two of three pilot reviewers agreeing to exclude would, by the normal rule, list the
+    record under "records excluded" - where the third could look it up."""
+    olga = site.login("olga")
+    sample = _start_pilot(site, olga, "1", "alice, bruno, rita").json()["pilot"]
+    for name in ("alice", "bruno"):
+        _decide(site, site.login(name), sample[0], "exclude")
+    rita = site.login("rita")
+    excluded = rita.get("/r/main/records/records_excluded.json").json()
+    assert excluded["total"] == 0
+    screened = rita.get("/r/main/records/records_screened.json").json()["records"]
+    (line,) = [r for r in screened if r["record_id"] == sample[0]]
+    assert line["statuses"] == [["title_abstract", "pending"]]
+    _decide(site, rita, sample[0], "exclude")
+    excluded = rita.get("/r/main/records/records_excluded.json").json()
+    assert [r["record_id"] for r in excluded["records"]] == sample

@@ -120,3 +120,40 @@ def test_a_large_review_is_ranked_in_a_background_process(site: Site) -> None:
     assert ranked.ids == (second,)
     _score, why = ranked.why[second]
     assert why
+
+
+FULL_TEXT = "/r/main/screen/full_text"
+
+
+def test_full_text_order_is_title_abstract_strength_or_random(site: Site) -> None:
+    """Strongest title/abstract support first - not record id: the third record (2 of 2
+    include) before the second (a conflict resolved to include: 1 of 2) before the first
+    (2 of 2 maybe, half weight each, and no include)."""
+    first, second, third = site.record_ids
+    plans = {"alice": ("maybe", "include", "include"), "bruno": ("maybe", "exclude", "include")}
+    for name, plan in plans.items():
+        client = site.login(name)
+        for record, decision in zip(site.record_ids, plan, strict=True):
+            _decide(site, client, record, decision)
+    rita = site.login("rita")
+    form = {"record_id": str(second), "decision": "include", "csrf": site.csrf_of(rita)}
+    resolved = rita.post("/r/main/conflicts/title_abstract", data=form, headers=JSON)
+    assert resolved.status_code == 200
+    alice = site.login("alice")
+    seen = []
+    card = alice.get(FULL_TEXT + ".json").json()
+    assert card["progress"]["total"] == 3
+    while card["record"] is not None:
+        seen.append((card["record"]["record_id"], card["placement"]["score"]))
+        assert card["placement"]["order"] == "strength"
+        assert card["placement"]["why"]
+        form = {"record_id": str(seen[-1][0]), "decision": "include"}
+        card = alice.post(FULL_TEXT, data={**form, "csrf": site.csrf_of(alice)}, headers=JSON)
+        card = card.json()
+    assert seen == [(third, 1.0), (second, 0.5), (first, 0.5)]
+    bruno = site.login("bruno")
+    shuffled_card = bruno.get(FULL_TEXT + ".json?order=random").json()
+    assert shuffled_card["placement"]["order"] == "random"
+    assert shuffled_card["record"]["record_id"] in site.record_ids
+    kept = bruno.get(FULL_TEXT + ".json?order=random").json()["record"]["record_id"]
+    assert kept == shuffled_card["record"]["record_id"]  # the same order on every request

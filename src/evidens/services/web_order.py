@@ -2,7 +2,8 @@
 (most likely relevant first, with the terms why) or at random, seeded per reviewer.
 
 Rank is the default once the review has one included and one excluded record with a final
-decision; it trains on final decisions only (:func:`evidens.services.prioritise.rank`), so
+decision; it trains on final decisions only (the rule of
+:func:`evidens.services.prioritise.rank`), so
 one reviewer's open decision never shapes another's queue. Training on a large review takes
 seconds, so no request waits for it: small reviews rank inline, large ones in a separate,
 low-priority process whose result replaces the ranking when ready; until then, and when the
@@ -15,29 +16,24 @@ than a short one.
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from enum import StrEnum
-from multiprocessing import get_context
-from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from evidens.core import Stage
-from evidens.errors import ReviewStateError
-from evidens.services.prioritise import rank
-from evidens.services.store import ReviewStore, open_review
-from evidens.store.models import DuplicateClusterRow, RecordRow
+from evidens.services.screening import settings_of
+from evidens.services.store import ReviewStore, transaction
+from evidens.services.web_rank import Ranked, ranked, ranked_elsewhere
+from evidens.store.models import ResolutionRow, ScreeningDecisionRow
 
 INLINE_BELOW = 1_000  # records: ranking this many takes a fraction of a second here
-RANKED_HEAD = 2_000  # ranked records kept (with their terms) per review
 # A ranking is rebuilt at most every millisecond per record, and at least every two minutes:
 # a small review's queue follows each new final decision, a large one's is not retrained
 # (seconds of work) for every few decisions.
@@ -52,12 +48,14 @@ class Order(StrEnum):
 
 
 @dataclass(frozen=True)
-class Ranked:
-    """A review's ranking: ids best first, with the score and top terms of each."""
+class Placement:
+    """Why this record is the one shown: the order it came from ("pilot" for the pilot
+    sample, "rank", "random", "strength" at full text, or "asked" for a record asked for by id)
+    and, when ranked, its score and top terms (from the model trained on final decisions)."""
 
-    made_at: float
-    ids: tuple[int, ...]
-    why: dict[int, tuple[float, tuple[str, ...]]] = field(default_factory=dict)
+    order: str
+    score: float | None = None
+    why: tuple[str, ...] = ()
 
 
 _RANKINGS: dict[tuple[str, int], Ranked] = {}
@@ -66,45 +64,41 @@ _IDS: dict[tuple[str, int], tuple[float, tuple[int, ...]]] = {}
 _SHUFFLED: dict[tuple[str, int, str], tuple[tuple[int, ...], ...]] = {}
 _CURSORS: dict[tuple[str, int, str, str], tuple[tuple[int, int | None, int | None], int]] = {}
 _LOCK = threading.Lock()
-_POOLS: dict[str, ProcessPoolExecutor] = {}  # one process per server process, made on need
+_POOLS: dict[str, ThreadPoolExecutor] = {}  # made on need
 
 
 def cache_key(store: ReviewStore) -> tuple[str, int]:
     return (store.engine.url.render_as_string(hide_password=True), store.review_id)
 
 
-def _ranked(store: ReviewStore) -> Ranked:
-    """Train on the final decisions and keep the head of the ranking (empty when there is
-    not yet one included and one excluded record)."""
-    try:
-        views = rank(store, Stage.TITLE_ABSTRACT, limit=RANKED_HEAD)
-    except ReviewStateError:
-        return Ranked(time.monotonic(), ())
-    return Ranked(
-        time.monotonic(),
-        tuple(v.record_id for v in views),
-        {v.record_id: (v.score, v.why) for v in views},
-    )
-
-
-def _ranked_elsewhere(location: str, slug: str) -> Ranked:
-    """The ranking computed in the pool's process (its own engine on the same store)."""
-    store = open_review(location, slug)
-    try:
-        return _ranked(store)
-    finally:
-        store.dispose()
-
-
-def _lower_priority() -> None:
-    os.nice(10)
-
-
-def _pool() -> ProcessPoolExecutor:
+def _pool() -> ThreadPoolExecutor:
+    """One thread per server process that waits for the ranking child process."""
     if "rank" not in _POOLS:
-        context = get_context("spawn")
-        _POOLS["rank"] = ProcessPoolExecutor(1, context, initializer=_lower_priority)
+        _POOLS["rank"] = ThreadPoolExecutor(1, thread_name_prefix="evidens-rank")
     return _POOLS["rank"]
+
+
+def _trainable(store: ReviewStore) -> bool:
+    """Whether any record may have a final decision at title/abstract: a resolution, or a
+    record with the decisions required. Without one there is nothing to train on, and no
+    process loads the review's records to find that out."""
+    with transaction(store, "evidens") as uow:
+        required = settings_of(uow).required[Stage.TITLE_ABSTRACT]
+        stage = Stage.TITLE_ABSTRACT.value
+        resolved = select(ResolutionRow.id).where(
+            ResolutionRow.review_id == store.review_id, ResolutionRow.stage == stage
+        )
+        complete = (
+            select(ScreeningDecisionRow.record_id)
+            .where(
+                ScreeningDecisionRow.review_id == store.review_id,
+                ScreeningDecisionRow.stage == stage,
+            )
+            .group_by(ScreeningDecisionRow.record_id)
+            .having(func.count() >= required)
+        )
+        found = uow.session.scalar(resolved.limit(1))
+        return found is not None or uow.session.scalar(complete.limit(1)) is not None
 
 
 def ranking(store: ReviewStore, size: int, *, inline_below: int = INLINE_BELOW) -> Ranked:
@@ -125,10 +119,13 @@ def ranking(store: ReviewStore, size: int, *, inline_below: int = INLINE_BELOW) 
         if fresh or key in _PENDING:
             return current or Ranked(0.0, ())
         if size >= inline_below:
+            if not _trainable(store):
+                _RANKINGS[key] = Ranked(time.monotonic(), ())
+                return _RANKINGS[key]
             location = store.engine.url.render_as_string(hide_password=False)
-            _PENDING[key] = _pool().submit(_ranked_elsewhere, location, store.slug)
+            _PENDING[key] = _pool().submit(ranked_elsewhere, location, store.slug)
             return current or Ranked(0.0, ())
-    built = _ranked(store)
+    built = ranked(store)
     with _LOCK:
         _RANKINGS[key] = built
     return built
@@ -155,7 +152,9 @@ def shuffled(
     now = time.monotonic()
     cached = _IDS.get(key)
     if cached is None or now - cached[0] > IDS_SECONDS:
-        cached = (now, tuple(ids()))
+        fresh = tuple(ids())
+        # the same ids keep the same tuple, so no reviewer's order is shuffled again
+        cached = (now, cached[1] if cached is not None and cached[1] == fresh else fresh)
         _IDS[key] = cached
     mine = _SHUFFLED.get((*key, reviewer))
     if mine is None or mine[0] is not cached[1]:  # identity: no 100,000-id compare
@@ -166,20 +165,6 @@ def shuffled(
     return mine[1]
 
 
-def canonical_query(review_id: int) -> Select[Any]:
-    """Ids of a review's canonical records (singletons and each cluster's kept record)."""
-    cluster = aliased(DuplicateClusterRow)
-    return (
-        select(RecordRow.id)
-        .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
-        .where(
-            RecordRow.review_id == review_id,
-            RecordRow.cluster_id.is_(None) | (cluster.canonical_record_id == RecordRow.id),
-        )
-        .order_by(RecordRow.id)
-    )
-
-
 def walk(
     store: ReviewStore,
     reviewer: str,
@@ -187,20 +172,29 @@ def walk(
     ids: Sequence[int],
     needed: Callable[[Sequence[int]], set[int]],
     batch: int = 64,
+    first: int = 4,
 ) -> int | None:
     """The first id of ``ids`` (from this reviewer's cursor, wrapping round once) that
     ``needed`` says still needs them; the cursor moves there. A new list (a fresh ranking,
-    new records) starts from its beginning."""
+    new records) starts from its beginning.
+
+    The record at the cursor is nearly always still needed (each reviewer walks their own
+    order), so the first look is at ``first`` ids only, and each further look four times
+    as many, up to ``batch``: the usual request checks a handful of records, not 64."""
     key = (*cache_key(store), reviewer, order.value)
     fingerprint = (len(ids), ids[0] if ids else None, ids[-1] if ids else None)
     seen, position = _CURSORS.get(key, (fingerprint, 0))
     start = min(position, len(ids)) if seen == fingerprint else 0
+    size = max(1, min(first, batch))
     for lo, hi in ((start, len(ids)), (0, start)):
-        for at in range(lo, hi, batch):
-            chunk = ids[at : min(at + batch, hi)]
+        at = lo
+        while at < hi:
+            chunk = ids[at : min(at + size, hi)]
             found = needed(chunk)
             for offset, record_id in enumerate(chunk):
                 if record_id in found:
                     _CURSORS[key] = (fingerprint, at + offset)
                     return record_id
+            at += len(chunk)
+            size = min(size * 4, batch)
     return None

@@ -24,20 +24,22 @@ from evidens.core import Decision, ScreeningDecision, Stage
 from evidens.errors import NotFoundError
 from evidens.screening.highlight import HighlightList, compile_terms, highlight_record
 from evidens.screening.workflow import visible_decisions
-from evidens.services.records import load_records
 from evidens.services.screening import decide, eligible_ids, settings_of
 from evidens.services.screening_session import RecordCard
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.services.web_fulltext import full_text_next
 from evidens.services.web_order import (
     Order,
+    Placement,
     cache_key,
-    canonical_query,
     ranking,
     shuffled,
     walk,
 )
 from evidens.services.web_order import forget as forget_order
-from evidens.services.web_views import ReviewText, in_review, text_in
+from evidens.services.web_pilot import next_pilot_record, open_records, pilot_in
+from evidens.services.web_rank import canonical_query
+from evidens.services.web_views import ReviewText, text_in
 from evidens.store.models import (
     RecordRow,
     ResolutionRow,
@@ -47,20 +49,10 @@ from evidens.store.models import (
 
 # The number of records to screen changes only on import or de-duplication; counting
 # 100,000 canonical records on every decision would cost more than the decision itself,
-# so the progress bar's total is kept for a few seconds per review.
-TOTAL_SECONDS = 10.0
+# so the progress bar's total is kept for a minute per review (an import or merge made
+# through this process drops it at once, see :func:`forget`).
+TOTAL_SECONDS = 60.0
 _TOTALS: dict[tuple[str, int], tuple[float, int]] = {}
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Why this record is the one shown: the order it came from ("pilot" for the pilot
-    sample, "rank", "random", "id" at full text, or "asked" for a record asked for by id)
-    and, when ranked, its score and top terms (from the model trained on final decisions)."""
-
-    order: str
-    score: float | None = None
-    why: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,24 +77,29 @@ def screen_view(
     order: Order | None = None,
 ) -> ScreenView:
     """Record ``decision`` (if given), then the card to show: ``record_id`` if given and in
-        this review, else the reviewer's next record in ``order`` (by default AI rank once there
-    is one, else random). One transaction, committed before this
-        returns, so the caller acknowledges only a stored decision."""
+    this review, else the reviewer's next record in ``order`` (by default AI rank once there
+    is one, else random). One transaction, committed before this returns, so the caller
+    acknowledges only a stored decision."""
     with transaction(store, reviewer) as uow:
         # held for the whole transaction: the session's identity map is weak, and every
         # settings look-up below would otherwise read the review row again
         review = uow.session.get(ReviewRow, uow.review_id)
         if decision is not None:
             decide(uow, decision)
-        if record_id is not None and not in_review(uow, record_id):
-            raise NotFoundError(f"no record {record_id} in this review")
         chosen: int | None
+        # the records at full text, worked out once (from every title/abstract decision)
+        eligible = eligible_ids(uow, stage) if stage is Stage.FULL_TEXT else None
         if record_id is not None:
             chosen, placement = record_id, Placement("asked")
+        elif eligible is not None:
+            query = _needed_query(uow, reviewer, stage)
+            chosen, placement = full_text_next(uow, reviewer, order, query, eligible)
         else:
             chosen, placement = _next_in(uow, store, reviewer, stage, order)
-        decided, total = _counts_in(uow, store, reviewer, stage)
-        card = None if chosen is None else _card_in(uow, chosen, reviewer, stage)
+        card, decided = _card_in(uow, chosen, reviewer, stage, asked=record_id is not None)
+        if record_id is not None and card is None:
+            raise NotFoundError(f"no record {record_id} in this review")
+        total = _total(uow, store) if eligible is None else len(eligible)
         criteria = text_in(uow)
         del review
         return ScreenView(card, decided, total, criteria, placement)
@@ -114,16 +111,71 @@ def _highlights(include: tuple[str, ...], exclude: tuple[str, ...]) -> Highlight
     return compile_terms(include, exclude)
 
 
-def _card_in(uow: UnitOfWork, record_id: int, viewer: str, stage: Stage) -> RecordCard:
-    record = load_records(uow.session, [record_id])[record_id]
+def _mine(review_id: int, reviewer: str, stage: Stage) -> Any:
+    """How many decisions ``reviewer`` made at ``stage`` (an index-only count)."""
+    return (
+        select(func.count())
+        .where(
+            ScreeningDecisionRow.review_id == review_id,
+            ScreeningDecisionRow.stage == stage.value,
+            ScreeningDecisionRow.reviewer == reviewer,
+        )
+        .scalar_subquery()
+    )
+
+
+def _card_in(
+    uow: UnitOfWork, record_id: int | None, viewer: str, stage: Stage, *, asked: bool
+) -> tuple[RecordCard | None, int]:
+    """The card for ``record_id`` (``None`` when there is none, or it is not this review's)
+    and the viewer's count of decisions, read in one statement.
+
+    Only a record asked for by id can carry decisions the viewer may see: one the queue
+    chose has, by the queue's rule, none of theirs and too few to be complete, so blinding
+    shows nothing and its decisions are not read."""
+    mine = _mine(uow.review_id, viewer, stage)
+    if record_id is None:
+        return None, int(uow.session.scalar(select(mine)) or 0)
+    row = uow.session.execute(
+        select(
+            RecordRow.title,
+            RecordRow.abstract,
+            RecordRow.authors,
+            RecordRow.journal,
+            RecordRow.year,
+            RecordRow.doi,
+            mine,
+        ).where(RecordRow.id == record_id, RecordRow.review_id == uow.review_id)
+    ).first()
+    if row is None:
+        return None, 0
+    title_, abstract_, authors, journal, year, doi, decided = row
+    title, abstract = title_ or "(no title)", abstract_ or "(no abstract)"
+    first_author = authors[0] if authors else None
+    citation = ", ".join(str(x) for x in (first_author, journal, year, doi) if x)
+    card = RecordCard(
+        record_id=record_id,
+        title=title,
+        abstract=abstract,
+        citation=citation,
+        spans=highlight_record(title, abstract, _terms(uow)),
+        visible=_visible(uow, record_id, viewer, stage) if asked else (),
+    )
+    return card, int(decided or 0)
+
+
+def _terms(uow: UnitOfWork) -> HighlightList:
     review = uow.session.get(ReviewRow, uow.review_id)
     terms = dict((review.settings if review else {}).get("highlight", {}))
     include = tuple(str(t) for t in terms.get("include", ()))
     exclude = tuple(str(t) for t in terms.get("exclude", ()))
-    title, abstract = record.title or "(no title)", record.abstract or "(no abstract)"
-    citation = ", ".join(
-        str(x) for x in (record.first_author, record.journal, record.year, record.doi) if x
-    )
+    return _highlights(include, exclude)
+
+
+def _visible(
+    uow: UnitOfWork, record_id: int, viewer: str, stage: Stage
+) -> tuple[ScreeningDecision, ...]:
+    """The decisions on the record that blinding lets ``viewer`` see."""
     rows = uow.session.scalars(
         select(ScreeningDecisionRow).where(
             ScreeningDecisionRow.record_id == record_id,
@@ -136,21 +188,10 @@ def _card_in(uow: UnitOfWork, record_id: int, viewer: str, stage: Stage) -> Reco
         )
         for r in rows
     ]
-    return RecordCard(
-        record_id=record_id,
-        title=title,
-        abstract=abstract,
-        citation=citation,
-        spans=highlight_record(title, abstract, _highlights(include, exclude)),
-        visible=visible_decisions(made, viewer, settings_of(uow).required[stage]),
-    )
-
-
-def _pilot_in(uow: UnitOfWork) -> tuple[int, ...]:
-    """The records of the review's pilot round (see :func:`web_setup.start_pilot`)."""
-    review = uow.session.get(ReviewRow, uow.review_id)
-    pilot = dict((review.settings if review else {}).get("pilot") or {})
-    return tuple(int(r) for r in pilot.get("records", ()))
+    if stage is Stage.TITLE_ABSTRACT and record_id in open_records(uow):
+        # a pilot record is complete only once its whole team has decided it
+        return tuple(d for d in made if d.reviewer == viewer)
+    return visible_decisions(made, viewer, settings_of(uow).required[stage])
 
 
 def _needed_query(uow: UnitOfWork, reviewer: str, stage: Stage) -> Select[Any]:
@@ -190,21 +231,20 @@ def _needed(review_id: int, reviewer: str, stage: Stage, required: int) -> Selec
 def _next_in(
     uow: UnitOfWork, store: ReviewStore, reviewer: str, stage: Stage, order: Order | None
 ) -> tuple[int | None, Placement]:
-    """The reviewer's next record: by AI rank when asked for, or by default once a ranking
-    exists; otherwise (and once the ranked head is used up) in their own random order."""
+    """The reviewer's next record at title/abstract: the pilot round's first (if they are
+    on its team), then by AI rank when asked for, or by default once a ranking exists;
+    otherwise (and once the ranked head is used up) in their own random order. Pilot
+    records are handed out by the pilot rule only (every member of its team, no one else)."""
     query = _needed_query(uow, reviewer, stage)
+    pilot = pilot_in(uow)
+    skip = frozenset(pilot.records) if pilot else frozenset()
 
     def needed(chunk: Sequence[int]) -> set[int]:
-        return set(uow.session.scalars(query.where(RecordRow.id.in_(list(chunk)))))
+        return set(uow.session.scalars(query.where(RecordRow.id.in_(list(chunk))))) - skip
 
-    if stage is Stage.FULL_TEXT:  # the few records that passed title/abstract, by id
-        return next(iter(sorted(needed(eligible_ids(uow, stage)))), None), Placement("id")
-    pilot = _pilot_in(uow)
-    if pilot:  # the pilot sample first, in its order: one query over a few dozen ids
-        waiting = needed(pilot)
-        found = next((r for r in pilot if r in waiting), None)
-        if found is not None:
-            return found, Placement("pilot")
+    found = None if pilot is None else next_pilot_record(uow, pilot, reviewer)
+    if found is not None:
+        return found, Placement("pilot")
     if order is not Order.RANDOM:
         ranked = ranking(store, _total(uow, store))
         found = walk(store, reviewer, Order.RANK, ranked.ids, needed) if ranked.ids else None
@@ -215,25 +255,6 @@ def _next_in(
         store, reviewer, lambda: list(uow.session.scalars(canonical_query(store.review_id)))
     )
     return walk(store, reviewer, Order.RANDOM, ids, needed), Placement(Order.RANDOM.value)
-
-
-def my_counts(store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
-    """(decisions this reviewer made, records at the stage) for the progress bar; counted
-    in the database so a 100,000-record review does not load its ids on every page."""
-    with transaction(store, reviewer) as uow:
-        return _counts_in(uow, store, reviewer, stage)
-
-
-def _counts_in(uow: UnitOfWork, store: ReviewStore, reviewer: str, stage: Stage) -> tuple[int, int]:
-    done = uow.session.scalar(
-        select(func.count()).where(
-            ScreeningDecisionRow.review_id == store.review_id,
-            ScreeningDecisionRow.stage == stage.value,
-            ScreeningDecisionRow.reviewer == reviewer,
-        )
-    )
-    total = _total(uow, store) if stage is Stage.TITLE_ABSTRACT else len(eligible_ids(uow, stage))
-    return int(done or 0), total
 
 
 def _total(uow: UnitOfWork, store: ReviewStore) -> int:

@@ -9,6 +9,7 @@ from what to what; the pages call these and nothing else writes review settings.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -19,8 +20,9 @@ from evidens.screening.agreement import pilot_sample
 from evidens.screening.highlight import compile_terms
 from evidens.services.dedup import DedupSummary, decide_pair, deduplicate
 from evidens.services.store import ReviewStore, transaction
-from evidens.services.web_order import canonical_query
+from evidens.services.web_pilot import team
 from evidens.services.web_queue import forget
+from evidens.services.web_rank import canonical_query
 from evidens.store.models import RecordRow, ReviewRow
 
 
@@ -166,10 +168,14 @@ def save_setup(store: ReviewStore, setup: Setup, *, actor: str) -> None:
 MAX_PILOT = 1_000
 
 
-def start_pilot(store: ReviewStore, size: int, *, actor: str) -> tuple[int, ...]:
-    """Draw a pilot sample of ``size`` records to screen first at title/abstract, so the
-    team can compare their agreement before screening the rest. The seed is kept with the
-    sample (and in the audit log), so anyone can re-draw it with
+def start_pilot(
+    store: ReviewStore, size: int, *, actor: str, reviewers: Sequence[str] | None = None
+) -> tuple[int, ...]:
+    """Draw a pilot sample of ``size`` records that every reviewer on the pilot team (by
+    default every member allowed to screen; at least two) screens first at title/abstract,
+    so the team can compare their agreement before screening the rest (see
+    :mod:`evidens.services.web_pilot`). The seed and the team are kept with the sample (and
+    in the audit log), so anyone can re-draw it with
     :func:`evidens.screening.agreement.pilot_sample`. A new pilot replaces the last one."""
     if not 1 <= size <= MAX_PILOT:
         raise ValidationError(
@@ -182,11 +188,17 @@ def start_pilot(store: ReviewStore, size: int, *, actor: str) -> tuple[int, ...]
         review = uow.session.get(ReviewRow, store.review_id)
         if review is None:
             raise NotFoundError("no such review")
+        members = team(uow, reviewers)
         ids = list(uow.session.scalars(canonical_query(store.review_id)))
         if not ids:
             raise ReviewStateError("there are no records to sample", hint="import records first")
         sample = pilot_sample(ids, size, seed)
-        pilot = {"stage": Stage.TITLE_ABSTRACT.value, "seed": seed, "records": list(sample)}
+        pilot = {
+            "stage": Stage.TITLE_ABSTRACT.value,
+            "seed": seed,
+            "records": list(sample),
+            "reviewers": list(members),
+        }
         settings = dict(review.settings or {})
         before = settings.get("pilot")
         review.settings = {**settings, "pilot": pilot}

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.core import Decision, Stage
 from evidens.dedup.compare import compare
 from evidens.dedup.prepared import prepare
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build_diagram
@@ -29,9 +29,11 @@ from evidens.services.screening import (
     complete_decisions,
     eligible_ids,
     settings_of,
+    stage_decisions,
     stage_statuses,
 )
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.services.web_pilot import STAGE, open_records, pilot_in
 from evidens.store.models import (
     AuditRow,
     FullTextRow,
@@ -194,7 +196,7 @@ def _box_ids(store: ReviewStore, box: str) -> list[int]:
     with transaction(store, "web") as uow:
         session, review_id = uow.session, store.review_id
         canonical = canonical_ids(session, review_id)
-        ta = stage_statuses(uow, Stage.TITLE_ABSTRACT)
+        ta = _masked(uow, stage_statuses(uow, Stage.TITLE_ABSTRACT))
         ft = stage_statuses(uow, Stage.FULL_TEXT)
         if box == "records_identified":
             return list(
@@ -232,6 +234,16 @@ def _box_ids(store: ReviewStore, box: str) -> list[int]:
         return chosen.get(box, [])
 
 
+def _masked(uow: UnitOfWork, statuses: dict[int, Status]) -> dict[int, Status]:
+    """Title/abstract statuses with each open pilot record shown as pending: two of three
+    pilot reviewers agreeing must not put the record in a list the third can open."""
+    hidden = open_records(uow)
+    return {
+        rid: Status(StatusKind.PENDING, None, status.decided_by, 1) if rid in hidden else status
+        for rid, status in statuses.items()
+    }
+
+
 def _final(statuses: dict[int, Status], record_id: int) -> Decision | None:
     status = statuses.get(record_id)
     return None if status is None else status.final
@@ -246,6 +258,7 @@ def records_in_box(store: ReviewStore, box: str, page: int = 1) -> tuple[list[Re
             r.id: r for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(chosen)))
         }
         statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
+        statuses[STAGE] = _masked(uow, statuses[STAGE])
     lines = []
     for rid in chosen:
         row = rows[rid]
@@ -331,22 +344,25 @@ def agreement(store: ReviewStore, records: Collection[int] | None = None) -> lis
     over complete records only (of ``records``, when given): a record still waiting for a
     required decision is left out, so the table never shows anyone an open decision (with
     three reviewers required, two who agree would otherwise show the third what they
-    said)."""
-    return list(all_pairs(_complete_decisions(store, records)))
-
-
-def _complete_decisions(
-    store: ReviewStore, records: Collection[int] | None
-) -> list[ScreeningDecision]:
+    said). A pilot record is complete once its whole team has decided it."""
     with transaction(store, "web") as uow:
-        return [d for stage in Stage for d in complete_decisions(uow, stage, records)]
+        still_open = open_records(uow)
+        decisions = [
+            d
+            for stage in Stage
+            for d in complete_decisions(uow, stage, records)
+            if not (stage is STAGE and d.record_id in still_open)
+        ]
+    return list(all_pairs(decisions))
 
 
 @dataclass(frozen=True)
 class PilotRound:
-    """The pilot sample, how much of it is complete, and the team's agreement on it."""
+    """The pilot sample, its team, how much of it is complete (decided by the whole team)
+    and the team's agreement on the complete records."""
 
     records: tuple[int, ...]
+    reviewers: tuple[str, ...]
     seed: int
     complete: int
     agreement: tuple[Agreement, ...]
@@ -354,15 +370,18 @@ class PilotRound:
 
 def pilot_round(store: ReviewStore) -> PilotRound | None:
     with transaction(store, "web") as uow:
-        review = uow.session.get(ReviewRow, store.review_id)
-        pilot = dict((review.settings if review else {}).get("pilot") or {})
-    if not pilot.get("records"):
-        return None
-    records = tuple(int(r) for r in pilot["records"])
-    decisions = [d for d in _complete_decisions(store, records) if d.stage is Stage.TITLE_ABSTRACT]
+        pilot = pilot_in(uow)
+        if pilot is None:
+            return None
+        complete = set(pilot.records) - open_records(uow, pilot)
+        team = set(pilot.reviewers)
+        decisions = [
+            d for d in stage_decisions(uow, STAGE) if d.record_id in complete and d.reviewer in team
+        ]
     return PilotRound(
-        records,
-        int(pilot.get("seed", 0)),
-        len({d.record_id for d in decisions}),
+        tuple(sorted(pilot.records)),
+        pilot.reviewers,
+        pilot.seed,
+        len(complete),
         tuple(all_pairs(decisions)),
     )

@@ -1,7 +1,7 @@
 """The review store: SQLAlchemy models, Alembic migrations and queries (SQLite by default,
 PostgreSQL for teams). Services are its only users."""
 
-from evidens.store import account_models, synthesis_models
+from evidens.store import account_models, link_models, synthesis_models
 from evidens.store.engine import database_url, is_sqlite, open_engine
 from evidens.store.migrate import current_revision, head_revision, upgrade
 
@@ -11,6 +11,7 @@ __all__ = [
     "database_url",
     "head_revision",
     "is_sqlite",
+    "link_models",
     "open_engine",
     "synthesis_models",
     "upgrade",

@@ -134,6 +134,9 @@ class RecordRow(Base):
     __table_args__ = (
         Index("ix_records_review_doi", "review_id", "doi_key"),
         Index("ix_records_review_pmid", "review_id", "pmid"),
+        # the canonical records of a review (id, cluster) from the index alone: the web
+        # queue counts and orders them without reading 100,000 abstracts
+        Index("ix_records_review_cluster", "review_id", "cluster_id", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = _review_fk()
@@ -204,7 +207,11 @@ class ScreeningDecisionRow(Base):
     reviewers deciding at once never write the same row."""
 
     __tablename__ = "screening_decisions"
-    __table_args__ = (UniqueConstraint("record_id", "stage", "reviewer"),)
+    __table_args__ = (
+        UniqueConstraint("record_id", "stage", "reviewer"),
+        # one reviewer's decisions at a stage: their progress and their latest (for undo)
+        Index("ix_screening_decisions_reviewer", "review_id", "stage", "reviewer", "decided_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = _review_fk()
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))

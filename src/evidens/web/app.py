@@ -26,7 +26,7 @@ from evidens.errors import (
     PermissionDeniedError,
     ReviewStateError,
 )
-from evidens.services import accounts
+from evidens.services import accounts, web_access
 from evidens.services.accounts import SignedIn
 from evidens.web.render import HERE, page, wants_json
 
@@ -87,6 +87,19 @@ def current_user(request: Request) -> SignedIn:
 
 
 User = Annotated[SignedIn, Depends(current_user)]
+
+
+def current_access(request: Request, slug: str) -> web_access.Access:
+    """The signed-in person and their membership of review ``slug`` in one look-up: for
+    the pages asked for on every record (screening, "decide and get next")."""
+    found = web_access.access(engine_of(request), request.cookies.get(SESSION_COOKIE), slug)
+    if found is None:
+        raise NotSignedInError()
+    request.state.user = found.user
+    return found
+
+
+Access = Annotated[web_access.Access, Depends(current_access)]
 
 
 def check_csrf(request: Request, user: SignedIn, form_token: str) -> None:

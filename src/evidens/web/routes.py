@@ -1,5 +1,7 @@
 """The review pages: my reviews, dashboard, screening, conflicts, records per PRISMA box,
-invitations. Each route first asks :func:`evidens.services.permissions.require`; each data
+invitations. Each route first asks :func:`evidens.services.permissions.require` - the two
+screening routes, asked for on every record, ask the same through
+:mod:`evidens.services.web_access` (session and membership in one statement); each data
 page answers JSON too (``.json`` suffix or ``Accept: application/json``).
 
 Blinding is the services' job (:func:`decisions_visible_to`); these routes show only what
@@ -15,13 +17,13 @@ from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
-from evidens.errors import NotFoundError, ValidationError
-from evidens.services import accounts, web_queue, web_views
+from evidens.errors import NotFoundError, ReviewStateError, ValidationError
+from evidens.services import accounts, web_pilot, web_queue, web_views
 from evidens.services.permissions import Action, Membership, memberships, require
 from evidens.services.screening import conflicts, record_decision, record_resolution
 from evidens.services.screening_session import undo_last
 from evidens.services.web_order import Order
-from evidens.web.app import User, check_csrf, engine_of
+from evidens.web.app import Access, User, check_csrf, engine_of
 from evidens.web.render import highlighted, page, plain, wants_json
 from evidens.web.routes_dedup import add_dedup_routes
 from evidens.web.routes_manage import add_manage_routes
@@ -178,16 +180,16 @@ def _add_screening(app: FastAPI) -> None:
     @app.get("/r/{slug}/screen/{stage}.json")
     def screen(
         request: Request,
-        user: User,
+        who: Access,
         slug: str,
         stage: str,
         record: int | None = None,
         order: str | None = None,
     ) -> Response:
-        member = _member(request, user, slug, Action.SCREEN)
+        member = who.require(slug, Action.SCREEN)
         data = screen_data(request, member, _stage(stage), record, order=_order(order))
         card = data["record"]
-        extra: dict[str, Any] = {"csrf": user.csrf_token}
+        extra: dict[str, Any] = {"csrf": who.user.csrf_token}
         if card is not None:
             extra["title_html"] = highlighted(card.title, card.spans, "title")
             extra["abstract_html"] = highlighted(card.abstract, card.spans, "abstract")
@@ -196,7 +198,7 @@ def _add_screening(app: FastAPI) -> None:
     @app.post("/r/{slug}/screen/{stage}")
     def decide(
         request: Request,
-        user: User,
+        who: Access,
         slug: str,
         stage: str,
         record_id: Text = "",
@@ -206,14 +208,14 @@ def _add_screening(app: FastAPI) -> None:
         order: Text = "",
         csrf: Text = "",
     ) -> Response:
-        check_csrf(request, user, csrf)
-        member = _member(request, user, slug, Action.SCREEN)
+        check_csrf(request, who.user, csrf)
+        member = who.require(slug, Action.SCREEN)
         at = _stage(stage)
         rid = _record_id(record_id)  # the service refuses records of another review (404)
         made = ScreeningDecision(
             rid,
             at,
-            user.username,
+            member.username,
             _decision(decision),
             reason.strip() or None,
             note.strip() or None,
@@ -248,10 +250,12 @@ def _add_conflicts(app: FastAPI) -> None:
     def conflict_list(request: Request, user: User, slug: str, stage: str) -> Response:
         member = _member(request, user, slug, Action.RESOLVE)
         at, store = _stage(stage), member.store(engine_of(request))
+        # a pilot record is not complete until its whole team has decided it
+        hidden = web_pilot.open_pilot_records(store) if at is Stage.TITLE_ABSTRACT else set()
         data = {
             "review": {"slug": member.slug, "title": member.title},
             "stage": at,
-            "conflicts": conflicts(store, at),
+            "conflicts": [c for c in conflicts(store, at) if c.record_id not in hidden],
             "reasons": web_views.review_text(store).reasons,
         }
         return page(request, "conflicts.html", data, extra={"csrf": user.csrf_token})
@@ -274,6 +278,11 @@ def _add_conflicts(app: FastAPI) -> None:
         store = member.store(engine_of(request))
         if not web_views.record_in_review(store, rid):
             raise NotFoundError(f"no record {rid} in this review")
+        if at is Stage.TITLE_ABSTRACT and rid in web_pilot.open_pilot_records(store):
+            raise ReviewStateError(
+                f"record {rid} is in the pilot round and not every pilot reviewer has decided it",
+                hint="resolve it once the whole pilot team has screened it",
+            )
         made = Resolution(
             rid,
             at,

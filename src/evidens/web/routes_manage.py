@@ -50,14 +50,23 @@ def _required(value: str, stage: Stage) -> int:
 def _add_pilot(app: FastAPI) -> None:
     @app.post("/r/{slug}/pilot")
     def start_pilot(
-        request: Request, user: User, slug: str, size: Text = "", csrf: Text = ""
+        request: Request,
+        user: User,
+        slug: str,
+        size: Text = "",
+        reviewers: Text = "",
+        csrf: Text = "",
     ) -> Response:
         check_csrf(request, user, csrf)
         member = require(engine_of(request), user.username, slug, Action.MANAGE)
         if not size.strip().isdigit():
             raise ValidationError(f"{size!r} is not a number of records", field="size")
         store = member.store(engine_of(request))
-        sample = web_setup.start_pilot(store, int(size), actor=user.username)
+        # the pilot team: names separated by commas or lines; none given is everyone
+        team = [n.strip() for n in reviewers.replace(",", "\n").splitlines() if n.strip()]
+        sample = web_setup.start_pilot(
+            store, int(size), actor=user.username, reviewers=team or None
+        )
         if wants_json(request):
             return JSONResponse({"pilot": list(sample)})
         return RedirectResponse(f"/r/{slug}", status_code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import evidens.store.account_models
+import evidens.store.link_models
 import evidens.store.synthesis_models  # noqa: F401 - registers the synthesis tables
 from evidens.store.models import Base
 
