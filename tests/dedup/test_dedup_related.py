@@ -162,3 +162,13 @@ def test_letter_retitled_between_online_and_print_goes_to_a_person() -> None:
                       authors=authors, year=2011, journal="N Engl J Med", volume="364",
                       pages="2600-2601")  # fmt: skip
     assert Deduplicator().fit([printed, in_print]).uncertain == ()
+
+
+def test_a_link_names_the_notice_first_whatever_the_input_order() -> None:
+    article = _paper()
+    erratum = _paper(title="Erratum: " + _TITLE, issue="12", pages="2600")
+    for records, notice, item in (([article, erratum], 1, 0), ([erratum, article], 0, 1)):
+        links = Deduplicator().fit(records).links
+        assert [(link.i, link.j, link.relation) for link in links] == [
+            (notice, item, "erratum of the article")
+        ]

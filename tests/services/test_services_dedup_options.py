@@ -38,25 +38,36 @@ ER  -
 """
 
 
-def _merged(store_url: str, tmp_path: Path, settings: dict[str, object]) -> int:
+def _deduplicated(
+    store_url: str, tmp_path: Path, settings: dict[str, object]
+) -> tuple[int, list[dedup.RelatedReport], list[int]]:
+    """Duplicates removed, the links stored, and the record ids (article first)."""
     export = tmp_path / "export.ris"
     export.write_text(ARTICLE_AND_ERRATUM, encoding="utf-8")
     store: ReviewStore = create_review(store_url, title="Options", settings=settings)
     try:
         imports.import_file(store, export, source="Embase", actor="alice")
-        return dedup.deduplicate(store, actor="alice").duplicates_removed
-    finally:
+        removed = dedup.deduplicate(store, actor="alice").duplicates_removed
+        dedup.deduplicate(store, actor="alice")  # a second run replaces, never adds, links
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM records")).scalar() == 2
+            ids = list(conn.execute(text("SELECT id FROM records ORDER BY id")).scalars())
+        return removed, dedup.related_reports(store, ids[0]), ids
+    finally:
         store.dispose()
 
 
-def test_an_erratum_stays_apart_from_its_article_by_default(store_url: str, tmp_path: Path) -> None:
-    assert _merged(store_url, tmp_path, {}) == 0
+def test_an_erratum_stays_apart_from_its_article_by_default_and_is_linked_to_it(
+    store_url: str, tmp_path: Path
+) -> None:
+    removed, links, (article, erratum) = _deduplicated(store_url, tmp_path, {})
+    assert removed == 0
+    assert links == [dedup.RelatedReport(erratum, "erratum of the article", article)]
 
 
 def test_notices_same_merges_the_erratum_into_its_article(store_url: str, tmp_path: Path) -> None:
-    assert _merged(store_url, tmp_path, {"dedup": {"notices_same": True}}) == 1
+    removed, links, _ = _deduplicated(store_url, tmp_path, {"dedup": {"notices_same": True}})
+    assert removed == 1
+    assert links == []
 
 
 def _review_dir(tmp_path: Path, dedup_table: str) -> Path:

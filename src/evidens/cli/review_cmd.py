@@ -155,7 +155,8 @@ def dedup(
     console.print(
         f"{summary.records} records -> {summary.records - summary.duplicates_removed} after "
         f"removing {summary.duplicates_removed} duplicates; {summary.uncertain_pairs} pairs "
-        "wait for a person"
+        f"wait for a person; {summary.linked_reports} related reports linked (registry entry, "
+        "preprint, erratum or reply and its item)"
     )
 
 

@@ -180,8 +180,19 @@ def _links(
             continue
         if verdict.rule != "registry entry vs publication" and not _titles_match(a, b):
             continue
-        links.append(Link(i, j, _RELATED[verdict.rule]))
+        first, second = (j, i) if _is_item(a, verdict.rule) else (i, j)
+        links.append(Link(first, second, _RELATED[verdict.rule]))
     return tuple(links)
+
+
+def _is_item(p: Prepared, rule: str) -> bool:
+    """Whether ``p`` is the item the other record is about (the publication, the article),
+    so that a link always reads "<i> is the <relation> <j>"."""
+    if rule == "registry entry vs publication":
+        return not p.registry
+    if rule == "preprint vs published":
+        return not p.preprint
+    return not (p.erratum or p.reply)
 
 
 _RELATED = {

@@ -54,7 +54,8 @@ class CandidatePair:
 
 @dataclass(frozen=True)
 class Link:
-    """Two records about the same study that must stay apart (registry entry and its article)."""
+    """Two records about the same study that must stay apart: record ``i`` is the registry
+    entry, preprint, erratum or reply, and ``relation`` says what it is of record ``j``."""
 
     i: int
     j: int

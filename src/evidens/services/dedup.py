@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from evidens.core import Record
 from evidens.dedup import Deduplicator, PairDecision
@@ -20,6 +20,7 @@ from evidens.dedup.types import Cluster, DedupResult
 from evidens.errors import ConfigError, NotFoundError
 from evidens.services.records import load_records
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.store.link_models import RecordLinkRow
 from evidens.store.mapping import row_to_record
 from evidens.store.models import (
     DuplicateClusterRow,
@@ -63,6 +64,7 @@ class DedupSummary:
     clusters: int
     duplicates_removed: int
     uncertain_pairs: int
+    linked_reports: int = 0
 
 
 def deduplicate(store: ReviewStore, *, actor: str) -> DedupSummary:
@@ -83,11 +85,13 @@ def deduplicate(store: ReviewStore, *, actor: str) -> DedupSummary:
         result = deduplicator.fit([row_to_record(r) for r in rows], decided=decided)
         _replace_clusters(uow, rows, result)
         _queue_uncertain(uow, rows, result)
+        _replace_links(uow, rows, result)
         summary = DedupSummary(
             records=len(rows),
             clusters=len(result.clusters),
             duplicates_removed=result.n_removed,
             uncertain_pairs=len(result.uncertain),
+            linked_reports=len(result.links),
         )
         uow.audit("deduplicate", "review", store.review_id, after=summary.__dict__)
         return summary
@@ -139,6 +143,44 @@ def _replace_clusters(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupR
         session.execute(
             update(RecordRow).where(RecordRow.id.in_(member_ids)).values(cluster_id=row.id)
         )
+
+
+def _replace_links(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupResult) -> None:
+    """The engine's links between related reports, as of this run (each run recomputes all)."""
+    uow.session.execute(delete(RecordLinkRow).where(RecordLinkRow.review_id == uow.review_id))
+    uow.session.add_all(
+        RecordLinkRow(
+            review_id=uow.review_id,
+            record_id=rows[link.i].id,
+            related_id=rows[link.j].id,
+            relation=link.relation,
+        )
+        for link in result.links
+    )
+
+
+@dataclass(frozen=True)
+class RelatedReport:
+    """``record`` is the ``relation`` of ``related`` ("erratum of the article")."""
+
+    record: int
+    relation: str
+    related: int
+
+
+def related_reports(store: ReviewStore, record_id: int | None = None) -> list[RelatedReport]:
+    """Links between related reports of the review (of one record, when given), so that
+    whoever screens an erratum or a registry entry sees the item it concerns."""
+    with transaction(store, "evidens") as uow:
+        query = select(RecordLinkRow).where(RecordLinkRow.review_id == uow.review_id)
+        if record_id is not None:
+            query = query.where(
+                or_(RecordLinkRow.record_id == record_id, RecordLinkRow.related_id == record_id)
+            )
+        rows = uow.session.scalars(
+            query.order_by(RecordLinkRow.record_id, RecordLinkRow.related_id)
+        )
+        return [RelatedReport(r.record_id, r.relation, r.related_id) for r in rows]
 
 
 def _stable_canonical(cluster: Cluster, rows: Sequence[RecordRow], screened: set[int]) -> int:
