@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import NotFoundError, ReviewStateError, ValidationError
 from evidens.screening.workflow import Status, StatusKind, statuses_by_record, visible_decisions
+from evidens.services import pilot
 from evidens.services.records import canonical_ids, canonical_of
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
@@ -98,7 +99,12 @@ def complete_decisions(
     people: dict[int, set[str]] = {}
     for d in decisions:
         people.setdefault(d.record_id, set()).add(d.reviewer)
-    return [d for d in decisions if len(people[d.record_id]) >= required]
+    still_open = pilot.open_records(uow) if stage is pilot.STAGE else set()
+    return [
+        d
+        for d in decisions
+        if len(people[d.record_id]) >= required and d.record_id not in still_open
+    ]
 
 
 def stage_statuses(uow: UnitOfWork, stage: Stage) -> dict[int, Status]:
@@ -115,7 +121,17 @@ def stage_statuses(uow: UnitOfWork, stage: Stage) -> dict[int, Status]:
         settings.required[stage],
         maybe_is_conflict=settings.maybe_is_conflict,
     )
-    return {record_id: status for (record_id, _), status in statuses.items()}
+    still_open = pilot.open_records(uow) if stage is pilot.STAGE else set()
+    return {
+        record_id: _pending(status) if record_id in still_open else status
+        for (record_id, _), status in statuses.items()
+    }
+
+
+def _pending(status: Status) -> Status:
+    """An open pilot record: not complete until its whole pilot team has decided it, whatever
+    the stage's usual number of reviewers (two of three agreeing must not settle it)."""
+    return Status(StatusKind.PENDING, None, status.decided_by, 1)
 
 
 def eligible_ids(uow: UnitOfWork, stage: Stage) -> list[int]:
@@ -338,8 +354,10 @@ def decisions_visible_to(
                 ScreeningDecisionRow.stage == stage.value,
             )
         )
-        required = settings_of(uow).required[stage]
-        return visible_decisions([_to_decision(r) for r in rows], viewer, required)
+        made = [_to_decision(r) for r in rows]
+        if stage is pilot.STAGE and record_id in pilot.open_records(uow):
+            return tuple(d for d in made if d.reviewer == viewer)
+        return visible_decisions(made, viewer, settings_of(uow).required[stage])
 
 
 def queue_for(store: ReviewStore, reviewer: str, stage: Stage) -> list[int]:

@@ -24,6 +24,7 @@ from evidens.core import Decision, ScreeningDecision, Stage
 from evidens.errors import NotFoundError
 from evidens.screening.highlight import HighlightList, compile_terms, highlight_record
 from evidens.screening.workflow import visible_decisions
+from evidens.services.pilot import next_pilot_record, open_records, pilot_in
 from evidens.services.screening import decide, eligible_ids, settings_of
 from evidens.services.screening_session import RecordCard
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
@@ -37,7 +38,6 @@ from evidens.services.web_order import (
     walk,
 )
 from evidens.services.web_order import forget as forget_order
-from evidens.services.web_pilot import next_pilot_record, open_records, pilot_in
 from evidens.services.web_rank import canonical_query
 from evidens.services.web_views import ReviewText, text_in
 from evidens.store.models import (

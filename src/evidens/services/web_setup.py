@@ -19,8 +19,8 @@ from evidens.errors import EvidensError, NotFoundError, ReviewStateError, Valida
 from evidens.screening.agreement import pilot_sample
 from evidens.screening.highlight import compile_terms
 from evidens.services.dedup import DedupSummary, decide_pair, deduplicate
+from evidens.services.pilot import team
 from evidens.services.store import ReviewStore, transaction
-from evidens.services.web_pilot import team
 from evidens.services.web_queue import forget
 from evidens.services.web_rank import canonical_query
 from evidens.store.models import RecordRow, ReviewRow
@@ -174,7 +174,7 @@ def start_pilot(
     """Draw a pilot sample of ``size`` records that every reviewer on the pilot team (by
     default every member allowed to screen; at least two) screens first at title/abstract,
     so the team can compare their agreement before screening the rest (see
-    :mod:`evidens.services.web_pilot`). The seed and the team are kept with the sample (and
+    :mod:`evidens.services.pilot`). The seed and the team are kept with the sample (and
     in the audit log), so anyone can re-draw it with
     :func:`evidens.screening.agreement.pilot_sample`. A new pilot replaces the last one."""
     if not 1 <= size <= MAX_PILOT:

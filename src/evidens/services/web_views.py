@@ -23,6 +23,7 @@ from evidens.prisma.render import render_html
 from evidens.screening.agreement import Agreement, all_pairs
 from evidens.screening.workflow import Status, StatusKind
 from evidens.services.dedup import QueuedPair, pending_pairs
+from evidens.services.pilot import STAGE, open_records, pilot_in
 from evidens.services.prisma import counts_in
 from evidens.services.records import canonical_ids
 from evidens.services.screening import (
@@ -33,7 +34,6 @@ from evidens.services.screening import (
     stage_statuses,
 )
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
-from evidens.services.web_pilot import STAGE, open_records, pilot_in
 from evidens.store.models import (
     AuditRow,
     FullTextRow,
@@ -196,7 +196,7 @@ def _box_ids(store: ReviewStore, box: str) -> list[int]:
     with transaction(store, "web") as uow:
         session, review_id = uow.session, store.review_id
         canonical = canonical_ids(session, review_id)
-        ta = _masked(uow, stage_statuses(uow, Stage.TITLE_ABSTRACT))
+        ta = stage_statuses(uow, Stage.TITLE_ABSTRACT)
         ft = stage_statuses(uow, Stage.FULL_TEXT)
         if box == "records_identified":
             return list(
@@ -234,16 +234,6 @@ def _box_ids(store: ReviewStore, box: str) -> list[int]:
         return chosen.get(box, [])
 
 
-def _masked(uow: UnitOfWork, statuses: dict[int, Status]) -> dict[int, Status]:
-    """Title/abstract statuses with each open pilot record shown as pending: two of three
-    pilot reviewers agreeing must not put the record in a list the third can open."""
-    hidden = open_records(uow)
-    return {
-        rid: Status(StatusKind.PENDING, None, status.decided_by, 1) if rid in hidden else status
-        for rid, status in statuses.items()
-    }
-
-
 def _final(statuses: dict[int, Status], record_id: int) -> Decision | None:
     status = statuses.get(record_id)
     return None if status is None else status.final
@@ -258,7 +248,6 @@ def records_in_box(store: ReviewStore, box: str, page: int = 1) -> tuple[list[Re
             r.id: r for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(chosen)))
         }
         statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
-        statuses[STAGE] = _masked(uow, statuses[STAGE])
     lines = []
     for rid in chosen:
         row = rows[rid]
@@ -346,13 +335,7 @@ def agreement(store: ReviewStore, records: Collection[int] | None = None) -> lis
     three reviewers required, two who agree would otherwise show the third what they
     said). A pilot record is complete once its whole team has decided it."""
     with transaction(store, "web") as uow:
-        still_open = open_records(uow)
-        decisions = [
-            d
-            for stage in Stage
-            for d in complete_decisions(uow, stage, records)
-            if not (stage is STAGE and d.record_id in still_open)
-        ]
+        decisions = [d for stage in Stage for d in complete_decisions(uow, stage, records)]
     return list(all_pairs(decisions))
 
 

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import NotFoundError, ReviewStateError, ValidationError
-from evidens.services import accounts, web_pilot, web_queue, web_views
+from evidens.services import accounts, pilot, web_queue, web_views
 from evidens.services.permissions import Action, Membership, memberships, require
 from evidens.services.screening import conflicts, record_decision, record_resolution
 from evidens.services.screening_session import undo_last
@@ -251,7 +251,7 @@ def _add_conflicts(app: FastAPI) -> None:
         member = _member(request, user, slug, Action.RESOLVE)
         at, store = _stage(stage), member.store(engine_of(request))
         # a pilot record is not complete until its whole team has decided it
-        hidden = web_pilot.open_pilot_records(store) if at is Stage.TITLE_ABSTRACT else set()
+        hidden = pilot.open_pilot_records(store) if at is Stage.TITLE_ABSTRACT else set()
         data = {
             "review": {"slug": member.slug, "title": member.title},
             "stage": at,
@@ -278,7 +278,7 @@ def _add_conflicts(app: FastAPI) -> None:
         store = member.store(engine_of(request))
         if not web_views.record_in_review(store, rid):
             raise NotFoundError(f"no record {rid} in this review")
-        if at is Stage.TITLE_ABSTRACT and rid in web_pilot.open_pilot_records(store):
+        if at is Stage.TITLE_ABSTRACT and rid in pilot.open_pilot_records(store):
             raise ReviewStateError(
                 f"record {rid} is in the pilot round and not every pilot reviewer has decided it",
                 hint="resolve it once the whole pilot team has screened it",

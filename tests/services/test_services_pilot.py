@@ -1,0 +1,47 @@
+"""A pilot record is complete only when its whole pilot team has decided it, everywhere the
+review is read: PRISMA counts, agreement, conflicts and what one reviewer may see. Two of a
+three-person team must not settle it (the stage's usual rule is two reviewers)."""
+
+from __future__ import annotations
+
+from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.services import accounts, prioritise, prisma, screening, web_setup
+from evidens.services.store import ReviewStore, transaction
+
+INCLUDE, EXCLUDE = Decision.INCLUDE, Decision.EXCLUDE
+
+
+def _decide(store: ReviewStore, record: int, reviewer: str, decision: Decision) -> None:
+    made = ScreeningDecision(record, Stage.TITLE_ABSTRACT, reviewer, decision)
+    screening.record_decision(store, made)
+
+
+def _pairs(store: ReviewStore) -> set[tuple[str, str]]:
+    return {(a.reviewer_a, a.reviewer_b) for a in prioritise.agreement(store)}
+
+
+def test_two_of_a_three_person_pilot_team_do_not_settle_a_record(review: ReviewStore) -> None:
+    for name in ("alice", "bruno", "rita"):
+        accounts.add_member(review, name, "reviewer", actor="owner")
+    agreed, disputed = web_setup.start_pilot(review, 2, actor="owner")
+    for record, alice, bruno in ((agreed, INCLUDE, INCLUDE), (disputed, EXCLUDE, INCLUDE)):
+        _decide(review, record, "alice", alice)
+        _decide(review, record, "bruno", bruno)
+
+    # under the usual two-reviewer rule both would be complete: one included, one in conflict
+    assert prisma.prisma_counts(review).records_screened == 0
+    assert screening.conflicts(review, Stage.TITLE_ABSTRACT) == []
+    assert _pairs(review) == set()
+    with transaction(review, "test") as uow:
+        assert screening.complete_decisions(uow, Stage.TITLE_ABSTRACT) == []
+    assert screening.decisions_visible_to(review, "rita", agreed, Stage.TITLE_ABSTRACT) == ()
+    seen = screening.decisions_visible_to(review, "alice", agreed, Stage.TITLE_ABSTRACT)
+    assert [d.reviewer for d in seen] == ["alice"]
+
+    _decide(review, agreed, "rita", INCLUDE)
+    _decide(review, disputed, "rita", EXCLUDE)
+    assert prisma.prisma_counts(review).records_screened == 1  # the other awaits a resolver
+    assert [c.record_id for c in screening.conflicts(review, Stage.TITLE_ABSTRACT)] == [disputed]
+    seen = screening.decisions_visible_to(review, "rita", agreed, Stage.TITLE_ABSTRACT)
+    assert {d.reviewer for d in seen} == {"alice", "bruno", "rita"}
+    assert _pairs(review) == {("alice", "bruno"), ("alice", "rita"), ("bruno", "rita")}
