@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
 from evidens.services.store import ReviewStore
@@ -157,3 +157,21 @@ def test_full_text_order_is_title_abstract_strength_or_random(site: Site) -> Non
     assert shuffled_card["record"]["record_id"] in site.record_ids
     kept = bruno.get(FULL_TEXT + ".json?order=random").json()["record"]["record_id"]
     assert kept == shuffled_card["record"]["record_id"]  # the same order on every request
+
+
+def test_teammates_are_handed_different_records_while_one_is_held(site: Site) -> None:
+    """Three records, two decisions each: three reviewers asking at once each get their
+    own record (held for them), a fourth still gets one, and asking again gives the same."""
+    cards = {
+        name: site.login(name).get(SCREEN + ".json").json()["record"]["record_id"]
+        for name in ("alice", "bruno", "rita")
+    }
+    assert sorted(cards.values()) == sorted(site.record_ids)
+    with site.store.engine.connect() as conn:
+        held = dict(conn.execute(text("SELECT reviewer, record_id FROM screening_handouts")).all())
+    assert held == cards
+    olga = site.login("olga").get(SCREEN + ".json").json()["record"]
+    assert olga is not None
+    assert olga["record_id"] in site.record_ids
+    again = site.login("alice").get(SCREEN + ".json").json()["record"]["record_id"]
+    assert again == cards["alice"]

@@ -29,6 +29,8 @@ from evidens.services.screening import decide, eligible_ids, settings_of
 from evidens.services.screening_session import RecordCard
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.services.web_fulltext import full_text_next
+from evidens.services.web_handout import hold, unheld
+from evidens.services.web_handout import now as handout_now
 from evidens.services.web_order import (
     Order,
     Placement,
@@ -235,16 +237,37 @@ def _next_in(
     on its team), then by AI rank when asked for, or by default once a ranking exists;
     otherwise (and once the ranked head is used up) in their own random order. Pilot
     records are handed out by the pilot rule only (every member of its team, no one else)."""
-    query = _needed_query(uow, reviewer, stage)
     pilot = pilot_in(uow)
-    skip = frozenset(pilot.records) if pilot else frozenset()
-
-    def needed(chunk: Sequence[int]) -> set[int]:
-        return set(uow.session.scalars(query.where(RecordRow.id.in_(list(chunk))))) - skip
-
     found = None if pilot is None else next_pilot_record(uow, pilot, reviewer)
     if found is not None:
         return found, Placement("pilot")
+    skip = frozenset(pilot.records) if pilot else frozenset()
+    query = _needed_query(uow, reviewer, stage)
+    free, held_after = unheld(query, reviewer, stage), {"held_after": handout_now()}
+    found, placement = _walk_orders(uow, store, reviewer, order, free, held_after, skip)
+    if found is None:  # every needed record is held by a teammate: hand one out anyway
+        found, placement = _walk_orders(uow, store, reviewer, order, query, {}, skip)
+    if found is not None:
+        hold(uow, reviewer, stage, found)
+    return found, placement
+
+
+def _walk_orders(
+    uow: UnitOfWork,
+    store: ReviewStore,
+    reviewer: str,
+    order: Order | None,
+    query: Select[Any],
+    params: dict[str, Any],
+    skip: frozenset[int],
+) -> tuple[int | None, Placement]:
+    """The first record ``query`` says is needed, by AI rank (when asked for, or by default
+    once a ranking exists), then in the reviewer's own random order."""
+
+    def needed(chunk: Sequence[int]) -> set[int]:
+        chosen = query.where(RecordRow.id.in_(list(chunk)))
+        return set(uow.session.scalars(chosen, params)) - skip
+
     if order is not Order.RANDOM:
         ranked = ranking(store, _total(uow, store))
         found = walk(store, reviewer, Order.RANK, ranked.ids, needed) if ranked.ids else None

@@ -223,6 +223,21 @@ class ScreeningDecisionRow(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class ScreeningHandoutRow(Base):
+    """The record the web queue last handed a reviewer at a stage, and until when it is
+    theirs: teammates are handed other records meanwhile, so three people do not read a
+    record that needs two. One row per reviewer and stage; nothing of a decision in it."""
+
+    __tablename__ = "screening_handouts"
+    __table_args__ = (UniqueConstraint("review_id", "stage", "reviewer"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(20))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    until: Mapped[dt.datetime] = mapped_column()
+
+
 class ResolutionRow(Base):
     __tablename__ = "resolutions"
     __table_args__ = (UniqueConstraint("record_id", "stage"),)
