@@ -9,7 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from evidens.errors import EstimationError, ValidationError
-from evidens.screening.features import TOKEN, _word_pattern, tfidf, unique_codes
+from evidens.screening.features import TOKEN, _term_counts, _word_pattern, tfidf, unique_codes
 from evidens.screening.incremental import IncrementalSvm, class_costs
 from evidens.screening.l2svm import SolverSettings, fit_squared_hinge
 from evidens.screening.ranking import Ranker, model_spec, rank_records, tfidf_features
@@ -79,6 +79,34 @@ def test_reduced_rows_append_and_rebuild_agree() -> None:
     back = incremental.active[: grown.shape[1]]
     assert abs(grown.toarray() - matrix[[0, 2, 5]][:, back].toarray()).max() == 0
     assert abs(rebuilt.toarray() - matrix[[5, 0]][:, back].toarray()).max() == 0
+
+
+def test_reduced_rows_grow_past_their_buffers_and_rebuild() -> None:
+    rng = np.random.default_rng(5)
+    matrix = sp.random(700, 400, density=0.05, random_state=5, format="csr")
+    order = rng.permutation(700)
+    rows = ReducedRows(matrix)
+    for size in range(1, 600, 37):  # appends, across the 256-row starting capacity
+        grown = rows.sync(order[:size])
+    back = rows.active[: grown.shape[1]]
+    assert grown.shape[0] == size > 256
+    assert (grown != matrix[order[:size]][:, back]).nnz == 0
+    rebuilt = rows.sync(order[300:310])  # not an extension of the rows: rebuilt
+    assert (rebuilt != matrix[order[300:310]][:, rows.active[: rebuilt.shape[1]]]).nnz == 0
+
+
+def test_term_counts_are_the_summed_cells_bit_for_bit() -> None:
+    """The two counting passes give exactly scipy's COO -> CSR with summed duplicates (same
+    entries in the same order), so the features - and every score - are unchanged."""
+    rng = np.random.default_rng(11)
+    docs = np.sort(rng.integers(0, 300, 20_000))
+    columns = rng.integers(0, 900, 20_000)
+    mine = _term_counts(docs, columns, 301, 900)
+    plain = sp.csr_matrix((np.ones(len(docs)), (docs, columns)), shape=(301, 900))
+    plain.sum_duplicates()
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(mine, part), getattr(plain, part))
+    assert mine.data.max() > 1  # duplicates were summed
 
 
 def test_rank_records_puts_the_similar_record_first_and_says_why() -> None:

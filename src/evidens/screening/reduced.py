@@ -25,9 +25,10 @@ class ReducedRows:
         self.active = np.zeros(matrix.shape[1], dtype=np.int64)
         self.n_active = 0
         self._rows: list[int] = []
+        self._row_ids = np.zeros(256, dtype=np.int64)  # _rows as an array, for comparisons
         self._data = np.zeros(1024)
         self._indices = np.zeros(1024, dtype=np.int32)
-        self._indptr = [0]
+        self._indptr = np.zeros(257, dtype=np.int32)  # the first len(_rows) + 1 are used
 
     @property
     def rows(self) -> tuple[int, ...]:
@@ -43,8 +44,8 @@ class ReducedRows:
         rows, otherwise rebuilds (column ids stay as they were). Returns the position of the
         first row that was added, so a caller can update what it derived from the rows."""
         known = len(self._rows)
-        if len(labelled) < known or list(labelled[:known]) != self._rows:
-            self._rows, self._indptr = [], [0]
+        if len(labelled) < known or not np.array_equal(labelled[:known], self._row_ids[:known]):
+            self._rows = []
             known = 0
         for row in labelled[known:]:
             self._append(int(row))
@@ -52,9 +53,10 @@ class ReducedRows:
 
     def matrix_of_rows(self) -> sp.csr_matrix:
         """The current rows as a CSR matrix over the reduced columns (shares the buffers)."""
-        nnz = self._indptr[-1]
+        count = len(self._rows)
+        nnz = self._indptr[count]
         return sp.csr_matrix(
-            (self._data[:nnz], self._indices[:nnz], np.asarray(self._indptr, dtype=np.int32)),
+            (self._data[:nnz], self._indices[:nnz], self._indptr[: count + 1].copy()),
             shape=(len(self._rows), self.n_active),
             copy=False,
         )
@@ -73,7 +75,8 @@ class ReducedRows:
             self.column_map[fresh] = ids
             self.active[ids] = fresh
             self.n_active += fresh.size
-        nnz = self._indptr[-1]
+        count = len(self._rows)
+        nnz = int(self._indptr[count])
         needed = nnz + (end - start)
         if needed > len(self._data):
             size = max(needed, 2 * len(self._data))
@@ -81,5 +84,9 @@ class ReducedRows:
             self._indices = np.resize(self._indices, size)
         self._data[nnz:needed] = self.matrix.data[start:end]
         self._indices[nnz:needed] = self.column_map[columns]
-        self._indptr.append(needed)
+        if count == len(self._row_ids):
+            self._row_ids = np.resize(self._row_ids, 2 * count)
+            self._indptr = np.resize(self._indptr, 2 * count + 1)
+        self._indptr[count + 1] = needed
+        self._row_ids[count] = row
         self._rows.append(row)
