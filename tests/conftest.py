@@ -3,6 +3,10 @@
 ``shared_dir`` is ../shared beside the clone (the project's read-only data: real exports,
 labelled benchmarks, metafor reference values). Tests that need it skip with a clear message
 where it is absent; CI has it.
+
+Under CI (the ``CI`` environment variable set, as ``.ci/run`` runs) a skip fails the run:
+PostgreSQL, Debian's chromium, LibreOffice and ../shared are all there, so a test that skips
+has lost what it needs, and a green CI must mean every test ran.
 """
 
 from __future__ import annotations
@@ -77,3 +81,25 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "review.db")
     return str(request.getfixturevalue("pg_url"))
+
+
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("CI") and _SKIPPED and exitstatus == 0:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(
+                f"CI: {len(_SKIPPED)} tests skipped (first: {_SKIPPED[0]}); under CI every "
+                "test must run - install what scripts/setup-system.sh installs, put ../shared "
+                "beside the clone",
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

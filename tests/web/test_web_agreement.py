@@ -176,8 +176,10 @@ def test_an_open_pilot_record_is_in_no_records_list_by_its_verdict(site: Site) -
     excluded = rita.get("/r/main/records/records_excluded.json").json()
     assert excluded["total"] == 0
     screened = rita.get("/r/main/records/records_screened.json").json()["records"]
-    (line,) = [r for r in screened if r["record_id"] == sample[0]]
-    assert line["statuses"] == [["title_abstract", "pending"]]
+    assert sample[0] not in [r["record_id"] for r in screened]  # not screened until complete
     _decide(site, rita, sample[0], "exclude")
     excluded = rita.get("/r/main/records/records_excluded.json").json()
     assert [r["record_id"] for r in excluded["records"]] == sample
+    screened = rita.get("/r/main/records/records_screened.json").json()["records"]
+    (line,) = [r for r in screened if r["record_id"] == sample[0]]
+    assert line["statuses"] == [["title_abstract", "complete-agreed"]]

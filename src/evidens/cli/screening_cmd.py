@@ -102,7 +102,10 @@ def simulate_command(
     ],
     out: Annotated[Path, typer.Option("--out", help="Where to write run.json.")],
     model: Annotated[
-        str, typer.Option("--model", help="svm (default), svm-mindf2, nb or logistic.")
+        str,
+        typer.Option(
+            "--model", help="svm (default), elas_u4 (ASReview's C), svm-mindf2, nb or logistic."
+        ),
     ] = DEFAULT_MODEL,
     seed: Annotated[int, typer.Option("--seed", help="Model seed.")] = 0,
     prior_seed: Annotated[int, typer.Option("--prior-seed", help="Seed for the 1+1 priors.")] = 0,

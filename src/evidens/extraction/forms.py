@@ -25,7 +25,6 @@ ARMS = ("experimental", "comparator")
 
 BINARY_STATS = ("events", "total")
 CONTINUOUS_STATS = ("mean", "sd", "n")
-ARM_STATS = BINARY_STATS + CONTINUOUS_STATS
 
 
 class FieldType(StrEnum):
@@ -118,13 +117,6 @@ class Form:
         for table in self.outcomes:
             if table.id == outcome_id:
                 return table
-        return None
-
-    def find_field(self, field_id: str) -> FormField | None:
-        """The first field with this id in any section (Table 2 looks fields up by id)."""
-        for candidate in self.fields:
-            if candidate.id == field_id:
-                return candidate
         return None
 
 

@@ -21,7 +21,7 @@ from evidens.extraction.compare import (
     build_consensus,
     discrepancies,
 )
-from evidens.extraction.forms import Form, default_form, parse_form
+from evidens.extraction.forms import Form, _list, default_form, parse_form
 from evidens.extraction.model import Consensus, Extraction
 from evidens.extraction.xlsx_import import xlsx_to_extraction
 
@@ -179,12 +179,6 @@ def _plan(raw: Any, path: str, index: int) -> StudyConsensusPlan:
         str(e) for e in _list(raw.get("extractors", []), path, f"{study}.extractors")
     )
     return StudyConsensusPlan(study, extractors, decided_by, tuple(resolutions))
-
-
-def _list(value: object, path: str, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise ConfigError(f"expected a list, found {type(value).__name__}", path=path, field=where)
-    return value
 
 
 def _utf8(data: bytes, name: str) -> str:

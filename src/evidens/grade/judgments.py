@@ -43,7 +43,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, NoReturn
 
-from evidens.core import OutcomeKind, RobJudgment
+from evidens.core import OutcomeKind
 from evidens.errors import FormatError, ValidationError
 from evidens.grade.absolute import corrected_ratio, wald_risk_difference
 from evidens.grade.inputs import (
@@ -69,6 +69,7 @@ from evidens.grade.model import (
 from evidens.grade.precision import ImprecisionThresholds
 from evidens.grade.sof import SofHeader, SofTable, build_sof
 from evidens.grade.suggest import suggest_all
+from evidens.rob.model import Judgment
 
 MAX_BYTES = 2_000_000
 MAX_OUTCOMES = 50
@@ -190,9 +191,11 @@ def _rob(item: Any, index: int, ctx: _Ctx) -> StudyRob:
     where = f"rob[{index}]"
     if not isinstance(item, dict) or "study" not in item or "overall" not in item:
         ctx.error("each rob entry needs study and overall", where, near="rob")
-    try:
-        overall = RobJudgment(str(item["overall"]).strip().lower().replace(" ", "_"))
-    except ValueError:
+    try:  # the RoB 2 package reads the level ("Some concerns", "SC", ...)
+        overall = Judgment.parse(str(item["overall"])).to_core()
+    except ValidationError:
+        overall = None
+    if overall is None:
         ctx.error(
             f"unknown overall judgment {item['overall']!r}",
             f"{where}.overall",

@@ -183,11 +183,6 @@ class Result:
     def complete(self) -> bool:
         return self.final_overall is not None and all(d.final for d in self.domains)
 
-    @property
-    def core_overall(self) -> RobJudgment | None:
-        """The final overall judgment on the RoB 2 scale GRADE reads (None for other scales)."""
-        return None if self.final_overall is None else self.final_overall.to_core()
-
     def domain(self, domain_id: str) -> DomainResult:
         """The result of one domain by id (KeyError names the id when absent)."""
         for result in self.domains:

@@ -36,7 +36,6 @@ _WILDCARD_NAMES = {
 _OPERATOR_WORD = re.compile(r"\b(and|or|not|adj\d*|near|next)\b", re.IGNORECASE)
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:[:\-]\s*(\d{4}))?\s*$")
 _PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiab": "tiab", "tiabkw": "tiab"}
-_DEFAULT = ""  # field key of untagged terms in tagged groups (Web of Science's TS=)
 _VOCABULARY_NAMES = {"mesh": "MeSH", "emtree": "Emtree", "cinahl": "CINAHL", "index": "index"}
 
 

@@ -81,6 +81,13 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def session_counts(revoked: bool, user_active: bool, expires_at: dt.datetime) -> bool:
+    """Whether a stored web session still signs its person in: not revoked, the person
+    active, not expired. The one rule for :func:`signed_in` and the web's one-statement
+    access check."""
+    return not revoked and user_active and _aware(expires_at) > utcnow()
+
+
 def check_username(username: str) -> str:
     if not _USERNAME.match(username):
         raise ValidationError(
@@ -194,7 +201,7 @@ def signed_in(engine: Engine, token: str | None) -> SignedIn | None:
     if row is None:
         return None
     web, user = row
-    if web.revoked or not user.active or _aware(web.expires_at) <= utcnow():
+    if not session_counts(web.revoked, user.active, web.expires_at):
         return None
     return SignedIn(user.id, user.username, user.display_name, web.csrf_token)
 

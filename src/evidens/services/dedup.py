@@ -9,13 +9,13 @@ carries screening decisions, and clusters a person made are kept as they are.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from sqlalchemy import delete, or_, select, update
 
 from evidens.core import Record
-from evidens.dedup import Deduplicator, PairDecision
+from evidens.dedup import Deduplicator, MatchOptions, PairDecision
 from evidens.dedup.types import Cluster, DedupResult
 from evidens.errors import ConfigError, NotFoundError
 from evidens.services.records import load_records
@@ -31,10 +31,9 @@ from evidens.store.models import (
     utcnow,
 )
 
-DEDUP_OPTIONS = ("preprints_same", "notices_same", "abstracts_same")
-"""The review's choices for related reports (``[dedup]`` in review.toml): merge a preprint
-with its journal version, an erratum or reply with its item, a meeting abstract with its
-paper. All off by default: PRISMA counts those as separate reports, linked to one study."""
+DEDUP_OPTIONS = tuple(f.name for f in fields(MatchOptions))
+"""The review's choices for related reports (``[dedup]`` in review.toml), as the engine names
+them (see :class:`evidens.dedup.MatchOptions`); all off by default."""
 
 
 def dedup_options(raw: object, path: Path | None = None) -> dict[str, bool]:

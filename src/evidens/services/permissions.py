@@ -86,6 +86,12 @@ def require(engine: Engine, username: str, slug: str, action: Action) -> Members
     role and permissions do not include the action.
     """
     found = next((m for m in memberships(engine, username) if m.slug == slug), None)
+    return permit(found, slug, action)
+
+
+def permit(found: Membership | None, slug: str, action: Action) -> Membership:
+    """``found`` (the person's membership of review ``slug``, if any) when it allows
+    ``action``; the errors of :func:`require`."""
     if found is None:
         raise NotFoundError(f"no review {slug!r}", hint="check the link, or ask for an invitation")
     if not found.can(action):

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from evidens.core import Stage
 from evidens.errors import ValidationError
 from evidens.services.permissions import Action, allowed
-from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.services.store import UnitOfWork
 from evidens.store.models import MemberRow, ReviewRow, ScreeningDecisionRow
 
 STAGE = Stage.TITLE_ABSTRACT  # the stage a pilot round is screened at
@@ -108,12 +108,6 @@ def open_records(uow: UnitOfWork, pilot: Pilot | None = None) -> set[int]:
     done = deciders(uow, pilot.records)
     team_set = set(pilot.reviewers)
     return {r for r in pilot.records if not team_set <= done.get(r, set())}
-
-
-def open_pilot_records(store: ReviewStore) -> set[int]:
-    """:func:`open_records` in a transaction of its own (for the conflicts page)."""
-    with transaction(store, "web") as uow:
-        return open_records(uow)
 
 
 def next_pilot_record(uow: UnitOfWork, pilot: Pilot, reviewer: str) -> int | None:

@@ -9,7 +9,7 @@ changes their mind updates their own row with the old value kept in the audit lo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -345,19 +345,27 @@ def conflicts(store: ReviewStore, stage: Stage) -> list[ConflictView]:
 def decisions_visible_to(
     store: ReviewStore, viewer: str, record_id: int, stage: Stage
 ) -> tuple[ScreeningDecision, ...]:
-    """What ``viewer`` may see of the decisions on one record: their own until the record
-    has all its required decisions, everyone's after."""
+    """:func:`visible_in` as a transaction of its own."""
     with transaction(store, viewer) as uow:
-        rows = uow.session.scalars(
-            select(ScreeningDecisionRow).where(
-                ScreeningDecisionRow.record_id == record_id,
-                ScreeningDecisionRow.stage == stage.value,
-            )
+        return visible_in(uow, viewer, record_id, stage)
+
+
+def visible_in(
+    uow: UnitOfWork, viewer: str, record_id: int, stage: Stage
+) -> tuple[ScreeningDecision, ...]:
+    """What ``viewer`` may see of the decisions on one record: their own until the record
+    has all its required decisions (an open pilot record: its whole team's), everyone's
+    after. The one blinding rule for every page, command and JSON."""
+    rows = uow.session.scalars(
+        select(ScreeningDecisionRow).where(
+            ScreeningDecisionRow.record_id == record_id,
+            ScreeningDecisionRow.stage == stage.value,
         )
-        made = [_to_decision(r) for r in rows]
-        if stage is pilot.STAGE and record_id in pilot.open_records(uow):
-            return tuple(d for d in made if d.reviewer == viewer)
-        return visible_decisions(made, viewer, settings_of(uow).required[stage])
+    )
+    made = [_to_decision(r) for r in rows]
+    if stage is pilot.STAGE and record_id in pilot.open_records(uow):
+        return tuple(d for d in made if d.reviewer == viewer)
+    return visible_decisions(made, viewer, settings_of(uow).required[stage])
 
 
 def queue_for(store: ReviewStore, reviewer: str, stage: Stage) -> list[int]:
@@ -379,16 +387,6 @@ def queue_for(store: ReviewStore, reviewer: str, stage: Stage) -> list[int]:
             if status.kind is not StatusKind.PENDING
         }
         return [r for r in eligible_ids(uow, stage) if r not in done and r not in settled]
-
-
-def record_decisions(
-    store: ReviewStore, decisions: Sequence[ScreeningDecision], *, actor: str
-) -> int:
-    """Many decisions in one transaction (a decision log): all recorded or none."""
-    with transaction(store, actor) as uow:
-        for decision in decisions:
-            decide(uow, decision)
-    return len(decisions)
 
 
 def now() -> dt.datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from evidens.core import Search, Source, SourceKind
-from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.services.store import UnitOfWork
 from evidens.store.models import SearchRow, SourceRow
 
 
@@ -48,35 +48,3 @@ def add_search(uow: UnitOfWork, search: Search, kind: SourceKind) -> SearchRow:
         after={"source": search.source, "date_run": str(search.date_run), "hits": search.hits},
     )
     return row
-
-
-def log_search(store: ReviewStore, search: Search, kind: SourceKind, *, actor: str) -> int:
-    """Record a search in the review's search log; returns its id."""
-    with transaction(store, actor) as uow:
-        return add_search(uow, search, kind).id
-
-
-def list_searches(store: ReviewStore) -> list[tuple[Source, Search]]:
-    """Every logged search with its source, in the order they were logged (Table 1)."""
-    with transaction(store, "evidens") as uow:
-        rows = uow.session.execute(
-            select(SourceRow, SearchRow)
-            .join(SearchRow, SearchRow.source_id == SourceRow.id)
-            .where(SourceRow.review_id == store.review_id)
-            .order_by(SearchRow.id)
-        ).all()
-        return [
-            (
-                Source(s.name, SourceKind(s.kind), s.platform),
-                Search(
-                    source=s.name,
-                    strategy=q.strategy,
-                    date_run=q.date_run,
-                    hits=q.hits,
-                    platform=q.platform,
-                    limits=q.limits,
-                    run_by=q.run_by,
-                ),
-            )
-            for s, q in rows
-        ]

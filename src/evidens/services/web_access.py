@@ -13,16 +13,14 @@ actions-by-resources table.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from evidens.errors import NotFoundError, PermissionDeniedError
-from evidens.services.accounts import SignedIn, token_hash
-from evidens.services.permissions import Action, Membership
+from evidens.services.accounts import SignedIn, session_counts, token_hash
+from evidens.services.permissions import Action, Membership, permit
 from evidens.store.account_models import UserRow, WebSessionRow
-from evidens.store.models import MemberRow, ReviewRow, utcnow
+from evidens.store.models import MemberRow, ReviewRow
 
 
 @dataclass(frozen=True)
@@ -34,20 +32,8 @@ class Access:
     member: Membership | None
 
     def require(self, slug: str, action: Action) -> Membership:
-        """The membership, if it allows ``action``; the errors are those of
-        :func:`evidens.services.permissions.require` (not a member and no such review are
-        indistinguishable on purpose)."""
-        found = self.member
-        if found is None:
-            raise NotFoundError(
-                f"no review {slug!r}", hint="check the link, or ask for an invitation"
-            )
-        if not found.can(action):
-            raise PermissionDeniedError(
-                f"your role in this review ({found.role}) does not allow {action.value}",
-                hint="ask the review's owner for the permission",
-            )
-        return found
+        """The membership, if it allows ``action`` (see :func:`permissions.permit`)."""
+        return permit(self.member, slug, action)
 
 
 def access(engine: Engine, token: str | None, slug: str) -> Access | None:
@@ -91,15 +77,10 @@ def access(engine: Engine, token: str | None, slug: str) -> Access | None:
     if row is None:
         return None
     revoked, expires, csrf, user_id, username, display, active, review_id, title, role, perms = row
-    if revoked or not active or _aware(expires) <= utcnow():
+    if not session_counts(revoked, active, expires):
         return None
     user = SignedIn(user_id, username, display, csrf)
     if review_id is None:
         return Access(user, None)
     granted = tuple(str(p) for p in perms or ())
     return Access(user, Membership(review_id, slug, title, username, role, granted))
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back without a zone; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

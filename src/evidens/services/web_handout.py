@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from evidens.core import Stage
 from evidens.services.store import UnitOfWork
-from evidens.store.models import RecordRow, ScreeningHandoutRow
+from evidens.store.models import RecordRow, ScreeningHandoutRow, utcnow
 
 HOLD_SECONDS = 300.0  # long enough to read an abstract, short enough for an abandoned tab
 
@@ -29,7 +29,7 @@ HOLD_SECONDS = 300.0  # long enough to read an abstract, short enough for an aba
 @functools.lru_cache(maxsize=1024)
 def unheld(needed: Select[Any], reviewer: str, stage: Stage) -> Select[Any]:
     """``needed`` without records a teammate holds (the hold's end is the bound parameter
-    ``held_after``: pass :func:`now`). Built once per statement, reviewer and stage."""
+    ``held_after``: pass the time now). Built once per statement, reviewer and stage."""
     held = (
         select(ScreeningHandoutRow.id)
         .where(
@@ -43,10 +43,6 @@ def unheld(needed: Select[Any], reviewer: str, stage: Stage) -> Select[Any]:
     return needed.where(~held)
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def hold(uow: UnitOfWork, reviewer: str, stage: Stage, record_id: int) -> None:
     """Hold ``record_id`` for ``reviewer`` (replacing what they held): one upsert."""
     values = {
@@ -54,7 +50,7 @@ def hold(uow: UnitOfWork, reviewer: str, stage: Stage, record_id: int) -> None:
         "stage": stage.value,
         "reviewer": reviewer,
         "record_id": record_id,
-        "until": now() + dt.timedelta(seconds=HOLD_SECONDS),
+        "until": utcnow() + dt.timedelta(seconds=HOLD_SECONDS),
     }
     dialect = uow.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert

@@ -20,17 +20,15 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
-from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.core import ScreeningDecision, Stage
 from evidens.errors import NotFoundError
 from evidens.screening.highlight import HighlightList, compile_terms, highlight_record
-from evidens.screening.workflow import visible_decisions
-from evidens.services.pilot import next_pilot_record, open_records, pilot_in
-from evidens.services.screening import decide, eligible_ids, settings_of
+from evidens.services.pilot import next_pilot_record, pilot_in
+from evidens.services.screening import decide, eligible_ids, settings_of, visible_in
 from evidens.services.screening_session import RecordCard
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.services.web_fulltext import full_text_next
 from evidens.services.web_handout import hold, unheld
-from evidens.services.web_handout import now as handout_now
 from evidens.services.web_order import (
     Order,
     Placement,
@@ -47,6 +45,7 @@ from evidens.store.models import (
     ResolutionRow,
     ReviewRow,
     ScreeningDecisionRow,
+    utcnow,
 )
 
 # The number of records to screen changes only on import or de-duplication; counting
@@ -161,7 +160,7 @@ def _card_in(
         abstract=abstract,
         citation=citation,
         spans=highlight_record(title, abstract, _terms(uow)),
-        visible=_visible(uow, record_id, viewer, stage) if asked else (),
+        visible=visible_in(uow, viewer, record_id, stage) if asked else (),
     )
     return card, int(decided or 0)
 
@@ -172,28 +171,6 @@ def _terms(uow: UnitOfWork) -> HighlightList:
     include = tuple(str(t) for t in terms.get("include", ()))
     exclude = tuple(str(t) for t in terms.get("exclude", ()))
     return _highlights(include, exclude)
-
-
-def _visible(
-    uow: UnitOfWork, record_id: int, viewer: str, stage: Stage
-) -> tuple[ScreeningDecision, ...]:
-    """The decisions on the record that blinding lets ``viewer`` see."""
-    rows = uow.session.scalars(
-        select(ScreeningDecisionRow).where(
-            ScreeningDecisionRow.record_id == record_id,
-            ScreeningDecisionRow.stage == stage.value,
-        )
-    )
-    made = [
-        ScreeningDecision(
-            r.record_id, stage, r.reviewer, Decision(r.decision), r.reason, r.note, r.decided_at
-        )
-        for r in rows
-    ]
-    if stage is Stage.TITLE_ABSTRACT and record_id in open_records(uow):
-        # a pilot record is complete only once its whole team has decided it
-        return tuple(d for d in made if d.reviewer == viewer)
-    return visible_decisions(made, viewer, settings_of(uow).required[stage])
 
 
 def _needed_query(uow: UnitOfWork, reviewer: str, stage: Stage) -> Select[Any]:
@@ -243,7 +220,7 @@ def _next_in(
         return found, Placement("pilot")
     skip = frozenset(pilot.records) if pilot else frozenset()
     query = _needed_query(uow, reviewer, stage)
-    free, held_after = unheld(query, reviewer, stage), {"held_after": handout_now()}
+    free, held_after = unheld(query, reviewer, stage), {"held_after": utcnow()}
     found, placement = _walk_orders(uow, store, reviewer, order, free, held_after, skip)
     if found is None:  # every needed record is held by a teammate: hand one out anyway
         found, placement = _walk_orders(uow, store, reviewer, order, query, {}, skip)

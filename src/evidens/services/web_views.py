@@ -219,16 +219,18 @@ def _box_ids(store: ReviewStore, box: str) -> list[int]:
                 )
             )
         )
+        # the same rules as prisma.counts.derive, so a box's list is as long as its count
         passed = [r for r in canonical if _final(ta, r) in (Decision.INCLUDE, Decision.MAYBE)]
+        assessed = [r for r in passed if r not in missing]
         chosen: dict[str, list[int]] = {
-            "records_screened": [r for r in canonical if r in ta],
+            "records_screened": [r for r in canonical if _final(ta, r) is not None],
             "records_excluded": [r for r in canonical if _final(ta, r) is Decision.EXCLUDE],
             "reports_sought_for_retrieval": passed,
             "reports_not_retrieved": [r for r in passed if r in missing],
-            "reports_assessed_for_eligibility": [r for r in passed if r in ft],
-            "reports_excluded": [r for r in canonical if _final(ft, r) is Decision.EXCLUDE],
+            "reports_assessed_for_eligibility": assessed,
+            "reports_excluded": [r for r in assessed if _final(ft, r) is Decision.EXCLUDE],
             "studies_included_in_review": [
-                r for r in canonical if _final(ft, r) is Decision.INCLUDE
+                r for r in assessed if _final(ft, r) not in (None, Decision.EXCLUDE)
             ],
         }
         return chosen.get(box, [])

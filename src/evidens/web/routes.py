@@ -17,8 +17,8 @@ from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
-from evidens.errors import NotFoundError, ReviewStateError, ValidationError
-from evidens.services import accounts, pilot, web_queue, web_views
+from evidens.errors import NotFoundError, ValidationError
+from evidens.services import accounts, web_queue, web_views
 from evidens.services.permissions import Action, Membership, memberships, require
 from evidens.services.screening import conflicts, record_decision, record_resolution
 from evidens.services.screening_session import undo_last
@@ -250,12 +250,10 @@ def _add_conflicts(app: FastAPI) -> None:
     def conflict_list(request: Request, user: User, slug: str, stage: str) -> Response:
         member = _member(request, user, slug, Action.RESOLVE)
         at, store = _stage(stage), member.store(engine_of(request))
-        # a pilot record is not complete until its whole team has decided it
-        hidden = pilot.open_pilot_records(store) if at is Stage.TITLE_ABSTRACT else set()
         data = {
             "review": {"slug": member.slug, "title": member.title},
             "stage": at,
-            "conflicts": [c for c in conflicts(store, at) if c.record_id not in hidden],
+            "conflicts": conflicts(store, at),  # open pilot records are not conflicts yet
             "reasons": web_views.review_text(store).reasons,
         }
         return page(request, "conflicts.html", data, extra={"csrf": user.csrf_token})
@@ -278,11 +276,6 @@ def _add_conflicts(app: FastAPI) -> None:
         store = member.store(engine_of(request))
         if not web_views.record_in_review(store, rid):
             raise NotFoundError(f"no record {rid} in this review")
-        if at is Stage.TITLE_ABSTRACT and rid in pilot.open_pilot_records(store):
-            raise ReviewStateError(
-                f"record {rid} is in the pilot round and not every pilot reviewer has decided it",
-                hint="resolve it once the whole pilot team has screened it",
-            )
         made = Resolution(
             rid,
             at,
