@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from evidens.core import ArmData, Outcome
+from evidens.core.cells import spreadsheet_safe
 from evidens.extraction.forms import OUTCOMES_SECTION
 from evidens.extraction.model import Consensus, Derived, Value
 
@@ -182,5 +183,5 @@ def _csv(header: list[str], rows: Sequence[Mapping[str, str]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()

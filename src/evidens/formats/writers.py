@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from evidens.core import Record
+from evidens.core.cells import spreadsheet_safe
 from evidens.formats import _lossless
 
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
@@ -117,7 +118,7 @@ def write_csv(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*CSV_COLUMNS, *extra])
     for index, record in enumerate(records):
-        row = [_cell(getattr(record, column)) for column in CSV_COLUMNS]
-        row.extend(values[index] for values in extra.values())
+        row = [spreadsheet_safe(_cell(getattr(record, column))) for column in CSV_COLUMNS]
+        row.extend(spreadsheet_safe(values[index]) for values in extra.values())
         writer.writerow(row)
     return buffer.getvalue()

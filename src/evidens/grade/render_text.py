@@ -12,6 +12,7 @@ import io
 import json
 from typing import Any
 
+from evidens.core.cells import spreadsheet_safe
 from evidens.grade.absolute import AbsoluteEffect
 from evidens.grade.inputs import (
     EffectEstimate,
@@ -122,18 +123,13 @@ def _csv_row(row: SofRow, table: SofTable) -> list[str]:
     ]
 
 
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; quote them out."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def sof_csv(table: SofTable) -> str:
     """One line per outcome, every domain's rating and the footnotes in full."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in table.rows:
-        writer.writerow([_csv_safe(v) for v in _csv_row(row, table)])
+        writer.writerow([spreadsheet_safe(v) for v in _csv_row(row, table)])
     return out.getvalue()
 
 

@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
+from evidens.core.cells import spreadsheet_safe
 from evidens.report.model import ChecklistItem
 
 # (item, section, topic, keys of the facts that answer it)
@@ -75,10 +76,5 @@ def checklist_csv(items: Sequence[ChecklistItem]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["item", "section", "topic", "location_reported"])
     for i in items:
-        writer.writerow([i.item, i.section, i.topic, _csv_safe(i.location)])
+        writer.writerow([i.item, i.section, i.topic, spreadsheet_safe(i.location)])
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Keep spreadsheet programs from reading a location as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
