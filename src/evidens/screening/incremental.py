@@ -51,7 +51,11 @@ class IncrementalSvm:
         strength: float,
         ratio: float,
         settings: SolverSettings | None = None,
+        start: tuple[FloatArray, float] | None = None,
     ) -> None:
+        """``start``: weights over all columns and intercept to warm-start the first fit
+        from (e.g. a :class:`~evidens.screening.dual.DualSvm` fit; zero otherwise)."""
+        self._start = start
         self.rows = ReducedRows(matrix)
         self.strength = strength
         self.ratio = ratio
@@ -76,6 +80,10 @@ class IncrementalSvm:
             self._sums[:] = 0.0
             self._counts[:] = 0
             first = 0
+        if self._start is not None:  # columns are numbered now: take the warm start
+            start_w, self.b = self._start
+            self.w[: self.rows.n_active] = start_w[self.rows.active[: self.rows.n_active]]
+            self._start = None
         self._reserve(len(labelled))
         self._labels[first : len(labelled)] = labels[first:]
         self._n = len(labelled)

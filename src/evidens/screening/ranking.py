@@ -1,16 +1,20 @@
 """Prioritised screening: rank unscreened records by predicted relevance, and say why.
 
-The model is refit after every decision, so it has to be fast. Three things keep it fast
-without changing what is learnt:
+The model is refit after every decision, so it has to be fast. These keep it fast without
+changing what is learnt:
 
 * TF-IDF is fit once on all records (title + abstract), labelled or not, as ASReview does;
   all records are known up front, so this is legitimate and keeps features stable;
 * the classifier is fit only on the columns that occur in labelled records - the others get
   weight zero under L2 regularisation anyway - so each fit is small;
 * a refit first checks, at the cost of the one new record, whether the previous optimum
-  still holds within the solver's tolerance (:mod:`~evidens.screening.incremental`); only if
-  not does the solver run, and only then are the records re-scored;
-* scores for every record are one sparse matrix-vector product.
+  still holds within the solver's tolerance; only if not does the solver run, and only then
+  are the records re-scored;
+* while few records are labelled, the SVM is solved over the labelled rows
+  (:mod:`~evidens.screening.dual`): each record's inner products with the labelled ones are
+  kept, so a refit works on a small dense matrix and re-scoring is one dense product; past
+  :func:`~evidens.screening.kernel.dual_limit` it moves, warm-started, to the feature-space
+  solver (:mod:`~evidens.screening.incremental`), where scores are one sparse product.
 
 Ties in the score are broken by record position with a stable sort, and the order is always
 model-driven: no silent fallback to file order.
@@ -27,8 +31,10 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from evidens.errors import EstimationError, ValidationError
+from evidens.screening.dual import DualSvm
 from evidens.screening.features import TextFeatures, tfidf
 from evidens.screening.incremental import IncrementalSvm
+from evidens.screening.kernel import dual_limit
 from evidens.screening.l2svm import SolverSettings
 
 FloatArray = NDArray[np.float64]
@@ -124,23 +130,27 @@ class Ranker:
         self.spec = spec
         self.seed = seed
         n_columns = features.matrix.shape[1]
-        self.weights: FloatArray = np.zeros(n_columns)
+        self._weights: FloatArray = np.zeros(n_columns)
         self.intercept = 0.0
         self._fitted = False
-        self._svm = (
-            IncrementalSvm(
-                features.matrix,
-                spec.strength,
-                spec.balance_ratio,
-                SolverSettings(tol=spec.tol),
-            )
-            if spec.classifier == "svm"
-            else None
-        )
         self._scores: FloatArray | None = None  # cached until the weights change
         # A column used by one record only can carry weight only once that record is
         # labelled, and labelled records are not ranked: scoring can skip such columns.
         self._score_matrix = _leading_columns(features.matrix, features.n_shared)
+        # The SVM starts in the dual form (cheap while few records are labelled) and moves
+        # to the primal one, warm-started, once that is cheaper (see screening.kernel).
+        self._dual_limit = dual_limit(self._score_matrix) if spec.classifier == "svm" else -1
+        self._dual: DualSvm | None = None
+        self._svm: IncrementalSvm | None = None
+        self._primal_stale = False  # the dual fit moved since ``weights`` was computed
+
+    @property
+    def weights(self) -> FloatArray:
+        """The weight of every feature column (computed from the dual form when in use)."""
+        if self._dual is not None and self._primal_stale:
+            self._weights, self.intercept = self._dual.primal()
+            self._primal_stale = False
+        return self._weights
 
     def fit(self, labelled: IntArray, labels: IntArray) -> None:
         """Refit on rows ``labelled`` with 0/1 ``labels``; needs both classes."""
@@ -149,20 +159,37 @@ class Ranker:
                 "the model needs at least one relevant and one irrelevant decision",
                 hint="screen a few records first or give prior knowledge",
             )
-        if self._svm is not None:
-            self._fit_svm(self._svm, labelled, labels)
+        if self.spec.classifier == "svm":
+            self._fit_svm(labelled, labels)
         else:
             weights = balanced_weights(labels, self.spec.balance_ratio)
             self._fit_sklearn(self.features.matrix[labelled], labels, weights)
             self._scores = None
         self._fitted = True
 
-    def _fit_svm(self, svm: IncrementalSvm, labelled: IntArray, labels: IntArray) -> None:
-        if not svm.fit(labelled, labels) and self._fitted:
+    def _fit_svm(self, labelled: IntArray, labels: IntArray) -> None:
+        settings = SolverSettings(tol=self.spec.tol)
+        strength, ratio = self.spec.strength, self.spec.balance_ratio
+        if len(labelled) <= self._dual_limit and self._svm is None:
+            if self._dual is None:
+                matrix = self.features.matrix
+                self._dual = DualSvm(matrix, self._score_matrix, strength, ratio, settings)
+            if self._dual.fit(labelled, labels) or not self._fitted:
+                self.intercept = self._dual.b
+                self._scores = None
+                self._primal_stale = True
+            return
+        if self._svm is None:
+            start = self._dual.primal() if self._dual is not None and self._fitted else None
+            matrix = self.features.matrix
+            self._svm = IncrementalSvm(matrix, strength, ratio, settings, start=start)
+            self._dual = None
+            self._fitted = False  # the scores must come from the primal weights now
+        if not self._svm.fit(labelled, labels) and self._fitted:
             return  # same weights: the cached scores stay valid
-        n = svm.rows.n_active
-        self.weights[svm.rows.active[:n]] = svm.w[:n]
-        self.intercept = svm.b
+        n = self._svm.rows.n_active
+        self._weights[self._svm.rows.active[:n]] = self._svm.w[:n]
+        self.intercept = self._svm.b
         self._scores = None
 
     def _fit_sklearn(self, rows: sp.csr_matrix, labels: IntArray, weights: FloatArray) -> None:
@@ -175,7 +202,7 @@ class Ranker:
         if spec.classifier == "nb":  # smoothing spans all columns, so keep them all
             nb = MultinomialNB(alpha=spec.strength).fit(rows, labels, sample_weight=weights)
             log_prob = nb.feature_log_prob_
-            self.weights = np.asarray(log_prob[1] - log_prob[0], dtype=np.float64)
+            self._weights = np.asarray(log_prob[1] - log_prob[0], dtype=np.float64)
             self.intercept = float(nb.class_log_prior_[1] - nb.class_log_prior_[0])
             return
         used = np.zeros(rows.shape[1], dtype=bool)
@@ -185,16 +212,18 @@ class Ranker:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(rows[:, columns], labels, sample_weight=weights)
-        self.weights = np.zeros(rows.shape[1])
-        self.weights[columns] = model.coef_[0]
+        self._weights = np.zeros(rows.shape[1])
+        self._weights[columns] = model.coef_[0]
         self.intercept = float(model.intercept_[0])
 
     def scores(self) -> FloatArray:
         """Relevance score of every record (higher = screen sooner); a fresh array."""
         if not self._fitted:
             raise EstimationError("the ranking model has not been fit yet")
-        if self._scores is None:
-            scored = self._score_matrix @ self.weights[: self.features.n_shared]
+        if self._scores is None and self._dual is not None:
+            self._scores = self._dual.scores()
+        elif self._scores is None:
+            scored = self._score_matrix @ self._weights[: self.features.n_shared]
             self._scores = np.asarray(scored + self.intercept, dtype=np.float64)
         return self._scores.copy()
 
