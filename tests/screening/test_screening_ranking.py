@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -9,11 +11,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from evidens.errors import EstimationError, ValidationError
-from evidens.screening.features import TOKEN, _term_counts, _word_pattern, tfidf, unique_codes
+from evidens.screening.features import _term_counts, tfidf, unique_codes
 from evidens.screening.incremental import IncrementalSvm, class_costs
 from evidens.screening.l2svm import SolverSettings, fit_squared_hinge
 from evidens.screening.ranking import Ranker, model_spec, rank_records, tfidf_features
 from evidens.screening.reduced import ReducedRows
+from evidens.screening.tokens import tokenise
 
 TEXTS = [
     "Randomised trial of aspirin in adults with asthma",
@@ -217,9 +220,8 @@ def _row(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
     return matrix.indices[start:end], matrix.data[start:end]
 
 
-def test_fast_word_pattern_finds_the_unicode_tokens() -> None:
-    text = "naïve café – ½ ²x x² µg/ml α-synuclein [a-b] back\\slash ]x] straße 中文 ٣٤ _x_".lower()
-    assert _word_pattern(text).findall(text) == TOKEN.findall(text)
-    assert _word_pattern("plain ascii text").findall("plain ascii text") == [
-        "plain", "ascii", "text"
-    ]  # fmt: skip
+def test_tokens_of_mixed_scripts_are_scikit_learns() -> None:
+    text = "Naïve café – ½ ²x x² µg/ml α-synuclein [a-b] back\\slash ]x] STRASSE 中文 ٣٤ _x_"
+    ids, _, vocabulary = tokenise([text, "plain ascii text"], frozenset())
+    expected = [*re.findall(r"(?u)\b\w\w+\b", text.lower()), "plain", "ascii", "text"]
+    assert [vocabulary[i] for i in ids] == expected
