@@ -108,7 +108,8 @@ WORKER = """
 import json, sys
 from pathlib import Path
 from evidens.screening.simulate import read_labelled_csv, simulate
-data = read_labelled_csv(Path(sys.argv[1]).read_text(encoding="utf-8"), sys.argv[1])
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as handle:  # as the CLI reads it
+    data = read_labelled_csv(handle, sys.argv[1])
 r = simulate(data, model="svm", seed=int(sys.argv[2]), prior_seed=int(sys.argv[2]))
 print(json.dumps({"priors": list(r.priors), "in_run_s": r.wall_s, **r.metrics.as_dict()}))
 """

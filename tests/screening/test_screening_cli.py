@@ -70,3 +70,11 @@ def test_bad_decision_is_reported_with_its_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["agreement", str(path)])
     assert isinstance(result.exception, FormatError)
     assert result.exception.location.endswith(":2:decision")
+
+
+def test_simulate_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    data = tmp_path / "latin1.csv"
+    data.write_bytes("record_id,title,abstract,label_included\n1,Caf\xe9,x,1\n".encode("latin-1"))
+    result = CliRunner().invoke(_app(), ["simulate", str(data), "--out", str(tmp_path / "r.json")])
+    assert result.exit_code != 0
+    assert "not UTF-8" in str(result.exception) + result.output

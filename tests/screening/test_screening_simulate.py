@@ -83,3 +83,20 @@ def test_screening_beyond_the_last_relevant_keeps_the_metrics() -> None:
     assert longer.order[: len(base.order)] == base.order
     assert len(longer.order) == len(base.order) + 20
     assert longer.metrics == base.metrics
+
+
+def test_a_streamed_file_parses_as_its_text_does(tmp_path: Path) -> None:
+    """Quoted fields with line breaks, commas, quotes, a BOM and CRLF ends: same records."""
+    text = (
+        "record_id,title,abstract,label_included\r\n"
+        '1,"Statins, and stroke","Line one\r\nline two with ""quotes""\u2028 and more",1\r\n'
+        "2,Knee pain,Plain abstract,0\r\n"
+    )
+    path = tmp_path / "set.csv"
+    path.write_bytes(("\ufeff" + text).encode("utf-8"))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        streamed = read_labelled_csv(handle, str(path))
+    assert streamed == read_labelled_csv(text, str(path))
+    assert streamed.record_ids == ("1", "2")
+    abstract = 'Line one\r\nline two with "quotes"\u2028 and more'
+    assert streamed.texts[0] == f"Statins, and stroke {abstract}"

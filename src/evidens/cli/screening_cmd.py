@@ -21,7 +21,12 @@ from rich.table import Table
 from evidens.errors import InputError
 from evidens.screening.agreement import Agreement, all_pairs, landis_koch, read_decisions_csv
 from evidens.screening.ranking import DEFAULT_MODEL
-from evidens.screening.simulate import SimulationResult, read_labelled_csv, simulate
+from evidens.screening.simulate import (
+    LabelledSet,
+    SimulationResult,
+    read_labelled_csv,
+    simulate,
+)
 
 console = Console(highlight=False, soft_wrap=True)
 MAX_INPUT_BYTES = 200 * 1024 * 1024
@@ -32,6 +37,19 @@ def _read_text(path: Path) -> str:
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise InputError("file is larger than 200 MB", path=path, hint="split it first")
         return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", path=path, hint="save it as UTF-8") from None
+
+
+def _read_labelled(path: Path) -> LabelledSet:
+    """The labelled CSV, parsed as it is read (see :func:`read_labelled_csv`)."""
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise InputError("file is larger than 200 MB", path=path, hint="split it first")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return read_labelled_csv(handle, str(path))
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
     except UnicodeDecodeError:
@@ -116,7 +134,7 @@ def simulate_command(
     ] = 0,
 ) -> None:
     """Simulate prioritised screening to the last relevant record; write metrics and order."""
-    labelled = read_labelled_csv(_read_text(data), str(data))
+    labelled = _read_labelled(data)
     result = simulate(
         labelled, model=model, seed=seed, prior_seed=prior_seed, beyond_last=beyond_last
     )
