@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from evidens.screening import kernel
 from evidens.screening.dual import DualSvm
 from evidens.screening.features import tfidf
 from evidens.screening.incremental import class_costs
@@ -120,3 +121,18 @@ def test_dual_limit_bounds_memory_and_follows_feature_density() -> None:
         shape=(n, 40),
     )
     assert dual_limit(dense_rows) == MEMORY_LIMIT // n == 10
+
+
+def test_direct_scipy_kernels_give_the_public_api_products(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = _problem(200, 300, seed=5)
+    shared = sp.csr_matrix(x[:, :300])
+    direct = KernelRows(x, shared)
+    for record in (3, 77, 150):
+        direct.append(record)
+    monkeypatch.setattr(kernel, "csr_row_index", None)
+    public = KernelRows(x, shared)
+    for record in (3, 77, 150):
+        public.append(record)
+    assert kernel.csc_matvec is not None  # this scipy has them: the direct path was taken
+    assert np.array_equal(direct.products, public.products)
+    assert np.array_equal(direct.gram, public.gram)

@@ -19,6 +19,11 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+try:  # scipy's compiled kernels behind csr[rows] and csc @ vector, called directly
+    from scipy.sparse._sparsetools import csc_matvec, csr_row_index
+except ImportError:  # pragma: no cover - a scipy that moved them: the public API then
+    csc_matvec = csr_row_index = None
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 MEMORY_LIMIT = 16_000_000
@@ -68,9 +73,8 @@ class KernelRows:
         columns = self.matrix.indices[start:end]
         values = self.matrix.data[start:end]
         shared = columns < self.by_column.shape[0]
-        block = self.by_column[columns[shared]]
         row = self._products[self.m]
-        row[:] = np.asarray(block.T @ values[shared], dtype=np.float64)
+        _products_into(self.by_column, columns[shared], values[shared], row)
         m = self.m
         self.rows[m] = record
         norm2 = float(values @ values)
@@ -91,3 +95,30 @@ class KernelRows:
         rows = np.zeros(grown, dtype=np.int64)
         rows[:capacity] = self.rows
         self._products, self._gram, self.rows = products, gram, rows
+
+
+def _products_into(
+    by_column: sp.csr_matrix, columns: NDArray[np.int32], values: FloatArray, out: FloatArray
+) -> None:
+    """``out`` = Σ_j values_j · by_column[columns_j]: the inner products of one record (its
+    ``columns`` and ``values``) with every record.
+
+    It runs once per screening decision, and scipy's checks around the two compiled calls
+    (row selection, then a transposed product) cost as much as the calls themselves, so they
+    are called directly when this scipy has them where expected; the result is the same.
+    """
+    if csr_row_index is None or csc_matvec is None:
+        out[:] = np.asarray(by_column[columns].T @ values, dtype=np.float64)
+        return
+    indptr, indices = by_column.indptr, by_column.indices
+    columns = columns.astype(indices.dtype, copy=False)
+    block_indptr = np.zeros(len(columns) + 1, dtype=indptr.dtype)
+    np.cumsum(indptr[columns + 1] - indptr[columns], out=block_indptr[1:])
+    size = int(block_indptr[-1])
+    block_indices = np.empty(size, dtype=indices.dtype)
+    block_data = np.empty(size, dtype=by_column.data.dtype)
+    csr_row_index(len(columns), columns, indptr, indices, by_column.data, block_indices, block_data)
+    out[:] = 0.0
+    # The selected rows as CSR are the CSC form of their transpose: out += blockᵀ · values.
+    n_records = by_column.shape[1]
+    csc_matvec(n_records, len(columns), block_indptr, block_indices, block_data, values, out)
