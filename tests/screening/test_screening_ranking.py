@@ -176,6 +176,25 @@ def test_incremental_svm_reports_unchanged_weights_within_tolerance() -> None:
     assert np.array_equal(before, svm.w)
 
 
+def test_incremental_check_uses_the_gradient_norms_it_stands_for() -> None:
+    """The O(1) tolerance check's inner products equal the gradients summed afresh."""
+    x = sp.random(300, 200, density=0.05, random_state=3, format="csr")
+    labels = (np.arange(300) % 9 == 0).astype(np.int64)
+    svm = IncrementalSvm(x, 0.11, 9.8, SolverSettings(tol=0.05))
+    refits = 0
+    for size in range(200, 300):
+        refits += svm.fit(np.arange(size), labels[:size])
+        n, costs = svm.rows.n_active, class_costs(*map(int, svm._counts), 0.11, 9.8)
+        grad_w = svm.w[:n] + 2.0 * (costs @ svm._grad[:, :n])
+        cross = float(costs @ svm._w_grad)
+        kept = svm._ww + 4.0 * cross + 4.0 * float(costs @ svm._grad_gram @ costs)
+        assert kept == pytest.approx(float(grad_w @ grad_w), rel=1e-9, abs=1e-12)
+        at_zero = 2.0 * (costs[1] * svm._sums[1, :n] - costs[0] * svm._sums[0, :n])
+        gb = 2.0 * float(costs[1] * svm._counts[1] - costs[0] * svm._counts[0])
+        assert svm._scale(costs) == pytest.approx(np.sqrt(at_zero @ at_zero + gb * gb), rel=1e-9)
+    assert 0 < refits < 100  # both branches ran: kept forms and recounted ones
+
+
 def test_relabelled_rows_rebuild_the_sums() -> None:
     x = tfidf(TEXTS, ngram_max=2).matrix
     svm = IncrementalSvm(x, 0.11, 9.8, SolverSettings(tol=1e-10))

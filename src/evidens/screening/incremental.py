@@ -70,6 +70,12 @@ class IncrementalSvm:
         self._labels = np.zeros(0, dtype=np.int64)
         self._margins = np.zeros(0)
         self._n = 0  # labelled rows accounted for
+        # Inner products that give both gradient norms of the tolerance check in O(1):
+        # G_j·G_k, S_j·S_k (2 × 2), w·G_k, w·w; kept up to date by each added row.
+        self._grad_gram = np.zeros((2, 2))
+        self._sums_gram = np.zeros((2, 2))
+        self._w_grad = np.zeros(2)
+        self._ww = 0.0
 
     def fit(self, labelled: IntArray, labels: IntArray) -> bool:
         """Refit on rows ``labelled`` with 0/1 ``labels``; True if the weights changed."""
@@ -92,13 +98,17 @@ class IncrementalSvm:
         elif first < len(labelled):
             self._add_many(first)
         costs = class_costs(int(self._counts[0]), int(self._counts[1]), self.strength, self.ratio)
+        grad_b = self.b + 2.0 * float(costs @ self._grad_b)
+        target = self.settings.tol * self._scale(costs)
+        # ‖w + 2 Σ c_k G_k‖² from the kept inner products: no pass over the columns.
+        cross = float(costs @ self._w_grad)
+        grad_w2 = self._ww + 4.0 * cross + 4.0 * float(costs @ self._grad_gram @ costs)
+        if math.sqrt(max(grad_w2, 0.0) + grad_b * grad_b) <= target:
+            return False
         n = self.rows.n_active
         grad_w = self.w[:n] + 2.0 * (costs @ self._grad[:, :n])
-        grad_b = self.b + 2.0 * float(costs @ self._grad_b)
-        target = self.settings.tol * self._scale(costs, n)
-        if math.sqrt(float(grad_w @ grad_w) + grad_b * grad_b) <= target:
-            return False
         self._newton(costs, target, grad_w, grad_b)
+        self._recount_forms()
         return True
 
     def _reserve(self, size: int) -> None:
@@ -114,9 +124,14 @@ class IncrementalSvm:
         k = 0 if label == 1 else 1
         sign = 1.0 if label == 1 else -1.0
         z = float(values @ self.w[columns]) + self.b
+        norm2 = float(values @ values)
         if sign * z < 1.0:
-            self._grad[k, columns] += (z - sign) * values
-            self._grad_b[k] += z - sign
+            r = z - sign
+            _add_to_gram(self._grad_gram, k, r * (self._grad[:, columns] @ values), r * r * norm2)
+            self._w_grad[k] += r * (z - self.b)  # w·x is the margin less the intercept
+            self._grad[k, columns] += r * values
+            self._grad_b[k] += r
+        _add_to_gram(self._sums_gram, k, self._sums[:, columns] @ values, norm2)
         self._sums[k, columns] += values
         self._counts[k] += 1
         self._margins[position] = z
@@ -135,12 +150,24 @@ class IncrementalSvm:
         self._sums[:, :n] += _per_class_sums(matrix, _split(labels, np.ones(len(labels))))
         self._counts += np.array([int(labels.sum()), len(labels) - int(labels.sum())])
         self._margins[first : self._n] = z
+        self._recount_forms()
 
-    def _scale(self, costs: FloatArray, n: int) -> float:
-        """‖∇f(0)‖: at w = 0 every row is a violator with z − y = −y."""
-        gw = 2.0 * (costs[1] * self._sums[1, :n] - costs[0] * self._sums[0, :n])
+    def _recount_forms(self) -> None:
+        """The inner products of the tolerance check, afresh (after a batch or a refit)."""
+        n = self.rows.n_active
+        grad, sums, w = self._grad[:, :n], self._sums[:, :n], self.w[:n]
+        self._grad_gram = grad @ grad.T
+        self._sums_gram = sums @ sums.T
+        self._w_grad = grad @ w
+        self._ww = float(w @ w)
+
+    def _scale(self, costs: FloatArray) -> float:
+        """‖∇f(0)‖: at w = 0 every row is a violator with z − y = −y, so the weights'
+        gradient is 2 (c₁ S₁ − c₀ S₀), whose norm comes from the kept S_j·S_k."""
+        signed = np.array([-costs[0], costs[1]])
+        gw2 = 4.0 * float(signed @ self._sums_gram @ signed)
         gb = 2.0 * float(costs[1] * self._counts[1] - costs[0] * self._counts[0])
-        return math.sqrt(float(gw @ gw) + gb * gb)
+        return math.sqrt(max(gw2, 0.0) + gb * gb)
 
     def _newton(self, costs: FloatArray, target: float, gw: FloatArray, gb: float) -> None:
         """Newton steps from the current weights (gradient ``gw``, ``gb`` there) until the
@@ -169,6 +196,15 @@ class IncrementalSvm:
                 break
         self.w[:n], self.b = w, b
         self._margins[: self._n] = z
+
+
+def _add_to_gram(gram: FloatArray, k: int, products: FloatArray, norm2: float) -> None:
+    """Update the 2 × 2 inner products of two sums when vector v is added to sum ``k``:
+    ``products`` are (sum_0·v, sum_1·v) before the addition, ``norm2`` is v·v."""
+    other = 1 - k
+    gram[k, k] += 2.0 * float(products[k]) + norm2
+    gram[k, other] += float(products[other])
+    gram[other, k] = gram[k, other]
 
 
 def _split(labels: IntArray, values: FloatArray) -> FloatArray:
