@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from evidens.errors import EstimationError, ValidationError
-from evidens.screening.features import _term_counts, tfidf, unique_codes
+from evidens.screening.features import _cell_counts, tfidf, unique_codes
 from evidens.screening.incremental import IncrementalSvm, class_costs
 from evidens.screening.l2svm import SolverSettings, fit_squared_hinge
 from evidens.screening.ranking import Ranker, model_spec, rank_records, tfidf_features
@@ -98,18 +98,21 @@ def test_reduced_rows_grow_past_their_buffers_and_rebuild() -> None:
     assert (rebuilt != matrix[order[300:310]][:, rows.active[: rebuilt.shape[1]]]).nnz == 0
 
 
-def test_term_counts_are_the_summed_cells_bit_for_bit() -> None:
-    """The two counting passes give exactly scipy's COO -> CSR with summed duplicates (same
-    entries in the same order), so the features - and every score - are unchanged."""
+def test_cell_counts_are_scipys_summed_cells() -> None:
+    """Counting (document, term) cells by one sort gives scipy's COO -> CSR with summed
+    duplicates: same cells in the same order, same counts; n-gram parts are offset."""
     rng = np.random.default_rng(11)
-    docs = np.sort(rng.integers(0, 300, 20_000))
+    docs = rng.integers(0, 300, 20_000)
     columns = rng.integers(0, 900, 20_000)
-    mine = _term_counts(docs, columns, 301, 900)
-    plain = sp.csr_matrix((np.ones(len(docs)), (docs, columns)), shape=(301, 900))
+    half = 10_000
+    parts = [(docs[:half], columns[:half], 0), (docs[half:], columns[half:] - 450, 450)]
+    rows, cols, tf = _cell_counts(parts, 900)
+    plain = sp.csr_matrix((np.ones(len(docs)), (docs, columns)), shape=(300, 900))
     plain.sum_duplicates()
-    for part in ("indptr", "indices", "data"):
-        assert np.array_equal(getattr(mine, part), getattr(plain, part))
-    assert mine.data.max() > 1  # duplicates were summed
+    assert np.array_equal(cols, plain.indices)
+    assert np.array_equal(tf, plain.data)
+    assert np.array_equal(np.bincount(rows, minlength=300), np.diff(plain.indptr))
+    assert tf.max() > 1  # duplicates were summed
 
 
 def test_rank_records_puts_the_similar_record_first_and_says_why() -> None:

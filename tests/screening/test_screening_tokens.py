@@ -117,10 +117,10 @@ def test_fragment_ids_are_exact_or_declined(words: list[str], position_bits: int
     fragments = data.split()
     distinct = list(dict.fromkeys(fragments))
     expected = ([distinct.index(f) for f in fragments], [f.decode() for f in distinct])
-    numbered = _fragment_ids(data)
+    numbered = _fragment_ids(data + b" " * 8)
     assert numbered is not None
     assert (numbered[0].tolist(), numbered[1]) == expected
-    squeezed = _fragment_ids(data, position_bits=position_bits)
+    squeezed = _fragment_ids(data + b" " * 8, position_bits=position_bits)
     if len(distinct) > 2 ** (64 - position_bits):  # more fragments than fingerprints
         assert squeezed is None
     if squeezed is not None:
@@ -175,3 +175,9 @@ def test_ordinary_texts_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> N
     assert np.array_equal(docs, expected[1])
     with pytest.raises(AssertionError, match="fell back"):
         tokenise([f"a {DOC_BREAK}", "b"], frozenset())
+
+
+def test_fragment_ids_need_the_padding_they_read_past_the_end() -> None:
+    """Fragments are read 8 bytes at a time, so the data must end with 8 spaces."""
+    with pytest.raises(ValueError, match="8 spaces"):
+        _fragment_ids(b"ab cd" + b" " * 7)

@@ -69,7 +69,8 @@ def unique_codes(codes: IntArray, bound: int) -> tuple[IntArray, IntArray]:
     """``np.unique(codes, return_inverse=True)`` for codes in [0, bound): the costliest step of
     the bigram features. Code and position packed in one integer need only numpy's
     vectorised sort (the position breaks ties, so the order is stable) - several times
-    faster than the argsort inside ``np.unique``; too large codes fall back to it."""
+    faster than the argsort inside ``np.unique``; too large codes fall back to it. The packed
+    keys are split in place (fresh memory costs a page fault per 4 KiB)."""
     bits = len(codes).bit_length()
     if bound > 2 ** (63 - bits) or len(codes) < 2:
         unique, inverse = np.unique(codes, return_inverse=True)
@@ -77,13 +78,15 @@ def unique_codes(codes: IntArray, bound: int) -> tuple[IntArray, IntArray]:
     keys = codes << bits
     keys |= np.arange(len(codes))
     keys.sort()
-    order = keys & ((1 << bits) - 1)
     ordered = keys >> bits
+    keys &= (1 << bits) - 1  # now the positions
     first = np.empty(len(codes), dtype=bool)
     first[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    rank = np.cumsum(first)
+    rank -= 1
     inverse = np.empty(len(codes), dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
+    inverse[keys] = rank
     return ordered[first], inverse
 
 
@@ -111,43 +114,56 @@ def tfidf(
     size = len(vocabulary)
     # Every word id is a unigram column; longer n-grams get columns after them.
     term_parts = [np.arange(size, dtype=np.int64) * (MAX_NGRAM + 1) + 1]
-    column_parts, doc_parts = [flat], [docs]
+    cell_parts = [(docs, flat, 0)]
     for n in range(2, ngram_max + 1):
         codes, doc_of = _ngrams(flat, docs, size, n)
         unique, inverse = unique_codes(codes, size**n)
-        column_parts.append(inverse.astype(np.int64) + sum(len(t) for t in term_parts))
+        del codes
+        cell_parts.append((doc_of, inverse, sum(len(t) for t in term_parts)))
         term_parts.append(unique * (MAX_NGRAM + 1) + n)
-        doc_parts.append(doc_of)
+    del flat, docs
     terms = np.concatenate(term_parts)
     n_docs = len(texts)
-    counts = _term_counts(
-        np.concatenate(doc_parts), np.concatenate(column_parts), n_docs, len(terms)
-    )
-    rows = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(counts.indptr))
-    cols = counts.indices.astype(np.int64)
+    rows, cols, tf = _cell_counts(cell_parts, len(terms))
+    del cell_parts
     df = np.bincount(cols, minlength=len(terms))
     keep = (df >= min_df) & (df <= max_df * n_docs)
-    tf = counts.data.astype(np.int64)
     weighting = (sublinear_tf, ngram_weight)
     return _weighted(rows, cols, tf, df, keep, terms, n_docs, weighting, vocabulary)
 
 
-def _term_counts(docs: IntArray, columns: IntArray, n_docs: int, n_terms: int) -> sp.csr_matrix:
-    """The (document, term) count matrix, terms in ascending order within each document.
+def _cell_counts(
+    parts: list[tuple[IntArray, IntArray, int]], n_terms: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Document, term and count of each distinct (document, term) cell, ordered by document
+    and then term; ``parts`` are (documents, term ids, first column) of each n-gram order.
 
-    Grouping the cells by term first and then by document (two linear counting passes, the
-    second stable) leaves each document's terms sorted, so summing the duplicate cells needs
-    no per-row sort - which, done directly from document-major cells, cost more than both.
+    Each cell is one integer, document * n_terms + term, written straight into one array
+    and sorted in place: scipy's COO to CSR to CSC route copied the cells half a dozen times
+    (fresh memory costs a page fault per 4 KiB) for the same order. Integers cannot overflow:
+    that would take more than 2**31 documents and terms each.
     """
-    by_term = sp.csr_matrix(
-        (np.ones(len(columns)), (columns, docs)), shape=(n_terms, n_docs)
-    ).tocsc()
-    counts = sp.csr_matrix(
-        (by_term.data, by_term.indices, by_term.indptr), shape=(n_docs, n_terms), copy=False
-    )
-    counts.has_sorted_indices = True
-    counts.sum_duplicates()
-    return counts
+    cells = np.empty(sum(len(d) for d, _, _ in parts), dtype=np.int64)
+    done = 0
+    for doc_of, term_of, first_column in parts:
+        part = cells[done : done + len(doc_of)]
+        np.multiply(doc_of, n_terms, out=part)
+        part += term_of
+        if first_column:
+            part += first_column
+        done += len(doc_of)
+    cells.sort()
+    new = np.empty(len(cells), dtype=bool)
+    new[0] = True
+    np.not_equal(cells[1:], cells[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    del new
+    tf = np.diff(starts, append=len(cells))
+    distinct = cells[starts]
+    del cells, starts
+    rows = np.empty(len(distinct), dtype=np.int64)
+    np.divmod(distinct, n_terms, out=(rows, distinct))
+    return rows, distinct, tf
 
 
 def _weighted(
@@ -166,30 +182,34 @@ def _weighted(
             "every term was dropped by min_df/max_df", hint="records need more text"
         )
     # Kept columns renumbered: those in 2+ records first, then the single-record ones.
+    # Arrays are made in their final dtype and updated in place: fresh memory costs a page
+    # fault per 4 KiB, and scipy keeps int32 index arrays without copying them.
     shared = keep & (df >= 2)
     order = np.concatenate([np.flatnonzero(shared), np.flatnonzero(keep & ~shared)])
-    new_id = np.full(len(keep), -1, dtype=np.int64)
-    new_id[order] = np.arange(len(order))
+    new_id = np.full(len(keep), -1, dtype=np.int32)
+    new_id[order] = np.arange(len(order), dtype=np.int32)
     if keep.all():  # usual for max_df < 1 too: no n-gram is that common
-        cols, counts = new_id[cols], tf.astype(np.float64)
+        columns, values = new_id[cols], tf.astype(np.float64)
     else:
         selected = keep[cols]
-        rows, cols = rows[selected], new_id[cols[selected]]
-        counts = tf[selected].astype(np.float64)
+        rows, columns = rows[selected], new_id[cols[selected]]
+        values = tf[selected].astype(np.float64)
+    del tf
     idf = np.log((1.0 + n_docs) / (1.0 + df[order])) + 1.0
     sublinear_tf, ngram_weight = weighting
-    values = (1.0 + np.log(counts)) if sublinear_tf else counts
-    values = values * idf[cols]
+    if sublinear_tf:
+        np.log(values, out=values)
+        values += 1.0
+    values *= idf[columns]
     if ngram_weight != 1.0:  # n-grams of 2+ words weigh less than words, before normalising
-        values *= np.where(terms[order][cols] % (MAX_NGRAM + 1) > 1, ngram_weight, 1.0)
+        values *= np.where(terms[order][columns] % (MAX_NGRAM + 1) > 1, ngram_weight, 1.0)
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_docs))
-    values = values / np.where(norms > 0, norms, 1.0)[rows]
+    values /= np.where(norms > 0, norms, 1.0)[rows]
     # The entries are still in row order, so the CSR arrays can be made directly.
-    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    indptr = np.zeros(n_docs + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-    matrix = sp.csr_matrix(
-        (values, cols.astype(np.int32), indptr.astype(np.int32)), shape=(n_docs, len(order))
-    )
+    del rows
+    matrix = sp.csr_matrix((values, columns, indptr), shape=(n_docs, len(order)))
     kept_terms = terms[order]
     return TextFeatures(
         matrix=matrix,

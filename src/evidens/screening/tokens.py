@@ -24,6 +24,9 @@ IntArray = NDArray[np.int64]
 TOKEN = re.compile(r"\w{2,}")
 DOC_BREAK = "zqxevidensdocbreakzqx"
 CAPITAL_SIGMA = "\u03a3"
+PADDING = " " * 8
+SPACE = ord(" ")
+BLOCK = 1 << 20  # bytes scanned at a time for fragment edges
 
 
 def _ascii_table() -> bytes:
@@ -37,8 +40,6 @@ def _ascii_table() -> bytes:
 
 
 ASCII_TABLE = _ascii_table()
-# Masks keeping the first n bytes (n = 0 ... 8) of a little-endian 8-byte integer.
-CHUNK_MASKS = np.array([(1 << 8 * n) - 1 for n in range(9)], dtype=np.uint64)
 
 
 def tokenise(
@@ -51,15 +52,21 @@ def tokenise(
     million Python strings, cost several times more. Only the distinct fragments (tens of
     thousands) are then tokenised exactly as scikit-learn does.
     """
-    joined = f" {DOC_BREAK} ".join(texts)
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
+    # Eight spaces after the last text let every fragment be read 8 bytes at a time; added
+    # to the last text only, they cost no copy of the whole corpus.
+    joined = f" {DOC_BREAK} ".join([*texts[:-1], texts[-1] + PADDING])
     # lower() maps each character on its own, except a capital sigma, which depends on its
     # neighbours: only then is the whole text lower-cased up front (and fragments not again).
     whole = CAPITAL_SIGMA in joined
     try:
-        data = (joined.lower() if whole else joined).encode("utf-8")
+        encoded = (joined.lower() if whole else joined).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return _tokenise_each(texts, stop_words)
-    numbered = _fragment_ids(data.translate(ASCII_TABLE))
+    del joined  # each copy of the corpus freed as soon as the next exists
+    numbered = _fragment_ids(encoded.translate(ASCII_TABLE))
+    del encoded
     if numbered is None:  # two fragments had the same fingerprint
         return _tokenise_each(texts, stop_words)
     ids, fragments = numbered
@@ -67,7 +74,9 @@ def tokenise(
     vocabulary, words, ends = _fragment_words(fragments, stop_words, lower=not whole)
     if DOC_BREAK in vocabulary or np.count_nonzero(breaks) != len(texts) - 1:
         return _tokenise_each(texts, stop_words)  # the break word occurs in a text itself
-    flat, docs = _spread(ids, np.cumsum(breaks), words, ends)
+    docs = np.cumsum(breaks)
+    del breaks
+    flat, docs = _spread(ids, docs, words, ends)
     return flat, docs, list(vocabulary)
 
 
@@ -75,33 +84,71 @@ def _fragment_ids(data: bytes, position_bits: int = 0) -> tuple[IntArray, list[s
     """Ids of the space-separated fragments of ``data`` (numbered in order of first
     occurrence) and the distinct fragments, or None if two fingerprints collide.
 
-    Each fragment gets a fingerprint from its bytes read 8 at a time; sorting fingerprint and
-    position packed in one integer groups equal fragments with the first occurrence first.
-    Every fragment is then compared byte for byte with the first of its group, so the ids
-    are exact; a collision (odds about 3e-4 for 100,000 distinct fragments in a million)
-    only returns None. ``position_bits`` > 20 shortens the fingerprints (tests collide them).
+    ``data`` ends with 8 spaces, so every fragment can be read 8 bytes at a time. Each
+    fragment gets a fingerprint from those bytes; sorting fingerprint and position packed in
+    one integer groups equal fragments with the first occurrence first. Every fragment is
+    then compared byte for byte with the first of its group, so the ids are exact; a
+    collision (odds about 3e-4 for 100,000 distinct fragments in a million) only returns
+    None. ``position_bits`` > 20 shortens the fingerprints (tests collide them).
     """
-    padded = np.frombuffer(data + b" " * 8, dtype=np.uint8)
-    is_word = np.zeros(len(data) + 2, dtype=bool)
-    np.not_equal(padded[: len(data)], ord(" "), out=is_word[1:-1])
-    edges = np.flatnonzero(is_word[1:] != is_word[:-1])
-    starts = edges[::2].copy()  # contiguous: faster to index with
-    lengths = edges[1::2] - starts
+    if not data.endswith(b" " * 8):
+        raise ValueError("data must end with 8 spaces")
+    starts, lengths = _fragment_spans(np.frombuffer(data, dtype=np.uint8))
     if not len(starts):
         return np.zeros(0, dtype=np.int64), []
     # An integer at every byte offset: the (unaligned) 8 bytes from there, little-endian.
-    wide = np.ndarray((len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    wide = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
     levels = _chunks(wide, starts, lengths)
-    bits = max(position_bits, len(starts).bit_length())  # the rest is fingerprint
-    keys = _fingerprints(levels, lengths) >> np.uint64(bits) << np.uint64(bits)
+    bits = np.uint64(max(position_bits, len(starts).bit_length()))  # the rest is fingerprint
+    keys = _fingerprints(levels, lengths)
+    keys >>= bits
+    keys <<= bits
     keys |= np.arange(len(starts), dtype=np.uint64)
-    ids, first = _first_occurrence_ids(keys, bits)
+    ids, first = _first_occurrence_ids(keys, int(bits))
+    del keys
     if not _same_bytes(wide, starts, lengths, levels, first[ids]):
         return None
     # The distinct fragments, each with the space after it, gathered and decoded at once.
     sizes = lengths[first] + 1
     offsets = np.repeat(starts[first] - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-    return ids, padded[offsets].tobytes().decode().split(" ")[:-1]
+    gathered = np.frombuffer(data, dtype=np.uint8)[offsets].tobytes()
+    return ids, gathered.decode().split(" ")[:-1]
+
+
+def _fragment_spans(raw: NDArray[np.uint8]) -> tuple[IntArray, IntArray]:
+    """Start and length of each run of non-space bytes in ``raw`` (which ends with a space).
+
+    Scanned a block at a time, twice (count, then fill): whole-corpus boolean masks and the
+    positions of all edges at once were the tokeniser's largest temporaries, and fresh
+    memory costs a page fault per 4 KiB.
+    """
+    word = np.empty(BLOCK + 1, dtype=bool)  # reused: is byte i-1 a word byte
+    edge = np.empty(BLOCK, dtype=bool)
+    blocks = [(lo, min(lo + BLOCK, len(raw))) for lo in range(0, len(raw), BLOCK)]
+    counts = [int(np.count_nonzero(_edges(raw, lo, hi, word, edge))) for lo, hi in blocks]
+    total = sum(counts) // 2
+    starts = np.empty(total, dtype=np.int64)
+    lengths = np.empty(total, dtype=np.int64)  # the ends, until the starts are subtracted
+    done = 0
+    for (lo, hi), count in zip(blocks, counts, strict=True):
+        found = np.flatnonzero(_edges(raw, lo, hi, word, edge))
+        found += lo
+        odd = done % 2  # edges alternate start, end
+        starts[(done + 1) // 2 : (done + count + 1) // 2] = found[odd::2]
+        lengths[done // 2 : (done + count) // 2] = found[1 - odd :: 2]
+        done += count
+    lengths -= starts
+    return starts, lengths
+
+
+def _edges(
+    raw: NDArray[np.uint8], lo: int, hi: int, word: NDArray[np.bool_], edge: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Whether each byte of ``raw[lo:hi]`` starts or ends a run of non-space bytes."""
+    word[0] = lo > 0 and raw[lo - 1] != SPACE
+    np.not_equal(raw[lo:hi], SPACE, out=word[1 : hi - lo + 1])
+    np.not_equal(word[1 : hi - lo + 1], word[: hi - lo], out=edge[: hi - lo])
+    return edge[: hi - lo]
 
 
 def _first_occurrence_ids(keys: NDArray[np.uint64], bits: int) -> tuple[IntArray, IntArray]:
@@ -109,17 +156,24 @@ def _first_occurrence_ids(keys: NDArray[np.uint64], bits: int) -> tuple[IntArray
     hold its position), in order of first occurrence, and the first position of each id.
 
     One vectorised sort of ``keys`` (in place) groups equal fingerprints, the first
-    occurrence first; an argsort of the fingerprints is about ten times slower."""
+    occurrence first; an argsort of the fingerprints is about ten times slower. ``keys``
+    then becomes the positions (no copy of a million integers)."""
     keys.sort()
-    position = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
+    fingerprint = keys >> np.uint64(bits)
     group_start = np.empty(len(keys), dtype=bool)
     group_start[0] = True
-    np.not_equal(keys[1:] >> np.uint64(bits), keys[:-1] >> np.uint64(bits), out=group_start[1:])
+    np.not_equal(fingerprint[1:], fingerprint[:-1], out=group_start[1:])
+    del fingerprint
+    keys &= np.uint64((1 << bits) - 1)
+    position = keys.view(np.int64)
     first = position[group_start]  # each group's first occurrence
     rank = np.empty(len(first), dtype=np.int64)
     rank[np.argsort(first)] = np.arange(len(first))
+    group = np.cumsum(group_start, dtype=np.int64)
+    del group_start
+    group -= 1
     ids = np.empty(len(keys), dtype=np.int64)
-    ids[position] = rank[np.cumsum(group_start) - 1]
+    ids[position] = rank[group]
     first.sort()
     return ids, first
 
@@ -130,33 +184,46 @@ Chunks = list[tuple[IntArray | slice, NDArray[np.uint64]]]
 def _chunks(wide: NDArray[np.uint64], starts: IntArray, lengths: IntArray) -> Chunks:
     """The bytes of each fragment as integers: for k = 0, 1, ... the fragments longer than 8k
     bytes and their bytes 8k to 8k+7 (zero past the end), a few numpy passes for all."""
-    levels: Chunks = []
-    which: IntArray | slice = slice(None)
-    offset = 0
-    while True:
+    levels: Chunks = [(slice(None), _chunk(wide, starts, lengths))]
+    which = np.flatnonzero(lengths > 8)
+    offset = 8
+    while len(which):
         left = lengths[which] - offset
         levels.append((which, _chunk(wide, starts[which] + offset, left)))
-        longer = left > 8
-        which = np.flatnonzero(longer) if isinstance(which, slice) else which[longer]
-        if not len(which):
-            return levels
+        which = which[left > 8]
         offset += 8
+    return levels
 
 
 def _chunk(wide: NDArray[np.uint64], starts: IntArray, left: IntArray) -> NDArray[np.uint64]:
-    """The 8 bytes at each of ``starts``, zero after the first ``left``."""
-    chunk: NDArray[np.uint64] = wide[starts] & CHUNK_MASKS[np.minimum(left, 8)]
+    """The 8 bytes at each of ``starts``, zero after the first ``left`` (at least 1): shifted
+    up and back down by 64 - 8 * min(left, 8) bits, in place."""
+    chunk: NDArray[np.uint64] = wide[starts]
+    shift = np.empty(len(left), dtype=np.uint64)
+    np.minimum(left, 8, out=shift, casting="unsafe")
+    np.multiply(shift, np.uint64(8), out=shift)
+    np.subtract(np.uint64(64), shift, out=shift)
+    chunk <<= shift
+    chunk >>= shift
     return chunk
 
 
 def _fingerprints(levels: Chunks, lengths: IntArray) -> NDArray[np.uint64]:
     """A 64-bit hash of each fragment's bytes (multiply-xor over its 8-byte chunks)."""
     hashes = lengths.astype(np.uint64)
+    step = np.uint64(0x9E3779B97F4A7C15)
     for which, chunk in levels:
-        hashes[which] = hashes[which] * np.uint64(0x9E3779B97F4A7C15) ^ chunk
-    hashes ^= hashes >> np.uint64(31)
+        if isinstance(which, slice):  # all fragments: in place
+            hashes *= step
+            hashes ^= chunk
+        else:
+            hashes[which] = hashes[which] * step ^ chunk
+    shifted = hashes >> np.uint64(31)
+    hashes ^= shifted
     hashes *= np.uint64(0xBF58476D1CE4E5B9)
-    return hashes ^ (hashes >> np.uint64(29))
+    np.right_shift(hashes, np.uint64(29), out=shifted)
+    hashes ^= shifted
+    return hashes
 
 
 def _same_bytes(
