@@ -54,14 +54,18 @@ def tokenise(
     """
     if not texts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
+    # lower() maps each character on its own, except a capital sigma, which depends on its
+    # neighbours (within its text: the break word is set off by spaces). So the texts with
+    # one are lower-cased up front; lower-casing again, per fragment, changes nothing. Not
+    # the whole corpus: str.lower() of non-ASCII text takes a buffer of 3 x 4 bytes a
+    # character, and those pages cost more than the lower-casing.
+    if any(CAPITAL_SIGMA in text for text in texts):
+        texts = [text.lower() if CAPITAL_SIGMA in text else text for text in texts]
     # Eight spaces after the last text let every fragment be read 8 bytes at a time; added
     # to the last text only, they cost no copy of the whole corpus.
     joined = f" {DOC_BREAK} ".join([*texts[:-1], texts[-1] + PADDING])
-    # lower() maps each character on its own, except a capital sigma, which depends on its
-    # neighbours: only then is the whole text lower-cased up front (and fragments not again).
-    whole = CAPITAL_SIGMA in joined
     try:
-        encoded = (joined.lower() if whole else joined).encode("utf-8")
+        encoded = joined.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return _tokenise_each(texts, stop_words)
     del joined  # each copy of the corpus freed as soon as the next exists
@@ -71,7 +75,7 @@ def tokenise(
         return _tokenise_each(texts, stop_words)
     ids, fragments = numbered
     breaks = ids == (fragments.index(DOC_BREAK) if DOC_BREAK in fragments else -1)
-    vocabulary, words, ends = _fragment_words(fragments, stop_words, lower=not whole)
+    vocabulary, words, ends = _fragment_words(fragments, stop_words)
     if DOC_BREAK in vocabulary or np.count_nonzero(breaks) != len(texts) - 1:
         return _tokenise_each(texts, stop_words)  # the break word occurs in a text itself
     docs = np.cumsum(breaks)
@@ -243,7 +247,7 @@ def _same_bytes(
 
 
 def _fragment_words(
-    fragments: Iterable[str], stop_words: frozenset[str], *, lower: bool
+    fragments: Iterable[str], stop_words: frozenset[str]
 ) -> tuple[dict[str, int], IntArray, IntArray]:
     """Word ids of each fragment (``words[ends[i-1]:ends[i]]`` for fragment ``i``).
 
@@ -259,7 +263,7 @@ def _fragment_words(
         if fragment.isascii():
             tokens = [fragment] if len(fragment) > 1 and fragment != DOC_BREAK else []
         else:
-            tokens = TOKEN.findall(fragment.lower() if lower else fragment)
+            tokens = TOKEN.findall(fragment.lower())
         for token in tokens:
             if token not in stop_words:
                 words.append(vocabulary.setdefault(token, len(vocabulary)))
