@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,19 +30,35 @@ TEXTS = [
 ]
 
 
+# Non-ASCII text: accents, a capital sigma, dotted capital I, a Kelvin sign, superscripts.
+UNICODE_TEXTS = [
+    "Naïve café owners in Zürich: a randomised trial (n=120) of µg/ml doses",
+    "ΟΔΟΣ and ΣΟΦΙΑ: Greek words; the café trial in İstanbul",
+    "Straße STRASSE strasse - a \u212aelvin-scale survey of 20 cafés",
+    "Randomised controlled trial of aspirin, the naïve way",
+    "x² and ½ are not words, but x²y is one; e\u0301t\u00e9 is two",
+    "",
+]
+
+
+@pytest.mark.parametrize("texts", [TEXTS, UNICODE_TEXTS], ids=["ascii", "unicode"])
 @pytest.mark.parametrize(
     ("ours", "theirs"),
     [
         ({"ngram_max": 2, "max_df": 0.95, "sublinear_tf": True},
          {"ngram_range": (1, 2), "max_df": 0.95, "sublinear_tf": True}),
         ({"english_stop_words": True}, {"stop_words": "english"}),
+        ({"ngram_max": 3, "english_stop_words": True},
+         {"ngram_range": (1, 3), "stop_words": "english"}),
         ({"min_df": 2}, {"min_df": 2}),
     ],
 )  # fmt: skip
-def test_tfidf_equals_scikit_learn_up_to_column_order(ours: dict, theirs: dict) -> None:
-    mine = tfidf(TEXTS, **ours)
+def test_tfidf_equals_scikit_learn_up_to_column_order(
+    ours: dict[str, Any], theirs: dict[str, Any], texts: list[str]
+) -> None:
+    mine = tfidf(texts, **ours)
     vectorizer = TfidfVectorizer(**theirs)
-    reference = vectorizer.fit_transform(TEXTS)
+    reference = vectorizer.fit_transform(texts)
     names = list(vectorizer.get_feature_names_out())
     columns = {mine.term(j): j for j in range(mine.matrix.shape[1])}
     assert set(columns) == set(names)

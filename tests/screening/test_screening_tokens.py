@@ -4,16 +4,14 @@ text, as Python's ``re`` finds it, document by document - for any Unicode text."
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from evidens.screening import tokens
-from evidens.screening.features import tfidf
 from evidens.screening.tokens import DOC_BREAK, _fragment_ids, tokenise
 
 SKLEARN_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # TfidfVectorizer's default token_pattern
@@ -125,39 +123,6 @@ def test_fragment_ids_are_exact_or_declined(words: list[str], position_bits: int
         assert squeezed is None
     if squeezed is not None:
         assert (squeezed[0].tolist(), squeezed[1]) == expected
-
-
-CORPUS = [
-    "Naïve café owners in Zürich: a randomised trial (n=120) of µg/ml doses",
-    "ΟΔΟΣ and ΣΟΦΙΑ: Greek words; the café trial in İstanbul",
-    "Straße STRASSE strasse - a \u212aelvin-scale survey of 20 cafés",
-    "Randomised controlled trial of aspirin, the naïve way",
-    "x² and ½ are not words, but x²y is one; e\u0301t\u00e9 is two",
-    "",
-]
-
-
-@pytest.mark.parametrize(
-    ("ours", "theirs"),
-    [
-        ({"ngram_max": 2, "max_df": 0.95, "sublinear_tf": True},
-         {"ngram_range": (1, 2), "max_df": 0.95, "sublinear_tf": True}),
-        ({"ngram_max": 3, "english_stop_words": True},
-         {"ngram_range": (1, 3), "stop_words": "english"}),
-        ({"min_df": 2}, {"min_df": 2}),
-    ],
-)  # fmt: skip
-def test_unicode_tfidf_equals_scikit_learn_up_to_column_order(
-    ours: dict[str, Any], theirs: dict[str, Any]
-) -> None:
-    mine = tfidf(CORPUS, **ours)
-    vectorizer = TfidfVectorizer(**theirs)
-    expected = vectorizer.fit_transform(CORPUS)
-    names = list(vectorizer.get_feature_names_out())
-    columns = {mine.term(j): j for j in range(mine.matrix.shape[1])}
-    assert set(columns) == set(names)
-    permuted = mine.matrix[:, [columns[name] for name in names]]
-    assert abs(permuted - expected).max() < 1e-12
 
 
 def test_ordinary_texts_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
