@@ -9,7 +9,8 @@ files, call :mod:`evidens.screening`, print with rich, write run.json and the pl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -32,28 +33,28 @@ console = Console(highlight=False, soft_wrap=True)
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 
 
-def _read_text(path: Path) -> str:
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Refuse a file over the size bound; turn read and decode failures into InputError."""
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise InputError("file is larger than 200 MB", path=path, hint="split it first")
-        return path.read_text(encoding="utf-8-sig")
+        yield
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", path=path, hint="save it as UTF-8") from None
+
+
+def _read_text(path: Path) -> str:
+    with _reading(path):
+        return path.read_text(encoding="utf-8-sig")
 
 
 def _read_labelled(path: Path) -> LabelledSet:
     """The labelled CSV, parsed as it is read (see :func:`read_labelled_csv`)."""
-    try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise InputError("file is larger than 200 MB", path=path, hint="split it first")
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return read_labelled_csv(handle, str(path))
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", path=path, hint="save it as UTF-8") from None
+    with _reading(path), path.open(encoding="utf-8-sig", newline="") as handle:
+        return read_labelled_csv(handle, str(path))
 
 
 def run_json(
