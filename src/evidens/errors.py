@@ -14,8 +14,11 @@ class EvidensError(Exception):
     """Base of every error evidens raises on purpose.
 
     ``hint`` says how to fix the problem; it is appended to the message so that one line
-    carries everything a person needs.
+    carries everything a person needs. ``code`` names the kind of error in the web app's
+    one JSON error body.
     """
+
+    code = "error"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.message = message
@@ -30,6 +33,8 @@ class EvidensError(Exception):
 
 class InputError(EvidensError):
     """Bad input from a file or a person: names the path, line and field where known."""
+
+    code = "invalid_input"
 
     def __init__(
         self,
@@ -63,33 +68,57 @@ def _str_or_none(value: int | None) -> str | None:
 class FormatError(InputError):
     """A file could not be read as the bibliographic format it claims or appears to be."""
 
+    code = "invalid_file"
+
 
 class ValidationError(InputError):
     """A value is well-formed but not allowed (events > total, SD <= 0, unknown reason...)."""
+
+    code = "invalid_value"
 
 
 class ConfigError(InputError):
     """A review kept as files (review.toml, searches.toml, decision logs) is inconsistent."""
 
+    code = "invalid_review_files"
+
 
 class ReviewStateError(EvidensError):
     """The store is not in a state that allows the requested step."""
+
+    code = "wrong_state"
 
 
 class NotFoundError(EvidensError):
     """A record, study, reviewer or review that was named does not exist."""
 
+    code = "not_found"
+
 
 class ConflictError(EvidensError):
-    """A concurrent or contradictory change was refused; nothing was written."""
+    """A concurrent or contradictory change was refused; nothing was written (e.g. a
+    decision on a record whose decisions are locked)."""
+
+    code = "conflict"
+
+
+class ConfirmationNeededError(ConflictError):
+    """A change with consequences a person must see first (e.g. lowering the reviewers
+    required makes records final at once); sent again with confirmation, it is applied."""
+
+    code = "confirmation_needed"
 
 
 class PermissionDeniedError(EvidensError):
     """The acting person may not do this to this resource."""
 
+    code = "permission_denied"
+
 
 class CountsDoNotAddUpError(EvidensError):
     """PRISMA counts are arithmetically inconsistent; ``box`` names the box that fails."""
+
+    code = "counts_do_not_add_up"
 
     def __init__(self, message: str, *, box: str, hint: str | None = None) -> None:
         self.box = box
@@ -99,10 +128,14 @@ class CountsDoNotAddUpError(EvidensError):
 class EstimationError(EvidensError):
     """A statistical quantity cannot be estimated from the data given (says why)."""
 
+    code = "not_estimable"
+
 
 class RemoteServiceError(EvidensError):
     """A database or register API could not be reached, or answered with an error after the
     retries; ``status`` is the last HTTP status and ``url`` the request that failed."""
+
+    code = "remote_service"
 
     def __init__(
         self, message: str, *, status: int | None = None, url: str = "", hint: str | None = None

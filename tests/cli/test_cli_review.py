@@ -36,14 +36,20 @@ def test_two_reviewers_screen_in_the_terminal_and_a_conflict_is_resolved(tmp_pat
     invoke("init", "Terminal review", "--db", db)
     assert "3 records (ris)" in invoke("import", str(export), "--source", "PubMed", "--db", db)
     assert "0 duplicates" in invoke("dedup", "--db", db)
-    # alice: include, include, exclude; bruno: include, exclude (after a note and an undo), exclude
-    out = invoke("screen", "--reviewer", "alice", "--db", db, input="i\ni\ne\n")
+    # alice: include (undone while the record is open, then again), include, exclude
+    out = invoke("screen", "--reviewer", "alice", "--db", db, input="i\nu\ni\ni\ne\n")
+    assert "undid your decision on record" in out
     assert "nothing left to screen" in out
     assert "<script>alert('x')</script>" in out  # shown as text, never interpreted
+    # bruno: include, exclude with a note; his undo is refused (the record has both
+    # decisions, so they are locked), then exclude
     out = invoke(
-        "screen", "--reviewer", "bruno", "--db", db, input="?\ni\ne\nu\nn\nnot spasms\ne\ne\n"
+        "screen", "--reviewer", "bruno", "--db", db, input="?\ni\nn\nnot spasms\ne\nu\ne\n"
     )
-    assert "undid your decision" in out
+    assert "undid" not in out
+    assert "is locked" in out
+    assert "a resolver can reopen" in out
+    assert "nothing left to screen" in out
     conflicts = invoke("conflicts", "--db", db)
     assert "alice: include" in conflicts
     assert "bruno: exclude" in conflicts

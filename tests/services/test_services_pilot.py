@@ -5,7 +5,7 @@ three-person team must not settle it (the stage's usual rule is two reviewers)."
 from __future__ import annotations
 
 from evidens.core import Decision, ScreeningDecision, Stage
-from evidens.services import accounts, prioritise, prisma, screening, web_setup
+from evidens.services import accounts, prioritise, prisma, screening, screening_state, web_setup
 from evidens.services.store import ReviewStore, transaction
 
 INCLUDE, EXCLUDE = Decision.INCLUDE, Decision.EXCLUDE
@@ -34,14 +34,14 @@ def test_two_of_a_three_person_pilot_team_do_not_settle_a_record(review: ReviewS
     assert _pairs(review) == set()
     with transaction(review, "test") as uow:
         assert screening.complete_decisions(uow, Stage.TITLE_ABSTRACT) == []
-    assert screening.decisions_visible_to(review, "rita", agreed, Stage.TITLE_ABSTRACT) == ()
-    seen = screening.decisions_visible_to(review, "alice", agreed, Stage.TITLE_ABSTRACT)
+    assert screening_state.decisions_visible_to(review, "rita", agreed, Stage.TITLE_ABSTRACT) == ()
+    seen = screening_state.decisions_visible_to(review, "alice", agreed, Stage.TITLE_ABSTRACT)
     assert [d.reviewer for d in seen] == ["alice"]
 
     _decide(review, agreed, "rita", INCLUDE)
     _decide(review, disputed, "rita", EXCLUDE)
     assert prisma.prisma_counts(review).records_screened == 1  # the other awaits a resolver
     assert [c.record_id for c in screening.conflicts(review, Stage.TITLE_ABSTRACT)] == [disputed]
-    seen = screening.decisions_visible_to(review, "rita", agreed, Stage.TITLE_ABSTRACT)
+    seen = screening_state.decisions_visible_to(review, "rita", agreed, Stage.TITLE_ABSTRACT)
     assert {d.reviewer for d in seen} == {"alice", "bruno", "rita"}
     assert _pairs(review) == {("alice", "bruno"), ("alice", "rita"), ("bruno", "rita")}

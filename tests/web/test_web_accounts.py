@@ -83,7 +83,7 @@ def test_posts_without_or_with_a_wrong_csrf_token_are_refused(site: Site) -> Non
             form = dict(data) if token is None else {**data, "csrf": token}
             response = client.post(path, data=form, headers={"accept": "application/json"})
             assert response.status_code == 403, (path, token)
-            assert "CSRF" in response.json()["error"]
+            assert "CSRF" in response.json()["error"]["message"]
     # nothing happened: still signed in, and no decision was recorded
     assert client.get("/r/main/screen/title_abstract.json").json()["progress"]["decided"] == 0
 

@@ -96,7 +96,7 @@ def test_full_text_exclusion_needs_a_reason_from_the_list(site: Site) -> None:
     form = {"record_id": str(first), "decision": "exclude", "csrf": csrf}
     refused = alice.post("/r/main/screen/full_text", data=form, headers=JSON)
     assert refused.status_code == 400
-    assert "needs a reason" in refused.json()["error"]
+    assert "needs a reason" in refused.json()["error"]["message"]
     form["reason"] = "Because I said so"
     assert alice.post("/r/main/screen/full_text", data=form, headers=JSON).status_code == 400
     form["reason"] = "Wrong population"

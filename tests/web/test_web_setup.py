@@ -82,7 +82,7 @@ def test_bad_values_are_refused_with_the_field(site: Site) -> None:
     ):
         answer = _save(site, olga, **changes)
         assert answer.status_code == 400, changes
-        assert field in answer.json()["error"]
+        assert field in answer.json()["error"]["message"]
     assert olga.get("/r/main/setup.json").json()["setup"]["reviewers_required"] == {
         "title_abstract": 2,
         "full_text": 2,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +14,10 @@ from rich.panel import Panel
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
+from evidens.errors import EvidensError
 from evidens.services import prioritise
 from evidens.services import screening as screening_service
+from evidens.services.permissions import may_resolve
 from evidens.services.screening_session import (
     decision_log,
     record_card,
@@ -76,19 +80,18 @@ def _screen_loop(store: ReviewStore, reviewer: str, stage: Stage) -> None:
                 reason = None
                 if stage is Stage.FULL_TEXT and KEYS[key] is Decision.EXCLUDE:
                     reason = typer.prompt("reason").strip()
-                screening_service.record_decision(
-                    store,
-                    ScreeningDecision(card.record_id, stage, reviewer, KEYS[key], reason, note),
-                )
-                history.append(card.record_id)
+                made = ScreeningDecision(card.record_id, stage, reviewer, KEYS[key], reason, note)
+                if _refused(partial(screening_service.record_decision, store, made)) is not False:
+                    history.append(card.record_id)
                 break
             if key == "n":
                 note = typer.prompt("note").strip() or None
             elif key == "u":
-                undone = undo_last(store, reviewer, stage, history)
-                console.print(
-                    f"undid your decision on record {undone}" if undone else "nothing to undo"
-                )
+                undone = _refused(partial(undo_last, store, reviewer, stage, history))
+                if undone is not False:
+                    console.print(
+                        f"undid your decision on record {undone}" if undone else "nothing to undo"
+                    )
                 break
             elif key == "s":
                 skipped.add(card.record_id)
@@ -97,6 +100,16 @@ def _screen_loop(store: ReviewStore, reviewer: str, stage: Stage) -> None:
                 return
             else:
                 console.print(HELP)
+
+
+def _refused(step: Callable[[], int | None]) -> int | bool | None:
+    """Run ``step`` and return what it returns, or ``False`` after printing a refusal (e.g.
+    a locked record) as one line, so screening goes on."""
+    try:
+        return step()
+    except EvidensError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        return False
 
 
 @screen_app.command("import")
@@ -127,15 +140,29 @@ def conflicts(
         str | None, typer.Option(help="Reason (required to exclude at full text).")
     ] = None,
     resolver: Annotated[str | None, typer.Option("--as", help="Who resolves.")] = None,
+    reopen: Annotated[
+        int | None, typer.Option(help="Record id to send back to its reviewers (needs --reason).")
+    ] = None,
     db: DbOption = None,
     review: ReviewOption = None,
 ) -> None:
-    """List records on which reviewers disagree, or resolve one (--resolve ID --decision D)."""
+    """List records on which reviewers disagree, resolve one (--resolve ID --decision D
+    --as NAME), or reopen a complete one (--reopen ID --reason WHY --as NAME)."""
     store = open_review(db, review)
     try:
+        if reopen is not None:
+            if not resolver or not reason:
+                raise typer.BadParameter("--reopen needs --reason and --as")
+            may_resolve(store, resolver)
+            withdrawn = screening_service.reopen_record(
+                store, reopen, stage, reason=reason, resolver=resolver
+            )
+            console.print(f"record {reopen}: reopened, {withdrawn} decisions withdrawn")
+            return
         if resolve is not None:
             if decision is None or not resolver:
                 raise typer.BadParameter("--resolve needs --decision and --as")
+            may_resolve(store, resolver)
             screening_service.record_resolution(
                 store, Resolution(resolve, stage, resolver, decision, reason)
             )

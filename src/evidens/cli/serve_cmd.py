@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +14,7 @@ from rich.table import Table
 from evidens.errors import NotFoundError, ValidationError
 from evidens.services import accounts
 from evidens.services.store import ReviewStore, open_review, prepare_engine
+from evidens.web.settings import MIB, ServerSettings, to_environment
 
 console = Console(highlight=False)
 DEMO_STORES = (Path("out/dinosaur-records/review.db"), Path("out/riss/review.db"))
@@ -43,12 +44,28 @@ def serve(
     workers: Annotated[
         int, typer.Option(help="server processes (more use more cores; PostgreSQL suits them)")
     ] = 1,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="the address people open, for links (default: http://HOST:PORT)"),
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(help="a reverse proxy's address whose X-Forwarded-For is believed"),
+    ] = None,
+    max_upload_mb: Annotated[
+        int, typer.Option(help="the largest upload accepted, in MiB")
+    ] = ServerSettings.max_upload_bytes // MIB,
 ) -> None:
     """Serve the web app: accounts, blinded screening, conflicts, dashboard."""
     import uvicorn
 
     from evidens.web.app import STORE_VARIABLE, create_app
 
+    settings = ServerSettings(
+        public_url=public_url or f"http://{host}:{port}",
+        trusted_proxies=tuple(trusted_proxy or ()),
+        max_upload_bytes=max_upload_mb * MIB,
+    )
     location = _store_location(store)
     engine = prepare_engine(location)
     created = accounts.first_accounts(engine)
@@ -60,15 +77,18 @@ def serve(
             table.add_row(username, password)
         console.print(table)
     console.print(f"evidens serves {location} at http://{host}:{port}/")
+    # uvicorn would otherwise take X-Forwarded-For from 127.0.0.1 as the client's address:
+    # evidens reads it itself, and only from the proxies named (settings.trusted_proxies)
+    common: dict[str, Any] = {"host": host, "port": port, "log_level": "warning"}
+    common["proxy_headers"] = False
     if workers > 1:
         engine.dispose()
         os.environ[STORE_VARIABLE] = location
+        os.environ.update(to_environment(settings))
         target = "evidens.web.app:app_from_environment"
-        uvicorn.run(
-            target, factory=True, workers=workers, host=host, port=port, log_level="warning"
-        )
+        uvicorn.run(target, factory=True, workers=workers, **common)
         return
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(engine, settings), **common)
 
 
 def user_add(
@@ -81,6 +101,9 @@ def user_add(
     role: Annotated[
         str, typer.Option(help="role in --review: owner, reviewer, viewer")
     ] = "reviewer",
+    actor: Annotated[
+        str, typer.Option("--actor", help="who is adding the account, for the audit log")
+    ] = "evidens user add",
 ) -> None:
     """Create an account (the password is read from a prompt, or stdin)."""
     location = _store_location(db)
@@ -95,7 +118,7 @@ def user_add(
         accounts.create_user(engine, name, password)
         if review is not None:
             found: ReviewStore = open_review(location, review)
-            accounts.add_member(found, name, role, actor=name)
+            accounts.add_member(found, name, role, actor=actor)
             found.dispose()
     finally:
         engine.dispose()

@@ -33,11 +33,16 @@ from evidens.store.models import AuditRow, MemberRow, ReviewRow, utcnow
 ROLES = ("owner", "reviewer", "viewer")
 SESSION_DAYS = 14
 INVITATION_DAYS = 7
-MAX_FAILURES = 5  # failed logins per username and address ...
-FAILURE_WINDOW = dt.timedelta(minutes=15)  # ... within this window, then refused
+FAILURE_WINDOW = dt.timedelta(minutes=15)  # failed logins are counted over this window ...
+MAX_FAILURES = 5  # ... per account from one client, then that client is refused for it
+MAX_CLIENT_FAILURES = 20  # ... per client over every account (guessing many usernames)
+MAX_ACCOUNT_FAILURES = 50  # ... per account over every client (guessing from many places)
 MIN_PASSWORD = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _hasher = PasswordHasher()
+
+
+_stand_in: dict[int, str] = {}  # per hasher: the hash checked when no account matches
 
 
 def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
@@ -49,8 +54,21 @@ def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
     return previous
 
 
+def _stand_in_hash() -> str:
+    """A hash of a random secret made with the current parameters: a login for a name that
+    has no account (or an inactive one) verifies against it, so it costs the same time as
+    a wrong password for a real account and the answer's timing does not tell which."""
+    key = id(_hasher)
+    if key not in _stand_in:
+        _stand_in[key] = _hasher.hash(secrets.token_urlsafe(16))
+    return _stand_in[key]
+
+
 class LoginRateLimitedError(PermissionDeniedError):
-    """Too many failed logins for this username from this address: wait, then retry."""
+    """Too many failed logins (for this account, from this client, or both): wait, then
+    retry."""
+
+    code = "rate_limited"
 
 
 @dataclass(frozen=True)
@@ -136,27 +154,44 @@ def _failures(session: Session, key: str) -> int:
     return int(session.scalar(query) or 0)
 
 
+def _limit_keys(username: str, address: str) -> tuple[tuple[str, int, str], ...]:
+    """The counters a failed login adds to, each with its limit and what it refuses."""
+    name = username.lower()[:100]  # no account has a longer name; keys stay bounded
+    return (
+        (f"{name}|{address}", MAX_FAILURES, "for this username from this address"),
+        (f"client|{address}", MAX_CLIENT_FAILURES, "from this address"),
+        (f"account|{name}", MAX_ACCOUNT_FAILURES, "for this username"),
+    )
+
+
 def authenticate(engine: Engine, username: str, password: str, address: str) -> NewSession:
     """Check the password and open a new session, or refuse.
 
-    Failures are counted per username and client address in the database (so every server
-    process shares the count); after :data:`MAX_FAILURES` in :data:`FAILURE_WINDOW` even a
-    right password is refused until the window has passed.
+    Failures are counted in the database (so every server process shares the counts) per
+    account and client, per client and per account (see :func:`_limit_keys`); past a
+    limit within :data:`FAILURE_WINDOW` even a right password is refused until the window
+    has passed. A name without an account does the same work (a stand-in hash is
+    verified) and is counted the same, so neither the answer nor its timing says whether
+    an account exists.
     """
-    key = f"{username.lower()}|{address}"
+    keys = _limit_keys(username, address)
     with Session(engine) as session, session.begin():
-        if _failures(session, key) >= MAX_FAILURES:
-            raise LoginRateLimitedError(
-                "too many failed logins for this username from this address",
-                hint=f"wait {int(FAILURE_WINDOW.total_seconds() // 60)} minutes, then try again",
-            )
+        for key, limit, what in keys:
+            if _failures(session, key) >= limit:
+                raise LoginRateLimitedError(
+                    f"too many failed logins {what}",
+                    hint=f"wait {int(FAILURE_WINDOW.total_seconds() // 60)} minutes, "
+                    "then try again",
+                )
         user = session.scalar(select(UserRow).where(UserRow.username == username))
-        if user is None or not user.active or not _verify(user.password_hash, password):
-            session.add(LoginFailureRow(key=key))
+        usable = user is not None and user.active
+        stored = user.password_hash if user is not None and usable else _stand_in_hash()
+        if not _verify(stored, password) or user is None or not usable:
+            session.add_all(LoginFailureRow(key=key) for key, _, _ in keys)
             failed = True
         else:
             failed = False
-            session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == key))
+            session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == keys[0][0]))
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
             opened = _open_session(session, user)
@@ -274,19 +309,50 @@ def create_invitation(store: ReviewStore, role: str, *, actor: str) -> str:
     return token
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """What an invitation link offers: which review, in which role, until when."""
+
+    review_id: int
+    slug: str
+    title: str
+    role: str
+    expires_at: dt.datetime
+
+
+def invitation(engine: Engine, token: str) -> Invitation:
+    """The open invitation behind ``token``; an unknown, used or expired link is refused
+    with a message saying which, before any form is shown."""
+    with Session(engine) as session:
+        found = session.execute(
+            select(InvitationRow, ReviewRow.slug, ReviewRow.title)
+            .join(ReviewRow, ReviewRow.id == InvitationRow.review_id)
+            .where(InvitationRow.token_hash == token_hash(token))
+        ).first()
+    if found is None:
+        raise NotFoundError("this invitation link is not known", hint="check the link")
+    row, slug, title = found
+    if row.used_by is not None:
+        raise NotFoundError(
+            "this invitation link was used already", hint="ask the review's owner for a new one"
+        )
+    if _aware(row.expires_at) <= utcnow():
+        raise NotFoundError(
+            "this invitation link has expired", hint="ask the review's owner for a new one"
+        )
+    return Invitation(row.review_id, slug, title, row.role, _aware(row.expires_at))
+
+
 def accept_invitation(engine: Engine, token: str, user: SignedIn) -> int:
     """Add the signed-in person to the invitation's review; returns the review id."""
+    offered = invitation(engine, token)
     with Session(engine) as session:
         row = session.scalar(
             select(InvitationRow).where(InvitationRow.token_hash == token_hash(token))
         )
-    if row is None or row.used_by is not None or _aware(row.expires_at) <= utcnow():
-        raise NotFoundError(
-            "this invitation link is unknown, used or expired", hint="ask for a new link"
-        )
-    with Session(engine) as session:
-        slug = session.scalar(select(ReviewRow.slug).where(ReviewRow.id == row.review_id))
-    store = ReviewStore(engine, row.review_id, slug or "")
+    if row is None:  # deleted with its review since invitation() read it
+        raise NotFoundError("this invitation link is not known", hint="check the link")
+    store = ReviewStore(engine, row.review_id, offered.slug)
     with transaction(store, user.username) as uow:
         claimed = uow.session.execute(
             update(InvitationRow)

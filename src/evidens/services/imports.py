@@ -69,11 +69,20 @@ def import_file(
             uow,
             data,
             name=display_name or path.name,
-            parse_name=str(path),
+            parse_name=display_name or str(path),
             source=Source(source, kind, platform),
             search_id=search_id,
             search_date=search_date,
         )
+
+
+def import_upload(
+    store: ReviewStore, data: bytes, *, name: str, source: str, actor: str
+) -> ImportOutcome:
+    """Import an uploaded file's bytes, named by the file's own name everywhere (report,
+    messages, the stored batch): nothing is written to disk on the way."""
+    with transaction(store, actor) as uow:
+        return import_data(uow, data, name=name, source=Source(source, SourceKind.DATABASE))
 
 
 def import_data(

@@ -100,3 +100,28 @@ def permit(found: Membership | None, slug: str, action: Action) -> Membership:
             hint="ask the review's owner for the permission",
         )
     return found
+
+
+def may_resolve(store: ReviewStore, name: str) -> None:
+    """Refuse ``name`` as a resolver of ``store``'s review unless they are a member whose
+    role or permissions include resolving (a review with no team recorded has no one to
+    check against: its single user resolves)."""
+    with Session(store.engine) as session:
+        rows = session.execute(
+            select(MemberRow.name, MemberRow.role, MemberRow.permissions).where(
+                MemberRow.review_id == store.review_id
+            )
+        ).all()
+    if not rows:
+        return
+    found = next(((r, tuple(str(p) for p in (ps or ()))) for n, r, ps in rows if n == name), None)
+    if found is None:
+        raise PermissionDeniedError(
+            f"{name!r} is not a member of this review",
+            hint="name a member with the resolver right (evidens user add ... --role owner)",
+        )
+    if not allowed(str(found[0]), found[1], Action.RESOLVE):
+        raise PermissionDeniedError(
+            f"{name!r} ({found[0]}) may not resolve conflicts in this review",
+            hint="an owner, or a member with the resolver permission, resolves",
+        )

@@ -18,60 +18,24 @@ from sqlalchemy.exc import IntegrityError
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import NotFoundError, ReviewStateError, ValidationError
-from evidens.screening.workflow import Status, StatusKind, statuses_by_record, visible_decisions
+from evidens.screening.workflow import Status, StatusKind, statuses_by_record
 from evidens.services import pilot
 from evidens.services.records import canonical_ids, canonical_of
+from evidens.services.screening_state import (
+    check_change,
+    record_state,
+    settings_of,
+    to_decision,
+    to_resolution,
+)
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     FullTextRow,
     RecordRow,
     ResolutionRow,
-    ReviewRow,
     ScreeningDecisionRow,
     utcnow,
 )
-
-
-@dataclass(frozen=True)
-class ScreeningSettings:
-    required: dict[Stage, int]
-    maybe_is_conflict: bool
-    exclusion_reasons: tuple[str, ...]
-
-
-def settings_of(uow: UnitOfWork) -> ScreeningSettings:
-    review = uow.session.get(ReviewRow, uow.review_id)
-    raw: dict[str, Any] = dict(review.settings if review else {})
-    required = raw.get("reviewers_required", {})
-    return ScreeningSettings(
-        required={s: int(required.get(s.value, 2)) for s in Stage},
-        maybe_is_conflict=bool(raw.get("maybe_is_conflict", False)),
-        exclusion_reasons=tuple(raw.get("exclusion_reasons", ())),
-    )
-
-
-def _to_decision(row: ScreeningDecisionRow) -> ScreeningDecision:
-    return ScreeningDecision(
-        record_id=row.record_id,
-        stage=Stage(row.stage),
-        reviewer=row.reviewer,
-        decision=Decision(row.decision),
-        reason=row.reason,
-        note=row.note,
-        decided_at=row.decided_at,
-    )
-
-
-def _to_resolution(row: ResolutionRow) -> Resolution:
-    return Resolution(
-        record_id=row.record_id,
-        stage=Stage(row.stage),
-        resolver=row.resolver,
-        decision=Decision(row.decision),
-        reason=row.reason,
-        note=row.note,
-        decided_at=row.decided_at,
-    )
 
 
 def stage_decisions(uow: UnitOfWork, stage: Stage) -> list[ScreeningDecision]:
@@ -81,7 +45,7 @@ def stage_decisions(uow: UnitOfWork, stage: Stage) -> list[ScreeningDecision]:
             ScreeningDecisionRow.review_id == uow.review_id, ScreeningDecisionRow.stage == stage
         )
     )
-    return [_to_decision(r) for r in rows]
+    return [to_decision(r) for r in rows]
 
 
 def complete_decisions(
@@ -117,7 +81,7 @@ def stage_statuses(uow: UnitOfWork, stage: Stage) -> dict[int, Status]:
     )
     statuses = statuses_by_record(
         stage_decisions(uow, stage),
-        [_to_resolution(r) for r in resolutions],
+        [to_resolution(r) for r in resolutions],
         settings.required[stage],
         maybe_is_conflict=settings.maybe_is_conflict,
     )
@@ -191,8 +155,14 @@ def decide(
     uow: UnitOfWork,
     decision: ScreeningDecision,
 ) -> None:
-    """Record (or change) one reviewer's decision inside an open unit of work."""
+    """Record (or change) one reviewer's decision inside an open unit of work.
+
+    Refused once the record has every decision it needs (see
+    :mod:`evidens.services.screening_state`). A change without a note keeps the earlier
+    note: it is the reviewer's own and survives a changed mind."""
     _check_decision(uow, decision.record_id, decision.stage, decision.decision, decision.reason)
+    if not check_change(record_state(uow, decision.record_id, decision.stage), decision):
+        return
     values = {
         "decision": decision.decision.value,
         "reason": decision.reason,
@@ -224,6 +194,8 @@ def decide(
             if row is None:
                 raise
     before = _audit(row)
+    if decision.note is None:
+        values["note"] = row.note
     for key, value in values.items():
         setattr(row, key, value)
     uow.session.flush()
@@ -314,6 +286,61 @@ def record_resolution(store: ReviewStore, resolution: Resolution) -> None:
         resolve(uow, resolution)
 
 
+def reopen(uow: UnitOfWork, record_id: int, stage: Stage, *, reason: str) -> int:
+    """A resolver sends a complete record back to its reviewers: its decisions (and any
+    resolution) are withdrawn, kept whole in the audit log with the reason, and the record
+    is screened again, blind, like a new one. Returns how many decisions were withdrawn."""
+    row = uow.session.get(RecordRow, record_id)
+    if row is None or row.review_id != uow.review_id:
+        raise NotFoundError(f"no record {record_id} in this review")
+    if not reason.strip():
+        raise ValidationError(
+            "reopening a record needs a reason", field="reason", hint="say why it is reopened"
+        )
+    if not record_state(uow, record_id, stage).complete:
+        raise ReviewStateError(
+            f"record {record_id} is still open at {stage.value}",
+            hint="its reviewers can still change their own decisions",
+        )
+    if stage is Stage.TITLE_ABSTRACT and uow.session.scalar(
+        select(ScreeningDecisionRow.id).where(
+            ScreeningDecisionRow.record_id == record_id,
+            ScreeningDecisionRow.stage == Stage.FULL_TEXT.value,
+        )
+    ):
+        raise ReviewStateError(
+            f"record {record_id} has full-text decisions",
+            hint="reopen it at full text first",
+        )
+    where = (ScreeningDecisionRow.record_id == record_id, ScreeningDecisionRow.stage == stage.value)
+    decisions = list(uow.session.scalars(select(ScreeningDecisionRow).where(*where)))
+    resolution = uow.session.scalar(
+        select(ResolutionRow).where(
+            ResolutionRow.record_id == record_id, ResolutionRow.stage == stage.value
+        )
+    )
+    before = {
+        "stage": stage.value,
+        "decisions": [_audit(d) for d in decisions],
+        "resolution": _audit(resolution) if resolution is not None else None,
+    }
+    for found in [*decisions, *([resolution] if resolution is not None else [])]:
+        uow.session.delete(found)
+    uow.session.flush()
+    uow.audit(
+        "reopen", "record", record_id, before=before, after={"stage": stage.value, "reason": reason}
+    )
+    return len(decisions)
+
+
+def reopen_record(
+    store: ReviewStore, record_id: int, stage: Stage, *, reason: str, resolver: str
+) -> int:
+    """:func:`reopen` as its own transaction, the resolver being the actor."""
+    with transaction(store, resolver) as uow:
+        return reopen(uow, record_id, stage, reason=reason.strip())
+
+
 @dataclass(frozen=True)
 class ConflictView:
     record_id: int
@@ -333,39 +360,13 @@ def conflicts(store: ReviewStore, stage: Stage) -> list[ConflictView]:
         )
         by_record: dict[int, list[ScreeningDecision]] = {}
         for row in rows:
-            by_record.setdefault(row.record_id, []).append(_to_decision(row))
+            by_record.setdefault(row.record_id, []).append(to_decision(row))
         titles = dict(
             uow.session.execute(
                 select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(ids))
             ).all()
         )
         return [ConflictView(i, titles.get(i), tuple(by_record.get(i, ()))) for i in ids]
-
-
-def decisions_visible_to(
-    store: ReviewStore, viewer: str, record_id: int, stage: Stage
-) -> tuple[ScreeningDecision, ...]:
-    """:func:`visible_in` as a transaction of its own."""
-    with transaction(store, viewer) as uow:
-        return visible_in(uow, viewer, record_id, stage)
-
-
-def visible_in(
-    uow: UnitOfWork, viewer: str, record_id: int, stage: Stage
-) -> tuple[ScreeningDecision, ...]:
-    """What ``viewer`` may see of the decisions on one record: their own until the record
-    has all its required decisions (an open pilot record: its whole team's), everyone's
-    after. The one blinding rule for every page, command and JSON."""
-    rows = uow.session.scalars(
-        select(ScreeningDecisionRow).where(
-            ScreeningDecisionRow.record_id == record_id,
-            ScreeningDecisionRow.stage == stage.value,
-        )
-    )
-    made = [_to_decision(r) for r in rows]
-    if stage is pilot.STAGE and record_id in pilot.open_records(uow):
-        return tuple(d for d in made if d.reviewer == viewer)
-    return visible_decisions(made, viewer, settings_of(uow).required[stage])
 
 
 def queue_for(store: ReviewStore, reviewer: str, stage: Stage) -> list[int]:

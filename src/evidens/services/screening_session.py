@@ -14,7 +14,8 @@ from evidens.errors import ConfigError, EvidensError
 from evidens.screening.highlight import Span, compile_terms, highlight_record
 from evidens.services.records import canonical_of, find_record, load_records
 from evidens.services.review_files import read_decision_log
-from evidens.services.screening import decide, decisions_visible_to
+from evidens.services.screening import decide
+from evidens.services.screening_state import check_withdraw, record_state
 from evidens.services.store import ReviewStore, transaction
 from evidens.store.models import ReviewRow, ScreeningDecisionRow
 
@@ -27,6 +28,7 @@ class RecordCard:
     citation: str
     spans: tuple[Span, ...]
     visible: tuple[ScreeningDecision, ...]
+    locked: bool = False  # every required decision is in: the viewer's own cannot change
 
     def rich_text(self) -> Text:
         """Title and abstract with include terms in green and exclude terms in red; the
@@ -51,6 +53,7 @@ def record_card(store: ReviewStore, record_id: int, *, viewer: str, stage: Stage
         record = load_records(uow.session, [record_id])[record_id]
         review = uow.session.get(ReviewRow, store.review_id)
         terms = dict((review.settings if review else {}).get("highlight", {}))
+        state = record_state(uow, record_id, stage)
     highlights = compile_terms(terms.get("include", ()), terms.get("exclude", ()))
     title, abstract = record.title or "(no title)", record.abstract or "(no abstract)"
     citation = ", ".join(
@@ -62,16 +65,20 @@ def record_card(store: ReviewStore, record_id: int, *, viewer: str, stage: Stage
         abstract=abstract,
         citation=citation,
         spans=highlight_record(title, abstract, highlights),
-        visible=decisions_visible_to(store, viewer, record_id, stage),
+        visible=state.visible_to(viewer),
+        locked=state.complete,
     )
 
 
 def undo_last(store: ReviewStore, reviewer: str, stage: Stage, history: list[int]) -> int | None:
-    """Withdraw the reviewer's latest decision of this session (kept in the audit log)."""
+    """Withdraw the reviewer's latest decision of this session (kept in the audit log);
+    refused once the record has every decision it needs (it is locked)."""
     if not history:
         return None
-    record_id = history.pop()
+    record_id = history[-1]
     with transaction(store, reviewer) as uow:
+        check_withdraw(record_state(uow, record_id, stage))
+        history.pop()
         row = uow.session.scalar(
             select(ScreeningDecisionRow).where(
                 ScreeningDecisionRow.record_id == record_id,

@@ -28,7 +28,7 @@ from enum import StrEnum
 from sqlalchemy import func, select
 
 from evidens.core import Stage
-from evidens.services.screening import settings_of
+from evidens.services.screening_state import settings_of
 from evidens.services.store import ReviewStore, transaction
 from evidens.services.web_rank import Ranked, ranked, ranked_elsewhere
 from evidens.store.models import ResolutionRow, ScreeningDecisionRow

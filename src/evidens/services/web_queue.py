@@ -24,8 +24,9 @@ from evidens.core import ScreeningDecision, Stage
 from evidens.errors import NotFoundError
 from evidens.screening.highlight import HighlightList, compile_terms, highlight_record
 from evidens.services.pilot import next_pilot_record, pilot_in
-from evidens.services.screening import decide, eligible_ids, settings_of, visible_in
+from evidens.services.screening import decide, eligible_ids
 from evidens.services.screening_session import RecordCard
+from evidens.services.screening_state import record_state, settings_of
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.services.web_fulltext import full_text_next
 from evidens.services.web_handout import hold, unheld
@@ -154,13 +155,15 @@ def _card_in(
     title, abstract = title_ or "(no title)", abstract_ or "(no abstract)"
     first_author = authors[0] if authors else None
     citation = ", ".join(str(x) for x in (first_author, journal, year, doi) if x)
+    state = record_state(uow, record_id, stage) if asked else None
     card = RecordCard(
         record_id=record_id,
         title=title,
         abstract=abstract,
         citation=citation,
         spans=highlight_record(title, abstract, _terms(uow)),
-        visible=visible_in(uow, viewer, record_id, stage) if asked else (),
+        visible=state.visible_to(viewer) if state else (),
+        locked=state.complete if state else False,
     )
     return card, int(decided or 0)
 

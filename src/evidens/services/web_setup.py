@@ -12,18 +12,26 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from evidens.core import Stage
-from evidens.errors import EvidensError, NotFoundError, ReviewStateError, ValidationError
+from evidens.errors import (
+    ConfirmationNeededError,
+    EvidensError,
+    NotFoundError,
+    ReviewStateError,
+    ValidationError,
+)
 from evidens.screening.agreement import pilot_sample
 from evidens.screening.highlight import compile_terms
+from evidens.services import pilot
 from evidens.services.dedup import DedupSummary, decide_pair, deduplicate
 from evidens.services.pilot import team
-from evidens.services.store import ReviewStore, transaction
+from evidens.services.screening_state import settings_of
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.services.web_queue import forget
 from evidens.services.web_rank import canonical_query
-from evidens.store.models import RecordRow, ReviewRow
+from evidens.store.models import RecordRow, ResolutionRow, ReviewRow, ScreeningDecisionRow
 
 
 def judge_pair(
@@ -131,9 +139,59 @@ def _check(setup: Setup) -> None:
         raise ValidationError(exc.message, field="highlight", hint=exc.hint) from exc
 
 
-def save_setup(store: ReviewStore, setup: Setup, *, actor: str) -> None:
+def newly_complete(uow: UnitOfWork, required: dict[str, int]) -> dict[str, int]:
+    """Per stage, how many records fewer reviewers required would complete at once: they
+    have fewer decisions than now required but at least as many as the new number, and no
+    resolution. Their decisions would lock and, where they agree, be shown to the team.
+    Open pilot records keep their own rule (the whole pilot team) and are not counted."""
+    current = settings_of(uow).required
+    open_pilot = pilot.open_records(uow)
+    effect: dict[str, int] = {}
+    for stage in Stage:
+        new, old = required.get(stage.value, 2), current[stage]
+        if new >= old:
+            continue
+        resolved = select(ResolutionRow.record_id).where(
+            ResolutionRow.review_id == uow.review_id, ResolutionRow.stage == stage.value
+        )
+        counted = uow.session.execute(
+            select(ScreeningDecisionRow.record_id)
+            .where(
+                ScreeningDecisionRow.review_id == uow.review_id,
+                ScreeningDecisionRow.stage == stage.value,
+                ScreeningDecisionRow.record_id.not_in(resolved),
+            )
+            .group_by(ScreeningDecisionRow.record_id)
+            .having(func.count(ScreeningDecisionRow.id).between(new, old - 1))
+        ).all()
+        found = sum(
+            1 for (rid,) in counted if stage is not Stage.TITLE_ABSTRACT or rid not in open_pilot
+        )
+        if found:
+            effect[stage.value] = found
+    return effect
+
+
+def _effect_line(effect: dict[str, int], setup: Setup) -> str:
+    parts = [
+        f"{n} record{'s' if n != 1 else ''} at {stage.replace('_', '/')} "
+        f"({setup.reviewers_required.get(stage, 2)} reviewer"
+        f"{'s' if setup.reviewers_required.get(stage, 2) != 1 else ''} required)"
+        for stage, n in effect.items()
+    ]
+    return (
+        "fewer reviewers required would make " + " and ".join(parts) + " complete at once: "
+        "their decisions lock and, where reviewers agree, become visible to the team"
+    )
+
+
+def save_setup(store: ReviewStore, setup: Setup, *, actor: str, confirm: bool = False) -> None:
     """Write the setup into the review's protocol and settings (other keys kept) in one
-    transaction, auditing each part that changed with its old and new value."""
+    transaction, auditing each part that changed with its old and new value.
+
+    Lowering the reviewers required completes every record that already has the new
+    number of decisions; that is refused until ``confirm`` is given, with how many records
+    it affects, and the effect is kept in the audit log with the change."""
     _check(setup)
     protocol_part = {
         "question": setup.question,
@@ -155,6 +213,13 @@ def save_setup(store: ReviewStore, setup: Setup, *, actor: str) -> None:
         review = uow.session.get(ReviewRow, store.review_id)
         if review is None:
             raise NotFoundError("no such review")
+        effect = newly_complete(uow, settings_part["reviewers_required"])  # type: ignore[arg-type]
+        if effect and not confirm:
+            raise ConfirmationNeededError(
+                _effect_line(effect, setup), hint="confirm the change to apply it"
+            )
+        if effect:
+            uow.audit("complete_records", "settings", store.review_id, after={"records": effect})
         for name, part in (("protocol", protocol_part), ("settings", settings_part)):
             old = dict(getattr(review, name) or {})
             before = {k: old.get(k) for k in part if old.get(k) != part[k]}

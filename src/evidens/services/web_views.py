@@ -29,10 +29,10 @@ from evidens.services.records import canonical_ids
 from evidens.services.screening import (
     complete_decisions,
     eligible_ids,
-    settings_of,
     stage_decisions,
     stage_statuses,
 )
+from evidens.services.screening_state import settings_of
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     AuditRow,
@@ -81,8 +81,12 @@ SUMMARIES = {
     ("change", "screening_decision"): "changed a decision",
     ("undo", "screening_decision"): "withdrew a decision",
     ("resolve", "resolution"): "resolved a conflict",
+    ("reopen", "record"): "reopened a record for its reviewers",
+    ("complete_records", "settings"): "completed records by requiring fewer reviewers",
+    ("setup", "settings"): "changed the screening settings",
+    ("setup", "protocol"): "changed the protocol",
     ("import", "import_batch"): "imported a search export",
-    ("member", "member"): "set a member's role",
+    ("member", "member"): "set the role of {id}",
     ("create", "member"): "added a member",
     ("create", "review"): "created the review",
     ("deduplicate", "review"): "de-duplicated the records",
@@ -161,15 +165,24 @@ def recent_activity(store: ReviewStore, limit: int = 15) -> list[Activity]:
     """The latest audit entries: who did what kind of step, never the decision itself."""
     with transaction(store, "web") as uow:
         rows = uow.session.execute(
-            select(AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity)
+            select(
+                AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity, AuditRow.entity_id
+            )
             .where(AuditRow.review_id == store.review_id)
             .order_by(AuditRow.id.desc())
             .limit(limit)
         ).all()
     return [
-        Activity(at, actor, action, entity, SUMMARIES.get((action, entity), f"{action} {entity}"))
-        for at, actor, action, entity in rows
+        Activity(at, actor, action, entity, _summary(action, entity, entity_id))
+        for at, actor, action, entity, entity_id in rows
     ]
+
+
+def _summary(action: str, entity: str, entity_id: str | None) -> str:
+    """What an audit entry says happened; a member's name is shown (roles are no secret
+    within a team), a record's decision never."""
+    text = SUMMARIES.get((action, entity), f"{action} {entity}")
+    return text.replace("{id}", entity_id or "a member")
 
 
 def prisma_html(store: ReviewStore, link: Callable[[str], str]) -> str:
@@ -241,25 +254,52 @@ def _final(statuses: dict[int, Status], record_id: int) -> Decision | None:
     return None if status is None else status.final
 
 
-def records_in_box(store: ReviewStore, box: str, page: int = 1) -> tuple[list[RecordLine], int]:
-    """One page of the records behind a PRISMA box, and how many there are in all."""
+def records_in_box(
+    store: ReviewStore, box: str, page: int = 1, *, viewer: str, resolver: bool
+) -> tuple[list[RecordLine], int]:
+    """One page of the records behind a PRISMA box, and how many there are in all, with
+    each record's status as ``viewer`` may see it (:func:`shown_status`)."""
     ids = _box_ids(store, box)
     chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    with transaction(store, "web") as uow:
+    with transaction(store, viewer) as uow:
         rows = {
             r.id: r for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(chosen)))
         }
         statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
+        mine = {
+            (int(rid), Stage(stage)): Decision(decision)
+            for rid, stage, decision in uow.session.execute(
+                select(
+                    ScreeningDecisionRow.record_id,
+                    ScreeningDecisionRow.stage,
+                    ScreeningDecisionRow.decision,
+                ).where(
+                    ScreeningDecisionRow.record_id.in_(chosen),
+                    ScreeningDecisionRow.reviewer == viewer,
+                )
+            )
+        }
     lines = []
     for rid in chosen:
         row = rows[rid]
         found = tuple(
-            (stage.value, statuses[stage][rid].kind.value)
+            (stage.value, shown)
             for stage in Stage
-            if rid in statuses[stage]
+            if (shown := shown_status(statuses[stage].get(rid), mine.get((rid, stage)), resolver))
         )
         lines.append(RecordLine(rid, row.title or "(no title)", row.year, row.journal, found))
     return lines, len(ids)
+
+
+def shown_status(status: Status | None, own: Decision | None, resolver: bool) -> str | None:
+    """A record's status at one stage as a member may see it: a final one (agreed,
+    resolved) as it is; a conflict to those who resolve; otherwise only the viewer's own
+    decision - never whether a teammate has decided an open record."""
+    if status is not None and status.final is not None:
+        return status.kind.value
+    if status is not None and status.kind is StatusKind.CONFLICT and resolver:
+        return status.kind.value
+    return f"your decision: {own.value}" if own is not None else None
 
 
 def record_in_review(store: ReviewStore, record_id: int) -> bool:

@@ -19,18 +19,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from evidens.errors import (
-    EvidensError,
-    InputError,
-    NotFoundError,
-    PermissionDeniedError,
-    ReviewStateError,
-)
+from evidens.errors import PermissionDeniedError, ReviewStateError
 from evidens.services import accounts, web_access
 from evidens.services.accounts import SignedIn
+from evidens.web.errors import NotSignedInError, add_error_handlers, status_of
+from evidens.web.guard import SESSION_COOKIE, RequestGuard
 from evidens.web.render import HERE, page, wants_json
+from evidens.web.settings import ServerSettings, from_environment
 
-SESSION_COOKIE = "evidens_session"
 LOGIN_COOKIE = "evidens_login"
 HEADERS = {
     "Content-Security-Policy": (
@@ -69,13 +65,28 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-class NotSignedInError(Exception):
-    """No valid session: pages redirect to the login form, JSON answers 401."""
-
-
 def engine_of(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
+
+
+def settings_of(request: Request) -> ServerSettings:
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or - when the peer is a proxy the deployment
+    names in ``trusted_proxies`` - the nearest address in ``X-Forwarded-For`` that is not
+    one of those proxies. A header from anyone else is ignored, so it cannot dodge the
+    login limits."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = settings_of(request).trusted_proxies
+    if peer not in trusted:
+        return peer
+    chain = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",")]
+    outside = [a for a in chain if a and a not in trusted]
+    return outside[-1] if outside else peer
 
 
 def current_user(request: Request) -> SignedIn:
@@ -91,8 +102,11 @@ User = Annotated[SignedIn, Depends(current_user)]
 
 def current_access(request: Request, slug: str) -> web_access.Access:
     """The signed-in person and their membership of review ``slug`` in one look-up: for
-    the pages asked for on every record (screening, "decide and get next")."""
-    found = web_access.access(engine_of(request), request.cookies.get(SESSION_COOKIE), slug)
+    the pages asked for on every record (screening, "decide and get next"); a POST's was
+    read already by :class:`~evidens.web.guard.RequestGuard`, before its body."""
+    found: web_access.Access | None = getattr(request.state, "access", None)
+    if found is None or (found.member is not None and found.member.slug != slug):
+        found = web_access.access(engine_of(request), request.cookies.get(SESSION_COOKIE), slug)
     if found is None:
         raise NotSignedInError()
     request.state.user = found.user
@@ -110,20 +124,6 @@ def check_csrf(request: Request, user: SignedIn, form_token: str) -> None:
             "this form has expired or did not come from evidens (CSRF token missing or wrong)",
             hint="reload the page and try again",
         )
-
-
-def _status(exc: EvidensError) -> int:
-    if isinstance(exc, accounts.LoginRateLimitedError):
-        return 429
-    for kind, code in (
-        (NotFoundError, 404),
-        (PermissionDeniedError, 403),
-        (InputError, 400),
-        (ReviewStateError, 409),
-    ):
-        if isinstance(exc, kind):
-            return code
-    return 400
 
 
 def _safe_next(target: str) -> str:
@@ -178,13 +178,13 @@ def _add_auth_routes(app: FastAPI) -> None:
                 "the login form has expired (CSRF token missing or wrong)",
                 hint="reload the login page and try again",
             )
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request)
         try:
             opened = accounts.authenticate(engine_of(request), username, password, address)
         except PermissionDeniedError as exc:
             if wants_json(request):
                 raise
-            return _login_page(request, next, str(exc), _status(exc))
+            return _login_page(request, next, str(exc), status_of(exc))
         if wants_json(request):
             response: Response = JSONResponse(
                 {"username": opened.user.username, "csrf_token": opened.csrf_token}
@@ -216,20 +216,6 @@ def _add_auth_routes(app: FastAPI) -> None:
         return response
 
 
-def _add_handlers(app: FastAPI) -> None:
-    @app.exception_handler(NotSignedInError)
-    def not_signed_in(request: Request, exc: NotSignedInError) -> Response:
-        if wants_json(request) or request.method != "GET":
-            return JSONResponse({"error": "sign in first"}, status_code=401)
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-    @app.exception_handler(EvidensError)
-    def evidens_error(request: Request, exc: EvidensError) -> Response:
-        status = _status(exc)
-        data = {"error": str(exc), "status": status}
-        return page(request, "error.html", data, status=status)
-
-
 STORE_VARIABLE = "EVIDENS_SERVE_STORE"
 
 
@@ -241,18 +227,20 @@ def app_from_environment() -> FastAPI:
     location = os.environ.get(STORE_VARIABLE)
     if not location:
         raise ReviewStateError(f"${STORE_VARIABLE} is not set", hint="start with `evidens serve`")
-    return create_app(prepare_engine(location))
+    return create_app(prepare_engine(location), from_environment())
 
 
-def create_app(engine: Engine) -> FastAPI:
+def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAPI:
     """The web app over one store (SQLite file or PostgreSQL database) and its reviews."""
     from evidens.web.routes import add_review_routes
 
     app = FastAPI(title="evidens", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
+    app.state.settings = settings or ServerSettings()
+    app.add_middleware(RequestGuard, settings=app.state.settings, engine=lambda: engine)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    _add_handlers(app)
+    add_error_handlers(app)
     _add_auth_routes(app)
     add_review_routes(app)
     return app

@@ -20,7 +20,12 @@ from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import NotFoundError, ValidationError
 from evidens.services import accounts, web_queue, web_views
 from evidens.services.permissions import Action, Membership, memberships, require
-from evidens.services.screening import conflicts, record_decision, record_resolution
+from evidens.services.screening import (
+    conflicts,
+    record_decision,
+    record_resolution,
+    reopen_record,
+)
 from evidens.services.screening_session import undo_last
 from evidens.services.web_order import Order
 from evidens.web.app import Access, User, check_csrf, engine_of
@@ -156,7 +161,13 @@ def _add_overview(app: FastAPI) -> None:
         if box not in web_views.BOXES:
             raise NotFoundError(f"no records list for {box!r}", hint="follow a PRISMA box link")
         store = member.store(engine_of(request))
-        lines, total = web_views.records_in_box(store, box, max(page_no, 1))
+        lines, total = web_views.records_in_box(
+            store,
+            box,
+            max(page_no, 1),
+            viewer=member.username,
+            resolver=member.can(Action.RESOLVE),
+        )
         data = {
             "review": {"slug": member.slug, "title": member.title},
             "box": box,
@@ -193,6 +204,9 @@ def _add_screening(app: FastAPI) -> None:
         if card is not None:
             extra["title_html"] = highlighted(card.title, card.spans, "title")
             extra["abstract_html"] = highlighted(card.abstract, card.spans, "abstract")
+            own = next((d for d in card.visible if d.reviewer == member.username), None)
+            extra["own_note"] = own.note if own else ""
+            extra["can_reopen"] = member.can(Action.RESOLVE)
         return page(request, "screen.html", data, extra=extra)
 
     @app.post("/r/{slug}/screen/{stage}")
@@ -286,3 +300,23 @@ def _add_conflicts(app: FastAPI) -> None:
         )
         record_resolution(store, made)
         return _done(request, f"/r/{slug}/conflicts/{stage}", {"resolved": rid})
+
+    @app.post("/r/{slug}/screen/{stage}/reopen")
+    def reopen(
+        request: Request,
+        user: User,
+        slug: str,
+        stage: str,
+        record_id: Text = "",
+        reason: Text = "",
+        csrf: Text = "",
+    ) -> Response:
+        """A resolver sends a complete record back to its reviewers, with a reason."""
+        check_csrf(request, user, csrf)
+        member = _member(request, user, slug, Action.RESOLVE)
+        at, rid = _stage(stage), _record_id(record_id)
+        withdrawn = reopen_record(
+            member.store(engine_of(request)), rid, at, reason=reason[:2000], resolver=user.username
+        )
+        target = f"/r/{slug}/screen/{stage}?record={rid}"
+        return _done(request, target, {"reopened": rid, "withdrawn": withdrawn})

@@ -8,22 +8,19 @@ Kept apart from the screening routes so each module stays small; the same rules 
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.core import Stage
-from evidens.errors import InputError, ValidationError
+from evidens.errors import ConfirmationNeededError, InputError, ValidationError
 from evidens.services import accounts, imports, web_queue, web_setup
 from evidens.services.permissions import Action, memberships, require
-from evidens.web.app import User, check_csrf, engine_of
+from evidens.web.app import User, check_csrf, engine_of, settings_of
 from evidens.web.render import page, plain, wants_json
 
 Text = Annotated[str, Form()]
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 
 def _file_name(name: str | None) -> str:
@@ -99,6 +96,7 @@ def _add_setup(app: FastAPI) -> None:
         required_title_abstract: Text = "2",
         required_full_text: Text = "2",
         maybe_is_conflict: Text = "",
+        confirm: Text = "",
         csrf: Text = "",
     ) -> Response:
         check_csrf(request, user, csrf)
@@ -121,7 +119,15 @@ def _add_setup(app: FastAPI) -> None:
             maybe_is_conflict=bool(maybe_is_conflict),
         )
         store = member.store(engine_of(request))
-        web_setup.save_setup(store, setup, actor=user.username)
+        try:
+            web_setup.save_setup(store, setup, actor=user.username, confirm=bool(confirm))
+        except ConfirmationNeededError as exc:
+            if wants_json(request):
+                raise
+            # the form again, as typed, with what the change would do and a box to confirm
+            data = {"review": {"slug": member.slug, "title": member.title}, "setup": setup}
+            extra = {"csrf": user.csrf_token, "confirm_needed": exc.message}
+            return page(request, "setup.html", data, extra=extra, status=409)
         if wants_json(request):
             return JSONResponse({"saved": plain(web_setup.read_setup(store))})
         return RedirectResponse(f"/r/{slug}/setup?saved=1", status_code=303)
@@ -145,24 +151,21 @@ def _add_imports(app: FastAPI) -> None:
                 field="source",
                 hint="e.g. PubMed, Embase, CENTRAL",
             )
-        data = file.file.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
+        limit = settings_of(request).max_upload_bytes
+        data = file.file.read(limit + 1)
+        if len(data) > limit:
             raise InputError(
-                f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
+                f"the file is larger than {limit // 1024} KiB",
                 field="file",
                 hint="split the export, or import it with `evidens import`",
             )
-        name = _file_name(file.filename)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "upload"
-            path.write_bytes(data)
-            outcome = imports.import_file(
-                member.store(engine_of(request)),
-                path,
-                source=source.strip()[:200],
-                actor=user.username,
-                display_name=name,
-            )
+        outcome = imports.import_upload(
+            member.store(engine_of(request)),
+            data,
+            name=_file_name(file.filename),
+            source=source.strip()[:200],
+            actor=user.username,
+        )
         web_queue.forget(member.store(engine_of(request)))  # new records to count and order
         result = {
             "review": {"slug": slug, "title": member.title},
@@ -184,7 +187,7 @@ def _add_invitations(app: FastAPI) -> None:
         token = accounts.create_invitation(
             member.store(engine_of(request)), role, actor=user.username
         )
-        link = str(request.url_for("invitation", token=token))
+        link = settings_of(request).link(f"/invite/{token}")  # never from the Host header
         data = {"link": link, "role": role, "review": {"slug": slug, "title": member.title}}
         if wants_json(request):
             return JSONResponse(data)
@@ -192,7 +195,9 @@ def _add_invitations(app: FastAPI) -> None:
 
     @app.get("/invite/{token}", name="invitation")
     def invitation(request: Request, user: User, token: str) -> Response:
-        return page(request, "invite.html", {"token": token}, extra={"csrf": user.csrf_token})
+        offered = accounts.invitation(engine_of(request), token)  # unknown, used, expired: 404
+        data = {"invitation": offered}
+        return page(request, "invite.html", data, extra={"csrf": user.csrf_token, "token": token})
 
     @app.post("/invite/{token}")
     def accept(request: Request, user: User, token: str, csrf: Text = "") -> Response:
