@@ -147,3 +147,35 @@ def test_an_open_decision_is_shown_to_nobody_else(site: Site) -> None:
     card = bruno.get(f"/r/main/screen/title_abstract.json?record={record}").json()
     assert sorted(d["reviewer"] for d in card["record"]["visible"]) == ["alice", "bruno"]
     assert "ALICE-PRIVATE-NOTE" in bruno.get(f"/r/main/screen/title_abstract?record={record}").text
+
+
+def _decided(site: Site, record: int, names: tuple[str, ...] = ("alice", "bruno")) -> None:
+    """``names`` include ``record`` (both: it is complete, and may be reopened)."""
+    from evidens.core import Decision, ScreeningDecision, Stage
+    from evidens.services.screening import record_decision
+
+    for name in names:
+        made = ScreeningDecision(record, Stage.TITLE_ABSTRACT, name, Decision.INCLUDE)
+        record_decision(site.store, made)
+
+
+def test_reopen_and_the_settings_confirmation_by_role(site: Site) -> None:
+    """The matrix over the issue's two new changes: reopening a complete record (those who
+    resolve) and lowering the reviewers required (those who manage; asked to confirm)."""
+    expected_reopen = {n: a["resolve"] for n, a in EXPECTED.items()}
+    expected_setup = {n: a["manage"] for n, a in EXPECTED.items()}
+    record = site.record_ids[0]
+    _decided(site, site.record_ids[1], ("alice",))  # one reviewer would complete it
+    for person in [*EXPECTED, None]:
+        client = site.login(person) if person else site.app_client()
+        csrf = site.csrf_of(client) if person else "x"
+        _decided(site, record)
+        lowered = {"required_title_abstract": "1", "required_full_text": "2", "csrf": csrf}
+        got = client.post("/r/main/setup", data=lowered, headers=JSON)
+        want = expected_setup[person] if person else ANON
+        assert got.status_code == (409 if want == OK else want), person
+        if want == OK:  # one record would become complete: the owner is asked first
+            assert got.json()["error"]["code"] == "confirmation_needed"
+        form = {"record_id": str(record), "reason": "misclick", "csrf": csrf}
+        got = client.post("/r/main/screen/title_abstract/reopen", data=form, headers=JSON)
+        assert got.status_code == (expected_reopen[person] if person else ANON), person

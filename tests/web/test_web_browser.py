@@ -145,6 +145,14 @@ def test_two_reviewers_screen_blind_and_a_resolver_settles_the_conflict(
     alice.goto(server + "/r/main/screen/title_abstract")
     assert "You have decided 0 of 3" in alice.inner_text("#progress")
     _shot(alice, tmp_path, "screen-title-abstract")
+    alice.keyboard.press("n")
+    alice.keyboard.type("not infants")
+    alice.keyboard.press("Escape")
+    undone = _shown(alice)
+    _key(alice, "m")
+    _key(alice, "u")  # undo the "maybe" while the record is open: it comes back, undecided
+    assert _shown(alice) == undone
+    assert "alice: maybe" not in alice.inner_text("main")
     for done in range(3):
         assert f"You have decided {done} of 3" in alice.inner_text("#progress")
         if _shown(alice) == 2:
@@ -159,16 +167,19 @@ def test_two_reviewers_screen_blind_and_a_resolver_settles_the_conflict(
     assert bruno.is_visible("#help")
     _shot(bruno, tmp_path, "screen-help")
     bruno.keyboard.press("Escape")
-    _key(bruno, bruno_plan[_shown(bruno)])
+    # the finding 1, as a person tries it: decide, open the record again by id, undo
+    first = 1  # alice included it; bruno excludes it, so it is in conflict, not final
+    bruno.goto(server + f"/r/main/screen/title_abstract?record={first}")
+    _key(bruno, bruno_plan[first])
+    bruno.goto(server + f"/r/main/screen/title_abstract?record={first}")
     assert "alice" not in bruno.inner_text("main")
-    bruno.keyboard.press("n")
-    bruno.keyboard.type("not infants")
-    bruno.keyboard.press("Escape")
-    undone = _shown(bruno)
-    _key(bruno, "m")
-    _key(bruno, "u")  # undo the "maybe": the same record comes back, undecided
-    assert _shown(bruno) == undone
-    assert "bruno: maybe" not in bruno.inner_text("main")
+    assert "locked" in bruno.inner_text("#locked")
+    assert bruno.locator("#decide").count() == 0  # nothing to press: i, e, m do nothing
+    _shot(bruno, tmp_path, "screen-locked")
+    _key(bruno, "u")
+    assert "resolver can reopen" in bruno.inner_text("main")
+    _shot(bruno, tmp_path, "undo-refused")
+    bruno.goto(server + "/r/main/screen/title_abstract")
     while bruno.locator("article").count():
         _key(bruno, bruno_plan[_shown(bruno)])
     assert "Nothing left for you to screen" in bruno.inner_text("main")

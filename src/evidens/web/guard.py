@@ -56,17 +56,23 @@ class RequestGuard:
         if scope["method"] == "POST" and (refusal := await self._who(scope, path, upload)):
             await _refuse(send, *refusal)
             return
-        started = False
+        state = {"started": False, "over": False}
 
-        async def counting_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
+        async def guarded_send(message: Message) -> None:
+            # a body cut off at the limit may surface in the app as a parse error (FastAPI
+            # answers 400): whatever it answers, the client is told 413
+            if state["over"]:
+                if not state["started"]:
+                    state["started"] = True
+                    await _refuse(send, 413, "too_large", _too_large(limit))
+                return
+            state["started"] = state["started"] or message["type"] == "http.response.start"
             await send(message)
 
         try:
-            await self.app(scope, _counted(receive, limit), counting_send)
+            await self.app(scope, _counted(receive, limit, state), guarded_send)
         except BodyTooLargeError:
-            if not started:
+            if not state["started"]:
                 await _refuse(send, 413, "too_large", _too_large(limit))
 
     async def _who(
@@ -113,7 +119,7 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {}
 
 
-def _counted(receive: Receive, limit: int) -> Receive:
+def _counted(receive: Receive, limit: int, state: dict[str, bool]) -> Receive:
     """``receive`` that stops a body once more than ``limit`` bytes have come."""
     seen = 0
 
@@ -123,6 +129,7 @@ def _counted(receive: Receive, limit: int) -> Receive:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
+                state["over"] = True
                 raise BodyTooLargeError()
         return message
 
