@@ -8,7 +8,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from evidens.core import Record, doi_key
-from evidens.errors import NotFoundError
+from evidens.core.keys import keys_of, parse_key
+from evidens.errors import NotFoundError, ValidationError
 from evidens.store.mapping import row_to_record
 from evidens.store.models import DuplicateClusterRow, ImportBatchRow, RecordRow
 
@@ -75,3 +76,52 @@ def load_records(session: Session, ids: Sequence[int]) -> dict[int, Record]:
         rows = session.scalars(select(RecordRow).where(RecordRow.id.in_(chunk)))
         records.update((row.id, row_to_record(row)) for row in rows)
     return records
+
+
+class RecordKeys:
+    """Every key each record of a review answers to (:func:`evidens.core.keys.keys_of`),
+    mapped to the canonical record of its duplicate cluster: built once, then a review
+    folder's thousands of keys are looked up without a query each. A key that two
+    different canonical records answer to is ambiguous and refused, never guessed."""
+
+    def __init__(self, session: Session, review_id: int) -> None:
+        clustered = (
+            select(RecordRow.id, DuplicateClusterRow.canonical_record_id)
+            .join(DuplicateClusterRow, RecordRow.cluster_id == DuplicateClusterRow.id)
+            .where(RecordRow.review_id == review_id)
+        )
+        canonical: dict[int, int] = {int(a): int(b) for a, b in session.execute(clustered)}
+        self.index: dict[str, set[int]] = {}
+        rows = session.execute(
+            select(RecordRow, ImportBatchRow.file_name)
+            .join(ImportBatchRow, RecordRow.batch_id == ImportBatchRow.id)
+            .where(RecordRow.review_id == review_id)
+        )
+        for row, file_name in rows:
+            target = canonical.get(row.id, row.id)
+            for key in keys_of(row_to_record(row)):
+                self.index.setdefault(str(key), set()).add(target)
+            self.index.setdefault(f"{file_name}#{row.ordinal}", set()).add(target)
+
+    def resolve(self, text: str) -> int:
+        """The canonical record ``text`` names; an error saying why when it names none or
+        several (raised as :class:`ValidationError`; callers add file:line)."""
+        key = str(parse_key(text))
+        found = self.index.get(key, set())
+        if not found:
+            raise ValidationError(
+                f"no record matches {text.strip()!r}",
+                hint="check the key against `evidens export records.csv` (its key column)",
+            )
+        if len(found) > 1:
+            shown = ", ".join(str(i) for i in sorted(found)[:5])
+            raise ValidationError(
+                f"{text.strip()!r} matches {len(found)} different records (store ids {shown})",
+                hint="name the record by a more specific key, e.g. its fp: fingerprint",
+            )
+        return next(iter(found))
+
+    def key_for(self, record: Record) -> str:
+        """The first of ``record``'s keys that names it alone: what a folder writes."""
+        keys = [str(k) for k in keys_of(record)]
+        return next((k for k in keys if len(self.index.get(k, ())) == 1), keys[-1])

@@ -13,7 +13,7 @@ from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build
 from evidens.prisma.prisma2020_csv import write_prisma2020_csv
 from evidens.prisma.render import FORMATS, html_page, render
 from evidens.services.prisma import counts_in
-from evidens.services.records import canonical_ids, load_records
+from evidens.services.records import RecordKeys, canonical_ids, load_records
 from evidens.services.screening import stage_statuses
 from evidens.services.store import ReviewStore, transaction
 from evidens.store.models import ReviewRow
@@ -71,13 +71,17 @@ def export_records(store: ReviewStore, out: Path) -> int:
         ids = canonical_ids(uow.session, uow.review_id)
         records = load_records(uow.session, ids)
         statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
+        keys = RecordKeys(uow.session, uow.review_id)
     ordered = [records[i] for i in ids]
     if suffix == ".ris":
         text = write_ris(ordered)
     elif suffix == ".bib":
         text = write_bibtex(ordered)
     else:
-        columns: dict[str, list[str]] = {"evidens_id": [str(i) for i in ids]}
+        columns: dict[str, list[str]] = {
+            "evidens_id": [str(i) for i in ids],
+            "key": [keys.key_for(records[i]) for i in ids],  # what review folders name it by
+        }
         for stage in Stage:
             column = [statuses[stage].get(i) for i in ids]
             columns[f"{stage.value}_status"] = [s.kind.value if s else "" for s in column]

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from evidens.core import Resolution, ScreeningDecision, Stage
-from evidens.errors import ConfigError, EvidensError
+from evidens.errors import ConfigError, EvidensError, ValidationError
 from evidens.prisma.counts import assert_consistent
 from evidens.services import analyses, dedup, imports, report, reports, synthesis
 from evidens.services.fulltext import record_retrieval
 from evidens.services.prisma import counts_in, set_reported
-from evidens.services.records import canonical_of, find_record
+from evidens.services.records import RecordKeys
 from evidens.services.review_files import (
     DecisionLine,
     RetrievalLine,
@@ -142,50 +142,53 @@ def _load_team_and_searches(
     progress("importing exports", done, total)
 
 
-def _record_id(uow: UnitOfWork, line: DecisionLine | RetrievalLine | _Key) -> int:
-    where = f"{line.path}:{line.line}:record: "
-    row = find_record(uow.session, uow.review_id, line.record, where=where)
-    return canonical_of(uow.session, row)
-
-
 def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) -> None:
-    """Decision logs in workflow order; each file is one transaction, errors name the line."""
+    """Decision logs in workflow order; each file is one transaction, errors name the line.
+    Records are named by keys that do not depend on order (:mod:`evidens.core.keys`)."""
+    with transaction(store, "evidens run") as uow:
+        keys = RecordKeys(uow.session, uow.review_id)
+
+    def record_id(line: DecisionLine | RetrievalLine | _Key) -> int:
+        try:
+            return keys.resolve(line.record)
+        except ValidationError as exc:
+            raise ConfigError(
+                exc.message, path=line.path, line=line.line or None, field="record", hint=exc.hint
+            ) from exc
+
+    def retrieval(uow: UnitOfWork, ln: RetrievalLine) -> None:
+        record_retrieval(
+            uow, record_id(ln), retrieved=ln.retrieved, reason=ln.reason, file_name=ln.file
+        )
+
     for stage in Stage:
 
         def decision(uow: UnitOfWork, ln: DecisionLine, stage: Stage = stage) -> None:
             decide(
                 uow,
-                ScreeningDecision(
-                    _record_id(uow, ln), stage, ln.person, ln.decision, ln.reason, ln.note
-                ),
+                ScreeningDecision(record_id(ln), stage, ln.person, ln.decision, ln.reason, ln.note),
             )
 
         def resolution(uow: UnitOfWork, ln: DecisionLine, stage: Stage = stage) -> None:
             resolve(
                 uow,
-                Resolution(_record_id(uow, ln), stage, ln.person, ln.decision, ln.reason, ln.note),
+                Resolution(record_id(ln), stage, ln.person, ln.decision, ln.reason, ln.note),
             )
 
         _apply(store, files.decisions[stage], progress, f"{stage.value} decisions", decision)
         _apply(store, files.resolutions[stage], progress, f"{stage.value} resolutions", resolution)
         if stage is Stage.TITLE_ABSTRACT:
-            _apply(store, files.retrievals, progress, "full-text retrieval", _retrieval)
+            _apply(store, files.retrievals, progress, "full-text retrieval", retrieval)
     with transaction(store, "evidens run") as uow:
         for study in files.studies:
             reports = [
                 (
-                    _record_id(uow, _Key(files.root / "studies.toml", 0, key)) if key else None,
+                    record_id(_Key(files.root / "studies.toml", 0, key)) if key else None,
                     citation,
                 )
                 for key, citation in study.reports
             ]
             add_study(uow, study.label, design=study.design, reports=reports, details=study.details)
-
-
-def _retrieval(uow: UnitOfWork, ln: RetrievalLine) -> None:
-    record_retrieval(
-        uow, _record_id(uow, ln), retrieved=ln.retrieved, reason=ln.reason, file_name=ln.file
-    )
 
 
 @dataclass(frozen=True)

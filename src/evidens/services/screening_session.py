@@ -12,11 +12,11 @@ from sqlalchemy import select
 from evidens.core import ScreeningDecision, Stage
 from evidens.errors import ConfigError, EvidensError
 from evidens.screening.highlight import Span, compile_terms, highlight_record
-from evidens.services.records import canonical_of, find_record, load_records
+from evidens.services.records import RecordKeys, canonical_of, find_record, load_records
 from evidens.services.review_files import read_decision_log
 from evidens.services.screening import decide
 from evidens.services.screening_state import check_withdraw, record_state
-from evidens.services.store import ReviewStore, transaction
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import ReviewRow, ScreeningDecisionRow
 
 
@@ -104,13 +104,13 @@ def decision_log(store: ReviewStore, path: Path, stage: Stage) -> int:
     if not lines:
         raise ConfigError("no decisions in this file", path=path)
     with transaction(store, "decision log") as uow:
+        keys = RecordKeys(uow.session, uow.review_id)
         for line in lines:
             try:
-                row = find_record(uow.session, uow.review_id, line.record)
                 decide(
                     uow,
                     ScreeningDecision(
-                        canonical_of(uow.session, row),
+                        _record_of(uow, keys, line.record),
                         stage,
                         line.person,
                         line.decision,
@@ -121,3 +121,11 @@ def decision_log(store: ReviewStore, path: Path, stage: Stage) -> int:
             except EvidensError as exc:
                 raise ConfigError(str(exc), path=path, line=line.line, field="record") from exc
     return len(lines)
+
+
+def _record_of(uow: UnitOfWork, keys: RecordKeys, key: str) -> int:
+    """The canonical record a log line names: by a folder key, or - inside a store, where
+    the ids are the ones `evidens` prints - by ``id:N``."""
+    if key.strip().lower().startswith("id:"):
+        return canonical_of(uow.session, find_record(uow.session, uow.review_id, key))
+    return keys.resolve(key)
