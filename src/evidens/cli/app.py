@@ -39,6 +39,9 @@ def _register_commands() -> None:
     from evidens.cli import formats_cmd
 
     formats_cmd.register(app)
+    from evidens.cli import fulltext_cmd
+
+    fulltext_cmd.register(app)
     from evidens.cli import grade_cmd
 
     grade_cmd.register(app)

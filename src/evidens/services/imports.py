@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 
 from evidens.core import Record, Source, SourceKind
-from evidens.errors import InputError, ReviewStateError
+from evidens.core.files import read_bounded
+from evidens.errors import ReviewStateError
 from evidens.formats import ImportReport, read_records
 from evidens.services.sources import ensure_source
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
@@ -38,16 +39,7 @@ class ImportOutcome:
 
 def read_export(path: Path) -> bytes:
     """The bytes of an export file, refusing what is not a readable regular file."""
-    if not path.is_file():
-        raise InputError("no such export file", path=path, hint="check the path")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(
-            f"file is {size} bytes, more than the {MAX_FILE_BYTES} bytes evidens reads",
-            path=path,
-            hint="split the export into smaller files",
-        )
-    return path.read_bytes()
+    return read_bounded(path, MAX_FILE_BYTES, what="export file")
 
 
 def import_file(

@@ -1,7 +1,7 @@
 """The review store: SQLAlchemy models, Alembic migrations and queries (SQLite by default,
 PostgreSQL for teams). Services are its only users."""
 
-from evidens.store import account_models, link_models, synthesis_models
+from evidens.store import account_models, document_models, link_models, synthesis_models
 from evidens.store.engine import database_url, is_sqlite, open_engine
 from evidens.store.migrate import current_revision, head_revision, upgrade
 
@@ -9,6 +9,7 @@ __all__ = [
     "account_models",
     "current_revision",
     "database_url",
+    "document_models",
     "head_revision",
     "is_sqlite",
     "link_models",

@@ -1,0 +1,197 @@
+"""`evidens fulltext` (reports sought: PDFs attached, not retrieved with a reason, full-text
+decisions) and `evidens studies` (included studies and their reports), inside a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from evidens.cli.review_cmd import DbOption, ReviewOption, console
+from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.services import fulltext, studies
+from evidens.services.screening import record_decision
+from evidens.services.store import open_review
+
+fulltext_app = typer.Typer(help="Full texts: attach PDFs, record those not retrieved, decide.")
+studies_app = typer.Typer(help="Included studies and the reports that describe them.")
+Actor = Annotated[str, typer.Option("--as", help="Who is acting (for the audit log).")]
+RecordId = Annotated[int, typer.Argument(help="The record's id (as `evidens status` lists).")]
+
+
+@fulltext_app.command("list")
+def list_retrievals(db: DbOption = None, review: ReviewOption = None) -> None:
+    """Every report sought for retrieval and where it stands."""
+    store = open_review(db, review)
+    try:
+        rows = fulltext.retrievals(store)
+    finally:
+        store.dispose()
+    table = Table("record", "title", "retrieved", "PDF / reason")
+    for row in rows:
+        state = {None: "not yet", True: "yes", False: "no"}[row.retrieved]
+        detail = row.file_name if row.retrieved else (row.reason or "")
+        table.add_row(str(row.record_id), escape(row.title[:70]), state, escape(detail or ""))
+    console.print(table)
+
+
+@fulltext_app.command("attach")
+def attach(
+    record: RecordId,
+    pdf: Annotated[Path, typer.Argument(help="The report's PDF.")],
+    actor: Actor,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Attach a report's PDF (checked to be a whole PDF; kept in the store by its hash)."""
+    store = open_review(db, review)
+    try:
+        digest = fulltext.attach_pdf_file(store, record, pdf, actor=actor)
+    finally:
+        store.dispose()
+    console.print(f"record {record}: full text attached ({escape(pdf.name)}, sha256 {digest[:12]})")
+
+
+@fulltext_app.command("not-retrieved")
+def not_retrieved(
+    record: RecordId,
+    reason: Annotated[str, typer.Option(help="Why it could not be obtained.")],
+    actor: Actor,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Record that a report was sought but could not be retrieved, and why."""
+    store = open_review(db, review)
+    try:
+        fulltext.not_retrieved(store, record, reason=reason, actor=actor)
+    finally:
+        store.dispose()
+    console.print(f"record {record}: not retrieved ({escape(reason)})")
+
+
+@fulltext_app.command("get")
+def get(
+    record: RecordId,
+    out: Annotated[Path, typer.Option(help="Where to write the PDF.")],
+    actor: Actor,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Write the PDF attached to a record to a file."""
+    store = open_review(db, review)
+    try:
+        found = fulltext.full_text(store, record, actor=actor)
+    finally:
+        store.dispose()
+    out.write_bytes(found.content)
+    console.print(f"wrote {escape(str(out))} ({len(found.content):,} bytes)")
+
+
+@fulltext_app.command("decide")
+def decide(
+    record: RecordId,
+    decision: Annotated[Decision, typer.Option(help="include, exclude or maybe.")],
+    actor: Actor,
+    reason: Annotated[
+        str | None, typer.Option(help="The exclusion reason (required to exclude).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="A note for yourself.")] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Your full-text decision on a report (blind to your teammates' until it is final)."""
+    store = open_review(db, review)
+    try:
+        made = ScreeningDecision(record, Stage.FULL_TEXT, actor, decision, reason, note)
+        record_decision(store, made)
+    finally:
+        store.dispose()
+    console.print(f"record {record}: {decision.value} at full text ({escape(actor)})")
+
+
+@studies_app.command("list")
+def list_all(db: DbOption = None, review: ReviewOption = None) -> None:
+    """The included studies and their reports."""
+    store = open_review(db, review)
+    try:
+        found = studies.list_studies(store)
+    finally:
+        store.dispose()
+    if not found:
+        console.print("no studies yet: `evidens studies add LABEL`")
+    for study in found:
+        console.print(f"[bold]{escape(study.label)}[/] ({escape(study.design)})")
+        for record_id, citation in study.reports:
+            console.print(f"  {record_id if record_id is not None else '-'}  {escape(citation)}")
+
+
+@studies_app.command("add")
+def add(
+    label: Annotated[str, typer.Argument(help="e.g. Sharma 2013")],
+    actor: Actor,
+    design: Annotated[str, typer.Option(help="The study design.")] = "RCT",
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Create a study (then link its reports)."""
+    store = open_review(db, review)
+    try:
+        studies.create_study(store, label, design=design, actor=actor)
+    finally:
+        store.dispose()
+    console.print(f"study {escape(label)} created")
+
+
+@studies_app.command("link")
+def link(
+    label: Annotated[str, typer.Argument(help="The study.")],
+    record: RecordId,
+    actor: Actor,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Make a record a report of a study."""
+    store = open_review(db, review)
+    try:
+        studies.link_report(store, label, record, actor=actor)
+    finally:
+        store.dispose()
+    console.print(f"record {record} is a report of {escape(label)}")
+
+
+@studies_app.command("unlink")
+def unlink(
+    record: RecordId, actor: Actor, db: DbOption = None, review: ReviewOption = None
+) -> None:
+    """Take a report out of its study."""
+    store = open_review(db, review)
+    try:
+        left = studies.unlink_report(store, record, actor=actor)
+    finally:
+        store.dispose()
+    console.print(f"record {record} is no longer a report of {escape(left)}")
+
+
+@studies_app.command("move")
+def move(
+    record: RecordId,
+    label: Annotated[str, typer.Argument(help="The study it belongs to.")],
+    actor: Actor,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Move a report to another study."""
+    store = open_review(db, review)
+    try:
+        left = studies.move_report(store, record, label, actor=actor)
+    finally:
+        store.dispose()
+    console.print(f"record {record} moved from {escape(left)} to {escape(label)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(fulltext_app, name="fulltext")
+    app.add_typer(studies_app, name="studies")
