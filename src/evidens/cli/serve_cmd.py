@@ -55,6 +55,9 @@ def serve(
     max_upload_mb: Annotated[
         int, typer.Option(help="the largest upload accepted, in MiB")
     ] = ServerSettings.max_upload_bytes // MIB,
+    max_form_kb: Annotated[
+        int, typer.Option(help="the largest body of any other request, in KiB")
+    ] = ServerSettings.max_form_bytes // 1024,
 ) -> None:
     """Serve the web app: accounts, blinded screening, conflicts, dashboard."""
     import uvicorn
@@ -65,6 +68,7 @@ def serve(
         public_url=public_url or f"http://{host}:{port}",
         trusted_proxies=tuple(trusted_proxy or ()),
         max_upload_bytes=max_upload_mb * MIB,
+        max_form_bytes=max_form_kb * 1024,
     )
     location = _store_location(store)
     engine = prepare_engine(location)
