@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -30,13 +31,15 @@ def test_grade_shows_suggestions_inputs_and_judgments() -> None:
 
 
 def test_grade_marks_a_judgment_that_departs_from_its_suggestion(tmp_path: Path) -> None:
+    review = tmp_path / "riss"  # the judgments file derives its numbers from its review
+    shutil.copytree(JUDGMENTS.parents[1], review)
     text = JUDGMENTS.read_text(encoding="utf-8")
     changed = text.replace(
         '[all_outcomes.publication_bias]\nrating = "strongly suspected"',
         '[all_outcomes.publication_bias]\nrating = "undetected"',
     )
     assert changed != text
-    path = tmp_path / "judgments.toml"
+    path = review / "grade" / "judgments.toml"
     path.write_text(changed, encoding="utf-8")
     result = CliRunner().invoke(
         app, ["grade", str(path), "--outcome", "Spasm free"], env={"COLUMNS": "400"}

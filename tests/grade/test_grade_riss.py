@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from evidens.grade import GradeFile, load_judgments, run_outputs
+from evidens.grade import GradeFile, run_outputs
 from evidens.grade.model import Domain
 from evidens.grade.render_html import other_considerations
 from evidens.grade.sof import SofRow, arm_text
+from evidens.services.grading import load_grade
 
 SEED = "seeds/000_bb032bccad503e03.txt"
 DOMAIN_COLUMNS = (
@@ -31,7 +32,7 @@ DOMAIN_COLUMNS = (
 @pytest.fixture(scope="module")
 def riss(repo_root: Path) -> GradeFile:
     path = repo_root / "examples/riss/grade/judgments.toml"
-    return load_judgments(path.read_bytes(), path=str(path))
+    return load_grade(path)  # every number derived from the review folder around it
 
 
 @pytest.fixture(scope="module")

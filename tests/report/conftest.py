@@ -14,7 +14,6 @@ import pytest
 
 from evidens.core import OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
 from evidens.extraction import characteristics_rows, load_review_extraction
-from evidens.grade import load_judgments
 from evidens.prisma.counts import SourceCount, derive, with_reported
 from evidens.report.document import build_report
 from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs, SearchLog
@@ -22,6 +21,7 @@ from evidens.report.model import ReviewReport
 from evidens.report.render_report_docx import report_docx
 from evidens.report.render_report_html import report_html
 from evidens.rob import assess, load_assessment
+from evidens.services.grading import load_grade
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def riss_inputs(root: Path) -> ReportInputs:
         {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     )
     rob = assess(load_assessment((root / "rob" / "sharma2021.toml").read_text(encoding="utf-8")))
-    grade = load_judgments((root / "grade" / "judgments.toml").read_bytes())
+    grade = load_grade(root / "grade" / "judgments.toml")
     reviewers = review["screening"]["reviewers_required"]
     return ReportInputs(
         title=review["review"]["title"],

@@ -16,8 +16,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from evidens.errors import InputError
-from evidens.grade import GradeFile, load_judgments, render
+from evidens.grade import GradeFile, render
 from evidens.grade.outputs import FORMATS
+from evidens.services.grading import load_grade
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -32,11 +33,7 @@ def sof(
     ] = None,
 ) -> None:
     """Build the Summary of Findings table (or evidence profile) from a judgments file."""
-    try:
-        text = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", path=file) from None
-    grade = load_judgments(text, path=str(file))
+    grade = load_grade(file)
     data = render(grade.table, fmt)
     if out is None:
         if fmt == "docx":
@@ -73,11 +70,7 @@ def grade(
     """What the data suggest for each GRADE domain (with the inputs), beside the judgment
     recorded in the file and its reason. Set a judgment in the file with a rating and a
     reason, or accept the suggestion with rating = "accept"."""
-    try:
-        text = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", path=file) from None
-    grade_file = load_judgments(text, path=str(file))
+    grade_file = load_grade(file)
     out = Console(highlight=False)  # made per call so that the table follows the terminal
     shown = [a for a in grade_file.assessments if outcome in (None, a.evidence.outcome)]
     if not shown:

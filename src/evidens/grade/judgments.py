@@ -10,7 +10,7 @@ of ``"accept"`` takes the suggestion. Format (all keys optional unless marked)::
     population = "..."; setting = "..."; intervention = "..."; comparison = "..."
     intervention_short = "MAD"; comparison_short = "AE"; per = 1000
 
-    rob = [{ study = "Sharma 2021", overall = "high", weight = 1.0 }]
+    rob = [{ study = "Sharma 2021", overall = "high", weight = 1.0 }]   # or per outcome
     [thresholds]            # imprecision: absolute_per_1000 = [-20, 20], mid, ois_rrr, ...
 
     [all_outcomes.risk_of_bias]     # a default judgment for every outcome
@@ -19,6 +19,9 @@ of ``"accept"`` takes the suggestion. Format (all keys optional unless marked)::
 
     [[outcomes]]
     name = "Spasm free"             # required
+    # in a review folder, instead of studies, intervention, comparator, relative and rob:
+    # analysis = "spasm-free-rr" (an [[analysis]] of review.toml), or with no analysis
+    # extraction_outcome = "days_to_spasm_cessation"; see evidens.services.grading
     kind = "binary"                 # binary | continuous | time_to_event
     design = "randomized"           # or non_randomized, non_randomized_robins_i
     studies = 1; follow_up = "4 weeks"; importance = "critical"; comment = "..."
@@ -111,16 +114,21 @@ class _Ctx:
 
 def load_judgments(text: str | bytes, *, path: str | None = None) -> GradeFile:
     """Parse a judgments file and build its SoF table; pure (the caller reads the file)."""
+    doc, source = parse_judgments(text, path=path)
+    return judgments_from_mapping(doc, path=path, text=source)
+
+
+def parse_judgments(text: str | bytes, *, path: str | None = None) -> tuple[dict[str, Any], str]:
+    """A judgments file's TOML as a mapping (and its text, for error lines), bounded."""
     if len(text) > MAX_BYTES:
         raise FormatError(f"judgments file is over {MAX_BYTES} bytes", path=path)
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig")
     try:
-        doc = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         line = _toml_line(str(exc))
         raise FormatError(f"not valid TOML: {exc}", path=path, line=line) from exc
-    return judgments_from_mapping(doc, path=path, text=text)
 
 
 def judgments_from_mapping(
@@ -372,6 +380,8 @@ def _assessment(
     if not isinstance(item, dict) or not str(item.get("name", "")).strip():
         ctx.error("each outcome needs a name", f"{where}.name", near="[[outcomes]]")
     near = f'"{item["name"]}"'
+    if "rob" in item:  # this outcome's own studies and weights (as an analysis derives them)
+        rob = tuple(_rob(entry, i, ctx) for i, entry in enumerate(_list(item, "rob", ctx)))
     try:
         ev = _evidence(item, where, ctx, near)
         suggestions = suggest_all(ev, rob, thresholds)

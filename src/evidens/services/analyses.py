@@ -52,10 +52,15 @@ def _rob_columns(results: list[Result]) -> dict[str, dict[str, str]]:
 
 def run_analyses(store: ReviewStore, files: ReviewFiles) -> dict[str, tuple[Any, dict[str, Any]]]:
     """Fit every defined analysis; returns name -> (fitted result, its JSON form)."""
+    return fit_analyses(files)
+
+
+def fit_analyses(files: ReviewFiles) -> dict[str, tuple[Any, dict[str, Any]]]:
+    """:func:`run_analyses` on the agreed data of a review folder."""
     definitions: list[Mapping[str, Any]] = list(files.analyses)
     if not definitions:
         return {}
-    data = outcome_data(synthesis.consensus_of(store, files))
+    data = outcome_data(synthesis.folder_consensus(files))
     fitted: dict[str, tuple[Any, dict[str, Any]]] = {}
     where = str(files.root / "review.toml")
     for i, spec in enumerate(definitions):

@@ -18,7 +18,7 @@ from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
 from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs, SearchLog
 from evidens.report.outputs import report_outputs
 from evidens.report.pdf import report_pdf
-from evidens.services import synthesis
+from evidens.services import grading, synthesis
 from evidens.services.outputs import write_output
 from evidens.services.prisma import counts_in
 from evidens.services.review_files import ReviewFiles
@@ -71,7 +71,7 @@ def _methods(files: ReviewFiles, imported: bool) -> MethodsFacts:
 
 def report_inputs(store: ReviewStore, files: ReviewFiles, out: Path) -> ReportInputs:
     consensus = synthesis.consensus_of(store, files)
-    grade = synthesis.grade_file(files)
+    grade = grading.grade_file(files)
     forest_svgs = {
         p.stem.removeprefix("forest-"): p.read_bytes() for p in sorted(out.glob("forest-*.svg"))
     }

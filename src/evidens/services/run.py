@@ -16,7 +16,7 @@ from typing import Any
 from evidens.core import Resolution, ScreeningDecision, Stage
 from evidens.errors import ConfigError, EvidensError, ValidationError
 from evidens.prisma.counts import assert_consistent
-from evidens.services import analyses, dedup, imports, report, reports, synthesis
+from evidens.services import analyses, dedup, grading, imports, report, reports, synthesis
 from evidens.services.fulltext import record_retrieval
 from evidens.services.prisma import counts_in, set_reported
 from evidens.services.records import RecordKeys
@@ -41,7 +41,7 @@ OutputWriter = Callable[[ReviewStore, ReviewFiles, Path], list[Path]]
 OUTPUT_WRITERS: list[OutputWriter] = [
     synthesis.write_extraction_outputs,
     synthesis.write_rob_outputs,
-    synthesis.write_grade_outputs,
+    grading.write_grade_outputs,
     analyses.write_analysis_outputs,
     report.write_report_outputs,  # last: it shows what the steps above wrote
 ]

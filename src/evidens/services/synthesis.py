@@ -9,7 +9,6 @@ the outcome data, the report and the analyses.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,6 @@ from sqlalchemy import select
 from evidens.extraction import characteristics_csv, load_review_extraction, outcomes_csv
 from evidens.extraction.model import Consensus, OutcomeData
 from evidens.extraction.review import ReviewExtraction
-from evidens.grade import load_judgments, run_outputs
-from evidens.grade.judgments import GradeFile
 from evidens.report.rob_plots import rob_outputs
 from evidens.rob import Result, assess, load_assessments
 from evidens.services.outputs import write_output
@@ -34,7 +31,6 @@ from evidens.store.models import (
     RobAssessmentRow,
     StudyRow,
 )
-from evidens.store.synthesis_models import GradeAssessmentRow
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 
@@ -176,6 +172,11 @@ def write_extraction_outputs(store: ReviewStore, files: ReviewFiles, out: Path) 
 
 
 def consensus_of(store: ReviewStore, files: ReviewFiles) -> tuple[Consensus, ...]:
+    return folder_consensus(files)
+
+
+def folder_consensus(files: ReviewFiles) -> tuple[Consensus, ...]:
+    """The agreed extraction of a review folder (extraction/consensus.toml and sheets)."""
     raw = folder_files(files.root / "extraction")
     return load_review_extraction(raw).consensus if raw else ()
 
@@ -242,49 +243,5 @@ def write_rob_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> list
         store_rob(uow, results)
     written = []
     for name, data in rob_outputs(results).items():
-        written.append(write_output(out / name, data))
-    return written
-
-
-# --- GRADE ----------------------------------------------------------------------------
-
-
-def grade_file(files: ReviewFiles) -> GradeFile | None:
-    path = files.root / "grade" / "judgments.toml"
-    if not path.is_file():
-        return None
-    return load_judgments(path.read_bytes(), path=str(path))
-
-
-def store_grade(uow: UnitOfWork, grade: GradeFile, sof: dict[str, Any]) -> None:
-    for row in sof.get("outcomes", []):
-        item = GradeAssessmentRow(
-            review_id=uow.review_id,
-            outcome_id=outcome_id(uow, str(row["outcome"]), kind=str(row.get("kind", "binary"))),
-            comparison=str(row.get("comparison") or grade.header.title),
-            domains=row,
-            certainty=str(dict(row.get("certainty") or {}).get("level", "")),
-            importance=str(row.get("importance", "critical")),
-        )
-        uow.session.add(item)
-        uow.session.flush()
-        uow.audit(
-            "grade",
-            "grade_assessment",
-            item.id,
-            after={"outcome": row["outcome"], "certainty": item.certainty},
-        )
-
-
-def write_grade_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> list[Path]:
-    """OUT/sof.json, sof.html, sof.docx and evidence-profile.html."""
-    grade = grade_file(files)
-    if grade is None:
-        return []
-    outputs = run_outputs(grade.table)
-    with transaction(store, "evidens run") as uow:
-        store_grade(uow, grade, json.loads(outputs["sof.json"]))
-    written = []
-    for name, data in outputs.items():
         written.append(write_output(out / name, data))
     return written
