@@ -20,6 +20,7 @@ $(BIN)/evidens: pyproject.toml
 ## (Ctrl-C stops the server; SERVE=0 skips it).
 demo: $(BIN)/evidens
 	$(BIN)/evidens run examples/riss --out $(OUT)/riss
+	$(BIN)/evidens run examples/living-update --out $(OUT)/living-update
 	@if [ -d ../shared/data/exports ]; then \
 	  $(BIN)/evidens run examples/dinosaur-records --out $(OUT)/dinosaur-records; \
 	else echo "../shared not found: skipping examples/dinosaur-records (it reads real exports from there)"; fi

@@ -51,6 +51,9 @@ def _register_commands() -> None:
     from evidens.cli import meta_cmd
 
     meta_cmd.register(app)
+    from evidens.cli import round_cmd
+
+    round_cmd.register(app)
     from evidens.cli import search_cmd
 
     search_cmd.register(app)

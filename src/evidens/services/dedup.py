@@ -25,6 +25,7 @@ from evidens.store.mapping import row_to_record
 from evidens.store.models import (
     DuplicateClusterRow,
     DuplicatePairDecisionRow,
+    ImportBatchRow,
     RecordRow,
     ReviewRow,
     ScreeningDecisionRow,
@@ -119,6 +120,14 @@ def _replace_clusters(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupR
             )
         )
     )
+    rounds = {
+        int(batch): int(number)
+        for batch, number in session.execute(
+            select(ImportBatchRow.id, ImportBatchRow.round).where(
+                ImportBatchRow.review_id == uow.review_id
+            )
+        )
+    }
     session.execute(
         update(RecordRow).where(RecordRow.review_id == uow.review_id).values(cluster_id=None)
     )
@@ -128,7 +137,7 @@ def _replace_clusters(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupR
     for cluster in result.clusters:
         if len(cluster.members) < 2:
             continue
-        canonical = _stable_canonical(cluster, rows, screened)
+        canonical = _stable_canonical(cluster, rows, screened, rounds)
         row = DuplicateClusterRow(
             review_id=uow.review_id,
             canonical_record_id=rows[canonical].id,
@@ -182,10 +191,22 @@ def related_reports(store: ReviewStore, record_id: int | None = None) -> list[Re
         return [RelatedReport(r.record_id, r.relation, r.related_id) for r in rows]
 
 
-def _stable_canonical(cluster: Cluster, rows: Sequence[RecordRow], screened: set[int]) -> int:
-    """The member already screened (earliest first), else the engine's most complete one."""
+def _stable_canonical(
+    cluster: Cluster, rows: Sequence[RecordRow], screened: set[int], rounds: dict[int, int]
+) -> int:
+    """The member already screened (earliest first); else, in a living review, a member of
+    the earliest round (a new search's copy of an earlier record never replaces it); else
+    the engine's most complete one."""
     with_decisions = [i for i in cluster.members if rows[i].id in screened]
-    return min(with_decisions, key=lambda i: rows[i].id) if with_decisions else cluster.canonical
+    if with_decisions:
+        return min(with_decisions, key=lambda i: rows[i].id)
+    first = min(rounds.get(rows[i].batch_id, 1) for i in cluster.members)
+    if rounds.get(rows[cluster.canonical].batch_id, 1) == first:
+        return cluster.canonical
+    return min(
+        (i for i in cluster.members if rounds.get(rows[i].batch_id, 1) == first),
+        key=lambda i: rows[i].id,
+    )
 
 
 def _queue_uncertain(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupResult) -> None:

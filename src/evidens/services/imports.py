@@ -21,6 +21,7 @@ from evidens.core import Record, Source, SourceKind
 from evidens.core.files import read_bounded
 from evidens.errors import ReviewStateError
 from evidens.formats import ImportReport, read_records
+from evidens.services.rounds import current_round
 from evidens.services.sources import ensure_source
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.mapping import insert_record_params, record_params
@@ -114,6 +115,7 @@ def import_data(
         search_date=search_date,
         report=_report_json(report),
         imported_by=uow.actor,
+        round=current_round(uow),
     )
     uow.session.add(batch)
     uow.session.flush()

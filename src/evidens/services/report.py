@@ -14,13 +14,12 @@ from typing import Any
 from evidens.core import Stage
 from evidens.errors import ConfigError
 from evidens.extraction import characteristics_rows
-from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
 from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs, SearchLog
 from evidens.report.outputs import report_outputs
 from evidens.report.pdf import report_pdf
 from evidens.services import grading, synthesis
 from evidens.services.outputs import write_output
-from evidens.services.prisma import counts_in
+from evidens.services.prisma import counts_in, diagram_options
 from evidens.services.review_files import ReviewFiles
 from evidens.services.store import ReviewStore, transaction
 
@@ -29,24 +28,11 @@ EVIDENS_DEDUP += "checked by a person)"
 
 
 def _prisma_figure(store: ReviewStore, files: ReviewFiles) -> PrismaFigure:
-    options: dict[str, Any] = dict(files.settings.get("prisma", {}))
-    prev = options.get("previous")
-    other = dict(options.get("other_methods", {}))
     with transaction(store, "evidens") as uow:
         counts = counts_in(uow)
-    return PrismaFigure(
-        counts,
-        Template(options.get("template", Template.NEW.value)),
-        previous=PreviousReview(int(prev["studies"]), int(prev["reports"])) if prev else None,
-        other=OtherMethods(
-            int(other.get("sought", 0)),
-            int(other.get("not_retrieved", 0)),
-            int(other.get("assessed", 0)),
-            tuple((str(k), int(v)) for k, v in dict(other.get("excluded", {})).items()),
-        )
-        if other
-        else None,
-    )
+        options = diagram_options(uow)
+    other = options.other if options.template.other_methods else None
+    return PrismaFigure(counts, options.template, previous=options.previous, other=other)
 
 
 def _methods(files: ReviewFiles, imported: bool) -> MethodsFacts:

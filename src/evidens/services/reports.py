@@ -9,10 +9,10 @@ from evidens.core import Stage
 from evidens.errors import InputError
 from evidens.formats import write_bibtex, write_csv, write_ris
 from evidens.prisma.counts import assert_consistent
-from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build_diagram
+from evidens.prisma.diagram import build_diagram
 from evidens.prisma.prisma2020_csv import write_prisma2020_csv
 from evidens.prisma.render import FORMATS, html_page, render
-from evidens.services.prisma import counts_in
+from evidens.services.prisma import counts_in, diagram_options, flow_dict
 from evidens.services.records import RecordKeys, canonical_ids, load_records
 from evidens.services.screening import stage_statuses
 from evidens.services.store import ReviewStore, transaction
@@ -23,9 +23,10 @@ def prisma_dict(store: ReviewStore, *, check: bool = False) -> dict[str, Any]:
     """PRISMA counts as JSON-ready data; with ``check``, refuse counts that do not add up."""
     with transaction(store, "evidens") as uow:
         counts = counts_in(uow)
+        data = flow_dict(uow, counts)
     if check:
         assert_consistent(counts)
-    return counts.to_dict()
+    return data
 
 
 def prisma_figure(store: ReviewStore, *, template: str | None = None, fmt: str = "svg") -> bytes:
@@ -36,22 +37,13 @@ def prisma_figure(store: ReviewStore, *, template: str | None = None, fmt: str =
     """
     with transaction(store, "evidens") as uow:
         counts = counts_in(uow)
+        options = diagram_options(uow, template)
         review = uow.session.get(ReviewRow, store.review_id)
-        options = dict((review.settings if review else {}).get("prisma", {}))
         title = review.title if review else "PRISMA 2020 flow diagram"
-    chosen = Template(template or options.get("template", Template.NEW.value))
-    prev = options.get("previous")
-    previous = PreviousReview(int(prev["studies"]), int(prev["reports"])) if prev else None
-    other_opts = dict(options.get("other_methods", {}))
-    other = OtherMethods(
-        int(other_opts.get("sought", 0)),
-        int(other_opts.get("not_retrieved", 0)),
-        int(other_opts.get("assessed", 0)),
-        tuple((str(k), int(v)) for k, v in dict(other_opts.get("excluded", {})).items()),
-    )
+    previous, other = options.previous, options.other
     if fmt == "csv":
         return write_prisma2020_csv(counts, previous=previous, other=other).encode()
-    diagram = build_diagram(counts, chosen, previous=previous, other=other)
+    diagram = build_diagram(counts, options.template, previous=previous, other=other)
     if fmt == "html":
         return html_page(diagram, f"PRISMA 2020 flow diagram - {title}").encode()
     if fmt not in FORMATS:

@@ -37,6 +37,7 @@ class SearchEntry:
     search: Search
     kind: SourceKind
     files: tuple[Path, ...]
+    round: int = 1  # a living review's round (``[[round]]`` in review.toml)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class StudyEntry:
     design: str
     reports: tuple[tuple[str | None, str], ...]  # (record key or None, citation)
     details: dict[str, Any] = field(default_factory=dict)
+    round: int = 1  # the round that first included the study
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class ReviewFiles:
     studies: tuple[StudyEntry, ...]
     methods: dict[str, Any] = field(default_factory=dict)
     analyses: tuple[dict[str, Any], ...] = ()
+    rounds: tuple[dict[str, Any], ...] = ()  # a living review's updates: number, label, ...
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -112,7 +115,7 @@ def read_review_dir(root: Path) -> ReviewFiles:
         )
     config = load_toml(root / "review.toml")
     review = _need(config, "review", root / "review.toml", "")
-    return ReviewFiles(
+    files = ReviewFiles(
         root=root,
         slug=str(review.get("slug", root.name)),
         protocol=_protocol(config, root / "review.toml"),
@@ -135,7 +138,19 @@ def read_review_dir(root: Path) -> ReviewFiles:
         studies=_studies(root / "studies.toml"),
         methods=dict(config.get("methods", {})),
         analyses=tuple(dict(a) for a in config.get("analysis", [])),
+        rounds=_rounds(config, root / "review.toml"),
     )
+    last = 1 + len(files.rounds)
+    for name, entries in (("searches.toml", files.searches), ("studies.toml", files.studies)):
+        late = next((e for e in entries if e.round > last), None)
+        if late is not None:
+            raise ConfigError(
+                f"round {late.round} is not declared in review.toml",
+                path=root / name,
+                field="round",
+                hint=f"add [[round]] number = {late.round} with its label to review.toml",
+            )
+    return files
 
 
 def _protocol(config: dict[str, Any], path: Path) -> Protocol:
@@ -203,7 +218,7 @@ def _searches(root: Path) -> tuple[SearchEntry, ...]:
             run_by=item.get("run_by"),
             files=tuple(str(f) for f in item.get("files", ())),
         )
-        entries.append(SearchEntry(search, kind, files))
+        entries.append(SearchEntry(search, kind, files, _round_of(item, path, where)))
     return tuple(entries)
 
 
@@ -288,13 +303,54 @@ def _studies(path: Path) -> tuple[StudyEntry, ...]:
             (r.get("record"), str(_need(r, "citation", path, f"{where}.reports[{j}]")))
             for j, r in enumerate(item.get("reports", []))
         )
-        details = {k: v for k, v in item.items() if k not in {"label", "design", "reports"}}
+        own = {"label", "design", "reports", "round"}
+        details = {k: v for k, v in item.items() if k not in own}
         studies.append(
             StudyEntry(
                 str(_need(item, "label", path, where)),
                 str(item.get("design", "RCT")),
                 reports,
                 details,
+                _round_of(item, path, where),
             )
         )
     return tuple(studies)
+
+
+def _round_of(item: dict[str, Any], path: Path, where: str) -> int:
+    value = item.get("round", 1)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(
+            "round must be a whole number from 1",
+            path=path,
+            field=f"{where}.round",
+            hint="round = 2",
+        )
+    return value
+
+
+def _rounds(config: dict[str, Any], path: Path) -> tuple[dict[str, Any], ...]:
+    """A living review's updates, ``[[round]]`` tables numbered 2, 3, ... in order."""
+    found = []
+    for i, item in enumerate(config.get("round", [])):
+        where = f"round[{i}]"
+        if not isinstance(item, dict) or item.get("number") != i + 2:
+            raise ConfigError(
+                f"the rounds of an update are numbered 2, 3, ... in order; expected {i + 2}",
+                path=path,
+                field=f"{where}.number",
+                hint="round 1 is the first version; list each update as [[round]]",
+            )
+        date = item.get("searched_from")
+        if date is not None and not isinstance(date, dt.date):
+            raise ConfigError(
+                "searched_from must be a TOML date", path=path, field=f"{where}.searched_from"
+            )
+        found.append(
+            {
+                "number": i + 2,
+                "label": str(_need(item, "label", path, where)),
+                "searched_from": date,
+            }
+        )
+    return tuple(found)

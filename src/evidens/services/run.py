@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from evidens.core import Resolution, ScreeningDecision, Stage
-from evidens.errors import ConfigError, EvidensError, ValidationError
+from evidens.errors import ConfigError, CountsDoNotAddUpError, EvidensError, ValidationError
 from evidens.prisma.counts import assert_consistent
 from evidens.services import analyses, dedup, grading, imports, report, reports, synthesis
 from evidens.services.fulltext import record_retrieval
-from evidens.services.prisma import counts_in, set_reported
+from evidens.services.prisma import counts_in, flow_dict, set_reported
 from evidens.services.records import RecordKeys
 from evidens.services.review_files import (
     DecisionLine,
@@ -26,6 +26,7 @@ from evidens.services.review_files import (
     ReviewFiles,
     read_review_dir,
 )
+from evidens.services.rounds import current_round, start_round
 from evidens.services.screening import decide, resolve
 from evidens.services.sources import add_search
 from evidens.services.store import ReviewStore, UnitOfWork, create_review, transaction
@@ -92,6 +93,20 @@ def run_review(root: Path, out: Path, *, progress: Progress = _quiet) -> RunSumm
         store.dispose()
 
 
+def _start_rounds_until(store: ReviewStore, files: ReviewFiles, number: int) -> None:
+    """Start the living review's declared rounds up to ``number`` (round 1 needs none)."""
+    with transaction(store, "evidens run") as uow:
+        current = current_round(uow)
+    for declared in files.rounds:
+        if current < declared["number"] <= number:
+            start_round(
+                store,
+                declared["label"],
+                actor="evidens run",
+                searched_from=declared["searched_from"],
+            )
+
+
 def _protocol_json(files: ReviewFiles) -> dict[str, Any]:
     from dataclasses import asdict
 
@@ -112,10 +127,12 @@ def _load_team_and_searches(
                 )
             )
             uow.audit("create", "member", member["name"], after=dict(member))
-        search_ids = [add_search(uow, entry.search, entry.kind).id for entry in files.searches]
     total = sum(len(e.files) for e in files.searches)
     done = 0
-    for entry, search_id in zip(files.searches, search_ids, strict=True):
+    for entry in sorted(files.searches, key=lambda e: e.round):  # a living review's rounds
+        _start_rounds_until(store, files, entry.round)
+        with transaction(store, "evidens run") as uow:
+            search_id = add_search(uow, entry.search, entry.kind).id
         for path, shown in zip(entry.files, entry.search.files, strict=True):
             progress("importing exports", done, total)
             outcome = imports.import_file(
@@ -140,6 +157,7 @@ def _load_team_and_searches(
             )
             done += 1
     progress("importing exports", done, total)
+    _start_rounds_until(store, files, 1 + len(files.rounds))  # rounds with no search yet
 
 
 def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) -> None:
@@ -188,7 +206,14 @@ def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) 
                 )
                 for key, citation in study.reports
             ]
-            add_study(uow, study.label, design=study.design, reports=reports, details=study.details)
+            add_study(
+                uow,
+                study.label,
+                design=study.design,
+                reports=reports,
+                details=study.details,
+                round_=study.round,
+            )
 
 
 @dataclass(frozen=True)
@@ -232,8 +257,16 @@ def write_spine_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> li
     """prisma.json (checked to add up), searches.json (Table 1) and imports.json."""
     with transaction(store, "evidens run") as uow:
         counts = counts_in(uow)
+        data = flow_dict(uow, counts)
     assert_consistent(counts)
-    outputs = [write_json(out / "prisma.json", counts.to_dict())]
+    failed = next((c for c in data["checks"] if not c["ok"]), None)
+    if failed is not None:
+        raise CountsDoNotAddUpError(
+            f"{failed['equation']}: {failed['expected']} != {failed['actual']}",
+            box=failed["box"],
+            hint="check the studies' rounds in studies.toml",
+        )
+    outputs = [write_json(out / "prisma.json", data)]
     searches = [
         {
             "source": e.search.source,

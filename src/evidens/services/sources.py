@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from evidens.core import Search, Source, SourceKind
+from evidens.services.rounds import current_round
 from evidens.services.store import UnitOfWork
 from evidens.store.models import SearchRow, SourceRow
 
@@ -38,6 +39,7 @@ def add_search(uow: UnitOfWork, search: Search, kind: SourceKind) -> SearchRow:
         platform=search.platform,
         limits=search.limits,
         run_by=search.run_by,
+        round=current_round(uow),
     )
     uow.session.add(row)
     uow.session.flush()

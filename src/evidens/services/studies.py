@@ -16,6 +16,7 @@ from sqlalchemy import select
 from evidens.core import Decision, Stage
 from evidens.errors import NotFoundError, ReviewStateError, ValidationError
 from evidens.services.records import canonical_of
+from evidens.services.rounds import current_round
 from evidens.services.screening_state import record_state
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import RecordRow, StudyReportRow, StudyRow
@@ -28,9 +29,17 @@ def add_study(
     design: str,
     reports: Sequence[tuple[int | None, str]],
     details: dict[str, Any] | None = None,
+    round_: int | None = None,
 ) -> int:
-    """Create a study with its reports: (record id or None, citation) pairs."""
-    study = StudyRow(review_id=uow.review_id, label=label, design=design, details=details or {})
+    """Create a study with its reports: (record id or None, citation) pairs. ``round_`` is
+    the living review's round that first included it (by default the current one)."""
+    study = StudyRow(
+        review_id=uow.review_id,
+        label=label,
+        design=design,
+        details=details or {},
+        round=round_ if round_ is not None else current_round(uow),
+    )
     uow.session.add(study)
     uow.session.flush()
     for record_id, citation in reports:

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from evidens.core import Decision, Stage
 from evidens.dedup.compare import compare
 from evidens.dedup.prepared import prepare
-from evidens.prisma.diagram import OtherMethods, PreviousReview, Template, build_diagram
+from evidens.prisma.diagram import build_diagram
 from evidens.prisma.render import render_html
 from evidens.screening.agreement import Agreement, all_pairs
 from evidens.screening.workflow import Status, StatusKind
 from evidens.services.dedup import QueuedPair, pending_pairs
 from evidens.services.pilot import STAGE, open_records, pilot_in
-from evidens.services.prisma import counts_in
+from evidens.services.prisma import counts_in, diagram_options
 from evidens.services.records import canonical_ids
 from evidens.services.screening import (
     complete_decisions,
@@ -189,19 +189,10 @@ def prisma_html(store: ReviewStore, link: Callable[[str], str]) -> str:
     """The PRISMA 2020 diagram so far as an HTML fragment whose boxes link to records."""
     with transaction(store, "web") as uow:
         counts = counts_in(uow)
-        review = uow.session.get(ReviewRow, store.review_id)
-        options = dict((review.settings if review else {}).get("prisma", {}))
-    prev = options.get("previous")
-    previous = PreviousReview(int(prev["studies"]), int(prev["reports"])) if prev else None
-    other_opts = dict(options.get("other_methods", {}))
-    other = OtherMethods(
-        int(other_opts.get("sought", 0)),
-        int(other_opts.get("not_retrieved", 0)),
-        int(other_opts.get("assessed", 0)),
-        tuple((str(k), int(v)) for k, v in dict(other_opts.get("excluded", {})).items()),
+        options = diagram_options(uow)
+    diagram = build_diagram(
+        counts, options.template, previous=options.previous, other=options.other
     )
-    template = Template(options.get("template", Template.NEW.value))
-    diagram = build_diagram(counts, template, previous=previous, other=other)
     return render_html(diagram, link)
 
 

@@ -1,7 +1,13 @@
 """The review store: SQLAlchemy models, Alembic migrations and queries (SQLite by default,
 PostgreSQL for teams). Services are its only users."""
 
-from evidens.store import account_models, document_models, link_models, synthesis_models
+from evidens.store import (
+    account_models,
+    document_models,
+    link_models,
+    round_models,
+    synthesis_models,
+)
 from evidens.store.engine import database_url, is_sqlite, open_engine
 from evidens.store.migrate import current_revision, head_revision, upgrade
 
@@ -14,6 +20,7 @@ __all__ = [
     "is_sqlite",
     "link_models",
     "open_engine",
+    "round_models",
     "synthesis_models",
     "upgrade",
 ]

@@ -104,6 +104,7 @@ class SearchRow(Base):
     platform: Mapped[str | None] = mapped_column(String(200))
     limits: Mapped[str | None] = mapped_column(Text)
     run_by: Mapped[str | None] = mapped_column(String(200))
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # living review
 
 
 class ImportBatchRow(Base):
@@ -124,6 +125,7 @@ class ImportBatchRow(Base):
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
     imported_by: Mapped[str | None] = mapped_column(String(200))
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # living review
 
 
 class RecordRow(Base):
@@ -275,6 +277,7 @@ class StudyRow(Base):
     label: Mapped[str] = mapped_column(String(200))
     design: Mapped[str] = mapped_column(String(100), default="RCT")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # first included
 
 
 class StudyReportRow(Base):
