@@ -108,7 +108,7 @@ def imports_table(number: int, imports: Sequence[ImportLog]) -> Table:
         caption="Search results as imported: records read and warnings, per export file.",
         header=_heads("Export file", "Source", "Format", "Records", "Import warnings"),
         body=body,
-        widths=(4.6, 2.4, 2.0, 1.4, 7.0),
+        widths=(4.3, 2.4, 2.0, 1.9, 6.4),
         notes=(
             f"{total} records read from {len(imports)} file(s), before de-duplication.",
             "Warnings name the line of the export file the importer could not read fully.",
@@ -141,7 +141,7 @@ def synthesis_table(number: int, analyses: Sequence[AnalysisMethod]) -> Table:
         m = a.methods
         measure = MEASURE_NAMES.get(m.measure, m.measure)
         if m.zero_cells:
-            measure += f"\n({m.zero_cells})"
+            measure += f"\n({m.zero_cells.replace(' (only0)', '')})"
         studies = "; ".join(a.studies)
         k = str(a.k) if a.k == len(a.studies) else f"{a.k} of {len(a.studies)} estimable"
         body.append(

@@ -43,6 +43,12 @@ def _model(a: AnalysisMethod) -> str:
     return f"{measure}, {model_text(m, a.k)}, {m.level:g}% CIs"
 
 
+def _words(zero_cells: str) -> str:
+    """The meta-analysis's zero-cell note without metafor's option name ("only0"), which
+    repeats "zero-cell studies" in the words of R's argument."""
+    return zero_cells.replace(" (only0)", "")
+
+
 def _eligibility(analyses: Sequence[AnalysisMethod], table: str) -> str:
     """13a: which studies entered each synthesis."""
     counts = "; ".join(f"{a.name} ({a.outcome}): {len(a.studies)}" for a in analyses)
@@ -60,9 +66,13 @@ def _preparation(analyses: Sequence[AnalysisMethod]) -> list[str]:
             "means, standard deviations and numbers), never typed in."
         )
     ]
-    for text, group in _grouped(analyses, "zero").items():
-        if text:
-            paragraphs.append(f"Zero cells ({_names(group)}): {text}.")
+    zeros = [
+        f"{_words(text)} ({_names(group)})"
+        for text, group in _grouped(analyses, "zero").items()
+        if text
+    ]
+    if zeros:
+        paragraphs.append("Zero cells: " + "; ".join(zeros) + ".")
     dropped = [a for a in analyses if a.k < len(a.studies)]
     for a in dropped:
         paragraphs.append(

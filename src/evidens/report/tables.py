@@ -84,7 +84,7 @@ def search_table(number: int, searches: Sequence[SearchLog]) -> Table:
         caption="Search strategies.",
         header=_heads(*heads, *(["Records imported"] if imported else [])),
         body=tuple(body),
-        widths=(3.2, 9.0, 2.2, 1.6, 1.8) if imported else (3.2, 10.2, 2.2, 1.6),
+        widths=(3.0, 7.6, 2.1, 2.1, 2.4) if imported else (3.2, 10.2, 2.2, 1.6),
         notes=tuple(notes),
     )
 
