@@ -220,3 +220,27 @@ def test_imported_text_in_the_lists_is_escaped_in_html_and_clean_in_docx() -> No
     assert not_retrieved.cell(1, 1).text == HOSTILE
     assert excluded.cell(1, 0).text.startswith("<img src=x onerror=alert(1)> A. ")
     assert "\x0b" not in excluded.cell(1, 0).text
+
+
+def test_subgroups_of_a_real_fit_fill_item_13e_and_only_then() -> None:
+    effects = binary_effects(
+        "RR",
+        ai=[4, 9, 2, 7, 5],
+        ci=[7, 12, 5, 10, 8],
+        n1i=[40] * 5,
+        n2i=[40] * 5,
+        labels=[f"Trial {i}" for i in range(5)],
+    )
+    grouped = replace(effects, groups=("Adults", "Adults", "Children", "Children", "Children"))
+    result = _fit().fit(grouped)
+    names = tuple(name for name, _ in result.subgroups)
+    assert names == ("Adults", "Children")
+    studies = tuple(s.label for s in result.studies)
+    split = AnalysisMethod("by-age", "Mortality", result.methods, studies, result.k, names)
+    report = build_report(ReportInputs(title="R", analyses=(split,)))
+    text = " ".join(next(s for s in report.methods if s.key == "synthesis").paragraphs)
+    assert "by-age was also fitted within each subgroup (Adults and Children)" in text
+    where = {i.item: i.location for i in report.checklist}
+    assert where["13e"] == "Methods: Synthesis; Table 1"
+    plain = build_report(ReportInputs(title="R", analyses=(replace(split, subgroups=()),)))
+    assert not {i.item: i.location for i in plain.checklist}["13e"]

@@ -34,7 +34,7 @@ ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("13b", "Methods", "Synthesis: data preparation", ("data_preparation",)),
     ("13c", "Methods", "Synthesis: tabulation and visual display", ("tabulation",)),
     ("13d", "Methods", "Synthesis: methods, model and software", ("synthesis",)),
-    ("13e", "Methods", "Synthesis: exploring heterogeneity", ()),
+    ("13e", "Methods", "Synthesis: exploring heterogeneity", ("heterogeneity",)),
     ("13f", "Methods", "Synthesis: sensitivity analyses", ()),
     ("14", "Methods", "Reporting bias assessment method", ("reporting_bias",)),
     ("15", "Methods", "Certainty assessment method", ("certainty_method",)),

@@ -172,6 +172,7 @@ def _where(
         "synthesis_eligibility": synthesis if analyses else "",
         "data_preparation": synthesis if analyses else "",
         "synthesis": synthesis,
+        "heterogeneity": synthesis if any(a.subgroups for a in inputs.analyses) else "",
         "reporting_bias": _methods_at(sections, "synthesis") if m.reporting_bias else "",
         "certainty_method": _methods_at(sections, "certainty"),
         "flow": "; ".join(flow),

@@ -74,6 +74,8 @@ class AnalysisMethod:
     """Every study with agreed data for the outcome, in the analysis's order."""
     k: int
     """Studies with an estimable effect, i.e. the ones the model actually used."""
+    subgroups: tuple[str, ...] = ()
+    """The subgroups the analysis was split into and compared (13e), if it was."""
 
 
 @dataclass(frozen=True)

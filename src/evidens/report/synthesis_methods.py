@@ -1,4 +1,5 @@
-"""Synthesis methods (PRISMA 2020 items 13a, 13b and 13d) written from the analyses as run.
+"""Synthesis methods (PRISMA 2020 items 13a, 13b, 13d, and 13e where an analysis was split
+into subgroups) written from the analyses as run.
 
 Every sentence is built from :class:`evidens.report.inputs.AnalysisMethod`: the settings the
 meta-analysis applied (a preset's defaults filled in, Mantel-Haenszel falling back to
@@ -98,6 +99,12 @@ def _models(analyses: Sequence[AnalysisMethod]) -> list[str]:
             "No analysis had two or more studies with an estimable effect, so no effect was "
             "pooled; each analysis shows its study's own estimate."
         )
+    for a in analyses:
+        if a.subgroups:
+            paragraphs.append(
+                f"{a.name} was also fitted within each subgroup ({_join(list(a.subgroups))}), "
+                "and the subgroup estimates were compared with a Q test between subgroups."
+            )
     presets = sorted({a.methods.preset for a in analyses})
     paragraphs.append(f"Computed by evidens with the settings of preset {_join(presets)}.")
     return paragraphs

@@ -146,7 +146,8 @@ def _methods(data: dict[str, Any]) -> Methods:
 
 
 def analysis_methods(uow: UnitOfWork) -> tuple[AnalysisMethod, ...]:
-    """Each stored analysis with the settings it ran with (as its result recorded them)."""
+    """Each stored analysis with the settings it ran with (as its result recorded them);
+    an analysis defined but never computed has no methods to report and is left out."""
     rows = uow.session.execute(
         select(AnalysisRow, OutcomeRow.name)
         .outerjoin(OutcomeRow, AnalysisRow.outcome_id == OutcomeRow.id)
@@ -160,6 +161,8 @@ def analysis_methods(uow: UnitOfWork) -> tuple[AnalysisMethod, ...]:
             methods=_methods(row.result["methods"]),
             studies=tuple(str(s["label"]) for s in row.result.get("studies", ())),
             k=int(row.result.get("k", 0)),
+            subgroups=tuple(str(g) for g in row.result.get("subgroups") or {}),
         )
         for row, outcome in rows
+        if "methods" in row.result
     )
