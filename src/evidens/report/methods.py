@@ -89,10 +89,11 @@ def _sources(inputs: ReportInputs, labels: Mapping[str, str]) -> Section | None:
     if inputs.imports:
         total = sum(log.records for log in inputs.imports)
         warned = sum(len(log.warnings) for log in inputs.imports)
+        warnings = f"{warned} import warning(s)" if warned else "no import warnings"
         paragraphs.append(
             f"Search results were imported from {len(inputs.imports)} export file(s), "
-            f"{total} records before de-duplication, with {warned} import warning(s); each "
-            f"file's records and warnings are listed{_refer(labels, 'imports')}."
+            f"{total} records before de-duplication, with {warnings}; each file's records "
+            f"and warnings are listed{_refer(labels, 'imports')}."
         )
     if inputs.methods.dedup_method:
         paragraphs.append(f"Duplicate records were removed: {inputs.methods.dedup_method}.")
