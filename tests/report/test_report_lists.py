@@ -13,12 +13,14 @@ from docx import Document
 
 from evidens.core import Record
 from evidens.meta import MetaAnalysis, binary_effects
+from evidens.prisma.counts import derive, with_reported
 from evidens.report.citation import record_citation, vancouver_author
 from evidens.report.document import build_report
 from evidens.report.inputs import (
     AnalysisMethod,
     ImportLog,
     ImportWarning,
+    PrismaFigure,
     ReportInputs,
     ReportOutcome,
 )
@@ -244,3 +246,25 @@ def test_subgroups_of_a_real_fit_fill_item_13e_and_only_then() -> None:
     assert where["13e"] == "Methods: Synthesis; Table 1"
     plain = build_report(ReportInputs(title="R", analyses=(replace(split, subgroups=()),)))
     assert not {i.item: i.location for i in plain.checklist}["13e"]
+
+
+def test_reported_counts_are_said_to_be_unlisted_and_nothing_is_claimed_listed() -> None:
+    counts = with_reported(
+        derive([], 0, []),
+        {
+            "records_screened": 40,
+            "records_excluded": 30,
+            "reports_sought_for_retrieval": 10,
+            "reports_not_retrieved": 2,
+            "reports_assessed_for_eligibility": 8,
+            "reports_excluded": {"Wrong design": 5},
+            "studies_included_in_review": 3,
+            "reports_of_included_studies": 3,
+        },
+    )
+    report = build_report(ReportInputs(title="R", prisma=PrismaFigure(counts)))
+    text = " ".join(next(s for s in report.methods if s.key == "selection").paragraphs)
+    assert "The 2 reports not retrieved are a count reported from outside evidens" in text
+    assert "The 5 full-text exclusions are counts reported from outside evidens" in text
+    assert "are listed" not in text
+    assert not {i.item: i.location for i in report.checklist}["16b"]

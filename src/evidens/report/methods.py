@@ -138,7 +138,14 @@ def _listed(inputs: ReportInputs, labels: Mapping[str, str]) -> list[str]:
             f"{_refer(labels, 'excluded')}."
         )
     counts = inputs.prisma.counts if inputs.prisma is not None else None
-    if inputs.excluded is None and counts is not None and counts.reports_excluded_total:
+    if counts is None:
+        return paragraphs
+    if inputs.not_retrieved is None and counts.reports_not_retrieved:
+        paragraphs.append(
+            f"The {counts.reports_not_retrieved} reports not retrieved are a count reported "
+            "from outside evidens: they were not recorded one by one, so they are not listed."
+        )
+    if inputs.excluded is None and counts.reports_excluded_total:
         paragraphs.append(
             f"The {counts.reports_excluded_total} full-text exclusions are counts reported "
             "from outside evidens: the excluded reports were not recorded one by one, so "
