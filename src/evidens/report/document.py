@@ -18,6 +18,7 @@ from evidens.prisma.diagram import build_diagram
 from evidens.prisma.render import render as render_prisma
 from evidens.report.checklist import fill_checklist
 from evidens.report.inputs import PrismaFigure, ReportInputs
+from evidens.report.lists import excluded_table, imports_table, not_retrieved_table, synthesis_table
 from evidens.report.methods import methods_sections
 from evidens.report.model import Cell, ChecklistItem, Figure, ReviewReport, Section, Table
 from evidens.report.rob_plots import render as render_rob
@@ -115,8 +116,14 @@ def _blocks(inputs: ReportInputs, numbers: _Numbers) -> list[Table | Figure]:
     blocks: list[Table | Figure] = []
     if inputs.searches:
         blocks.append(search_table(numbers.table("searches"), inputs.searches))
+    if inputs.imports:
+        blocks.append(imports_table(numbers.table("imports"), inputs.imports))
     if inputs.prisma is not None:
         blocks.append(_prisma_figure(numbers.figure("prisma"), inputs.prisma))
+    if inputs.not_retrieved:
+        blocks.append(not_retrieved_table(numbers.table("not-retrieved"), inputs.not_retrieved))
+    if inputs.excluded:
+        blocks.append(excluded_table(numbers.table("excluded"), inputs.excluded))
     if inputs.characteristics:
         number = numbers.table("characteristics")
         blocks.append(characteristics_table(number, inputs.characteristics))
@@ -125,6 +132,8 @@ def _blocks(inputs: ReportInputs, numbers: _Numbers) -> list[Table | Figure]:
         blocks += _rob_figures(inputs, numbers)
     if inputs.sof is not None:
         blocks.append(sof_table(numbers.table("sof"), inputs.sof))
+    if inputs.analyses:
+        blocks.append(synthesis_table(numbers.table("analyses"), inputs.analyses))
     blocks += _forest_figures(inputs, numbers)
     return blocks
 
@@ -142,6 +151,9 @@ def _where(
     """Where each fact the checklist asks about is reported (absent = unknown)."""
     p, m = inputs.protocol, inputs.methods
     forests = [v for k, v in labels.items() if k.startswith("forest:")]
+    analyses = labels.get("analyses", "")
+    synthesis = _methods_at(sections, "synthesis", analyses) if m.synthesis or analyses else ""
+    flow = [labels[k] for k in ("prisma", "not-retrieved", "excluded") if k in labels]
     rob = [v for k, v in labels.items() if k == "rob" or k.startswith("rob-figure:")]
     where = {
         "title": "Title",
@@ -156,18 +168,23 @@ def _where(
         "outcomes": _methods_at(sections, "question") if p and p.outcomes else "",
         "data_items": labels.get("characteristics", ""),
         "rob_method": _methods_at(sections, "rob"),
-        "effect_measures": labels.get("sof", ""),
-        "synthesis": _methods_at(sections, "synthesis") if m.synthesis else "",
+        "effect_measures": "; ".join(labels[k] for k in ("sof", "analyses") if k in labels),
+        "synthesis_eligibility": synthesis if analyses else "",
+        "data_preparation": synthesis if analyses else "",
+        "synthesis": synthesis,
+        "heterogeneity": synthesis if any(a.subgroups for a in inputs.analyses) else "",
         "reporting_bias": _methods_at(sections, "synthesis") if m.reporting_bias else "",
         "certainty_method": _methods_at(sections, "certainty"),
-        "flow": labels.get("prisma", ""),
+        "flow": "; ".join(flow),
+        "excluded": labels.get("excluded", ""),
+        "contributing": analyses,
         "characteristics": labels.get("characteristics", ""),
         "rob_results": "; ".join(rob),
         "forests": "; ".join(forests),
         "certainty": labels.get("sof", ""),
         "registration": _methods_at(sections, "other") if p and p.registration else "",
     }
-    tables = [labels[k] for k in ("characteristics", "rob", "sof") if k in labels]
+    tables = [labels[k] for k in ("characteristics", "rob", "sof", "analyses") if k in labels]
     where["tabulation"] = "; ".join(tables + forests)
     return where
 

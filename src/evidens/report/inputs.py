@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from evidens.core import Protocol, Search, SourceKind, Stage
+from evidens.core import Protocol, Record, Search, SourceKind, Stage
 from evidens.grade.sof import SofTable
+from evidens.meta.results import Methods
 from evidens.prisma.counts import PrismaCounts
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
 from evidens.rob.model import Result
@@ -25,6 +26,56 @@ class SearchLog:
 
     search: Search
     kind: SourceKind = SourceKind.DATABASE
+    imported: int | None = None
+    """Records read from this search's export files (``None``: nothing was imported), shown
+    beside the hits the log gives so that a short or partial export is seen."""
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """One thing the importer noticed in an export file (``line`` None: the whole file)."""
+
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportLog:
+    """One export file as imported: its per-file import report (PRISMA-S item 15)."""
+
+    file: str
+    source: str
+    format: str
+    records: int
+    warnings: tuple[ImportWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """A report (record) that did not go on: not retrieved, or excluded at full text.
+
+    ``reason`` is the recorded reason (empty: none was recorded); ``decided`` says how the
+    final decision was reached ("agreed", "resolved by ...") for full-text exclusions."""
+
+    record: Record
+    reason: str
+    decided: str = ""
+
+
+@dataclass(frozen=True)
+class AnalysisMethod:
+    """One analysis as it was run: its settings as the meta-analysis applied them (not as
+    typed), the outcome it pools and the studies that entered it (PRISMA items 13a-13d)."""
+
+    name: str
+    outcome: str
+    methods: Methods
+    studies: tuple[str, ...]
+    """Every study with agreed data for the outcome, in the analysis's order."""
+    k: int
+    """Studies with an estimable effect, i.e. the ones the model actually used."""
+    subgroups: tuple[str, ...] = ()
+    """The subgroups the analysis was split into and compared (13e), if it was."""
 
 
 @dataclass(frozen=True)
@@ -76,3 +127,10 @@ class ReportInputs:
     forest_pngs: Mapping[str, bytes] = field(default_factory=dict)
     """Analysis name -> the same plot as PNG, for the DOCX report (Word cannot show SVG)."""
     methods: MethodsFacts = field(default_factory=MethodsFacts)
+    imports: tuple[ImportLog, ...] = ()
+    not_retrieved: tuple[ReportOutcome, ...] | None = None
+    """Reports sought but not retrieved; ``None``: retrieval was not recorded per report."""
+    excluded: tuple[ReportOutcome, ...] | None = None
+    """Full texts excluded with their reasons (PRISMA item 16b); ``None``: the full-text
+    decisions were not recorded per report (e.g. the PRISMA counts were typed in)."""
+    analyses: tuple[AnalysisMethod, ...] = ()

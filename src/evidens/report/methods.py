@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from evidens.core import Protocol, SourceKind, Stage
 from evidens.report.inputs import ReportInputs, SearchLog
 from evidens.report.model import Section
+from evidens.report.synthesis_methods import synthesis_paragraphs
 from evidens.rob.instrument import get_instrument
 
 _STAGE_WORDS = {Stage.TITLE_ABSTRACT: "titles and abstracts", Stage.FULL_TEXT: "full texts"}
@@ -85,6 +86,15 @@ def _sources(inputs: ReportInputs, labels: Mapping[str, str]) -> Section | None:
             "The full strategy for every source, as run, is given with its date and number "
             f"of hits{_refer(labels, 'searches')}."
         )
+    if inputs.imports:
+        total = sum(log.records for log in inputs.imports)
+        warned = sum(len(log.warnings) for log in inputs.imports)
+        warnings = f"{warned} import warning(s)" if warned else "no import warnings"
+        paragraphs.append(
+            f"Search results were imported from {len(inputs.imports)} export file(s), "
+            f"{total} records before de-duplication, with {warnings}; each file's records "
+            f"and warnings are listed{_refer(labels, 'imports')}."
+        )
     if inputs.methods.dedup_method:
         paragraphs.append(f"Duplicate records were removed: {inputs.methods.dedup_method}.")
     if not paragraphs:
@@ -107,9 +117,41 @@ def _selection(inputs: ReportInputs, labels: Mapping[str, str]) -> Section | Non
         paragraphs.append(f"Automation tools: {m.automation}.")
     if inputs.prisma is not None:
         paragraphs.append(f"The flow of records is shown{_refer(labels, 'prisma')}.")
+    paragraphs += _listed(inputs, labels)
     if not paragraphs:
         return None
     return Section("selection", "Selection process", tuple(paragraphs))
+
+
+def _listed(inputs: ReportInputs, labels: Mapping[str, str]) -> list[str]:
+    """Where reports not retrieved and full texts excluded are listed, or, when their
+    counts were reported from outside evidens, that they cannot be."""
+    paragraphs = []
+    if inputs.not_retrieved:
+        paragraphs.append(
+            "Reports sought but not retrieved are listed with the reason"
+            f"{_refer(labels, 'not-retrieved')}."
+        )
+    if inputs.excluded:
+        paragraphs.append(
+            "Full texts excluded are cited with the reason for each exclusion"
+            f"{_refer(labels, 'excluded')}."
+        )
+    counts = inputs.prisma.counts if inputs.prisma is not None else None
+    if counts is None:
+        return paragraphs
+    if inputs.not_retrieved is None and counts.reports_not_retrieved:
+        paragraphs.append(
+            f"The {counts.reports_not_retrieved} reports not retrieved are a count reported "
+            "from outside evidens: they were not recorded one by one, so they are not listed."
+        )
+    if inputs.excluded is None and counts.reports_excluded_total:
+        paragraphs.append(
+            f"The {counts.reports_excluded_total} full-text exclusions are counts reported "
+            "from outside evidens: the excluded reports were not recorded one by one, so "
+            "they are not listed here."
+        )
+    return paragraphs
 
 
 def _collection(inputs: ReportInputs, labels: Mapping[str, str]) -> Section | None:
@@ -143,6 +185,7 @@ def _synthesis(inputs: ReportInputs, labels: Mapping[str, str]) -> Section | Non
     paragraphs = []
     if inputs.methods.synthesis:
         paragraphs.append(inputs.methods.synthesis.rstrip(".") + ".")
+    paragraphs += synthesis_paragraphs(inputs.analyses, labels)
     forests = [labels[k] for k in labels if k.startswith("forest:")]
     if forests:
         paragraphs.append(f"Forest plots: {_join(forests)}.")

@@ -8,9 +8,18 @@ names each study once beside all of its domains.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 TO_COMPLETE = "to be completed by the authors"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (NUL and other C0 controls, lone
+    surrogates): imported files carry them, and they would make a DOCX unreadable and an
+    HTML page invalid."""
+    return _NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ cannot hold, which would otherwise make the file unreadable.
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from docx import Document
@@ -21,17 +20,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from evidens.report.model import Cell, Figure, ReviewReport, Section, Table
+from evidens.report.model import Cell, Figure, ReviewReport, Section, Table, printable
 
 _PAGE = (21.0, 29.7)  # A4, cm
 _MARGIN = 2.0
 _HEAD_FILL = "E4EBF3"
 _KEEP_ROW_CHARS = 1500
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    return printable(text)
 
 
 def _orient(document: Any, landscape: bool, *, new: bool = True) -> None:

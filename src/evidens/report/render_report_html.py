@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from evidens.report.model import Cell, Figure, ReviewReport, Section, Table
+from evidens.report.model import Cell, Figure, ReviewReport, Section, Table, printable
 
 _STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;font-size:10.5pt;color:#111;max-width:72em;
@@ -34,7 +34,7 @@ sup{font-size:75%}
 
 
 def _text(text: str) -> str:
-    return "<br>".join(escape(line) for line in text.split("\n"))
+    return "<br>".join(escape(printable(line)) for line in text.split("\n"))
 
 
 def _cell(tag: str, cell: Cell, css: str = "") -> str:

@@ -50,32 +50,42 @@ def _source_text(log: SearchLog) -> str:
 
 
 def search_table(number: int, searches: Sequence[SearchLog]) -> Table:
-    """Table 1: source, full strategy as run, date and hits (PRISMA-S items 1, 8, 13, 15)."""
+    """Table 1: source, full strategy as run, date and hits (PRISMA-S items 1, 8, 13, 15);
+    with a column of the records read from each search's exports when any were imported,
+    so a hit count and an incomplete export are seen side by side."""
+    imported = any(log.imported is not None for log in searches)
     body = []
     for log in searches:
         s = log.search
         strategy = s.strategy.strip()
         if s.limits:
             strategy += f"\nLimits: {s.limits}"
-        body.append(
-            (
-                Cell(_source_text(log)),
-                Cell(strategy),
-                Cell(s.date_run.isoformat() if s.date_run else NOT_REPORTED),
-                Cell(NOT_REPORTED if s.hits is None else str(s.hits)),
-            )
-        )
-    notes: tuple[str, ...] = ()
+        row = [
+            Cell(_source_text(log)),
+            Cell(strategy),
+            Cell(s.date_run.isoformat() if s.date_run else NOT_REPORTED),
+            Cell(NOT_REPORTED if s.hits is None else str(s.hits)),
+        ]
+        if imported:
+            row.append(Cell("none" if log.imported is None else str(log.imported)))
+        body.append(tuple(row))
+    notes = []
     if any(log.search.hits is None for log in searches):
-        notes = ("Hits: records retrieved by the search; 'not reported' where not recorded.",)
+        notes.append("Hits: records retrieved by the search; 'not reported' where not recorded.")
+    if imported:
+        notes.append(
+            "Records imported: records read from the search's export files, before "
+            "de-duplication (per file in the import table)."
+        )
+    heads = ["Source", "Search strategy", "Date searched", "Hits"]
     return Table(
         key="searches",
         number=number,
         caption="Search strategies.",
-        header=_heads("Source", "Search strategy", "Date searched", "Hits"),
+        header=_heads(*heads, *(["Records imported"] if imported else [])),
         body=tuple(body),
-        widths=(3.2, 10.2, 2.2, 1.6),
-        notes=notes,
+        widths=(3.0, 7.6, 2.1, 2.1, 2.4) if imported else (3.2, 10.2, 2.2, 1.6),
+        notes=tuple(notes),
     )
 
 

@@ -76,7 +76,8 @@ def fit_analyses(files: ReviewFiles) -> dict[str, tuple[Any, dict[str, Any]]]:
         effects = effects_from_arms(str(spec.get("measure", "RR")), studies)
         options = {k: spec[k] for k in OPTIONS if k in spec}
         result = MetaAnalysis(**options).fit(effects)
-        fitted[name] = (result, {"outcome": outcome, **result.to_dict()})
+        label = data[outcome][0].outcome.name if data[outcome] else outcome
+        fitted[name] = (result, {"outcome": outcome, "outcome_name": label, **result.to_dict()})
     return fitted
 
 
@@ -91,7 +92,9 @@ def write_analysis_outputs(store: ReviewStore, files: ReviewFiles, out: Path) ->
         for name, (result, data) in fitted.items():
             outcome = uow.session.scalar(
                 select(OutcomeRow.id).where(
-                    OutcomeRow.review_id == store.review_id, OutcomeRow.name == data["outcome"]
+                    OutcomeRow.review_id == store.review_id,
+                    # the outcomes table names an outcome by its label, not the form's id
+                    OutcomeRow.name == data["outcome_name"],
                 )
             )
             spec = next(a for a in files.analyses if a.get("name") == name)

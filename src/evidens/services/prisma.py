@@ -64,7 +64,7 @@ def counts_in(uow: UnitOfWork) -> PrismaCounts:
             )
         ).all()
     )
-    reasons = _exclusion_reasons(uow, ft)
+    reasons = exclusion_reasons(uow, ft)
     automated = automation_excluded(uow, Stage.TITLE_ABSTRACT, canonical)
     flows = [
         RecordFlow(
@@ -132,7 +132,7 @@ def _searched_in(uow: UnitOfWork, number: int) -> Any:
     return SourceRow.id.in_(searched) | SourceRow.id.in_(imported)
 
 
-def _exclusion_reasons(uow: UnitOfWork, statuses: dict[int, Status]) -> dict[int, str]:
+def exclusion_reasons(uow: UnitOfWork, statuses: dict[int, Status]) -> dict[int, str]:
     """The reason a full-text exclusion counts under: the resolver's, else the reason the
     excluding reviewers gave most often (ties broken alphabetically, so runs repeat)."""
     excluded = [rid for rid, s in statuses.items() if s.final is Decision.EXCLUDE]

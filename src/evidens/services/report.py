@@ -14,12 +14,18 @@ from typing import Any
 from evidens.core import Stage
 from evidens.errors import ConfigError
 from evidens.extraction import characteristics_rows
-from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs, SearchLog
+from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs
 from evidens.report.outputs import report_outputs
 from evidens.report.pdf import report_pdf
 from evidens.services import grading, synthesis
 from evidens.services.outputs import write_output
 from evidens.services.prisma import counts_in, diagram_options
+from evidens.services.report_lists import (
+    analysis_methods,
+    import_logs,
+    report_outcomes,
+    search_logs,
+)
 from evidens.services.review_files import ReviewFiles
 from evidens.services.store import ReviewStore, transaction
 
@@ -65,17 +71,26 @@ def report_inputs(store: ReviewStore, files: ReviewFiles, out: Path) -> ReportIn
         p.stem.removeprefix("forest-"): p.read_bytes() for p in sorted(out.glob("forest-*.png"))
     }
     imported = any(entry.files for entry in files.searches)
+    prisma = _prisma_figure(store, files)
+    with transaction(store, "evidens") as uow:
+        searches, imports = search_logs(uow), import_logs(uow)
+        not_retrieved, excluded = report_outcomes(uow, prisma.counts)
+        analyses = analysis_methods(uow)
     return ReportInputs(
         title=files.protocol.title,
         protocol=files.protocol,
-        searches=tuple(SearchLog(e.search, e.kind) for e in files.searches),
-        prisma=_prisma_figure(store, files),
+        searches=searches,
+        prisma=prisma,
         characteristics=tuple(characteristics_rows(consensus)),
         rob_results=tuple(synthesis.rob_results(files)),
         sof=grade.table if grade else None,
         forest_svgs=forest_svgs,
         forest_pngs=forest_pngs,
         methods=_methods(files, imported),
+        imports=imports,
+        not_retrieved=not_retrieved,
+        excluded=excluded,
+        analyses=analyses,
     )
 
 
