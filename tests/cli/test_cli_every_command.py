@@ -91,7 +91,7 @@ def _assert_one_line(code: int, out: str, err: str, args: list[str]) -> None:
 
 def test_every_registered_command_is_walked() -> None:
     walked = {" ".join(p) for p in PATHS}
-    assert {"run", "screen", "screen import", "rob plot", "serve"} <= walked
+    assert {"run", "check", "screen", "screen import", "rob plot", "serve"} <= walked
 
 
 def test_an_unknown_command_is_one_line(

@@ -56,6 +56,9 @@ def _register_commands() -> None:
     from evidens.cli import serve_cmd
 
     serve_cmd.register(app)
+    from evidens.cli import check_cmd
+
+    check_cmd.register(app)
     # --- end of command modules ---
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any
 
 from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
 from evidens.errors import ConfigError
+from evidens.formats.csv_formats import SEMICOLON_HINT, semicolon_delimited
 from evidens.services.dedup import dedup_options
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -88,12 +90,30 @@ class ReviewFiles:
 
 
 def load_toml(path: Path) -> dict[str, Any]:
+    """A review file's TOML, or a ConfigError naming the file (and line) at fault."""
+    return load_toml_text(path)[0]
+
+
+def load_toml_text(path: Path) -> tuple[dict[str, Any], str]:
+    """The same, with the text it was read from (to point later problems at their line)."""
     if path.stat().st_size > MAX_CONFIG_BYTES:
         raise ConfigError("file is too large for a review file", path=path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path, hint="fix the syntax") from exc
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"not UTF-8 text (byte {exc.start})", path=path, hint="save the file as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(
+            f"not valid TOML: {exc}",
+            path=path,
+            line=int(found.group(1)) if found else None,
+            hint="fix the syntax",
+        ) from None
 
 
 def _need(table: dict[str, Any], key: str, path: Path, where: str) -> Any:
@@ -213,6 +233,13 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing and semicolon_delimited(",".join(reader.fieldnames or [])):
+            raise ConfigError(
+                "the columns are separated by semicolons, not commas",
+                path=path,
+                line=1,
+                hint=SEMICOLON_HINT,
+            )
         if missing:
             raise ConfigError(
                 f"missing column {missing[0]!r}",
