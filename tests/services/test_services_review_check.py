@@ -184,3 +184,30 @@ def test_key_lines_follow_headers_arrays_of_tables_and_multi_line_values() -> No
     assert lines.line_of(("team", "members", 1, "name")) == 17
     assert lines.line_of(("team", "members", 1, "rol")) == 17
     assert lines.line_of(("team", "quoted key")) == 19
+
+
+def test_every_bad_line_of_a_decision_log_is_named(tmp_path: Path) -> None:
+    folder = _riss(tmp_path)
+    (folder / "screening").mkdir()
+    log = folder / "screening" / "title_abstract.csv"
+    log.write_text(
+        "record,reviewer,decision\npmid:1,alice,include\npmid:2,alice,yes\n,bruno,exclude\n"
+        "pmid:3,bruno,Maybe\npmid:4,,exclude\n",
+        encoding="utf-8",
+    )
+    problems = [(p.line, p.field, p.message) for p in check_review_dir(folder)]
+    assert problems == [
+        (3, "decision", "decision 'yes' is not include, exclude or maybe"),
+        (4, "record", "empty value"),
+        (6, "reviewer", "empty value"),
+    ]
+
+
+def test_an_analysis_of_an_outcome_the_extraction_does_not_have(tmp_path: Path) -> None:
+    folder = _riss(tmp_path)
+    review = folder / "review.toml"
+    _edit(review, 'outcome = "spasm_free"', 'outcome = "spasm_fre"')
+    [problem] = check_review_dir(folder)
+    assert (problem.line, problem.field) == (_line_of(review, "spasm_fre"), "analysis[2].outcome")
+    assert problem.hint == "did you mean spasm_free?"
+    assert check_review_dir(folder, readers=False) == []  # the run finds it when it fits

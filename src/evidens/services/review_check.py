@@ -20,15 +20,18 @@ from typing import Any
 
 from evidens.errors import ConfigError, EvidensError
 from evidens.formats.csv_formats import SEMICOLON_HINT, semicolon_delimited
-from evidens.services.review_files import load_toml_text, read_review_dir
+from evidens.services.review_files import load_toml_text, log_problems, read_review_dir
 from evidens.services.review_schema import CSV_FILES, TOML_FILES, Key, Kind, Table
 from evidens.services.toml_lines import KeyLines, Trail, key_lines
 
 Problems = list[ConfigError]
 
 
-def check_review_dir(root: Path, *, read_exports: bool = True) -> Problems:
-    """Every problem found in the review folder ``root`` (an empty list: it is fine)."""
+def check_review_dir(root: Path, *, read_exports: bool = True, readers: bool = True) -> Problems:
+    """Every problem found in the review folder ``root`` (an empty list: it is fine).
+
+    ``readers=False`` checks the files against their declaration only, leaving out what
+    the run's own readers would find (the run reads them anyway)."""
     if not (root / "review.toml").is_file():
         return [
             ConfigError(
@@ -42,10 +45,11 @@ def check_review_dir(root: Path, *, read_exports: bool = True) -> Problems:
     for name, table in TOML_FILES.items():
         if (root / name).is_file():
             problems += _check_toml(root / name, table)
-    for name, columns in CSV_FILES.items():
+    for name, (required, optional) in CSV_FILES.items():
         if (root / name).is_file():
-            problems += _check_csv_header(root / name, *columns)
-    if problems:
+            header = _check_csv_header(root / name, required, optional)
+            problems += header or log_problems(root / name, required)
+    if problems or not readers:
         return problems  # the readers below would stop at the first of these
     problems += _run_readers(root, read_exports=read_exports)
     return problems
@@ -53,7 +57,7 @@ def check_review_dir(root: Path, *, read_exports: bool = True) -> Problems:
 
 def refuse_problems(root: Path) -> None:
     """Raise the first problem of the folder (saying how many more there are), if any."""
-    problems = check_review_dir(root, read_exports=False)
+    problems = check_review_dir(root, readers=False)
     if not problems:
         return
     first = problems[0]
@@ -248,7 +252,6 @@ def _check_csv_header(path: Path, required: tuple[str, ...], optional: tuple[str
 
 def _run_readers(root: Path, *, read_exports: bool) -> Problems:
     """What the run's own readers refuse, one problem per file (they stop at the first)."""
-    from evidens.extraction import load_review_extraction
     from evidens.services import synthesis  # the readers of the later steps, pure here
 
     try:
@@ -258,15 +261,58 @@ def _run_readers(root: Path, *, read_exports: bool) -> Problems:
     problems: Problems = []
     if read_exports:
         problems += _read_exports([p for entry in files.searches for p in entry.files])
-    for step in (
-        lambda: load_review_extraction(synthesis.folder_files(root / "extraction")),
-        lambda: synthesis.rob_results(files),
-        lambda: synthesis.grade_file(files),
-    ):
+    try:
+        problems += _analysis_problems(root, files.analyses)
+    except EvidensError as exc:  # the extraction folder itself
+        problems.append(_as_config(exc))
+    for step in (lambda: synthesis.rob_results(files), lambda: synthesis.grade_file(files)):
         try:
             step()
         except EvidensError as exc:
             problems.append(_as_config(exc))
+    return problems
+
+
+def _analysis_problems(root: Path, analyses: tuple[dict[str, Any], ...]) -> Problems:
+    """Each [[analysis]] fitted as the run fits it, on the extraction folder's agreed data:
+    an outcome the form does not have, or data the measure cannot use, is found here."""
+    from evidens.extraction import load_review_extraction, outcome_data
+    from evidens.meta import MetaAnalysis, effects_from_arms
+    from evidens.services.analyses import OPTIONS
+    from evidens.services.synthesis import folder_files
+
+    raw = folder_files(root / "extraction")
+    consensus = load_review_extraction(raw).consensus if raw else ()
+    if not analyses:
+        return []
+    data = outcome_data(consensus)
+    path = root / "review.toml"
+    lines = key_lines(load_toml_text(path)[1])
+    problems: Problems = []
+    for i, spec in enumerate(analyses):
+        outcome, trail = str(spec.get("outcome", "")), ("analysis", i, "outcome")
+        if outcome not in data:
+            known = sorted(data)
+            hint = _suggest(outcome, known, "") if known else "no agreed arm data in extraction/"
+            problems.append(
+                ConfigError(
+                    f"outcome {outcome!r} has no agreed arm data",
+                    path=path,
+                    line=lines.line_of(trail),
+                    field=_field(trail),
+                    hint=hint,
+                )
+            )
+            continue
+        try:
+            studies = [(s.study, s.experimental, s.comparator) for s in data[outcome]]
+            effects = effects_from_arms(str(spec.get("measure", "RR")), studies)
+            MetaAnalysis(**{k: spec[k] for k in OPTIONS if k in spec}).fit(effects)
+        except EvidensError as exc:
+            where = ("analysis", i)
+            problems.append(
+                ConfigError(exc.message, path=path, line=lines.line_of(where), field=_field(where))
+            )
     return problems
 
 

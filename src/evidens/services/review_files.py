@@ -253,56 +253,76 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
 
 
 def read_decision_log(path: Path, person_column: str) -> tuple[DecisionLine, ...]:
-    lines = []
-    for line, row in _rows(path, ("record", person_column, "decision")):
-        try:
-            decision = Decision(row["decision"].lower())
-        except ValueError:
-            raise ConfigError(
-                f"decision {row['decision']!r} is not include, exclude or maybe",
-                path=path,
-                line=line,
-                field="decision",
-            ) from None
-        for column in ("record", person_column):
-            if not row[column]:
-                raise ConfigError("empty value", path=path, line=line, field=column)
-        lines.append(
-            DecisionLine(
-                path,
-                line,
-                row["record"],
-                row[person_column],
-                decision,
-                row.get("reason") or None,
-                row.get("note") or None,
-            )
-        )
-    return tuple(lines)
+    """Every line of a decision log; the first bad one raises ConfigError naming it."""
+    rows = _rows(path, ("record", person_column, "decision"))
+    return tuple(_decision_line(path, line, row, person_column) for line, row in rows)
+
+
+def _decision_line(path: Path, line: int, row: dict[str, str], person: str) -> DecisionLine:
+    try:
+        decision = Decision(row["decision"].lower())
+    except ValueError:
+        raise ConfigError(
+            f"decision {row['decision']!r} is not include, exclude or maybe",
+            path=path,
+            line=line,
+            field="decision",
+        ) from None
+    for column in ("record", person):
+        if not row[column]:
+            raise ConfigError("empty value", path=path, line=line, field=column)
+    return DecisionLine(
+        path,
+        line,
+        row["record"],
+        row[person],
+        decision,
+        row.get("reason") or None,
+        row.get("note") or None,
+    )
+
+
+RETRIEVAL = ("record", "retrieved")
 
 
 def _retrievals(path: Path) -> tuple[RetrievalLine, ...]:
-    lines = []
-    for line, row in _rows(path, ("record", "retrieved")):
-        flag = row["retrieved"].lower()
-        if flag not in {"yes", "no", "true", "false", "1", "0"}:
-            raise ConfigError(
-                f"retrieved must be yes or no, not {row['retrieved']!r}",
-                path=path,
-                line=line,
-                field="retrieved",
-            )
-        lines.append(
-            RetrievalLine(
-                path,
-                line,
-                row["record"],
-                flag in {"yes", "true", "1"},
-                row.get("reason") or None,
-                row.get("file") or None,
-            )
+    return tuple(_retrieval_line(path, line, row) for line, row in _rows(path, RETRIEVAL))
+
+
+def _retrieval_line(path: Path, line: int, row: dict[str, str]) -> RetrievalLine:
+    flag = row["retrieved"].lower()
+    if flag not in {"yes", "no", "true", "false", "1", "0"}:
+        raise ConfigError(
+            f"retrieved must be yes or no, not {row['retrieved']!r}",
+            path=path,
+            line=line,
+            field="retrieved",
         )
-    return tuple(lines)
+    if not row["record"]:
+        raise ConfigError("empty value", path=path, line=line, field="record")
+    return RetrievalLine(
+        path,
+        line,
+        row["record"],
+        flag in {"yes", "true", "1"},
+        row.get("reason") or None,
+        row.get("file") or None,
+    )
+
+
+def log_problems(path: Path, required: tuple[str, ...]) -> list[ConfigError]:
+    """Every bad line of a decision or retrieval log (the readers stop at the first)."""
+    person = next((c for c in required if c in {"reviewer", "resolver"}), None)
+    problems = []
+    for line, row in _rows(path, required):
+        try:
+            if person is None:
+                _retrieval_line(path, line, row)
+            else:
+                _decision_line(path, line, row, person)
+        except ConfigError as exc:
+            problems.append(exc)
+    return problems
 
 
 def _studies(path: Path) -> tuple[StudyEntry, ...]:
