@@ -120,3 +120,22 @@ def test_agreement_leaves_out_records_still_waiting_for_a_reviewer(
         assert pairs == {("alice", "bruno"): 2, ("alice", "carol"): 2, ("bruno", "carol"): 2}
     finally:
         store.dispose()
+
+
+def test_why_a_record_is_ranked_high_names_informative_terms_not_stop_words(
+    many: ReviewStore,
+) -> None:
+    ids = screening.queue_for(many, "alice", TA)
+    decide_both(many, ids[0], Decision.INCLUDE)
+    decide_both(many, ids[1], Decision.EXCLUDE)
+    ranked = prioritise.rank(many, TA, limit=10)
+    stop = {"on", "we", "the", "of", "and"}
+    for view in ranked:
+        assert view.why, view
+        assert not any(w in stop or w.isdigit() for term in view.why for w in term.split())
+    assert set(ranked[0].why) & {"ketogenic", "diet", "spasms", "infantile", "ketogenic diet"}
+
+
+def test_stop_words_numbers_and_single_letters_are_left_out_of_the_reasons() -> None:
+    terms = ["of the", "the", "ketogenic", "on ketogenic", "2021", "a", "diet", "x ray", "spasms"]
+    assert prioritise.informative_terms(terms, n=3) == ("ketogenic", "diet", "spasms")

@@ -1,16 +1,18 @@
 """The ``evidens`` command: a thin Typer app over the services and domain packages.
 
 Each command module registers itself here. Errors of the :class:`~evidens.errors.EvidensError`
-family become one line on stderr and exit code 2 — never a traceback.
+family, usage errors (unknown command or option, missing or bad parameter), end of input and
+Ctrl-C become one line on stderr and a non-zero exit code — never a traceback.
 """
 
 from __future__ import annotations
 
 import sys
 
-import click
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from evidens.errors import EvidensError
 
@@ -60,6 +62,9 @@ def _register_commands() -> None:
     from evidens.cli import serve_cmd
 
     serve_cmd.register(app)
+    from evidens.cli import check_cmd
+
+    check_cmd.register(app)
     # --- end of command modules ---
 
 
@@ -67,17 +72,44 @@ _register_commands()
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turning evidens errors into one line."""
+    """Console-script entry point: run the app, turning every expected failure into one line.
+
+    Typer carries its own copy of click, so its exceptions (not ``click``'s) are the ones
+    caught here: a usage error exits 2, an abort (Ctrl-C, or Ctrl-D at a prompt) exits 1.
+    """
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a command's typer.Exit(n) comes back as n
     except EvidensError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        _one_line(f"[bold red]error:[/] {escape(str(exc))}")
         sys.exit(2)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
+    except NoArgsIsHelpError as exc:
+        exc.show()  # a group named alone prints its help: that is what was asked for
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        _one_line(f"[bold red]error:[/] {escape(_usage_line(exc))}")
+        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:
+        _one_line(f"[bold red]error:[/] {escape(exc.format_message())}")
+        sys.exit(exc.exit_code)
+    except OSError as exc:  # a folder that does not exist, a disk full, no permission
+        where = f"{exc.filename}: " if exc.filename else ""
+        _one_line(f"[bold red]error:[/] {escape(where + (exc.strerror or str(exc)))}")
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        _one_line("aborted: stopped before the end (Ctrl-C or end of input); nothing half-done")
         sys.exit(1)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+def _usage_line(exc: UsageError) -> str:
+    """The usage error's message and where to read more, on one line."""
+    message = " ".join(exc.format_message().split())
+    command = exc.ctx.command_path if exc.ctx is not None else "evidens"
+    return f"{message} (see '{command} --help')"
+
+
+def _one_line(text: str) -> None:
+    err_console.print(text, markup=True, highlight=False, soft_wrap=True)

@@ -24,6 +24,7 @@ from evidens.core import SourceKind
 from evidens.services import dedup as dedup_service
 from evidens.services import imports, reports
 from evidens.services import report as report_service
+from evidens.services.prisma import box_values, prisma_counts
 from evidens.services.run import run_review
 from evidens.services.store import create_review, open_review
 
@@ -185,20 +186,15 @@ def status(db: DbOption = None, review: ReviewOption = None) -> None:
     """Where the review stands: records, screening progress per stage, PRISMA so far."""
     store = open_review(db, review)
     try:
-        counts = reports.prisma_dict(store)
+        counts = prisma_counts(store)
     finally:
         store.dispose()
     table = Table(title="PRISMA 2020 so far", show_header=True)
     table.add_column("box")
     table.add_column("count", justify="right")
     table.add_column("basis")
-    for box, basis in counts["basis"].items():
-        value = counts.get(box)
-        if isinstance(value, dict):
-            value = value.get("total")
-        if value is None and box == "records_identified":
-            value = counts["records_identified"]["total"]
-        table.add_row(box.replace("_", " "), str(value if value is not None else "-"), basis)
+    for box, value in box_values(counts).items():
+        table.add_row(box.replace("_", " "), str(value), counts.basis.get(box, "derived"))
     console.print(table)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
@@ -31,6 +32,7 @@ screen_app = typer.Typer(
     no_args_is_help=False,
 )
 
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 KEYS = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}
 HELP = "[i] include  [e] exclude  [m] maybe  [n] note  [u] undo  [s] skip  [q] quit  [?] help"
 
@@ -53,6 +55,9 @@ def screen(
     store = open_review(db, review)
     try:
         _screen_loop(store, reviewer, stage)
+    except typer.Abort:  # Ctrl-D (end of input) or Ctrl-C at a prompt
+        err_console.print("stopped at end of input: the decisions you made are saved")
+        raise typer.Exit(1) from None
     finally:
         store.dispose()
 

@@ -37,7 +37,22 @@ def _reader(lines: Iterable[str], delimiter: str) -> _csv.Reader:
     return csv.reader(lines, delimiter=",", quoting=csv.QUOTE_MINIMAL, strict=True)
 
 
+SEMICOLON_HINT = (
+    "a spreadsheet set to a locale with decimal commas saves CSV so: save it comma-separated, "
+    "as Excel's 'CSV UTF-8', or better import the database's original export, since "
+    "spreadsheets can change long cells and identifiers"
+)
+
+
+def semicolon_delimited(line: str) -> bool:
+    """Whether a header line is split by semicolons rather than commas or tabs."""
+    return line.count(";") > max(line.count(","), line.count("\t"))
+
+
 def _header(line: str) -> tuple[list[str], str]:
+    if semicolon_delimited(line):
+        cells = [c.strip().strip('"') for c in line.split(";")]
+        return cells, ";"
     delimiter = "\t" if line.count("\t") > line.count(",") else ","
     try:
         cells = next(_reader([line], delimiter), [])
@@ -62,6 +77,8 @@ def find_header(text: str) -> tuple[int, Flavour, str] | None:
 def _sniffer(plugin_id: str) -> FormatPlugin:
     def sniff(text: str) -> int:
         found = find_header(text)
+        if found is None and plugin_id == "vendor_csv" and _semicolon_table(text):
+            return 5  # read only to say what is wrong, when no other format claims it
         return 80 if found and found[1].name in _PLUGIN_FLAVOURS[plugin_id] else 0
 
     def read(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:
@@ -81,11 +98,33 @@ def _cell(value: str) -> str:
     return wrapped.group(1) if wrapped else value
 
 
+def _semicolons(name: str, line: int) -> FormatError:
+    return FormatError(
+        "the columns are separated by semicolons, not commas",
+        path=name,
+        line=line,
+        hint=SEMICOLON_HINT,
+    )
+
+
+def _semicolon_table(text: str) -> int | None:
+    """The line (from 1) of a semicolon-separated header of three or more columns, if the
+    text opens with one: no export format is like that, so it earns a hint, not a shrug."""
+    for index, line in enumerate(split_lines(text[:5000])[:15], start=1):
+        if line.strip():
+            return index if semicolon_delimited(line) and line.count(";") >= 2 else None
+    return None
+
+
 def read_csv(text: str, name: str, allowed: set[str]) -> tuple[list[Record], list[ParseWarning]]:
     found = find_header(text)
+    if found is None and (line := _semicolon_table(text)) is not None:
+        raise _semicolons(name, line)
     if found is None or found[1].name not in allowed:
         raise FormatError("no header row of a known CSV export found", path=name, line=1)
     header_index, flavour, delimiter = found
+    if delimiter == ";":
+        raise _semicolons(name, header_index + 1)
     lines = split_lines(text)
     body = "\n".join(lines[header_index:])
     reader = _reader(io.StringIO(body), delimiter)

@@ -268,8 +268,34 @@ def _ovid_tag(builder: RecordBuilder, tag: str, value: str, database: str | None
             builder.accession(database, value)
 
 
+def _check_complete(tokens: Tokens, text: str, name: str) -> None:
+    """Refuse a PubMed file cut mid-record.
+
+    MEDLINE has no end-of-record tag like RIS's ``ER``, but PubMed writes ``SO`` (the
+    source citation) last in every record. So when every other record ends with ``SO``
+    and the last one does not, or a last record without ``SO`` stops mid-line, the file
+    was cut: reading it would silently lose the end of a record (or the records after it).
+    """
+    if not tokens:
+        return
+    start, fields = tokens[-1]
+    if fields[-1][0] == "SO":
+        return
+    earlier_end_with_so = len(tokens) > 1 and all(f[-1][0] == "SO" for _, f in tokens[:-1])
+    if earlier_end_with_so or not text.endswith(("\n", "\r")):
+        last_line = len(split_lines(text.rstrip("\r\n")))
+        raise FormatError(
+            f"record starting at line {start} is cut off: it ends without its SO line",
+            path=name,
+            line=last_line,
+            field="SO",
+            hint="the export is damaged or incomplete; export it again",
+        )
+
+
 def read_medline(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:
     tokens = tokenize(text, name, ovid=False)
+    _check_complete(tokens, text, name)
     registry = mentions_registry(text)
     return [_map_medline(fields, start, registry) for start, fields in tokens], []
 

@@ -26,7 +26,7 @@ from evidens.services.store import ReviewStore, transaction
 from evidens.store.models import OutcomeRow
 from evidens.store.synthesis_models import AnalysisRow
 
-OPTIONS = ("preset", "method", "pooling", "test", "prediction")
+OPTIONS = ("preset", "method", "pooling", "test", "level", "prediction")
 
 
 SEVERITY = {"low": 0, "some_concerns": 1, "high": 2}

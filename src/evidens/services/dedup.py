@@ -228,6 +228,25 @@ def _queue_uncertain(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupRe
             )
 
 
+@dataclass(frozen=True)
+class PairChecks:
+    """What people did with the pairs de-duplication could not settle alone."""
+
+    checked: int  # pairs a person judged (same report or not)
+    unchecked: int  # uncertain pairs still waiting: kept as separate records
+
+
+def pair_checks(store: ReviewStore) -> PairChecks:
+    """How many candidate pairs a person has judged, and how many still wait."""
+    with transaction(store, "evidens") as uow:
+        rows = uow.session.scalars(
+            select(DuplicatePairDecisionRow.same).where(
+                DuplicatePairDecisionRow.review_id == uow.review_id
+            )
+        ).all()
+    return PairChecks(sum(v is not None for v in rows), sum(v is None for v in rows))
+
+
 def decide_pair(
     store: ReviewStore, record_a: int, record_b: int, *, same: bool, actor: str
 ) -> None:

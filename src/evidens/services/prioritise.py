@@ -8,8 +8,9 @@ records each of them as an automation resolution naming the rule, in the audit l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 
@@ -34,6 +35,39 @@ from evidens.store.models import ResolutionRow, utcnow
 
 AUTOMATION = "automation"
 """Resolver name prefix of records excluded by an accepted stopping rule."""
+
+
+WHY_TERMS = 5
+"""Terms shown for why a record is ranked where it is."""
+CANDIDATE_TERMS = 30
+"""Terms asked of the model per record, so that enough are left once stop-words are out."""
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    # scikit-learn's English list (imported late: the import is slow)
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def informative_terms(terms: Iterable[str], n: int = WHY_TERMS) -> tuple[str, ...]:
+    """The first ``n`` of a record's top terms that tell a person something.
+
+    The default model keeps stop-words as features (as ASReview does: they help the
+    ranking), so a record's strongest terms are often "the" or "of the". Shown as the
+    reason a record is ranked high, those say nothing: a term is kept only when none of its
+    words is a stop-word, a number or a single letter.
+    """
+    stop = _stop_words()
+    kept: list[str] = []
+    for term in terms:
+        words = term.split()
+        if words and not any(w in stop or w.isdigit() or len(w) < 2 for w in words):
+            kept.append(term)
+            if len(kept) == n:
+                break
+    return tuple(kept)
 
 
 @dataclass(frozen=True)
@@ -68,13 +102,13 @@ def rank(
     row = {rid: i for i, rid in enumerate(ids)}
     texts = [record_text(records[r].title or "", records[r].abstract or "") for r in ids]
     decided = {row[r]: v for r, v in labels.items() if r in row}
-    ranked = rank_records(texts, decided, limit=limit)
+    ranked = rank_records(texts, decided, limit=limit, top_terms=CANDIDATE_TERMS)
     return [
         RankedView(
             ids[r.row],
             records[ids[r.row]].title or "",
             r.score,
-            tuple(term for term, _ in r.top_terms),
+            informative_terms(term for term, _ in r.top_terms),
         )
         for r in ranked
     ]

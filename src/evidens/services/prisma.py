@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from evidens.core import Decision, SourceKind, Stage
-from evidens.prisma.counts import PrismaCounts, RecordFlow, SourceCount, derive, with_reported
+from evidens.prisma.counts import (
+    BOXES,
+    PrismaCounts,
+    RecordFlow,
+    SourceCount,
+    derive,
+    with_reported,
+)
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
 from evidens.screening.workflow import Status
 from evidens.services.prioritise import automation_excluded
@@ -35,6 +42,16 @@ from evidens.store.models import (
 def prisma_counts(store: ReviewStore) -> PrismaCounts:
     with transaction(store, "evidens") as uow:
         return counts_in(uow)
+
+
+def box_values(counts: PrismaCounts) -> dict[str, int]:
+    """Each PRISMA box's number, flat and in diagram order (reports excluded: their total),
+    read from the same counts as the diagram and ``evidens prisma``."""
+    values = {}
+    for box in BOXES:
+        value = getattr(counts, box)
+        values[box] = sum(n for _, n in value) if box == "reports_excluded" else int(value)
+    return values
 
 
 def counts_in(uow: UnitOfWork) -> PrismaCounts:

@@ -18,6 +18,7 @@ from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs
 from evidens.report.outputs import report_outputs
 from evidens.report.pdf import report_pdf
 from evidens.services import grading, synthesis
+from evidens.services.dedup import PairChecks, pair_checks
 from evidens.services.outputs import write_output
 from evidens.services.prisma import counts_in, diagram_options
 from evidens.services.report_lists import (
@@ -29,8 +30,22 @@ from evidens.services.report_lists import (
 from evidens.services.review_files import ReviewFiles
 from evidens.services.store import ReviewStore, transaction
 
-EVIDENS_DEDUP = "evidens de-duplication (identifier and bibliographic matching, uncertain pairs "
-EVIDENS_DEDUP += "checked by a person)"
+
+def evidens_dedup_method(checks: PairChecks) -> str:
+    """How evidens de-duplicated, saying a person checked pairs only when one did."""
+    text = "evidens de-duplication (identifier and bibliographic matching"
+    checked, unchecked = checks.checked, checks.unchecked
+    if checked:
+        text += f"; {_pairs(checked)} checked by a person"
+    if unchecked:
+        text += f"; {_pairs(unchecked)} left unchecked and kept as separate records"
+    if not checked and not unchecked:
+        text += "; no pair was uncertain, so none was checked by a person"
+    return text + ")"
+
+
+def _pairs(n: int) -> str:
+    return f"{n} uncertain pair" if n == 1 else f"{n} uncertain pairs"
 
 
 def _prisma_figure(store: ReviewStore, files: ReviewFiles) -> PrismaFigure:
@@ -41,7 +56,7 @@ def _prisma_figure(store: ReviewStore, files: ReviewFiles) -> PrismaFigure:
     return PrismaFigure(counts, options.template, previous=options.previous, other=other)
 
 
-def _methods(files: ReviewFiles, imported: bool) -> MethodsFacts:
+def _methods(files: ReviewFiles, dedup_method: str) -> MethodsFacts:
     given: dict[str, Any] = dict(files.methods)
     required = dict(files.settings.get("reviewers_required", {}))
     software = [("evidens", version("evidens"))]
@@ -49,7 +64,7 @@ def _methods(files: ReviewFiles, imported: bool) -> MethodsFacts:
         (str(s.get("name", "")), str(s.get("version", ""))) for s in given.get("software", [])
     ]
     return MethodsFacts(
-        dedup_method=str(given.get("dedup_method", EVIDENS_DEDUP if imported else "")),
+        dedup_method=str(given.get("dedup_method", dedup_method)),
         screening_reviewers={Stage(k): int(v) for k, v in required.items()},
         disagreements=str(given.get("disagreements", "by a resolver")),
         automation=str(given.get("automation", "")),
@@ -86,7 +101,7 @@ def report_inputs(store: ReviewStore, files: ReviewFiles, out: Path) -> ReportIn
         sof=grade.table if grade else None,
         forest_svgs=forest_svgs,
         forest_pngs=forest_pngs,
-        methods=_methods(files, imported),
+        methods=_methods(files, evidens_dedup_method(pair_checks(store)) if imported else ""),
         imports=imports,
         not_retrieved=not_retrieved,
         excluded=excluded,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any
 
 from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
 from evidens.errors import ConfigError
+from evidens.formats.csv_formats import SEMICOLON_HINT, semicolon_delimited
 from evidens.services.dedup import dedup_options
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -91,12 +93,30 @@ class ReviewFiles:
 
 
 def load_toml(path: Path) -> dict[str, Any]:
+    """A review file's TOML, or a ConfigError naming the file (and line) at fault."""
+    return load_toml_text(path)[0]
+
+
+def load_toml_text(path: Path) -> tuple[dict[str, Any], str]:
+    """The same, with the text it was read from (to point later problems at their line)."""
     if path.stat().st_size > MAX_CONFIG_BYTES:
         raise ConfigError("file is too large for a review file", path=path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path, hint="fix the syntax") from exc
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"not UTF-8 text (byte {exc.start})", path=path, hint="save the file as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(
+            f"not valid TOML: {exc}",
+            path=path,
+            line=int(found.group(1)) if found else None,
+            hint="fix the syntax",
+        ) from None
 
 
 def _need(table: dict[str, Any], key: str, path: Path, where: str) -> Any:
@@ -228,6 +248,13 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing and semicolon_delimited(",".join(reader.fieldnames or [])):
+            raise ConfigError(
+                "the columns are separated by semicolons, not commas",
+                path=path,
+                line=1,
+                hint=SEMICOLON_HINT,
+            )
         if missing:
             raise ConfigError(
                 f"missing column {missing[0]!r}",
@@ -241,56 +268,76 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
 
 
 def read_decision_log(path: Path, person_column: str) -> tuple[DecisionLine, ...]:
-    lines = []
-    for line, row in _rows(path, ("record", person_column, "decision")):
-        try:
-            decision = Decision(row["decision"].lower())
-        except ValueError:
-            raise ConfigError(
-                f"decision {row['decision']!r} is not include, exclude or maybe",
-                path=path,
-                line=line,
-                field="decision",
-            ) from None
-        for column in ("record", person_column):
-            if not row[column]:
-                raise ConfigError("empty value", path=path, line=line, field=column)
-        lines.append(
-            DecisionLine(
-                path,
-                line,
-                row["record"],
-                row[person_column],
-                decision,
-                row.get("reason") or None,
-                row.get("note") or None,
-            )
-        )
-    return tuple(lines)
+    """Every line of a decision log; the first bad one raises ConfigError naming it."""
+    rows = _rows(path, ("record", person_column, "decision"))
+    return tuple(_decision_line(path, line, row, person_column) for line, row in rows)
+
+
+def _decision_line(path: Path, line: int, row: dict[str, str], person: str) -> DecisionLine:
+    try:
+        decision = Decision(row["decision"].lower())
+    except ValueError:
+        raise ConfigError(
+            f"decision {row['decision']!r} is not include, exclude or maybe",
+            path=path,
+            line=line,
+            field="decision",
+        ) from None
+    for column in ("record", person):
+        if not row[column]:
+            raise ConfigError("empty value", path=path, line=line, field=column)
+    return DecisionLine(
+        path,
+        line,
+        row["record"],
+        row[person],
+        decision,
+        row.get("reason") or None,
+        row.get("note") or None,
+    )
+
+
+RETRIEVAL = ("record", "retrieved")
 
 
 def _retrievals(path: Path) -> tuple[RetrievalLine, ...]:
-    lines = []
-    for line, row in _rows(path, ("record", "retrieved")):
-        flag = row["retrieved"].lower()
-        if flag not in {"yes", "no", "true", "false", "1", "0"}:
-            raise ConfigError(
-                f"retrieved must be yes or no, not {row['retrieved']!r}",
-                path=path,
-                line=line,
-                field="retrieved",
-            )
-        lines.append(
-            RetrievalLine(
-                path,
-                line,
-                row["record"],
-                flag in {"yes", "true", "1"},
-                row.get("reason") or None,
-                row.get("file") or None,
-            )
+    return tuple(_retrieval_line(path, line, row) for line, row in _rows(path, RETRIEVAL))
+
+
+def _retrieval_line(path: Path, line: int, row: dict[str, str]) -> RetrievalLine:
+    flag = row["retrieved"].lower()
+    if flag not in {"yes", "no", "true", "false", "1", "0"}:
+        raise ConfigError(
+            f"retrieved must be yes or no, not {row['retrieved']!r}",
+            path=path,
+            line=line,
+            field="retrieved",
         )
-    return tuple(lines)
+    if not row["record"]:
+        raise ConfigError("empty value", path=path, line=line, field="record")
+    return RetrievalLine(
+        path,
+        line,
+        row["record"],
+        flag in {"yes", "true", "1"},
+        row.get("reason") or None,
+        row.get("file") or None,
+    )
+
+
+def log_problems(path: Path, required: tuple[str, ...]) -> list[ConfigError]:
+    """Every bad line of a decision or retrieval log (the readers stop at the first)."""
+    person = next((c for c in required if c in {"reviewer", "resolver"}), None)
+    problems = []
+    for line, row in _rows(path, required):
+        try:
+            if person is None:
+                _retrieval_line(path, line, row)
+            else:
+                _decision_line(path, line, row, person)
+        except ConfigError as exc:
+            problems.append(exc)
+    return problems
 
 
 def _studies(path: Path) -> tuple[StudyEntry, ...]:

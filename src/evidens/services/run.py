@@ -20,6 +20,7 @@ from evidens.services import analyses, dedup, grading, imports, report, reports,
 from evidens.services.fulltext import record_retrieval
 from evidens.services.prisma import counts_in, flow_dict, set_reported
 from evidens.services.records import RecordKeys
+from evidens.services.review_check import refuse_problems
 from evidens.services.review_files import (
     DecisionLine,
     RetrievalLine,
@@ -62,6 +63,7 @@ def _quiet(_task: str, _done: int, _total: int) -> None:
 
 def run_review(root: Path, out: Path, *, progress: Progress = _quiet) -> RunSummary:
     """Rebuild the review in ``root`` into ``out/review.db`` and write its outputs."""
+    refuse_problems(root)  # what `evidens check` finds stops the run before anything is built
     files = read_review_dir(root)
     out.mkdir(parents=True, exist_ok=True)
     db = out / "review.db"

@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 from evidens.core import Decision, Stage
 from evidens.errors import EvidensError
 from evidens.screening.ranking import rank_records, record_text
+from evidens.services.prioritise import CANDIDATE_TERMS, informative_terms
 from evidens.services.screening import stage_statuses
 from evidens.services.store import ReviewStore, open_review, transaction
 from evidens.store.models import DuplicateClusterRow, RecordRow
@@ -80,13 +81,13 @@ def ranked(store: ReviewStore) -> Ranked:
     row = {rid: i for i, rid in enumerate(ids)}
     decided = {row[r]: v for r, v in labels.items() if r in row}
     try:
-        found = rank_records(texts, decided, limit=RANKED_HEAD)
+        found = rank_records(texts, decided, limit=RANKED_HEAD, top_terms=CANDIDATE_TERMS)
     except EvidensError:  # e.g. too few records to fit a model: no ranking yet
         return Ranked(time.monotonic(), ())
     return Ranked(
         time.monotonic(),
         tuple(ids[r.row] for r in found),
-        {ids[r.row]: (r.score, tuple(term for term, _ in r.top_terms)) for r in found},
+        {ids[r.row]: (r.score, informative_terms(t for t, _ in r.top_terms)) for r in found},
     )
 
 
