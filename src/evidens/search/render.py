@@ -1,15 +1,18 @@
 """Render a query tree in one target database's syntax, recording every loss as a warning.
 
-The renderer is generic; what differs per database lives in ``engines.json``. Whenever the
-target cannot say what the tree says (no such field, no proximity, no explosion, a heading with
-no mapping in the target vocabulary...) the closest form is emitted *and* a warning says what
-changed, so a translated strategy never silently searches something else (PRISMA-S item 8).
+The renderer is generic; what differs per database lives in ``engines.json`` (fields,
+operators, proximity), ``pubtypes.json`` (publication types) and ``vocabulary.json``
+(headings, qualifiers); subject headings, qualifiers, floating subheadings and publication
+types are rendered by :mod:`evidens.search.render_vocab`. Whenever the target cannot say what
+the tree says, the closest form is emitted *and* a warning says what changed, naming the part
+of the query, so a translated strategy never silently searches something else (PRISMA-S 8).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from evidens.errors import InputError
 from evidens.search.ast import (
@@ -24,9 +27,12 @@ from evidens.search.ast import (
     Template,
     Term,
 )
-from evidens.search.engines import Engine, map_heading, qualifier_code
+from evidens.search.engines import Engine
 from evidens.search.fields import INTENTS
-from evidens.search.filters import filter_tree
+from evidens.search.filters import filter_for
+from evidens.search.notes import Approximation, describe
+from evidens.search.render_vocab import VocabularyRenderer
+from evidens.search.vocabulary import HeadingMap, builtin_headings
 
 _WILDCARD_NAMES = {
     UNLIMITED: "truncation",
@@ -35,50 +41,98 @@ _WILDCARD_NAMES = {
 }
 _OPERATOR_WORD = re.compile(r"\b(and|or|not|adj\d*|near|next)\b", re.IGNORECASE)
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:[:\-]\s*(\d{4}))?\s*$")
-_PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiab": "tiab", "tiabkw": "tiab"}
-_VOCABULARY_NAMES = {"mesh": "MeSH", "emtree": "Emtree", "cinahl": "CINAHL", "index": "index"}
+_PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiab": "tiab", "tiabkw": "tiab", "ad": "ad"}
+_NO_GROUPING = ("dp", "pt", "sh", "fs")
 
 
-class Renderer:
-    """Renders nodes for one engine; ``warnings`` collects what could not be expressed."""
+class Renderer(VocabularyRenderer):
+    """Renders nodes for one engine; ``notes`` collects what could not be expressed."""
 
-    def __init__(self, engine: Engine, lines: Mapping[int, Node] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        lines: Mapping[int, Node] | None = None,
+        headings: HeadingMap | None = None,
+    ) -> None:
         self.engine = engine
         self.lines = dict(lines or {})
-        self._warnings: list[str] = []
+        self.headings = headings or builtin_headings()
+        self._notes: list[Approximation] = []
         self._lost_fields: dict[str, list[str]] = {}
         self._expanding = 0
+        self._part: str | None = None
+        self.line: int | None = None
 
-    def warn(self, message: str) -> None:
-        text = f"{self.engine.label}: {message}"
-        if text not in self._warnings:
-            self._warnings.append(text)
+    def warn(self, message: str, part: str | None = None) -> None:
+        note = Approximation(
+            self.engine.name, self.engine.label, message, part or self._part, self.line
+        )
+        if not any(n.message == message and n.part == note.part for n in self._notes):
+            self._notes.append(note)
+
+    @contextmanager
+    def about(self, node: Node) -> Iterator[None]:
+        """Warnings raised while rendering ``node`` concern it (the innermost part wins)."""
+        outer = self._part
+        self._part = describe(node)
+        try:
+            yield
+        finally:
+            self._part = outer
+
+    @property
+    def notes(self) -> tuple[Approximation, ...]:
+        """Every loss so far, one per message with the parts it concerns; terms whose field
+        the target lacks are listed per field."""
+        merged: dict[str, list[Approximation]] = {}
+        for note in self._notes:
+            merged.setdefault(note.message, []).append(note)
+        notes = [
+            Approximation(
+                self.engine.name,
+                self.engine.label,
+                message,
+                _join_parts([n.part for n in same]),
+                same[0].line if len({n.line for n in same}) == 1 else None,
+            )
+            for message, same in merged.items()
+        ]
+        lost = [
+            Approximation(
+                self.engine.name,
+                self.engine.label,
+                f"has no {INTENTS.get(field, field)} field: searched in its default fields "
+                f"instead: {', '.join(repr(t) for t in terms)}",
+                ", ".join(terms),
+            )
+            for field, terms in self._lost_fields.items()
+        ]
+        return (*notes, *lost)
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Every loss so far; terms whose field the target lacks are listed per field."""
-        lost = [
-            f"{self.engine.label}: has no {INTENTS[field]} field: searched in its default "
-            f"fields instead: {', '.join(repr(t) for t in terms)}"
-            for field, terms in self._lost_fields.items()
-        ]
-        return (*self._warnings, *lost)
+        return tuple(str(note) for note in self.notes)
 
     def render(self, node: Node, *, nested: bool = False) -> str:
-        if isinstance(node, Term):
-            return self.term(node)
-        if isinstance(node, Heading):
-            return self.heading(node)
         if isinstance(node, Bool):
             return self.boolean(node, nested=nested)
-        if isinstance(node, Near):
-            return self.near(node, nested=nested)
         if isinstance(node, LineRef):
             return self.line_ref(node, nested=nested)
-        return self.template(node, nested=nested)
+        with self.about(node):
+            if isinstance(node, Term):
+                return self.term(node, nested=nested)
+            if isinstance(node, Heading):
+                return self.heading(node, nested=nested)
+            if isinstance(node, Near):
+                return self.near(node, nested=nested)
+            return self.template(node, nested=nested)
 
     # --- terms -------------------------------------------------------------------------
-    def term(self, term: Term, *, bare: bool = False) -> str:
+    def term(self, term: Term, *, bare: bool = False, nested: bool = False) -> str:
+        if term.field in ("sh", "fs") and not bare:
+            return self.subheading(term, nested=nested)
+        if term.field == "pt" and not bare:
+            return self.publication_type(term, nested=nested)
         text = self.phrase(term)
         if bare:
             return text
@@ -143,7 +197,8 @@ class Renderer:
     def check_pubmed_truncation(self, term: Term) -> None:
         if UNLIMITED not in term.text:
             return
-        stem = term.text.split(UNLIMITED)[0].split()[-1] if term.text.split(UNLIMITED)[0] else ""
+        head = term.text.split(UNLIMITED)[0]
+        stem = head.split()[-1] if head.split() else ""
         if len(stem) < 4:
             self.warn(f"needs at least 4 characters before * ({term.text!r})")
         if term.quoted and term.field is None:
@@ -174,51 +229,6 @@ class Renderer:
             .replace("{b_after}", str(last + 1))
         )
 
-    # --- subject headings ----------------------------------------------------------------
-    def heading(self, heading: Heading) -> str:
-        engine = self.engine
-        name = _VOCABULARY_NAMES.get(heading.vocabulary, heading.vocabulary)
-        if engine.vocabulary is None or not engine.heading:
-            self.warn(
-                f"has no subject headings: {name} {heading.term!r} searched as a free-text phrase"
-            )
-            return self.term(Term(heading.term, field=None, quoted=True))
-        term = heading.term
-        if engine.vocabulary not in ("any", heading.vocabulary):
-            mapped = map_heading(term, heading.vocabulary, engine.vocabulary)
-            target = _VOCABULARY_NAMES.get(engine.vocabulary, engine.vocabulary)
-            if mapped is None:
-                self.warn(
-                    f"{name} heading {term!r} has no {target} equivalent in evidens' "
-                    f"table: copied unchanged; check it in {target}"
-                )
-            else:
-                term = mapped
-        key = ("major" if heading.major else "") + ("" if heading.explode else "_noexp")
-        key = key.strip("_") or "explode"
-        if key not in engine.heading and heading.major:
-            self.warn(f"cannot restrict a heading to major topic: {term!r} searched as any heading")
-            key = "explode" if heading.explode else "noexp"
-        if key == "explode" and "explode" in engine.heading_notes:
-            self.warn(engine.heading_notes["explode"])
-        return self.qualified(engine.heading[key], term, heading.qualifiers)
-
-    def qualified(self, template: str, term: str, qualifiers: tuple[str, ...]) -> str:
-        """The heading with its qualifiers: ``"x/drug therapy"[Mesh]`` or ``exp x/dt``."""
-        style = self.engine.qualifier_style
-        codes = [qualifier_code(q) for q in qualifiers]
-        if style == "code" and all(codes):
-            return template.replace("{x}", term) + ",".join(c for c in codes if c)
-        if style == "name" and qualifiers:
-            parts = [template.replace("{x}", f"{term}/{q}") for q in qualifiers]
-            return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-        if qualifiers:
-            self.warn(
-                f"cannot limit a heading to subheadings: {term!r} searched with all of "
-                f"them, not only {', '.join(qualifiers)} (wider)"
-            )
-        return template.replace("{x}", term)
-
     # --- operators -----------------------------------------------------------------------
     def boolean(self, node: Bool, *, nested: bool) -> str:
         groups = self.field_groups(node)
@@ -233,6 +243,8 @@ class Renderer:
                 continue
             parts.append(self.render(child, nested=True))
         parts = [part for part in parts if part]
+        if node.op != "NOT":  # a OR a is a; a NOT a is not a
+            parts = list(dict.fromkeys(parts))
         if not parts:
             return ""
         text = f" {self.engine.ops[node.op]} ".join(parts)
@@ -240,7 +252,7 @@ class Renderer:
 
     def groupable(self, field: str | None) -> bool:
         """Whether the target can tag a bracketed group (``TITLE-ABS-KEY(a OR b)``)."""
-        if not self.engine.group_fields or field == "dp":
+        if not self.engine.group_fields or field in _NO_GROUPING:
             return False
         if not field:
             return self.engine.default is not None
@@ -272,11 +284,13 @@ class Renderer:
         return {key: terms for key, terms in groups.items() if len(terms) > 1}
 
     def grouped(self, template: str, terms: list[Term], op: str) -> str:
+        bare: list[str] = []
         for term in terms:  # records the approximations the terms' fields need
-            if term.field:
-                self.field_template(term.field, term.text)
-        bare = dict.fromkeys(self.term(term, bare=True) for term in terms)
-        return _apply(template, f" {self.engine.ops[op]} ".join(bare))
+            with self.about(term):
+                if term.field:
+                    self.field_template(term.field, term.text)
+                bare.append(self.term(term, bare=True))
+        return _apply(template, f" {self.engine.ops[op]} ".join(dict.fromkeys(bare)))
 
     def tag_group(self, field: str | None, inner: str, example: str) -> str:
         default = self.engine.default or "{x}"
@@ -284,58 +298,60 @@ class Renderer:
 
     def near(self, node: Near, *, nested: bool) -> str:
         engine = self.engine
-        if engine.name == "pubmed":
-            special = self.pubmed_proximity(node)
-            if special is not None:
-                return special
-        if node.ordered and node.distance is None:
-            key = "adjacent"
-        elif node.ordered:
-            key = "ordered"
-        else:
-            key = "unordered"
+        left, right = node.left, node.right
+        gap = node.distance or 0
+        adjacent = node.ordered and gap == 0
+        pair = _same_field_terms(node)
+        if adjacent and pair and "adjacent" not in engine.near and engine.quote:
+            # Words next to each other in order are a phrase in every engine with quotes.
+            first, second = pair
+            return self.term(Term(f"{first.text} {second.text}", first.field, True, second.limit))
+        if engine.name == "pubmed" or engine.near_terms_only:
+            return self.phrase_proximity(node, nested=nested)
+        key = "adjacent" if adjacent else "ordered" if node.ordered else "unordered"
         if key == "ordered" and key not in engine.near and "unordered" in engine.near:
-            self.warn("cannot keep word order in proximity: searched in either order")
+            self.warn("cannot keep word order in proximity: searched in either order (wider)")
             key = "unordered"
         if key == "adjacent" and key not in engine.near and "unordered" in engine.near:
-            self.warn("has no ordered adjacency: searched within 1 word in either order")
+            self.warn("has no ordered adjacency: searched next to each other in either order")
             key = "unordered"
         if key not in engine.near:
             self.warn("has no proximity operator: searched as AND (wider)")
-            return self.boolean(Bool("AND", (node.left, node.right)), nested=nested)
-        distance = str(node.distance if node.distance is not None else 1)
-        left, right = node.left, node.right
-        if (
-            isinstance(left, Term)
-            and isinstance(right, Term)
-            and left.field == right.field
-            and self.groupable(left.field)
-        ):
-            inner = (
-                engine.near[key]
-                .replace("{l}", self.term(left, bare=True))
-                .replace("{r}", self.term(right, bare=True))
-                .replace("{n}", distance)
+            return self.boolean(Bool("AND", (left, right)), nested=nested)
+        template = engine.near[key].replace("{n1}", str(gap + 1)).replace("{n}", str(gap))
+        if pair and self.groupable(pair[0].field):
+            inner = template.replace("{l}", self.term(pair[0], bare=True)).replace(
+                "{r}", self.term(pair[1], bare=True)
             )
-            return self.tag_group(left.field, inner, left.text)
-        text = (
-            engine.near[key]
-            .replace("{l}", self.render(left, nested=True))
-            .replace("{r}", self.render(right, nested=True))
-            .replace("{n}", distance)
+            return self.tag_group(pair[0].field, inner, pair[0].text)
+        text = template.replace("{l}", self.render(left, nested=True)).replace(
+            "{r}", self.render(right, nested=True)
         )
         return f"({text})" if nested else text
 
-    def pubmed_proximity(self, node: Near) -> str | None:
-        left, right = node.left, node.right
-        if not (isinstance(left, Term) and isinstance(right, Term)) or node.ordered:
-            return None
-        tag = _PUBMED_PROXIMITY_FIELDS.get(left.field or "")
-        if tag is None or left.field != right.field or left.truncated or right.truncated:
-            return None
-        self.field_template(left.field or "tiabkw", left.text)
-        distance = node.distance if node.distance is not None else 1
-        return f'"{left.text} {right.text}"[{tag}:~{distance}]'
+    def phrase_proximity(self, node: Near, *, nested: bool) -> str:
+        """PubMed ``"a b"[tiab:~N]`` and Lucene ``"a b"~N`` (Europe PMC): two plain words."""
+        gap = node.distance or 0
+        pair = _same_field_terms(node)
+        fits = pair is not None and all(not t.truncated and len(t.text.split()) == 1 for t in pair)
+        if self.engine.name == "pubmed" and pair is not None:
+            fits = fits and (pair[0].field or "") in _PUBMED_PROXIMITY_FIELDS
+        if pair is None or not fits:
+            self.warn(
+                "proximity takes two untruncated words in one field here: searched as AND (wider)"
+            )
+            return self.boolean(Bool("AND", (node.left, node.right)), nested=nested)
+        left, right = pair
+        if node.ordered:
+            self.warn("cannot keep word order in proximity: searched in either order (wider)")
+        if self.engine.name == "pubmed":
+            self.field_template(left.field or "tiabkw", left.text)
+            tag = _PUBMED_PROXIMITY_FIELDS[left.field or ""]
+            return f'"{left.text} {right.text}"[{tag}:~{gap}]'
+        inner = f'"{left.text} {right.text}"~{gap}'
+        if left.field is None:
+            return inner
+        return self.field_template(left.field, left.text).replace("{x}", inner)
 
     def line_ref(self, node: LineRef, *, nested: bool) -> str:
         if self.engine.line_ref is not None:
@@ -348,21 +364,39 @@ class Renderer:
                 hint="this target has no search history: shorten the chain",
             )
         try:
-            return self._expand(node, nested=nested)
+            if node.number not in self.lines:
+                raise InputError(
+                    f"line reference #{node.number} names no earlier line",
+                    field="query",
+                    hint="number the strategy's lines",
+                )
+            return self.render(self.lines[node.number], nested=nested)
         finally:
             self._expanding -= 1
 
-    def _expand(self, node: LineRef, *, nested: bool) -> str:
-        if node.number not in self.lines:
-            raise InputError(
-                f"line reference #{node.number} names no earlier line",
-                field="query",
-                hint="number the strategy's lines",
-            )
-        return self.render(self.lines[node.number], nested=nested)
-
     def template(self, node: Template, *, nested: bool) -> str:
-        return self.render(filter_tree(node.name), nested=nested)
+        choice = filter_for(node.name, self.engine.name)
+        if choice.note:
+            self.warn(choice.note)
+        if choice.text is not None:
+            return f"({choice.text})" if nested else choice.text
+        if choice.tree is None:
+            return ""
+        return self.render(choice.tree, nested=nested)
+
+
+def _join_parts(parts: list[str | None]) -> str | None:
+    """The distinct parts a merged warning concerns, in order."""
+    unique = [p for p in dict.fromkeys(parts) if p]
+    return "; ".join(unique) if unique else None
+
+
+def _same_field_terms(node: Near) -> tuple[Term, Term] | None:
+    """The two operands when both are terms of the same field."""
+    left, right = node.left, node.right
+    if isinstance(left, Term) and isinstance(right, Term) and left.field == right.field:
+        return left, right
+    return None
 
 
 def _apply(template: str, inner: str) -> str:

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from evidens.search.ast import Bool, Line, LineRef, Near, Node, Strategy
 from evidens.search.engines import Engine, engine, engines
 from evidens.search.normalise import simplify as simplify_tree
+from evidens.search.notes import Approximation
+from evidens.search.registers import register_query
 from evidens.search.render import Renderer
 from evidens.search.strategy import parse_strategy
+from evidens.search.vocabulary import HeadingMap, builtin_headings
 
 TARGETS = (
     "pubmed",
@@ -16,9 +19,18 @@ TARGETS = (
     "embase",
     "embase-ovid",
     "scopus",
+    "scopus-basic",
     "wos",
+    "wos-basic",
     "cochrane",
     "cinahl",
+    "psycinfo-ovid",
+    "psycinfo-ebsco",
+    "ebsco",
+    "proquest",
+    "lilacs",
+    "europepmc",
+    "epistemonikos",
     "ictrp",
     "ctgov",
 )
@@ -27,9 +39,10 @@ _CTGOV_ROLES = ("Condition/disease", "Intervention/treatment")
 
 @dataclass(frozen=True)
 class Translation:
-    """A strategy rendered for ``target``; ``warnings`` lists every construct that changed.
+    """A strategy rendered for ``target``; ``notes`` lists every construct that changed, with
+    the part of the query it concerns (``warnings`` is the same as one line each).
 
-    Store the warnings with the search record: PRISMA-S item 8 asks for the strategy exactly as
+    Store the notes with the search record: PRISMA-S item 8 asks for the strategy exactly as
     run, and a warning is where the run differs from the strategy as designed.
     """
 
@@ -38,6 +51,21 @@ class Translation:
     warnings: tuple[str, ...]
     source: str = "pubmed"
     target: str = "pubmed"
+    notes: tuple[Approximation, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return engine(self.target).label
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data (JSON-ready) for logging the translation with the search."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "database": self.label,
+            "strategy": self.text,
+            "warnings": [note.to_dict() for note in self.notes],
+        }
 
 
 def translate(
@@ -47,13 +75,15 @@ def translate(
     target: str,
     simplify: bool = False,
     one_query: bool = False,
+    headings: HeadingMap | None = None,
 ) -> Translation:
     """Translate ``query`` (PubMed or Ovid syntax; one line or a numbered strategy).
 
     ``simplify`` first removes redundancy that cannot change the result (``x[tiab] OR x[tw]``
     becomes ``x[tw]``). ``one_query`` combines a numbered strategy into the single query its
-    last line means (what an API call needs). Raises :class:`~evidens.errors.InputError` for
-    a query that cannot be read, naming the line and column.
+    last line means (what an API call needs). ``headings`` adds a review's own heading map
+    (:func:`~evidens.search.vocabulary.read_heading_map`) to the built-in one. Raises
+    :class:`~evidens.errors.InputError` for a query that cannot be read, naming line and column.
     """
     chosen = engine(target)
     tree = parse_strategy(query, dialect=source)
@@ -67,6 +97,7 @@ def translate(
             ),
             tree.numbered,
         )
+    heading_map = builtin_headings().merged(headings) if headings else builtin_headings()
     renderer = Renderer(
         chosen,
         {
@@ -74,17 +105,26 @@ def translate(
             for line in tree.searches
             if line.number is not None and line.node is not None
         },
+        heading_map,
     )
     text = _render_strategy(tree, chosen, renderer, one_query=one_query)
-    return Translation(text, tree, tuple(renderer.warnings), source, target)
+    notes = renderer.notes
+    return Translation(text, tree, tuple(str(n) for n in notes), source, target, notes)
 
 
 def translate_all(
-    query: str, *, source: str = "pubmed", simplify: bool = False
+    query: str,
+    *,
+    source: str = "pubmed",
+    simplify: bool = False,
+    headings: HeadingMap | None = None,
 ) -> dict[str, Translation]:
     """The query translated for every target database, in :data:`TARGETS` order."""
     names = [name for name in TARGETS if name in engines()]
-    return {name: translate(query, source=source, target=name, simplify=simplify) for name in names}
+    return {
+        name: translate(query, source=source, target=name, simplify=simplify, headings=headings)
+        for name in names
+    }
 
 
 def _render_strategy(
@@ -97,22 +137,34 @@ def _render_strategy(
                 "has no search history: the strategy's lines were combined into one query"
             )
         final = _inline_lines(tree) if len(searches) > 1 else tree.final
-        if chosen.name == "ctgov":
-            return _ctgov(final, renderer)
+        if chosen.register:
+            return _register(final, chosen, renderer)
         return renderer.render(final)
     out: list[str] = []
     for line in tree.lines:
         if line.node is None:
             out.append(f"# {line.comment}")
             continue
+        renderer.line = line.number
         label = chosen.line_ref.replace("{n}", str(line.number))
         out.append(f"{label} {renderer.render(line.node)}")
+    renderer.line = None
     return "\n".join(out)
+
+
+def _register(node: Node, chosen: Engine, renderer: Renderer) -> str:
+    simple = register_query(node, chosen.name, renderer.warn)
+    if simple is None:
+        renderer.warn("nothing is left to search once filters are left out")
+        return ""
+    if chosen.name == "ctgov":
+        return _ctgov(simple, renderer)
+    return renderer.render(simple)
 
 
 def _inline_lines(tree: Strategy) -> Node:
     """The final line with every line reference replaced by the line it names, flattened, for
-    targets without a search history (registers)."""
+    targets without a search history."""
     resolved: dict[int, Node] = {}
     for line in tree.searches:
         if line.node is not None and line.number is not None:
