@@ -1,0 +1,278 @@
+"""Per-engine rules, each from the vendor's own search help: proximity counting, publication
+types and study designs, qualifiers and floating subheadings, heading maps, filters, registers,
+and the sources added for issue 19. Every approximation must come with a warning."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evidens.errors import InputError
+from evidens.search import translate, translate_all
+from evidens.search.vocabulary import read_heading_map
+
+# Ovid adj3 = at most two words between. PubMed [tiab:~N], Embase.com/Cochrane/WoS NEAR/N,
+# Scopus W/N, EBSCO NN and ProQuest NEAR/N all count N words between.
+PROXIMITY = [
+    ("ovid", "(pain adj3 hip).ti.", "(pain adj3 hip).ti."),
+    ("embase-ovid", "(pain adj3 hip).ti.", "(pain adj3 hip).ti."),
+    ("psycinfo-ovid", "(pain adj3 hip).ti.", "(pain adj3 hip).ti."),
+    ("pubmed", "(pain adj3 hip).ti.", '"pain hip"[ti:~2]'),
+    ("embase", "(pain adj3 hip).ti.", "(pain NEAR/2 hip):ti"),
+    ("cochrane", "(pain adj3 hip).ti.", "(pain NEAR/2 hip):ti"),
+    ("scopus", "(pain adj3 hip).ti.", "TITLE(pain W/2 hip)"),
+    ("wos", "(pain adj3 hip).ti.", "TI=(pain NEAR/2 hip)"),
+    ("cinahl", "(pain adj3 hip).ti.", "(TI (pain N2 hip))"),
+    ("psycinfo-ebsco", "(pain adj3 hip).ti.", "(TI (pain N2 hip))"),
+    ("proquest", "(pain adj3 hip).ti.", "ti(pain NEAR/2 hip)"),
+    ("europepmc", "(pain adj3 hip).ti.", 'TITLE:"pain hip"~2'),
+    ("ovid", "pain adj1 hip", "pain adj1 hip"),
+    ("pubmed", "(pain adj1 hip).ti,ab.", '"pain hip"[tiab:~0]'),
+]
+
+
+@pytest.mark.parametrize(("target", "query", "expected"), PROXIMITY)
+def test_proximity_counts_as_each_engine_documents(target: str, query: str, expected: str) -> None:
+    assert translate(query, source="ovid", target=target).text == expected
+
+
+def test_pubmed_proximity_read_back_from_pubmed_keeps_n() -> None:
+    assert translate('"hip pain"[tiab:~3]', target="ovid").text == "(hip adj4 pain).ti,ab,kf."
+    assert translate('"hip pain"[tiab:~3]', target="pubmed").text == '"hip pain"[tiab:~3]'
+
+
+@pytest.mark.parametrize(
+    ("target", "expected", "warning"),
+    [
+        ("pubmed", '"randomized controlled trial"[pt]', None),
+        ("ovid", "randomized controlled trial.pt.", None),
+        ("cochrane", '"randomized controlled trial":pt', None),
+        ("cinahl", '(PT "randomized controlled trial")', None),
+        ("embase", "'randomized controlled trial'/de", "no 'randomized controlled trial' publica"),
+        ("embase-ovid", "randomized controlled trial/", "Emtree study-type heading"),
+        ("scopus", "TITLE-ABS-KEY(", "DOCTYPE has no trial type"),
+        ("wos", "TS=(", "DT has no trial type"),
+        ("psycinfo-ovid", "clinical trial.md.", "'clinical trial' methodology"),
+    ],
+)
+def test_rct_publication_type_uses_each_engines_valid_values(
+    target: str, expected: str, warning: str | None
+) -> None:
+    result = translate('"randomized controlled trial"[pt]', target=target)
+    assert result.text.startswith(expected)
+    assert "DOCTYPE(" not in result.text
+    assert "DT=(" not in result.text
+    assert ":it" not in result.text
+    if warning is None:
+        assert result.warnings == ()
+    else:
+        assert any(warning in w for w in result.warnings), result.warnings
+
+
+def test_a_publication_type_an_engine_lacks_is_searched_as_words_with_a_warning() -> None:
+    result = translate('"twin study"[pt]', target="scopus")
+    assert result.text == 'TITLE-ABS-KEY("twin study")'
+    assert any("not a publication type" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("pubmed", '"Epilepsy/drug therapy"[Mesh]'),
+        ("ovid", "exp Epilepsy/dt"),
+        ("cochrane", '[mh "Epilepsy"/DT]'),
+        ("embase", "'epilepsy'/exp/dm_dt"),
+        ("embase-ovid", "exp epilepsy/dt"),
+        ("cinahl", '(MH "Epilepsy+/DT")'),
+    ],
+)
+def test_heading_qualifier_in_each_engines_spelling(target: str, expected: str) -> None:
+    result = translate("exp Epilepsy/dt", source="ovid", target=target)
+    assert result.text == expected
+    assert result.warnings == ()
+
+
+def test_drug_qualifier_maps_to_emtree_drug_subheading() -> None:
+    result = translate('"Anticonvulsants/therapeutic use"[Mesh]', target="embase")
+    assert result.text == "'anticonvulsive agent'/exp/dd_dt"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected", "warning"),
+    [
+        ("pubmed", '"drug therapy"[sh]', None),
+        ("ovid", "dt.xs.", None),
+        ("cochrane", "[mh /DT]", None),
+        ("embase", "'drug therapy':lnk", None),
+        ("embase-ovid", "dt.fs.", None),
+        ("cinahl", '(MW "drug therapy")', "no floating-subheading field"),
+        ("scopus", '"drug therapy"', "no floating subheadings"),
+        ("wos", 'TS=("drug therapy")', "no floating subheadings"),
+    ],
+)
+def test_floating_subheading_per_engine(target: str, expected: str, warning: str | None) -> None:
+    result = translate('"drug therapy"[sh]', target=target)
+    assert result.text == expected
+    if warning:
+        assert any(warning in w for w in result.warnings)
+
+
+def test_floating_subheading_emtree_lacks_is_warned_by_name() -> None:
+    result = translate("ec.fs.", source="ovid", target="embase")
+    assert result.text == "'economics'"
+    assert any("no subheading for the MeSH qualifier 'economics'" in w for w in result.warnings)
+
+
+def test_unmapped_headings_are_warned_by_name_and_a_csv_map_fills_them() -> None:
+    query = '"Spasms, Infantile"[Mesh] OR "Rare Syndrome"[Mesh]'
+    plain = translate(query, target="cinahl")
+    assert any("'Spasms, Infantile' has no CINAHL" in w for w in plain.warnings)
+    assert any("'Rare Syndrome' has no CINAHL" in w for w in plain.warnings)
+    table = read_heading_map(
+        'mesh,emtree,cinahl\n"Spasms, Infantile",infantile spasm,"Spasms, Infantile"\n'
+        "Rare Syndrome,rare syndrome,\n"
+    )
+    mapped = translate(query, target="cinahl", headings=table)
+    assert not any("Spasms, Infantile" in w for w in mapped.warnings)
+    assert any("'Rare Syndrome' has no CINAHL" in w for w in mapped.warnings)
+    embase = translate(query, target="embase", headings=table)
+    assert embase.text == "'infantile spasm'/exp OR 'rare syndrome'/exp"
+    assert embase.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("mesh,klingon\nA,B\n", "the header names klingon"),
+        ("mesh\nA\n", "fewer than two vocabularies"),
+        ("mesh,emtree\nA,B,C\n", "3 cells where the header has 2"),
+    ],
+)
+def test_bad_heading_map_names_the_line(text: str, what: str) -> None:
+    with pytest.raises(InputError, match=what):
+        read_heading_map(text, "map.csv")
+
+
+def test_rct_filter_is_native_per_engine_and_absent_from_central() -> None:
+    query = "epilep*[tiab] AND <RCT filter>"
+    embase = translate(query, target="embase")
+    assert "'randomized controlled trial'/exp" in embase.text
+    assert ":it" not in embase.text
+    assert any("not the validated filter" in w for w in embase.warnings)
+    central = translate(query, target="cochrane")
+    assert central.text == "epilep*:ti,ab,kw"
+    assert any("CENTRAL holds reports of trials" in w for w in central.warnings)
+    scopus = translate(query, target="scopus")
+    assert any("no validated RCT filter" in w for w in scopus.warnings)
+    ovid = translate(query, target="ovid")
+    assert "dt.fs." in ovid.text
+    assert ovid.warnings == ()
+
+
+def test_registers_get_a_simplified_strategy_with_warnings() -> None:
+    query = (
+        '("Spasms, Infantile"[Mesh] OR infan* spasm*[tiab] OR "west syndrome"[tiab]) AND '
+        '(anticonvuls*[tiab] OR "ketogenic diet"[tiab]) AND <RCT filter>'
+    )
+    ctgov = translate(query, target="ctgov")
+    assert ctgov.text == (
+        'Condition/disease: "Infantile Spasms" OR "west syndrome"\n'
+        'Intervention/treatment: "ketogenic diet"'
+    )
+    assert "*" not in ctgov.text
+    assert any("left out" in w and "anticonvuls*" in w for w in ctgov.warnings)
+    assert any("<RCT filter> left out" in w for w in ctgov.warnings)
+    ictrp = translate(query, target="ictrp")
+    assert ictrp.text == (
+        '("Infantile Spasms" OR "infan* spasm*" OR "west syndrome") AND '
+        '(anticonvuls* OR "ketogenic diet")'
+    )
+    assert "Animals" not in ictrp.text
+    assert "randomized" not in ictrp.text
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("psycinfo-ovid", "(pain or ache).ti,ab,id. and exp Epilepsy/"),
+        (
+            "psycinfo-ebsco",
+            '(TI (pain OR ache) OR AB (pain OR ache) OR KW (pain OR ache)) AND (DE "Epilepsy")',
+        ),
+        ("ebsco", '(TI (pain OR ache) OR AB (pain OR ache) OR KW (pain OR ache)) AND "Epilepsy"'),
+        (
+            "proquest",
+            (
+                "(ti(pain OR ache) OR ab(pain OR ache) OR if(pain OR ache))"
+                ' AND MESH.EXACT.EXPLODE("Epilepsy")'
+            ),
+        ),
+        ("lilacs", 'tw:(pain OR ache) AND mh:"Epilepsy"'),
+        (
+            "europepmc",
+            (
+                "(TITLE:(pain OR ache) OR ABSTRACT:(pain OR ache) OR KW:(pain OR ache))"
+                ' AND MESH_HEADING:"Epilepsy"'
+            ),
+        ),
+        ("epistemonikos", '(title:(pain OR ache) OR abstract:(pain OR ache)) AND "Epilepsy"'),
+        ("wos-basic", '(pain OR ache) AND "Epilepsy"'),
+        ("scopus-basic", '(pain OR ache) AND "Epilepsy"'),
+    ],
+)
+def test_added_sources(target: str, expected: str) -> None:
+    result = translate('(pain[tiab] OR ache[tiab]) AND "Epilepsy"[Mesh]', target=target)
+    assert result.text == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "warning"),
+    [
+        ("psycinfo-ebsco", "tick Explode"),
+        ("ebsco", "has no subject headings"),
+        ("lilacs", "no title+abstract+keywords field"),
+        ("europepmc", "without its narrower terms"),
+        ("epistemonikos", "no keyword field"),
+        ("wos-basic", "has no subject headings"),
+        ("scopus-basic", "has no subject headings"),
+    ],
+)
+def test_added_sources_warn_what_they_approximate(target: str, warning: str) -> None:
+    result = translate('(pain[tiab] OR ache[tiab]) AND "Epilepsy"[Mesh]', target=target)
+    assert any(warning in w for w in result.warnings), result.warnings
+
+
+@pytest.mark.parametrize("target", ["wos-basic", "scopus-basic"])
+def test_basic_search_boxes_warn_about_fields(target: str) -> None:
+    result = translate("pain[ti] AND ache[au]", target=target)
+    assert result.text == "pain AND ache"
+    assert any("title, abstract and keywords only" in w for w in result.warnings)
+    assert any("has no author field" in w for w in result.warnings)
+
+
+def test_lilacs_truncation_is_dollar() -> None:
+    assert translate("epilep*[tw]", target="lilacs").text == "tw:(epilep$)"
+
+
+def test_translation_serialises_with_warnings_tied_to_parts() -> None:
+    result = translate("1 a.ti.\n2 exp Epilepsy/dt\n3 1 or 2", source="ovid", target="scopus")
+    data = result.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["target"] == "scopus"
+    assert data["database"] == "Scopus (advanced search)"
+    warnings = data["warnings"]
+    assert isinstance(warnings, list)
+    qualifier = next(w for w in warnings if "not only drug therapy" in w["message"])
+    assert qualifier["line"] == 2
+    assert "MeSH heading 'Epilepsy'" in qualifier["part"]
+
+
+def test_every_target_translates_the_seed_like_query() -> None:
+    query = (
+        '("west syndrome"[tiab] OR "Spasms, Infantile"[mesh]) AND (anticonvuls*[tiab] OR '
+        '"Diet, Ketogenic"[mesh]) AND "randomized controlled trial"[pt] AND "hip pain"[tiab:~2]'
+    )
+    for name, result in translate_all(query).items():
+        assert result.text, name
+        assert result.target == name
