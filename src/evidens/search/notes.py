@@ -11,6 +11,12 @@ from evidens.search.fields import INTENTS
 from evidens.search.vocabulary import vocabulary_label
 
 MAX_PART_CHARS = 120
+_SHORT = {
+    "tiabkw": "title/abstract/keywords",
+    "tiab": "title/abstract",
+    "tw": "text words",
+    "kw": "keywords",
+}
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,9 @@ def describe(node: Node) -> str:
 def _describe(node: Node) -> str:
     if isinstance(node, Term):
         shown = f'"{node.text}"' if node.quoted or " " in node.text else node.text
-        return f"{shown} in {INTENTS.get(node.field, node.field)}" if node.field else shown
+        if not node.field:
+            return shown
+        return f"{shown} [{_SHORT.get(node.field) or INTENTS.get(node.field, node.field)}]"
     if isinstance(node, Heading):
         flags = ("exploded" if node.explode else "not exploded") + (
             ", major topic" if node.major else ""
