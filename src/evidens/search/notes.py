@@ -48,12 +48,16 @@ def describe(node: Node) -> str:
     return text if len(text) <= MAX_PART_CHARS else text[: MAX_PART_CHARS - 1] + "…"
 
 
+def _describe_term(node: Term) -> str:
+    shown = f'"{node.text}"' if node.quoted or " " in node.text else node.text
+    if not node.field:
+        return shown
+    return f"{shown} [{_SHORT.get(node.field) or INTENTS.get(node.field, node.field)}]"
+
+
 def _describe(node: Node) -> str:
     if isinstance(node, Term):
-        shown = f'"{node.text}"' if node.quoted or " " in node.text else node.text
-        if not node.field:
-            return shown
-        return f"{shown} [{_SHORT.get(node.field) or INTENTS.get(node.field, node.field)}]"
+        return _describe_term(node)
     if isinstance(node, Heading):
         flags = ("exploded" if node.explode else "not exploded") + (
             ", major topic" if node.major else ""
