@@ -276,3 +276,29 @@ def test_every_target_translates_the_seed_like_query() -> None:
     for name, result in translate_all(query).items():
         assert result.text, name
         assert result.target == name
+
+
+def test_untagged_pubmed_words_warn_that_automatic_term_mapping_is_lost() -> None:
+    result = translate("seizure AND ketogenic[tiab]", target="embase")
+    assert result.text == "seizure AND ketogenic:ti,ab,kw"
+    (note,) = result.notes
+    assert "Automatic Term Mapping" in note.message
+    assert note.part == "seizure"
+
+
+def test_untagged_ovid_words_are_text_words_elsewhere() -> None:
+    """Ovid searches a word without a field code in .mp.; PubMed would apply ATM instead."""
+    assert translate("seizure", source="ovid", target="pubmed").text == "seizure[tw]"
+    assert translate("seizure", source="ovid", target="ovid").text == "seizure"
+
+
+def test_major_topic_lost_in_web_of_science_is_said() -> None:
+    result = translate('"Epilepsy"[majr]', target="wos")
+    assert result.text == 'TS=("Epilepsy")'
+    assert any("major topic in the source: lost" in w for w in result.warnings)
+
+
+def test_pubmed_has_no_abstract_only_tag() -> None:
+    result = translate("pain.ab.", source="ovid", target="pubmed")
+    assert result.text == "pain[tiab]"
+    assert any("no abstract-only field" in w for w in result.warnings)

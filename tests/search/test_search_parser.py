@@ -143,7 +143,8 @@ def test_single_line_numbers_are_words_not_references() -> None:
 # --- property: rendering a tree for PubMed or Ovid and reading it back gives the same tree ----
 
 WORDS = st.sampled_from(["heart", "attack", "stroke", "aspirin", "child", "diet", "trial"])
-PUBMED_FIELDS = st.sampled_from(["ti", "ab", "tiabkw", "tw", "all", "au", "pt"])
+# PubMed has no abstract-only tag (NLM's field list): [ab] is rendered as [tiab], with a warning.
+PUBMED_FIELDS = st.sampled_from(["ti", "tiabkw", "tw", "all", "au", "pt"])
 OVID_FIELDS = st.sampled_from(["ti", "ab", "tiab", "tiabkw", "tw", "all", "au", "pt"])
 
 

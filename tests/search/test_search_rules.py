@@ -257,8 +257,8 @@ def test_pubmed_truncation_limits_are_warned() -> None:
         ("heart adj attack", "ovid", "heart adj attack"),
         ("heart adj attack", "cochrane", "heart NEXT attack"),
         ("heart adj attack", "embase", "'heart attack'"),
-        ("heart adj attack", "scopus", "heart PRE/0 attack"),
-        ("heart adj attack", "cinahl", '"heart attack"'),
+        ("heart adj attack", "scopus", "TITLE-ABS-KEY(heart PRE/0 attack)"),
+        ("heart adj attack", "cinahl", '(TX "heart attack")'),
     ],
 )
 def test_proximity_rules(query: str, target: str, expected: str) -> None:
@@ -269,13 +269,14 @@ def test_proximity_a_target_lacks_is_warned() -> None:
     wos = translate("(heart adj3 attack).ti.", source="ovid", target="wos")
     assert wos.text == "TI=(heart NEAR/2 attack)"
     ordered = translate("heart adj2 attack", source="ovid", target="pubmed")
-    assert ordered.text == "heart AND attack"  # untagged: PubMed proximity needs [ti]/[tiab]
+    # untagged Ovid words are .mp. (text words); PubMed proximity needs [ti]/[tiab]/[ad]
+    assert ordered.text == "heart[tw] AND attack[tw]"
     assert any("searched as AND" in w for w in ordered.warnings)
     in_order = translate("(heart next/2 attack):ti", source="ovid", target="wos")
     assert in_order.text == "TI=(heart NEAR/2 attack)"
     assert any("either order" in w for w in in_order.warnings)
     pubmed = translate("heart adj3 attack*", source="ovid", target="pubmed")
-    assert pubmed.text == "heart AND attack*"
+    assert pubmed.text == "heart[tw] AND attack*[tw]"
     assert any("searched as AND" in w for w in pubmed.warnings)
     pubmed_tagged = translate('"heart attack"[tiab:~2]', target="embase")
     assert pubmed_tagged.text == "(heart NEAR/2 attack):ti,ab,kw"
@@ -458,8 +459,13 @@ def test_long_history_is_inlined_and_flattened_for_registers() -> None:
 def test_one_query_combines_a_numbered_strategy_for_an_api_call() -> None:
     strategy = "#1 a[ti]\n#2 b[ti]\n#3 #1 OR #2\n#4 #3 AND c[ab]"
     result = translate(strategy, target="pubmed", one_query=True)
-    assert result.text == "(a[ti] OR b[ti]) AND c[ab]"
-    assert result.warnings == ()
+    assert result.text == "(a[ti] OR b[ti]) AND c[tiab]"
+    assert result.warnings == (
+        (
+            "PubMed: PubMed has no abstract-only field: [tiab] searched (title, abstract and "
+            "author keywords; wider)"
+        ),
+    )
 
 
 def test_pasted_ovid_history_with_notes_and_hit_counts() -> None:

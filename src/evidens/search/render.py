@@ -53,28 +53,32 @@ class Renderer(VocabularyRenderer):
         engine: Engine,
         lines: Mapping[int, Node] | None = None,
         headings: HeadingMap | None = None,
+        *,
+        source: str | None = None,
     ) -> None:
         self.engine = engine
+        self.source = source
         self.lines = dict(lines or {})
         self.headings = headings or builtin_headings()
         self._notes: list[Approximation] = []
         self._lost_fields: dict[str, list[str]] = {}
         self._expanding = 0
-        self._part: str | None = None
+        self._part: Node | None = None
         self.line: int | None = None
 
     def warn(self, message: str, part: str | None = None) -> None:
-        note = Approximation(
-            self.engine.name, self.engine.label, message, part or self._part, self.line
-        )
+        if part is None and self._part is not None:
+            part = describe(self._part)
+        note = Approximation(self.engine.name, self.engine.label, message, part, self.line)
         if not any(n.message == message and n.part == note.part for n in self._notes):
             self._notes.append(note)
 
     @contextmanager
     def about(self, node: Node) -> Iterator[None]:
-        """Warnings raised while rendering ``node`` concern it (the innermost part wins)."""
+        """Warnings raised while rendering ``node`` concern it (the innermost part wins); the
+        description is only written when a warning needs it."""
         outer = self._part
-        self._part = describe(node)
+        self._part = node
         try:
             yield
         finally:
@@ -137,6 +141,11 @@ class Renderer(VocabularyRenderer):
         if bare:
             return text
         if term.field is None:
+            if self.source == "pubmed" and self.engine.name != "pubmed":
+                self.warn(
+                    "PubMed also maps untagged words to MeSH headings (Automatic Term Mapping);"
+                    " here only the words are searched: tag them or add the headings"
+                )
             return (self.engine.default or "{x}").replace("{x}", text)
         if term.field == "dp":
             return self.date(term)

@@ -37,8 +37,14 @@ class VocabularyRenderer:
         engine = self.engine
         name = vocabulary_label(heading.vocabulary)
         if engine.vocabulary is None or not engine.heading:
+            extra = (
+                " (restricted to major topic in the source: lost)" if heading.major else ""
+            ) + (
+                f" (qualifiers {', '.join(heading.qualifiers)}: lost)" if heading.qualifiers else ""
+            )
             self.warn(
-                f"has no subject headings: {name} {heading.term!r} searched as a free-text phrase"
+                f"has no subject headings: {name} {heading.term!r} searched as a free-text "
+                f"phrase{extra}"
             )
             return self.term(Term(heading.term, field=None, quoted=True))
         term = heading.term

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evidens.search.ast import Bool, Line, LineRef, Near, Node, Strategy
+from evidens.search.ast import Bool, Line, LineRef, Near, Node, Strategy, Term
 from evidens.search.engines import Engine, engine, engines
 from evidens.search.normalise import simplify as simplify_tree
 from evidens.search.notes import Approximation
 from evidens.search.registers import register_query
 from evidens.search.render import Renderer
 from evidens.search.strategy import parse_strategy
+from evidens.search.treeops import map_terms
 from evidens.search.vocabulary import HeadingMap, builtin_headings
 
 TARGETS = (
@@ -34,6 +35,7 @@ TARGETS = (
     "ictrp",
     "ctgov",
 )
+OVID_FAMILY = ("ovid", "embase-ovid", "psycinfo-ovid")
 _CTGOV_ROLES = ("Condition/disease", "Intervention/treatment")
 
 
@@ -97,6 +99,8 @@ def translate(
             ),
             tree.numbered,
         )
+    if source == "ovid" and target not in OVID_FAMILY:
+        tree = _ovid_default_field(tree)
     heading_map = builtin_headings().merged(headings) if headings else builtin_headings()
     renderer = Renderer(
         chosen,
@@ -106,6 +110,7 @@ def translate(
             if line.number is not None and line.node is not None
         },
         heading_map,
+        source=source,
     )
     text = _render_strategy(tree, chosen, renderer, one_query=one_query)
     notes = renderer.notes
@@ -150,6 +155,25 @@ def _render_strategy(
         out.append(f"{label} {renderer.render(line.node)}")
     renderer.line = None
     return "\n".join(out)
+
+
+def _ovid_default_field(tree: Strategy) -> Strategy:
+    """Ovid searches a word typed without a field code in its default fields (``.mp.``:
+    title, abstract, headings, keywords...), so for another database an untagged Ovid word is
+    a text-word search, not that database's own default."""
+
+    def tag(term: Term) -> Term:
+        return term if term.field else Term(term.text, "tw", term.quoted, term.limit)
+
+    return Strategy(
+        tuple(
+            Line(line.number, map_terms(line.node, tag), line.comment)
+            if line.node is not None
+            else line
+            for line in tree.lines
+        ),
+        tree.numbered,
+    )
 
 
 def _register(node: Node, chosen: Engine, renderer: Renderer) -> str:
