@@ -302,3 +302,41 @@ def test_pubmed_has_no_abstract_only_tag() -> None:
     result = translate("pain.ab.", source="ovid", target="pubmed")
     assert result.text == "pain[tiab]"
     assert any("no abstract-only field" in w for w in result.warnings)
+
+
+GROUPED = "((heart or cardiac) adj3 (attack or failure)).ti,ab."
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("ovid", GROUPED),
+        ("cochrane", "((heart OR cardiac) NEAR/2 (attack OR failure)):ti,ab"),
+        ("embase", "((heart OR cardiac) NEAR/2 (attack OR failure)):ti,ab"),
+        ("scopus", "TITLE-ABS((heart OR cardiac) W/2 (attack OR failure))"),
+        ("wos", "TS=((heart OR cardiac) NEAR/2 (attack OR failure))"),
+        (
+            "cinahl",
+            (
+                "(TI ((heart OR cardiac) N2 (attack OR failure))"
+                " OR AB ((heart OR cardiac) N2 (attack OR failure)))"
+            ),
+        ),
+        (
+            "pubmed",
+            (
+                '"heart attack"[tiab:~2] OR "heart failure"[tiab:~2] OR "cardiac attack"[tiab:~2]'
+                ' OR "cardiac failure"[tiab:~2]'
+            ),
+        ),
+    ],
+)
+def test_proximity_on_a_field_tagged_group(target: str, expected: str) -> None:
+    """The field applies to the whole proximity group, never to each side of it."""
+    assert translate(GROUPED, source="ovid", target=target).text == expected
+
+
+def test_pubmed_proximity_with_truncation_falls_back_to_and_with_a_warning() -> None:
+    result = translate("(heart* adj3 attack).ti.", source="ovid", target="pubmed")
+    assert result.text == "heart*[ti] AND attack[ti]"
+    assert any("searched as AND" in w for w in result.warnings)

@@ -43,6 +43,7 @@ _OPERATOR_WORD = re.compile(r"\b(and|or|not|adj\d*|near|next)\b", re.IGNORECASE)
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:[:\-]\s*(\d{4}))?\s*$")
 _PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiab": "tiab", "tiabkw": "tiab", "ad": "ad"}
 _NO_GROUPING = ("dp", "pt", "sh", "fs")
+MAX_PROXIMITY_PAIRS = 36
 
 
 class Renderer(VocabularyRenderer):
@@ -64,6 +65,7 @@ class Renderer(VocabularyRenderer):
         self._lost_fields: dict[str, list[str]] = {}
         self._expanding = 0
         self._part: Node | None = None
+        self._bare = False
         self.line: int | None = None
 
     def warn(self, message: str, part: str | None = None) -> None:
@@ -138,7 +140,7 @@ class Renderer(VocabularyRenderer):
         if term.field == "pt" and not bare:
             return self.publication_type(term, nested=nested)
         text = self.phrase(term)
-        if bare:
+        if bare or self._bare:
             return text
         if term.field is None:
             if self.source == "pubmed" and self.engine.name != "pubmed":
@@ -271,7 +273,7 @@ class Renderer(VocabularyRenderer):
 
     def group_key(self, node: Node) -> str | None:
         """The field template a term would be tagged with, if it can share a tagged group."""
-        if not isinstance(node, Term) or not self.groupable(node.field):
+        if self._bare or not isinstance(node, Term) or not self.groupable(node.field):
             return None
         engine = self.engine
         if not node.field:
@@ -328,6 +330,17 @@ class Renderer(VocabularyRenderer):
             self.warn("has no proximity operator: searched as AND (wider)")
             return self.boolean(Bool("AND", (left, right)), nested=nested)
         template = engine.near[key].replace("{n1}", str(gap + 1)).replace("{n}", str(gap))
+        uniform = _uniform_field(node)
+        if uniform is not None and not pair and self.groupable(uniform[0]):
+            # ((a OR b) adj3 c).ti,ab. : the field applies to the whole proximity group.
+            self._bare = True
+            try:
+                inner = template.replace("{l}", self.render(left, nested=True)).replace(
+                    "{r}", self.render(right, nested=True)
+                )
+            finally:
+                self._bare = False
+            return self.tag_group(uniform[0], inner, uniform[1])
         if pair and self.groupable(pair[0].field):
             inner = template.replace("{l}", self.term(pair[0], bare=True)).replace(
                 "{r}", self.term(pair[1], bare=True)
@@ -339,28 +352,36 @@ class Renderer(VocabularyRenderer):
         return f"({text})" if nested else text
 
     def phrase_proximity(self, node: Near, *, nested: bool) -> str:
-        """PubMed ``"a b"[tiab:~N]`` and Lucene ``"a b"~N`` (Europe PMC): two plain words."""
+        """PubMed ``"a b"[tiab:~N]`` and Lucene ``"a b"~N`` (Europe PMC) take two plain words;
+        ORs of plain words are expanded into every pair (exactly the same search)."""
         gap = node.distance or 0
-        pair = _same_field_terms(node)
-        fits = pair is not None and all(not t.truncated and len(t.text.split()) == 1 for t in pair)
-        if self.engine.name == "pubmed" and pair is not None:
-            fits = fits and (pair[0].field or "") in _PUBMED_PROXIMITY_FIELDS
-        if pair is None or not fits:
+        left, right = _plain_words(node.left), _plain_words(node.right)
+        fields = {t.field for t in (*(left or ()), *(right or ()))}
+        field = next(iter(fields)) if len(fields) == 1 else None
+        fits = left is not None and right is not None and len(fields) == 1
+        fits = fits and len(left or ()) * len(right or ()) <= MAX_PROXIMITY_PAIRS
+        if self.engine.name == "pubmed":
+            fits = fits and (field or "") in _PUBMED_PROXIMITY_FIELDS
+        if not fits or left is None or right is None:
             self.warn(
-                "proximity takes two untruncated words in one field here: searched as AND (wider)"
+                "proximity takes plain untruncated words in one field here: searched as AND (wider)"
             )
             return self.boolean(Bool("AND", (node.left, node.right)), nested=nested)
-        left, right = pair
         if node.ordered:
             self.warn("cannot keep word order in proximity: searched in either order (wider)")
         if self.engine.name == "pubmed":
-            self.field_template(left.field or "tiabkw", left.text)
-            tag = _PUBMED_PROXIMITY_FIELDS[left.field or ""]
-            return f'"{left.text} {right.text}"[{tag}:~{gap}]'
-        inner = f'"{left.text} {right.text}"~{gap}'
-        if left.field is None:
-            return inner
-        return self.field_template(left.field, left.text).replace("{x}", inner)
+            self.field_template(field or "tiabkw", left[0].text)
+            tag = _PUBMED_PROXIMITY_FIELDS[field or ""]
+            phrases = [f'"{a.text} {b.text}"[{tag}:~{gap}]' for a in left for b in right]
+        else:
+            template = self.field_template(field, left[0].text) if field else "{x}"
+            phrases = [
+                template.replace("{x}", f'"{a.text} {b.text}"~{gap}') for a in left for b in right
+            ]
+        if len(phrases) == 1:
+            return phrases[0]
+        text = " OR ".join(phrases)
+        return f"({text})" if nested else text
 
     def line_ref(self, node: LineRef, *, nested: bool) -> str:
         if self.engine.line_ref is not None:
@@ -398,6 +419,33 @@ def _join_parts(parts: list[str | None]) -> str | None:
     """The distinct parts a merged warning concerns, in order."""
     unique = [p for p in dict.fromkeys(parts) if p]
     return "; ".join(unique) if unique else None
+
+
+def _plain_words(node: Node) -> list[Term] | None:
+    """The words of a single untruncated word or an OR of them, else ``None``."""
+    items = node.operands if isinstance(node, Bool) and node.op == "OR" else (node,)
+    words = [t for t in items if isinstance(t, Term) and not t.truncated and " " not in t.text]
+    return words if len(words) == len(items) else None
+
+
+def _uniform_field(node: Node) -> tuple[str | None, str] | None:
+    """(field, an example term) when every term under ``node`` is searched in one field and
+    nothing else (headings, references) is there; ``None`` otherwise."""
+    fields: set[str | None] = set()
+    example = ""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Term):
+            fields.add(current.field)
+            example = current.text
+        elif isinstance(current, Near):
+            stack.extend((current.left, current.right))
+        elif isinstance(current, Bool) and current.op != "NOT":
+            stack.extend(current.operands)
+        else:
+            return None
+    return (fields.pop(), example) if len(fields) == 1 else None
 
 
 def _same_field_terms(node: Near) -> tuple[Term, Term] | None:
