@@ -102,12 +102,12 @@ def test_drug_qualifier_maps_to_emtree_drug_subheading() -> None:
     ("target", "expected", "warning"),
     [
         ("pubmed", '"drug therapy"[sh]', None),
-        ("ovid", "dt.xs.", None),
+        ("ovid", "dt.fs.", None),
         ("cochrane", "[mh /DT]", None),
         ("embase", "'drug therapy':lnk", None),
         ("embase-ovid", "dt.fs.", None),
         ("cinahl", '(MW "drug therapy")', "no floating-subheading field"),
-        ("scopus", '"drug therapy"', "no floating subheadings"),
+        ("scopus", 'TITLE-ABS-KEY("drug therapy")', "no floating subheadings"),
         ("wos", 'TS=("drug therapy")', "no floating subheadings"),
     ],
 )
@@ -120,7 +120,7 @@ def test_floating_subheading_per_engine(target: str, expected: str, warning: str
 
 def test_floating_subheading_emtree_lacks_is_warned_by_name() -> None:
     result = translate("ec.fs.", source="ovid", target="embase")
-    assert result.text == "'economics'"
+    assert result.text == "'economics':ti,ab,kw"
     assert any("no subheading for the MeSH qualifier 'economics'" in w for w in result.warnings)
 
 
@@ -200,7 +200,13 @@ def test_registers_get_a_simplified_strategy_with_warnings() -> None:
             "psycinfo-ebsco",
             '(TI (pain OR ache) OR AB (pain OR ache) OR KW (pain OR ache)) AND (DE "Epilepsy")',
         ),
-        ("ebsco", '(TI (pain OR ache) OR AB (pain OR ache) OR KW (pain OR ache)) AND "Epilepsy"'),
+        (
+            "ebsco",
+            (
+                "(TI (pain OR ache) OR AB (pain OR ache) OR KW (pain OR ache))"
+                ' AND (TI "Epilepsy" OR AB "Epilepsy" OR KW "Epilepsy")'
+            ),
+        ),
         (
             "proquest",
             (
@@ -340,3 +346,22 @@ def test_pubmed_proximity_with_truncation_falls_back_to_and_with_a_warning() -> 
     result = translate("(heart* adj3 attack).ti.", source="ovid", target="pubmed")
     assert result.text == "heart*[ti] AND attack[ti]"
     assert any("searched as AND" in w for w in result.warnings)
+
+
+def test_exploded_subheading_with_narrower_qualifiers_is_warned_in_ovid() -> None:
+    result = translate("therapy[sh]", target="ovid")
+    assert result.text == "th.fs."
+    assert any("narrower qualifiers" in w for w in result.warnings)
+    assert translate("drug therapy[sh]", target="ovid").warnings == ()
+
+
+def test_pubmed_has_no_wildcard_inside_a_word() -> None:
+    result = translate("randomi?ed.ab.", source="ovid", target="pubmed")
+    assert result.text == "randomi*[tiab]"
+    assert any("truncates only at the end of a word" in w for w in result.warnings)
+
+
+def test_language_an_engine_cannot_search_is_a_limit_not_a_word() -> None:
+    result = translate("x[ti] AND (english[la] OR spanish[la])", target="cochrane")
+    assert result.text == "x:ti"
+    assert any("apply the language 'english' as a limit" in w for w in result.warnings)

@@ -149,9 +149,22 @@ class Renderer(VocabularyRenderer):
                     " here only the words are searched: tag them or add the headings"
                 )
             return (self.engine.default or "{x}").replace("{x}", text)
+        if term.field in ("dp", "la"):
+            return self.limit(term)
+        return self.field_template(term.field, term.text).replace("{x}", text)
+
+    def limit(self, term: Term) -> str:
+        """A date or language: in the query where the engine has the field, else a limit to
+        apply in the interface (searching the word "english" would be wrong)."""
         if term.field == "dp":
             return self.date(term)
-        return self.field_template(term.field, term.text).replace("{x}", text)
+        if "la" not in self.engine.fields:
+            self.warn(
+                f"has no language field in the query: apply the language {term.text!r} as a "
+                "limit in the interface (left out of the query text)"
+            )
+            return ""
+        return self.engine.fields["la"].replace("{x}", self.phrase(term))
 
     def field_template(self, field: str, text: str) -> str:
         engine = self.engine
@@ -181,6 +194,12 @@ class Renderer(VocabularyRenderer):
         text = term.text
         if engine.name == "pubmed":
             self.check_pubmed_truncation(term)
+            text = _end_truncation(text)
+            if text != term.text:
+                self.warn(
+                    f"truncates only at the end of a word: {term.text!r} searched as "
+                    f"{text!r} (wider)"
+                )
         if term.limit is not None:
             if engine.limited_truncation:
                 text = text[:-1] + engine.limited_truncation.replace("{n}", str(term.limit))
@@ -419,6 +438,16 @@ def _join_parts(parts: list[str | None]) -> str | None:
     """The distinct parts a merged warning concerns, in order."""
     unique = [p for p in dict.fromkeys(parts) if p]
     return "; ".join(unique) if unique else None
+
+
+def _end_truncation(text: str) -> str:
+    """Each word cut at its first wildcard and truncated there (PubMed has no wildcard inside
+    a word, nor a single-character one)."""
+    words = []
+    for word in text.split(" "):
+        cut = min((word.find(mark) for mark in _WILDCARD_NAMES if mark in word), default=-1)
+        words.append(word if cut < 0 else word[:cut] + UNLIMITED)
+    return " ".join(words)
 
 
 def _plain_words(node: Node) -> list[Term] | None:

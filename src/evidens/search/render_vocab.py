@@ -11,12 +11,31 @@ from __future__ import annotations
 
 from evidens.search.ast import Heading, Term
 from evidens.search.engines import Engine, publication_type
+from evidens.search.registers import natural_order
 from evidens.search.vocabulary import (
     HeadingMap,
     cinahl_has_subheading,
     emtree_link,
     qualifier_code,
     vocabulary_label,
+)
+
+# MeSH qualifiers with narrower qualifiers under them in the qualifier tree: PubMed's [sh]
+# includes those, an engine's floating-subheading search may not.
+PARENT_QUALIFIERS = frozenset(
+    {
+        "therapy",
+        "diagnosis",
+        "pharmacology",
+        "physiology",
+        "chemistry",
+        "metabolism",
+        "anatomy & histology",
+        "etiology",
+        "organization & administration",
+        "microbiology",
+        "statistics & numerical data",
+    }
 )
 
 
@@ -42,11 +61,12 @@ class VocabularyRenderer:
             ) + (
                 f" (qualifiers {', '.join(heading.qualifiers)}: lost)" if heading.qualifiers else ""
             )
+            words = natural_order(heading.term)
             self.warn(
-                f"has no subject headings: {name} {heading.term!r} searched as a free-text "
-                f"phrase{extra}"
+                f"has no subject headings: {name} {heading.term!r} searched as the words "
+                f"{words!r}{extra}"
             )
-            return self.term(Term(heading.term, field=None, quoted=True))
+            return self.free_text(words)
         term = heading.term
         if engine.vocabulary not in ("any", heading.vocabulary):
             mapped = self.headings.lookup(term, heading.vocabulary, engine.vocabulary)
@@ -146,11 +166,16 @@ class VocabularyRenderer:
                 f"has no floating subheadings: the qualifier {name!r} searched as words "
                 "(wider and noisier)"
             )
-            return self.term(Term(name, None, quoted=True))
+            return self.free_text(name)
         template = spec["fs" if term.field == "fs" else "sh"]
         if "note" in spec:
             self.warn(spec["note"])
         form = spec["form"]
+        if term.field == "sh" and name in PARENT_QUALIFIERS and spec["sh"] == spec["fs"]:
+            self.warn(
+                f"searches the qualifier {name!r} itself: the narrower qualifiers the source's "
+                "exploded subheading included are not searched (add them)"
+            )
         if form in ("emtree", "emtree-ovid"):
             link = emtree_link(name)
             if link is None:
@@ -158,7 +183,7 @@ class VocabularyRenderer:
                     f"Emtree has no subheading for the MeSH qualifier {name!r}: searched as "
                     "words (wider and noisier)"
                 )
-                return self.term(Term(name, None, quoted=True))
+                return self.free_text(name)
             values = list(link.names if form == "emtree" else link.ovid)
         else:
             code = qualifier_code(name) or name
@@ -189,8 +214,15 @@ class VocabularyRenderer:
             f"{term.text!r} is not a publication type {engine.label} documents: "
             "searched as words instead (check the hits)"
         )
-        field = "tiabkw" if "tiabkw" in engine.fields else None
-        return self.term(Term(term.text, field, quoted=True))
+        return self.free_text(term.text)
+
+    def free_text(self, text: str) -> str:
+        """Words standing in for a heading, qualifier or publication type the engine lacks:
+        searched in title, abstract and keywords where the engine has that field."""
+        field = "tiabkw" if "tiabkw" in self.engine.fields else None
+        if field is None and self.engine.default:
+            return self.engine.default.replace("{x}", self.term(Term(text, quoted=True), bare=True))
+        return self.term(Term(text, field, quoted=True), bare=field is None)
 
 
 def _any(parts: list[str]) -> str:
