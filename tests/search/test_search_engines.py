@@ -365,3 +365,19 @@ def test_language_an_engine_cannot_search_is_a_limit_not_a_word() -> None:
     result = translate("x[ti] AND (english[la] OR spanish[la])", target="cochrane")
     assert result.text == "x:ti"
     assert any("apply the language 'english' as a limit" in w for w in result.warnings)
+
+
+def test_pubmed_day_precise_dates_are_kept_in_pubmed_and_widened_to_years_elsewhere() -> None:
+    query = 'x[ti] AND ("2010/06/01"[dp] : "2020/05/31"[dp])'
+    assert (
+        translate(query, target="pubmed").text == 'x[ti] AND ("2010/06/01"[dp] : "2020/05/31"[dp])'
+    )
+    wos = translate(query, target="wos")
+    assert wos.text == "TI=(x) AND PY=(2010-2020)"
+    assert any("searched by year" in w for w in wos.warnings)
+
+
+def test_a_field_the_target_lacks_falls_back_to_the_nearest_wider_field() -> None:
+    result = translate("smith j[1au]", target="wos")
+    assert result.text == 'AU=("smith j")'
+    assert any("no first author field: searched in author (wider)" in w for w in result.warnings)

@@ -225,3 +225,43 @@ def test_a_block_whose_last_line_does_not_combine_it_is_refused() -> None:
 def test_a_line_referring_to_itself_is_refused() -> None:
     with pytest.raises(InputError, match="line 3 refers to line 3"):
         parse_strategy("1 a.ti.\n2 b.ti.\n3 1 or 2 or 3", dialect="ovid")
+
+
+@pytest.mark.parametrize(
+    ("tag", "field"),
+    [
+        ("[Author - First]", "au1"),
+        ("[Author - Last]", "aulast"),
+        ("[Author - Corporate]", "cn"),
+        ("[Date - Create]", "crdt"),
+        ("[lang]", "la"),
+        ("[ptyp]", "pt"),
+    ],
+)
+def test_advanced_search_builder_long_tags(tag: str, field: str) -> None:
+    assert parse_query(f"smith{tag}") == Term("smith", field)
+
+
+def test_pubmed_date_range_with_two_tagged_ends() -> None:
+    tree = parse_query('x[ti] AND ("2010/01/01"[Date - Publication] : "3000"[Date - Publication])')
+    assert tree == Bool("AND", (Term("x", "ti"), Term("2010/01/01:3000", "dp", quoted=True)))
+
+
+def test_ovid_limits_with_alternatives_and_publication_types() -> None:
+    text = (
+        "1 exp Epilepsy/\n2 limit 1 to (english or spanish)\n"
+        '3 limit 2 to (randomized controlled trial and humans and yr="2000 - current")'
+    )
+    strategy = parse_strategy(text, dialect="ovid")
+    assert strategy.searches[1].node == Bool(
+        "AND", (LineRef(1), Bool("OR", (Term("english", "la"), Term("spanish", "la"))))
+    )
+    assert strategy.final == Bool(
+        "AND",
+        (
+            LineRef(2),
+            Term("randomized controlled trial", "pt", quoted=True),
+            Heading("Humans", explode=False),
+            Term("2000:3000", "dp"),
+        ),
+    )

@@ -192,7 +192,24 @@ PUBMED_TAGS: dict[str, str] = {
     "subheading:noexp": "fs",
     "mesh subheading:noexp": "fs",
     "mesh subheadings:noexp": "fs",
-    # Not documented by NLM but common in strategies and accepted by PubMed.
+    # The long forms PubMed's Advanced Search Builder writes.
+    "author - first": "au1",
+    "author - last": "aulast",
+    "author - full": "aufull",
+    "author - corporate": "cn",
+    "author - identifier": "auid",
+    "date - publication": "dp",
+    "date - create": "crdt",
+    "date - entry": "edat",
+    "date - completion": "dcom",
+    "date - mesh": "mhda",
+    "date - modification": "lr",
+    "conflict of interest statements": "cois",
+    # Short synonyms PubMed also accepts.
+    "lang": "la",
+    "ptyp": "pt",
+    "doi": "doi",
+    # Not documented by NLM but common in strategies.
     "ab": "ab",
     "abstract": "ab",
 }
@@ -371,6 +388,19 @@ DEFAULT_FIELD: dict[str, str] = {
     "ctgov": "all",
     "ebsco": "all",
 }
+
+
+def wider_fields(field: str) -> list[str]:
+    """The fields that contain ``field``, nearest first (``ab`` -> ``tiab``, ``tiabkw``...);
+    ``all`` is left out: that is what an engine's default field is for."""
+    found: list[str] = []
+    frontier = list(_PARENTS.get(field, ()))
+    while frontier:
+        current = frontier.pop(0)
+        if current not in found and current != "all":
+            found.append(current)
+            frontier.extend(_PARENTS.get(current, ()))
+    return found
 
 
 def covers(wide: str, narrow: str) -> bool:

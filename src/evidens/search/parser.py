@@ -114,6 +114,8 @@ def parse_query(text: str, *, dialect: str = "pubmed", line: int | None = None) 
     if not text.strip():
         raise InputError("the query is empty", field="query", line=line, hint="write a search")
     _check_nesting(text, line)
+    if dialect == "pubmed" and ":" in text:
+        text = _PUBMED_DATE_RANGE.sub(lambda m: f'"{m[1]}:{m[3]}"[{m["tag"]}]', text)
     whole = _whole_line_heading(text) if dialect == "ovid" else None
     if whole is not None:
         return whole
@@ -188,6 +190,12 @@ def _syntax_error(text: str, exc: UnexpectedInput, line: int | None) -> InputErr
         hint="check brackets, quotes and operators (AND, OR, NOT, ADJn)",
     )
 
+
+# PubMed's date range: "2010/01/01"[dp] : "2024/12/31"[dp] (both ends carry the same tag).
+_PUBMED_DATE_RANGE = re.compile(
+    r'"?(\d{4}(?:/\d{1,2}){0,2})"?\s*\[(?P<tag>[^\]\n]+)\]\s*:\s*'
+    r'"?(\d{4}(?:/\d{1,2}){0,2})"?\s*\[(?P=tag)\]'
+)
 
 _WHOLE_HEADING = re.compile(
     r"^\s*(?P<exp>exp\s+)?(?P<major>\*)?(?P<term>[^\"()\[\]/.<>#]+?)\s*/"

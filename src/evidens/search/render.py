@@ -28,7 +28,7 @@ from evidens.search.ast import (
     Term,
 )
 from evidens.search.engines import Engine
-from evidens.search.fields import INTENTS
+from evidens.search.fields import INTENTS, wider_fields
 from evidens.search.filters import filter_for
 from evidens.search.notes import Approximation, describe
 from evidens.search.render_vocab import VocabularyRenderer
@@ -40,7 +40,8 @@ _WILDCARD_NAMES = {
     OPTIONAL: "optional-character wildcard",
 }
 _OPERATOR_WORD = re.compile(r"\b(and|or|not|adj\d*|near|next)\b", re.IGNORECASE)
-_YEARS = re.compile(r"^\s*(\d{4})\s*(?:[:\-]\s*(\d{4}))?\s*$")
+_DAY = r"(\d{4})((?:/\d{1,2}){0,2})"
+_YEARS = re.compile(rf"^\s*{_DAY}\s*(?:[:\-]\s*{_DAY})?\s*$")
 _PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiab": "tiab", "tiabkw": "tiab", "ad": "ad"}
 _NO_GROUPING = ("dp", "pt", "sh", "fs")
 MAX_PROXIMITY_PAIRS = 36
@@ -174,6 +175,13 @@ class Renderer(VocabularyRenderer):
             substitute, note = engine.approximate[field]
             self.warn(note)
             return engine.fields[substitute]
+        wider = next((f for f in wider_fields(field) if f in engine.fields), None)
+        if wider is not None:
+            self.warn(
+                f"has no {INTENTS.get(field, field)} field: searched in "
+                f"{INTENTS.get(wider, wider)} (wider)"
+            )
+            return engine.fields[wider]
         lost = self._lost_fields.setdefault(field, [])
         if text not in lost:
             lost.append(text)
@@ -243,9 +251,15 @@ class Renderer(VocabularyRenderer):
             raise InputError(
                 f"cannot read the date range {term.text!r}",
                 field="query",
-                hint="write years as 2020:2024[dp]",
+                hint="write years as 2020:2024[dp] or days as 2020/01/31:2024/12/31[dp]",
             )
-        first, last = int(match[1]), int(match[2] or match[1])
+        first, last = int(match[1]), int(match[3] or match[1])
+        precise = bool(match[2] or match[4])
+        if precise and self.engine.name == "pubmed":
+            start, end = match[1] + match[2], (match[3] or match[1]) + (match[4] or "")
+            return f'("{start}"[dp] : "{end}"[dp])'
+        if precise:
+            self.warn(f"dates are searched by year here: {term.text!r} widened to {first}-{last}")
         if self.engine.date is None:
             self.warn(
                 f"has no date field in the query: apply {first}-{last} as a limit in "

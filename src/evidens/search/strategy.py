@@ -28,8 +28,26 @@ _OVID_ANNOTATION = re.compile(r"\s*\[(?:mp|ti|ab)=[^\]]*\]")
 _OVID_HITS = re.compile(r"\s+\(\d[\d,]*\)\s*$")
 _LIMIT = re.compile(r"^\s*limit\s+(\d+)\s+to\s+(.+?)\s*$", re.IGNORECASE)
 _LIMIT_YEARS = re.compile(r'^yr\s*=\s*"?\s*(\d{4})\s*-\s*(\d{4}|current)\s*"?$', re.IGNORECASE)
-_LIMIT_LANGUAGE = re.compile(r"^(\w+)\s+language$", re.IGNORECASE)
+_LIMIT_LANGUAGE = re.compile(
+    r"^(english|spanish|french|german|italian|portuguese|chinese|japanese|russian|dutch"
+    r"|korean|polish|swedish|danish|norwegian|turkish|arabic|hebrew|greek|czech)"
+    r"(?:\s+language)?$",
+    re.IGNORECASE,
+)
 _LIMIT_HEADINGS = {"humans": "Humans", "animals": "Animals"}
+_LIMIT_PUBLICATION_TYPES = {
+    "randomized controlled trial": "randomized controlled trial",
+    "controlled clinical trial": "controlled clinical trial",
+    "clinical trial": "clinical trial",
+    "meta analysis": "meta-analysis",
+    "systematic reviews": "systematic review",
+    "systematic review": "systematic review",
+    "review": "review",
+    "guideline": "guideline",
+    "practice guideline": "practice guideline",
+    "observational study": "observational study",
+    "case reports": "case reports",
+}
 
 
 def parse_strategy(text: str, *, dialect: str = "pubmed") -> Strategy:
@@ -152,28 +170,40 @@ def _numbering(line: str) -> tuple[int, str] | None:
 
 
 def _limit(number: int, spec: str, source_line: int) -> Node:
-    """Ovid's ``limit 3 to (english language and yr="2010-2020")`` as ``#3 AND ...``."""
+    """Ovid's ``limit 3 to (english language and yr="2010-2020")`` as ``#3 AND ...``; a
+    limit naming several values of one kind (``english or spanish``) is their OR."""
     parts: list[Node] = [LineRef(number)]
     for item in re.split(r"\s+and\s+", spec.strip().strip("()"), flags=re.IGNORECASE):
-        text = item.strip()
-        years = _LIMIT_YEARS.match(text)
-        language = _LIMIT_LANGUAGE.match(text)
-        if years:
-            last = "3000" if years[2].lower() == "current" else years[2]
-            parts.append(Term(f"{years[1]}:{last}", field="dp"))
-        elif language:
-            parts.append(Term(language[1].lower(), field="la"))
-        elif text.lower() in _LIMIT_HEADINGS:
-            parts.append(Heading(_LIMIT_HEADINGS[text.lower()], explode=False))
-        else:
-            raise InputError(
-                f"cannot translate the Ovid limit {text!r}",
-                line=source_line,
-                field="query",
-                hint='write it as a search line; limits read: yr="a-b", <language> language, '
-                "humans, animals",
-            )
+        choices = [
+            _limit_value(choice.strip().strip("()").strip(), source_line)
+            for choice in re.split(r"\s+or\s+", item.strip().strip("()"), flags=re.IGNORECASE)
+        ]
+        parts.append(choices[0] if len(choices) == 1 else Bool("OR", tuple(choices)))
     return Bool("AND", tuple(parts))
+
+
+def _limit_value(text: str, source_line: int) -> Node:
+    """One value of an Ovid limit (Ovid MEDLINE's Limits: years, languages, humans/animals,
+    publication types)."""
+    years = _LIMIT_YEARS.match(text)
+    language = _LIMIT_LANGUAGE.match(text)
+    key = " ".join(text.lower().strip('"').split())
+    if years:
+        last = "3000" if years[2].lower() == "current" else years[2]
+        return Term(f"{years[1]}:{last}", field="dp")
+    if language:
+        return Term(language[1].lower(), field="la")
+    if key in _LIMIT_HEADINGS:
+        return Heading(_LIMIT_HEADINGS[key], explode=False)
+    if key in _LIMIT_PUBLICATION_TYPES:
+        return Term(_LIMIT_PUBLICATION_TYPES[key], field="pt", quoted=True)
+    raise InputError(
+        f"cannot translate the Ovid limit {text!r}",
+        line=source_line,
+        field="query",
+        hint='write it as a search line; limits read: yr="a-b", <language> language, '
+        "humans, animals, and publication types such as randomized controlled trial",
+    )
 
 
 def _joined(
