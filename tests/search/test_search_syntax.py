@@ -9,7 +9,8 @@ import pytest
 
 from evidens.errors import InputError
 from evidens.search import Bool, Heading, LineRef, Near, Term, parse_query, parse_strategy
-from evidens.search.fields import INTENTS, OVID_CODES, PUBMED_TAGS
+from evidens.search.fields import INTENTS
+from evidens.search.source_tags import OVID_CODES, PUBMED_TAGS
 from evidens.search.vocabulary import all_qualifiers, normalise_qualifier
 
 # Every PubMed tag the issue found refused, plus the documented long forms.

@@ -29,9 +29,9 @@ from evidens.search.ast import (
     Template,
     Term,
 )
-from evidens.search.fields import (
+from evidens.search.fields import FUNCTION_CODES
+from evidens.search.source_tags import (
     COLON_CODES,
-    FUNCTION_CODES,
     HEADING_CODES,
     OVID_CODES,
     PUBMED_HEADING_TAGS,
