@@ -381,3 +381,9 @@ def test_a_field_the_target_lacks_falls_back_to_the_nearest_wider_field() -> Non
     result = translate("smith j[1au]", target="wos")
     assert result.text == 'AU=("smith j")'
     assert any("no first author field: searched in author (wider)" in w for w in result.warnings)
+
+
+def test_cochrane_phrases_with_truncation_use_next() -> None:
+    """The Cochrane Library ignores wildcards inside quotes; its help advises NEXT instead."""
+    result = translate('"infantile spasm*"[tiab] OR "west syndrome"[tiab]', target="cochrane")
+    assert result.text == '((infantile NEXT spasm*) OR "west syndrome"):ti,ab,kw'

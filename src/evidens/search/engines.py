@@ -37,6 +37,7 @@ class Engine:
     pubtypes: str | None
     register: bool
     near_terms_only: bool
+    phrase_wildcards: bool
 
 
 def _engine(name: str, raw: dict[str, Any]) -> Engine:
@@ -62,6 +63,7 @@ def _engine(name: str, raw: dict[str, Any]) -> Engine:
         pubtypes=raw.get("pubtypes"),
         register=bool(raw.get("register", False)),
         near_terms_only=bool(raw.get("near_terms_only", False)),
+        phrase_wildcards=bool(raw.get("phrase_wildcards", True)),
     )
 
 

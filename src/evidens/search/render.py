@@ -189,6 +189,13 @@ class Renderer(ProximityRenderer, VocabularyRenderer):
     def phrase(self, term: Term) -> str:
         text = self.wildcards(term)
         words = text.split()
+        if len(words) > 1 and term.truncated and not self.engine.phrase_wildcards:
+            # The Cochrane Library ignores wildcards inside quotes: its help advises NEXT.
+            adjacent = self.engine.near["adjacent"]
+            joined = words[0]
+            for word in words[1:]:
+                joined = adjacent.replace("{l}", joined).replace("{r}", word)
+            return f"({joined})"
         quote = self.engine.quote
         if not quote and len(words) > 1 and _OPERATOR_WORD.search(text):
             quote = '"'
