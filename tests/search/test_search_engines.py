@@ -96,6 +96,10 @@ def test_heading_qualifier_in_each_engines_spelling(target: str, expected: str) 
 def test_drug_qualifier_maps_to_emtree_drug_subheading() -> None:
     result = translate('"Anticonvulsants/therapeutic use"[Mesh]', target="embase")
     assert result.text == "'anticonvulsive agent'/exp/dd_dt"
+    several = translate("exp *Epilepsy/dt,rt", source="ovid", target="embase")
+    assert several.text == "'epilepsy'/exp/dm_dt,dm_rt/mj"
+    plain = translate("Epilepsy/su", source="ovid", target="embase")
+    assert plain.text == "'epilepsy'/dm_su"
 
 
 @pytest.mark.parametrize(
@@ -104,7 +108,7 @@ def test_drug_qualifier_maps_to_emtree_drug_subheading() -> None:
         ("pubmed", '"drug therapy"[sh]', None),
         ("ovid", "dt.fs.", None),
         ("cochrane", "[mh /DT]", None),
-        ("embase", "'drug therapy':lnk", None),
+        ("embase", "'drug therapy'/lnk", None),
         ("embase-ovid", "dt.fs.", None),
         ("cinahl", '(MW "drug therapy")', "no floating-subheading field"),
         ("scopus", 'TITLE-ABS-KEY("drug therapy")', "no floating subheadings"),

@@ -137,7 +137,7 @@ HEADING_RULES = [
     ("therapy[sh]", "pubmed", "therapy[sh]"),
     ("therapy[sh]", "ovid", "th.fs."),  # with a warning: [sh] includes narrower ones
     ("therapy[sh:noexp]", "ovid", "th.fs."),
-    ("therapy[sh]", "embase", "'therapy':lnk"),
+    ("therapy[sh]", "embase", "'therapy'/lnk"),
     ("therapy[sh]", "cochrane", "[mh /TH]"),
     ("therapy[sh]", "cinahl", "(MW therapy)"),
 ]

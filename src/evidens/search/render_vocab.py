@@ -121,7 +121,8 @@ class VocabularyRenderer:
     def emtree_qualified(
         self, plain: str, term: str, qualifiers: tuple[str, ...], *, ovid: bool
     ) -> str:
-        """Embase.com ``'epilepsy'/exp/dm_dt``; Embase on Ovid ``exp epilepsy/dt``."""
+        """Embase.com ``'epilepsy'/exp/dm_dt`` (Embase.com help, "Disease subheadings":
+        command-line syntax); Embase on Ovid ``exp epilepsy/dt``."""
         codes: list[str] = []
         missing: list[str] = []
         for qualifier in qualifiers:
@@ -140,8 +141,11 @@ class VocabularyRenderer:
             return plain
         if ovid:
             return plain + ",".join(codes)
-        base = plain[:-3] if plain.endswith("/de") else plain
-        return _any([f"{base}/{code}" for code in codes])
+        # Embase.com command line: 'x'/dm_dt, 'x'/exp/dm_dt,dm_rt (OR), 'x'/exp/dm_rt/mj.
+        major = plain.endswith("/mj")
+        base = plain[:-3] if major else plain
+        base = base[:-3] if base.endswith("/de") else base
+        return f"{base}/{','.join(codes)}" + ("/mj" if major else "")
 
     def cinahl_qualified(self, plain: str, term: str, qualifiers: tuple[str, ...]) -> str:
         """CINAHL ``(MH "Epilepsy+/DT")``: the code goes inside the quotes."""
