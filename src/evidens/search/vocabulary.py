@@ -85,7 +85,7 @@ class EmtreeLink:
 
     embase_com: tuple[str, ...]  # Embase.com codes such as dm_dt, dd_ae
     ovid: tuple[str, ...]  # Embase on Ovid two-letter codes
-    names: tuple[str, ...]  # Emtree subheading names, searched with :lnk
+    names: tuple[str, ...]  # Emtree subheading names, searched floating with /lnk
 
 
 def emtree_link(qualifier: str) -> EmtreeLink | None:
