@@ -391,3 +391,11 @@ def test_cochrane_phrases_with_truncation_use_next() -> None:
     """The Cochrane Library ignores wildcards inside quotes; its help advises NEXT instead."""
     result = translate('"infantile spasm*"[tiab] OR "west syndrome"[tiab]', target="cochrane")
     assert result.text == '((infantile NEXT spasm*) OR "west syndrome"):ti,ab,kw'
+
+
+def test_relative_pubmed_dates_stay_in_pubmed_and_become_limits_elsewhere() -> None:
+    query = 'x[ti] AND "last 5 years"[dp]'
+    assert translate(query, target="pubmed").text == 'x[ti] AND "last 5 years"[dp]'
+    scopus = translate(query, target="scopus")
+    assert scopus.text == "TITLE(x)"
+    assert any("apply it as a limit" in w for w in scopus.warnings)

@@ -266,3 +266,27 @@ def test_ovid_limits_with_alternatives_and_publication_types() -> None:
             Term("2000:3000", "dp"),
         ),
     )
+
+
+def test_slashes_inside_words_and_unquoted_pubmed_qualifiers() -> None:
+    assert parse_query("HIV/AIDS[tiab]") == Term("HIV/AIDS", "tiabkw")
+    assert parse_query("epilepsy/drug therapy[mh]") == Heading(
+        "epilepsy", qualifiers=("drug therapy",)
+    )
+
+
+def test_pasted_ovid_history_with_qualifier_notes_and_duplicate_removal() -> None:
+    text = (
+        "1 exp Epilepsy/co, dt [Complications, Drug Therapy]\n"
+        "2 remove duplicates from 1\n"
+        "3 2 and seizure*.ti."
+    )
+    strategy = parse_strategy(text, dialect="ovid")
+    assert strategy.searches[0].node == Heading(
+        "Epilepsy", qualifiers=("complications", "drug therapy")
+    )
+    assert strategy.searches[1].node == LineRef(1)
+
+
+def test_pubmed_proximity_tag_on_one_word_is_the_field() -> None:
+    assert parse_query("cancer[tiab:~3]") == Term("cancer", "tiabkw")

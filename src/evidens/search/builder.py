@@ -264,6 +264,8 @@ class Builder:
         if proximity and proximity["field"] in PUBMED_PROXIMITY_TAGS and isinstance(node, Term):
             field = PUBMED_TAGS[proximity["field"]]
             words = [Term(w, field) for w in node.text.split()]
+            if len(words) == 1:  # one word: no distance to keep
+                return with_field(node, field)
             if len(words) >= 2:
                 result: Node = words[0]
                 for word in words[1:]:
@@ -297,7 +299,9 @@ class Builder:
             return self.cochrane_heading(value[1:-1].strip()[2:].strip(), token.column)
         body, _, codes = value.rpartition("/")
         body = body.strip()
-        qualifiers = tuple(self.qualifier(token, code) for code in codes.split(",") if code)
+        qualifiers = tuple(
+            self.qualifier(token, code.strip()) for code in codes.split(",") if code.strip()
+        )
         explode = body.lower().startswith("exp ")
         body = body[4:].strip() if explode else body
         major = body.startswith("*")

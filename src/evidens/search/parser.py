@@ -48,7 +48,7 @@ _SCOPUS_CODES = (
     "|PUBYEAR|PMID|DOI|AFFIL|ISSN|ISBN|VOLUME|ISSUE"
 )
 _WOS_CODES = "TS|TI|AB|AU|SO|PY|DT|LA|ALL|AK|AD|OG|DO|PMID"
-_QUALS = r"(?:[a-z]{2}(?:,[a-z]{2})*)?(?![\w\/])"
+_QUALS = r"(?:[a-z]{2}(?:\s*,\s*[a-z]{2})*)?(?![\w\/])"
 
 _GRAMMAR = rf"""
 ?start: query
@@ -79,7 +79,7 @@ PHRASE.3: /"[^"\n]*"/
 SQPHRASE.3: /'[^'\n]*'/
 BRACE.3: /\{{[^{{}}\n]*\}}/
 TAG.3: /\[[^\]\n]*\]/
-WORD: /[^\s()\[\]"{{}}<>\/:.'][^\s()\[\]"{{}}<>\/]*/
+WORD: /[^\s()\[\]"{{}}<>\/:.'](?:[^\s()\[\]"{{}}<>\/]|\/(?=[^\s()\[\]"{{}}<>\/]))*/
 %ignore /\s+/
 """
 

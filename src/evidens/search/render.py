@@ -253,12 +253,14 @@ class Renderer(ProximityRenderer, VocabularyRenderer):
 
     def date(self, term: Term) -> str:
         match = _YEARS.match(term.text)
-        if not match:
-            raise InputError(
-                f"cannot read the date range {term.text!r}",
-                field="query",
-                hint="write years as 2020:2024[dp] or days as 2020/01/31:2024/12/31[dp]",
+        if not match:  # "last 5 years"[dp] and other relative dates
+            if self.engine.name == "pubmed":
+                return f'"{term.text}"[dp]'
+            self.warn(
+                f"cannot write the date {term.text!r} in the query: apply it as a limit in the "
+                "interface (left out of the query text)"
             )
+            return ""
         first, last = int(match[1]), int(match[3] or match[1])
         precise = bool(match[2] or match[4])
         if precise and self.engine.name == "pubmed":

@@ -24,7 +24,10 @@ _NUMBERED = re.compile(r"^\s*(?:#|S(?=\d))?(\d+)[.):]?\s+(\S.*?)\s*$")
 _STARTS_WITH_OPERATOR = re.compile(r"^(?:and|or|not)\b(?!/)", re.IGNORECASE)
 _BARE_OPERATOR = re.compile(r"^\s*(and|or|not)\s*$", re.IGNORECASE)
 _COMMENT = re.compile(r"^\s*#(?!\d)\s?(.*)$")
-_OVID_ANNOTATION = re.compile(r"\s*\[(?:mp|ti|ab)=[^\]]*\]")
+# Ovid's history adds notes in square brackets ([mp=title, ...], [Complications, Drug
+# Therapy]); Ovid syntax has no square brackets of its own.
+_OVID_ANNOTATION = re.compile(r"\s*\[[^\]\n]*\]")
+_REMOVE_DUPLICATES = re.compile(r"^\s*remove\s+duplicates\s+from\s+(\d+)\s*$", re.IGNORECASE)
 _OVID_HITS = re.compile(r"\s+\(\d[\d,]*\)\s*$")
 _LIMIT = re.compile(r"^\s*limit\s+(\d+)\s+to\s+(.+?)\s*$", re.IGNORECASE)
 _LIMIT_YEARS = re.compile(r'^yr\s*=\s*"?\s*(\d{4})\s*-\s*(\d{4}|current)\s*"?$', re.IGNORECASE)
@@ -90,6 +93,9 @@ def _lines(
             continue
         index += 1
         number, body = (_numbering(line) or (index, line)) if numbered else (index, line)
+        duplicates = _REMOVE_DUPLICATES.match(body)
+        if duplicates:  # the same records, once each: the same search for translation
+            body = duplicates[1]
         limit = _LIMIT.match(body)
         node = (
             _limit(int(limit[1]), limit[2], source_line)
