@@ -399,3 +399,17 @@ def test_relative_pubmed_dates_stay_in_pubmed_and_become_limits_elsewhere() -> N
     scopus = translate(query, target="scopus")
     assert scopus.text == "TITLE(x)"
     assert any("apply it as a limit" in w for w in scopus.warnings)
+
+
+def test_registers_drop_a_written_out_design_filter_and_nested_stems() -> None:
+    strategy = (
+        "1 exp Spasms, Infantile/\n2 (infant* adj2 spasm*).ti,ab.\n3 1 or 2\n"
+        "4 randomized controlled trial.pt.\n5 placebo.ab.\n6 4 or 5\n7 3 and 6"
+    )
+    ctgov = translate(strategy, source="ovid", target="ctgov")
+    assert ctgov.text == 'Other terms: "Infantile Spasms"'
+    assert any("study-design concept" in w for w in ctgov.warnings)
+    assert any("infant*, spasm*" in w for w in ctgov.warnings)
+    ictrp = translate(strategy, source="ovid", target="ictrp")
+    assert ictrp.text == '"Infantile Spasms" OR (infant* AND spasm*)'
+    assert "placebo" not in ictrp.text

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from evidens.search.ast import UNLIMITED, Bool, Heading, LineRef, Near, Node, Template, Term
+from evidens.search.ast import UNLIMITED, Bool, Heading, LineRef, Near, Node, Template, Term, walk
 from evidens.search.normalise import simplify
 
 _ANIMAL_HEADINGS = {"animals", "humans", "animal", "human"}
@@ -31,7 +31,7 @@ Warn = Callable[[str, str | None], None]
 
 def register_query(node: Node, target: str, warn: Warn) -> Node | None:
     """``node`` simplified for the register ``target`` (``ctgov`` or ``ictrp``)."""
-    stripped = _strip(node, warn)
+    stripped = _strip(_drop_design_blocks(simplify(node), warn), warn)
     if stripped is None:
         return None
     tree = simplify(stripped)
@@ -39,9 +39,42 @@ def register_query(node: Node, target: str, warn: Warn) -> Node | None:
     kept: list[Node] = []
     for block in blocks:
         simple = _drop_stems(block, warn) if target == "ctgov" else block
+        if target == "ictrp" and _nested(simple):
+            warn("the ICTRP search box may not read brackets inside a concept: check it", None)
         kept.append(simple)
     tree = kept[0] if len(kept) == 1 else Bool("AND", tuple(kept))
     return _dedupe(simplify(tree))
+
+
+def _drop_design_blocks(node: Node, warn: Warn) -> Node:
+    """An AND-ed concept that holds a publication type or a filter template is a study-design
+    filter written out (the HSSS lines of a strategy): a register holds trials, so the whole
+    concept goes, not only its publication types (its words alone would narrow at random)."""
+    if not (isinstance(node, Bool) and node.op in ("AND", "NOT")):
+        return node
+    if node.op == "NOT":
+        return Bool("NOT", (_drop_design_blocks(node.operands[0], warn), node.operands[1]))
+    kept = []
+    for block in node.operands:
+        design = any(
+            isinstance(n, Template) or (isinstance(n, Term) and n.field == "pt")
+            for n in walk(block)
+        )
+        if design and isinstance(block, Bool):
+            warn(
+                "the study-design concept (a filter written out) left out: a register holds"
+                " trials; use its study-type filter",
+                None,
+            )
+            continue
+        kept.append(_drop_design_blocks(block, warn))
+    if not kept:
+        return node
+    return kept[0] if len(kept) == 1 else Bool("AND", tuple(kept))
+
+
+def _nested(block: Node) -> bool:
+    return isinstance(block, Bool) and any(isinstance(child, Bool) for child in block.operands)
 
 
 def _dedupe(node: Node) -> Node:
@@ -111,14 +144,16 @@ def _is_animal_exclusion(node: Node) -> bool:
 
 
 def _drop_stems(block: Node, warn: Warn) -> Node:
-    """ClinicalTrials.gov has no truncation: truncated stems are left out of an OR block, or
-    kept without the ``*`` (with a warning) when nothing else is left."""
+    """ClinicalTrials.gov has no truncation: alternatives holding a truncated stem are left
+    out of an OR block, or kept without the ``*`` (with a warning) when nothing else is left."""
     terms = block.operands if isinstance(block, Bool) and block.op == "OR" else (block,)
-    stems = [t for t in terms if isinstance(t, Term) and UNLIMITED in t.text]
+    stems = [t for t in terms if _has_stem(t)]
     if not stems:
         return block
     rest = [t for t in terms if t not in stems]
-    names = ", ".join(t.text for t in stems if isinstance(t, Term))
+    names = ", ".join(
+        n.text for t in stems for n in walk(t) if isinstance(n, Term) and UNLIMITED in n.text
+    )
     if rest:
         warn(
             f"ClinicalTrials.gov has no truncation: the stems {names} were left out "
@@ -131,11 +166,11 @@ def _drop_stems(block: Node, warn: Warn) -> Node:
         "searched without the *; replace them with whole words",
         names,
     )
-    bare = tuple(
-        Term(t.text.replace(UNLIMITED, ""), None, t.quoted) if isinstance(t, Term) else t
-        for t in terms
-    )
-    return bare[0] if len(bare) == 1 else Bool("OR", bare)
+    return block
+
+
+def _has_stem(node: Node) -> bool:
+    return any(isinstance(n, Term) and UNLIMITED in n.text for n in walk(node))
 
 
 def natural_order(heading: str) -> str:
