@@ -187,6 +187,7 @@ def test_registers_get_a_simplified_strategy_with_warnings() -> None:
     assert "*" not in ctgov.text
     assert any("left out" in w and "anticonvuls*" in w for w in ctgov.warnings)
     assert any("<RCT filter> left out" in w for w in ctgov.warnings)
+    assert not any("Automatic Term Mapping" in w for w in ctgov.warnings)
     ictrp = translate(query, target="ictrp")
     assert ictrp.text == (
         '("Infantile Spasms" OR "infan* spasm*" OR "west syndrome") AND '

@@ -143,7 +143,9 @@ class Renderer(ProximityRenderer, VocabularyRenderer):
         if bare or self._bare:
             return text
         if term.field is None:
-            if self.source == "pubmed" and self.engine.name != "pubmed":
+            if self.source == "pubmed" and not (
+                self.engine.name == "pubmed" or self.engine.register
+            ):
                 self.warn(
                     "PubMed also maps untagged words to MeSH headings (Automatic Term Mapping);"
                     " here only the words are searched: tag them or add the headings"
