@@ -88,33 +88,9 @@ def translate(
     :class:`~evidens.errors.InputError` for a query that cannot be read, naming line and column.
     """
     chosen = engine(target)
-    tree = parse_strategy(query, dialect=source)
-    if simplify:
-        tree = Strategy(
-            tuple(
-                Line(line.number, simplify_tree(line.node), line.comment)
-                if line.node is not None
-                else line
-                for line in tree.lines
-            ),
-            tree.numbered,
-        )
-    if source == "ovid" and target not in OVID_FAMILY:
-        tree = _ovid_default_field(tree)
+    tree = _prepared(parse_strategy(query, dialect=source), simplify=simplify)
     heading_map = builtin_headings().merged(headings) if headings else builtin_headings()
-    renderer = Renderer(
-        chosen,
-        {
-            line.number: line.node
-            for line in tree.searches
-            if line.number is not None and line.node is not None
-        },
-        heading_map,
-        source=source,
-    )
-    text = _render_strategy(tree, chosen, renderer, one_query=one_query)
-    notes = renderer.notes
-    return Translation(text, tree, tuple(str(n) for n in notes), source, target, notes)
+    return _translate_tree(tree, source, chosen, heading_map, one_query=one_query)
 
 
 def translate_all(
@@ -124,12 +100,55 @@ def translate_all(
     simplify: bool = False,
     headings: HeadingMap | None = None,
 ) -> dict[str, Translation]:
-    """The query translated for every target database, in :data:`TARGETS` order."""
-    names = [name for name in TARGETS if name in engines()]
+    """The query translated for every target database, in :data:`TARGETS` order (parsed
+    once, rendered for each)."""
+    tree = _prepared(parse_strategy(query, dialect=source), simplify=simplify)
+    heading_map = builtin_headings().merged(headings) if headings else builtin_headings()
+    table = engines()
     return {
-        name: translate(query, source=source, target=name, simplify=simplify, headings=headings)
-        for name in names
+        name: _translate_tree(tree, source, table[name], heading_map)
+        for name in TARGETS
+        if name in table
     }
+
+
+def _prepared(tree: Strategy, *, simplify: bool) -> Strategy:
+    if not simplify:
+        return tree
+    return Strategy(
+        tuple(
+            Line(line.number, simplify_tree(line.node), line.comment)
+            if line.node is not None
+            else line
+            for line in tree.lines
+        ),
+        tree.numbered,
+    )
+
+
+def _translate_tree(
+    tree: Strategy,
+    source: str,
+    chosen: Engine,
+    headings: HeadingMap,
+    *,
+    one_query: bool = False,
+) -> Translation:
+    if source == "ovid" and chosen.name not in OVID_FAMILY:
+        tree = _ovid_default_field(tree)
+    renderer = Renderer(
+        chosen,
+        {
+            line.number: line.node
+            for line in tree.searches
+            if line.number is not None and line.node is not None
+        },
+        headings,
+        source=source,
+    )
+    text = _render_strategy(tree, chosen, renderer, one_query=one_query)
+    notes = renderer.notes
+    return Translation(text, tree, tuple(str(n) for n in notes), source, chosen.name, notes)
 
 
 def _render_strategy(
