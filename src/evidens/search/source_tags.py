@@ -214,6 +214,14 @@ OVID_CODES: dict[str, str] = {
     "tm": "tm",
     "cc": "cc",
     "dv": "dv",
+    # Parts of MEDLINE's .mp. (Ovid lists them in its [mp=...] note): supplementary concept
+    # words (organism, protocol, rare disease) and their synonyms are substance-like names;
+    # fx is a word of a floating subheading (searched like heading words).
+    "ox": "nm",
+    "px": "nm",
+    "rx": "nm",
+    "sy": "nm",
+    "fx": "hw",
 }
 # Ovid codes that search subject headings: (explode).
 HEADING_CODES: dict[str, bool] = {"sh": False, "xm": True}
