@@ -290,3 +290,15 @@ def test_pasted_ovid_history_with_qualifier_notes_and_duplicate_removal() -> Non
 
 def test_pubmed_proximity_tag_on_one_word_is_the_field() -> None:
     assert parse_query("cancer[tiab:~3]") == Term("cancer", "tiabkw")
+
+
+def test_exp_heading_holding_and_inside_a_longer_line() -> None:
+    tree = parse_query("exp Wounds and Injuries/su or trauma.ti.", dialect="ovid")
+    assert tree == Bool(
+        "OR", (Heading("Wounds and Injuries", qualifiers=("surgery",)), Term("trauma", "ti"))
+    )
+
+
+def test_exp_without_a_heading_is_refused_not_searched_as_words() -> None:
+    with pytest.raises(InputError, match="exp must be followed by a subject heading"):
+        parse_query("exp epilepsy or seizure*.ti.", dialect="ovid")

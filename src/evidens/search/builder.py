@@ -143,6 +143,12 @@ class Builder:
         first = words[0]
         quoted = first.type in ("PHRASE", "SQPHRASE", "BRACE")
         text = first.value[1:-1] if quoted else " ".join(w.value for w in words)
+        if self.dialect == "ovid" and not quoted and text.lower().startswith("exp "):
+            raise self.fail(
+                first.column,
+                "exp must be followed by a subject heading and a slash",
+                'write exp Heading/ (quote a heading that holds a slash: exp "A/B"/)',
+            )
         if not quoted and not suffixes:
             tagged = self.word_suffix(text, words[-1])
             if tagged is not None:

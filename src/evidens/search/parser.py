@@ -116,6 +116,8 @@ def parse_query(text: str, *, dialect: str = "pubmed", line: int | None = None) 
     _check_nesting(text, line)
     if dialect == "pubmed" and ":" in text:
         text = _PUBMED_DATE_RANGE.sub(lambda m: f'"{m[1]}:{m[3]}"[{m["tag"]}]', text)
+    if dialect == "ovid" and "exp" in text.lower():
+        text = _EXP_HEADING.sub(lambda m: f'{m[1]}"{" ".join(m[2].split())}"/', text)
     whole = _whole_line_heading(text) if dialect == "ovid" else None
     if whole is not None:
         return whole
@@ -195,6 +197,13 @@ def _syntax_error(text: str, exc: UnexpectedInput, line: int | None) -> InputErr
 _PUBMED_DATE_RANGE = re.compile(
     r'"?(\d{4}(?:/\d{1,2}){0,2})"?\s*\[(?P<tag>[^\]\n]+)\]\s*:\s*'
     r'"?(\d{4}(?:/\d{1,2}){0,2})"?\s*\[(?P=tag)\]'
+)
+
+# ``exp`` always names a heading, up to the next slash: ``exp Wounds and Injuries/`` is one
+# heading even inside a longer line (quoted so that "and" is not read as an operator).
+_EXP_HEADING = re.compile(
+    r"(\bexp\s+\*?)((?=[^\"()/\[\].]*\s(?:and|or|not)\s)[^\"()/\[\].]+?)\s*/",
+    re.IGNORECASE,
 )
 
 _WHOLE_HEADING = re.compile(
