@@ -414,3 +414,7 @@ def test_registers_drop_a_written_out_design_filter_and_nested_stems() -> None:
     ictrp = translate(strategy, source="ovid", target="ictrp")
     assert ictrp.text == '"Infantile Spasms" OR (infant* AND spasm*)'
     assert "placebo" not in ictrp.text
+
+
+def test_untagged_quoted_pubmed_phrases_bypass_automatic_term_mapping() -> None:
+    assert translate('"heart attack"', target="embase").warnings == ()

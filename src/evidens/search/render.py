@@ -143,8 +143,11 @@ class Renderer(ProximityRenderer, VocabularyRenderer):
         if bare or self._bare:
             return text
         if term.field is None:
-            if self.source == "pubmed" and not (
-                self.engine.name == "pubmed" or self.engine.register
+            # PubMed maps untagged words, not quoted phrases, to headings.
+            if (
+                self.source == "pubmed"
+                and not term.quoted
+                and not (self.engine.name == "pubmed" or self.engine.register)
             ):
                 self.warn(
                     "PubMed also maps untagged words to MeSH headings (Automatic Term Mapping);"
