@@ -84,22 +84,32 @@ class Builder:
         )
 
     def node(self, tree: Tree[Token]) -> Node:
-        children = tree.children
-        builders: dict[str, Callable[[], Node]] = {
-            "query": lambda: self.query(children),
-            "near": lambda: self.near(children),
-            "group": lambda: self.suffixed(
-                self.node(_tree(children[0])), [_tree(c) for c in children[1:]]
-            ),
-            "fielded": lambda: self.fielded(_token(children[0]), self.node(_tree(children[1]))),
-            "term": lambda: self.term(children),
-            "heading": lambda: self.suffixed(
-                self.heading(_token(children[0])), [_tree(c) for c in children[1:]]
-            ),
-            "ref": lambda: _ref(_token(children[0])),
-            "template": lambda: Template(_token(children[0]).value.strip("<> ").strip()),
-        }
-        return builders[str(tree.data)]()
+        build: Callable[[list[Token | Tree[Token]]], Node] = getattr(self, f"build_{tree.data}")
+        return build(tree.children)
+
+    def build_group(self, children: list[Token | Tree[Token]]) -> Node:
+        return self.suffixed(self.node(_tree(children[0])), [_tree(c) for c in children[1:]])
+
+    def build_heading(self, children: list[Token | Tree[Token]]) -> Node:
+        return self.suffixed(self.heading(_token(children[0])), [_tree(c) for c in children[1:]])
+
+    def build_fielded(self, children: list[Token | Tree[Token]]) -> Node:
+        return self.fielded(_token(children[0]), self.node(_tree(children[1])))
+
+    def build_ref(self, children: list[Token | Tree[Token]]) -> Node:
+        return _ref(_token(children[0]))
+
+    def build_template(self, children: list[Token | Tree[Token]]) -> Node:
+        return Template(_token(children[0]).value.strip("<> ").strip())
+
+    def build_query(self, children: list[Token | Tree[Token]]) -> Node:
+        return self.query(children)
+
+    def build_near(self, children: list[Token | Tree[Token]]) -> Node:
+        return self.near(children)
+
+    def build_term(self, children: list[Token | Tree[Token]]) -> Node:
+        return self.term(children)
 
     def query(self, children: list[Token | Tree[Token]]) -> Node:
         result = self.node(_tree(children[0]))
