@@ -84,3 +84,62 @@ def test_strategy_table_rows_come_from_the_search_log() -> None:
     assert by_name["Scopus (advanced search)"].strategy == 'INDEXTERMS("Neoplasms")'
     assert "does not explode" in (by_name["Scopus (advanced search)"].notes or "")
     assert by_name["PubMed"].notes is None
+
+
+def test_translate_all_to_files_for_the_seed_table1_query(shared_dir: Path, tmp_path: Path) -> None:
+    """Issue 19: ``--from pubmed --to all --out DIR`` writes every database's strategy and a
+    warnings report for the seed review's Table 1 PubMed strategy."""
+    seed = (shared_dir / "seeds" / "000_bb032bccad503e03.txt").read_text(encoding="utf-8")
+    pubmed = next(
+        line.split("\t", 1)[1] for line in seed.splitlines() if line.startswith("Pubmed\t")
+    )
+    query = tmp_path / "table1.txt"
+    query.write_text(pubmed, encoding="utf-8")
+    out = tmp_path / "translations"
+    result = runner.invoke(
+        app,
+        ["search", "translate", "--from", "pubmed", "--to", "all", "--out", str(out), f"@{query}"],
+    )
+    assert result.exit_code == 0, result.output
+    from evidens.search import TARGETS
+
+    for name in TARGETS:
+        text = (out / f"{name}.txt").read_text(encoding="utf-8")
+        assert text.strip(), name
+    # The rows the seed's authors wrote by hand, now generated: spot checks per engine.
+    assert "TITLE-ABS-KEY(" in (out / "scopus.txt").read_text(encoding="utf-8")
+    assert "'infantile spasm'/exp" in (out / "embase.txt").read_text(encoding="utf-8")
+    ctgov = (out / "ctgov.txt").read_text(encoding="utf-8")
+    assert ctgov.startswith("Condition/disease:")
+    assert "*" not in ctgov
+    report = (out / "warnings.md").read_text(encoding="utf-8")
+    assert "## Web of Science (advanced search) (`wos.txt`)" in report
+    assert "has no subject headings" in report
+    assert "ClinicalTrials.gov has no truncation" in report
+    assert "## PubMed (`pubmed.txt`)" in report
+    import json
+
+    data = json.loads((out / "translations.json").read_text(encoding="utf-8"))
+    assert [t["target"] for t in data["translations"]] == list(TARGETS)
+    assert data["query"] == pubmed
+    assert not list(out.glob(".*.part"))
+
+
+def test_heading_map_file_is_used(tmp_path: Path) -> None:
+    table = tmp_path / "map.csv"
+    table.write_text("mesh,cinahl\nRare Syndrome,Rare Syndrome (CINAHL)\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "search",
+            "translate",
+            "--to",
+            "cinahl",
+            "--headings",
+            str(table),
+            '"Rare Syndrome"[Mesh]',
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == '(MH "Rare Syndrome (CINAHL)+")'
+    assert "warning" not in result.output

@@ -235,6 +235,38 @@ def test_ctgov_single_study(replay: Replay, api: Path) -> None:
     assert record.urls == ("https://clinicaltrials.gov/study/NCT02576665",)
 
 
+def test_a_record_fetched_by_api_maps_as_the_same_record_in_a_file_export(
+    replay: Replay, api: Path, tmp_path: Path
+) -> None:
+    """One mapping per format (issue 19): what a connector fetches and what a person exports
+    to a file and imports are the same records, field for field (abstract sections, initials,
+    page ranges, major topics, study type)."""
+    from evidens.formats import read_records
+
+    pubmed_routes(replay, api)
+    fetched = PubMedConnector(
+        base_url=replay.url + "/entrez/eutils/", batch_size=5, http=fast_client()
+    ).search("cancer", max_records=1)
+    exported = read_records(
+        (api / "pubmed_eutils" / "efetch_pubmed_22663011.xml").read_bytes(), name="pubmed.xml"
+    )
+    assert exported.format == "pubmed_xml"
+    assert fetched.records[0] == exported.records[0]
+    assert "Melanoma/*drug therapy/genetics/mortality" in fetched.records[0].subject_headings
+
+    study = api / "clinicaltrials_v2" / "study_NCT02576665.json"
+    replay.add("/studies/NCT02576665", ok(study))
+    from_api = ClinicalTrialsGovConnector(base_url=replay.url, http=fast_client()).study(
+        "NCT02576665"
+    )
+    download = tmp_path / "ctg-studies.json"  # the website's "Download > JSON": an array
+    download.write_text("[" + study.read_text(encoding="utf-8") + "]", encoding="utf-8")
+    from_file = read_records(download.read_bytes(), name=download.name)
+    assert from_file.format == "ctgov_json"
+    assert from_api == from_file.records[0]
+    assert from_api.publication_types == from_file.records[0].publication_types != ()
+
+
 def test_ctgov_params_reads_the_translation_boxes() -> None:
     assert ctgov_params("Condition/disease: a OR b\nIntervention/treatment: c\nOther terms: d") == {
         "query.cond": "a OR b",

@@ -73,10 +73,10 @@ FIELD_RULES = [
     ("pubmed", "x[la]", "wos", "LA=(x)"),
     ("pubmed", "x[la]", "cinahl", "(LA x)"),
     ("pubmed", "x[pt]", "ovid", "x.pt."),
-    ("pubmed", "x[pt]", "embase", "x:it"),
+    ("pubmed", "review[pt]", "embase", "review:it"),
     ("pubmed", "x[pt]", "cochrane", "x:pt"),
-    ("pubmed", "x[pt]", "scopus", "DOCTYPE(x)"),
-    ("pubmed", "x[pt]", "wos", "DT=(x)"),
+    ("pubmed", "review[pt]", "scopus", "DOCTYPE(re)"),
+    ("pubmed", "review[pt]", "wos", "DT=(Review)"),
     ("pubmed", "x[pt]", "cinahl", "(PT x)"),
     ("pubmed", "x[nm]", "ovid", "x.nm."),
     ("pubmed", "x[nm]", "embase", "x:tn"),
@@ -102,11 +102,11 @@ def test_field_tag_rules(source: str, query: str, target: str, expected: str) ->
         ("ovid", "x.ti,ab.", "pubmed", "x[tiab]", "author keywords"),
         ("ovid", "x.ti,ab.", "wos", "TS=(x)", "no title+abstract field"),
         ("pubmed", "x[tw]", "scopus", "TITLE-ABS-KEY(x)", "no text-word field"),
-        ("pubmed", "x[la]", "cochrane", "x", "has no language field"),
+        ("pubmed", "x[la]", "cochrane", "", "apply the language 'x' as a limit"),
         ("pubmed", "x[nm]", "wos", "TS=(x)", "has no substance name field"),
         ("pubmed", "2020:2024[dp]", "cochrane", "", "apply 2020-2024 as a limit"),
         ("pubmed", "2020:2024[dp]", "cinahl", "", "apply 2020-2024 as a limit"),
-        ("pubmed", "x[ti]", "ictrp", "x", "has no title field"),
+        ("pubmed", "x[ti]", "ictrp", "x", "field tags removed"),
     ],
 )
 def test_fields_a_target_lacks_are_warned_not_dropped(
@@ -135,9 +135,10 @@ HEADING_RULES = [
     ('"Neoplasms"[Majr]', "cinahl", '(MM "Neoplasms+")'),
     ('"Neoplasms"[Majr:NoExp]', "ovid", "*Neoplasms/"),
     ("therapy[sh]", "pubmed", "therapy[sh]"),
-    ("therapy[sh]", "ovid", "therapy.fs."),
-    ("therapy[sh]", "embase", "therapy:lnk"),
-    ("therapy[sh]", "cochrane", "[mh /therapy]"),
+    ("therapy[sh]", "ovid", "th.fs."),  # with a warning: [sh] includes narrower ones
+    ("therapy[sh:noexp]", "ovid", "th.fs."),
+    ("therapy[sh]", "embase", "'therapy'/lnk"),
+    ("therapy[sh]", "cochrane", "[mh /TH]"),
     ("therapy[sh]", "cinahl", "(MW therapy)"),
 ]
 
@@ -171,7 +172,7 @@ def test_unmapped_mesh_heading_is_flagged_for_emtree_and_cinahl() -> None:
     [
         ("scopus", 'INDEXTERMS("Neoplasms")', "does not explode"),
         ("wos", 'TS=("Neoplasms")', "has no subject headings"),
-        ("ictrp", '"Neoplasms"', "has no subject headings"),
+        ("ictrp", "Neoplasms", "searched as the words 'Neoplasms'"),
     ],
 )
 def test_heading_losses_are_warned(target: str, expected: str, warning: str) -> None:
@@ -213,7 +214,7 @@ def test_phrase_rules(source: str, query: str, target: str, expected: str) -> No
         ("colo#r.ti.", "scopus", "TITLE(colo?r)", None),
         ("colo#r.ti.", "wos", "TI=(colo?r)", None),
         ("colo#r.ti.", "cinahl", "(TI colo?r)", None),
-        ("colo#r.ti.", "pubmed", "colo*r[ti]", "single-character wildcard"),
+        ("colo#r.ti.", "pubmed", "colo*[ti]", "truncates only at the end of a word"),
         ("colo?r.ti.", "ovid", "colo?r.ti.", None),
         ("colo?r.ti.", "embase", "colo$r:ti", None),
         ("colo?r.ti.", "wos", "TI=(colo$r)", None),
@@ -248,16 +249,16 @@ def test_pubmed_truncation_limits_are_warned() -> None:
     ("query", "target", "expected"),
     [
         ("(heart adj3 attack).ti,ab.", "ovid", "(heart adj3 attack).ti,ab."),
-        ("(heart adj3 attack).ti,ab.", "cochrane", "(heart NEAR/3 attack):ti,ab"),
-        ("(heart adj3 attack).ti,ab.", "embase", "(heart NEAR/3 attack):ti,ab"),
-        ("(heart adj3 attack).ti,ab.", "scopus", "TITLE-ABS(heart W/3 attack)"),
-        ("(heart adj3 attack).ti,ab.", "cinahl", "(TI (heart N3 attack) OR AB (heart N3 attack))"),
-        ("(heart adj3 attack).ti,ab.", "pubmed", '"heart attack"[tiab:~3]'),
+        ("(heart adj3 attack).ti,ab.", "cochrane", "(heart NEAR/2 attack):ti,ab"),
+        ("(heart adj3 attack).ti,ab.", "embase", "(heart NEAR/2 attack):ti,ab"),
+        ("(heart adj3 attack).ti,ab.", "scopus", "TITLE-ABS(heart W/2 attack)"),
+        ("(heart adj3 attack).ti,ab.", "cinahl", "(TI (heart N2 attack) OR AB (heart N2 attack))"),
+        ("(heart adj3 attack).ti,ab.", "pubmed", '"heart attack"[tiab:~2]'),
         ("heart adj attack", "ovid", "heart adj attack"),
         ("heart adj attack", "cochrane", "heart NEXT attack"),
-        ("heart adj attack", "embase", "heart NEXT/1 attack"),
-        ("heart adj attack", "scopus", "heart PRE/0 attack"),
-        ("heart adj attack", "cinahl", "heart W1 attack"),
+        ("heart adj attack", "embase", "'heart attack'"),
+        ("heart adj attack", "scopus", "TITLE-ABS-KEY(heart PRE/0 attack)"),
+        ("heart adj attack", "cinahl", '(TX "heart attack")'),
     ],
 )
 def test_proximity_rules(query: str, target: str, expected: str) -> None:
@@ -266,12 +267,16 @@ def test_proximity_rules(query: str, target: str, expected: str) -> None:
 
 def test_proximity_a_target_lacks_is_warned() -> None:
     wos = translate("(heart adj3 attack).ti.", source="ovid", target="wos")
-    assert wos.text == "TI=(heart NEAR/3 attack)"
-    ordered = translate("heart adj attack", source="ovid", target="wos")
-    assert ordered.text == "TS=(heart NEAR/1 attack)"
-    assert any("either order" in w for w in ordered.warnings)
+    assert wos.text == "TI=(heart NEAR/2 attack)"
+    ordered = translate("heart adj2 attack", source="ovid", target="pubmed")
+    # untagged Ovid words are .mp. (text words); PubMed proximity needs [ti]/[tiab]/[ad]
+    assert ordered.text == "heart[tw] AND attack[tw]"
+    assert any("searched as AND" in w for w in ordered.warnings)
+    in_order = translate("(heart next/2 attack):ti", source="ovid", target="wos")
+    assert in_order.text == "TI=(heart NEAR/2 attack)"
+    assert any("either order" in w for w in in_order.warnings)
     pubmed = translate("heart adj3 attack*", source="ovid", target="pubmed")
-    assert pubmed.text == "heart AND attack*"
+    assert pubmed.text == "heart[tw] AND attack*[tw]"
     assert any("searched as AND" in w for w in pubmed.warnings)
     pubmed_tagged = translate('"heart attack"[tiab:~2]', target="embase")
     assert pubmed_tagged.text == "(heart NEAR/2 attack):ti,ab,kw"
@@ -372,7 +377,7 @@ def test_polyglot_sample_or_range_expands_in_every_syntax() -> None:
 
 def test_registers_without_history_get_the_lines_combined_with_a_warning() -> None:
     result = translate(STRATEGY, source="ovid", target="ictrp")
-    assert result.text == '("Spasms, Infantile" OR "west syndrome") AND "ketogenic diet"'
+    assert result.text == '("Infantile Spasms" OR "west syndrome") AND "ketogenic diet"'
     assert any("combined into one query" in w for w in result.warnings)
 
 
@@ -395,9 +400,10 @@ def test_rct_filter_template_is_rendered_per_target() -> None:
     assert pubmed.endswith('NOT ("Animals"[Mesh] NOT "Humans"[Mesh]))')
     ovid = translate("x[ti] AND <RCT filter>", target="ovid").text
     assert "(randomized controlled trial or controlled clinical trial).pt." in ovid
-    assert "(exp Animals/ not exp Humans/)" in ovid
+    assert "not (exp animals/ not humans.sh.)" in ovid
     embase = translate("x[ti] AND <Cochrane RCT precise>", target="embase")
-    assert "'randomized controlled trial (topic)'/de" in embase.text
+    assert "'randomized controlled trial'/exp" in embase.text
+    assert ":it" not in embase.text
 
 
 def test_ovid_limit_lines_become_and_with_date_and_language() -> None:
@@ -434,9 +440,12 @@ def test_heading_qualifiers(source: str, query: str, target: str, expected: str)
 
 
 def test_heading_qualifiers_a_target_lacks_are_warned() -> None:
-    result = translate("exp Epilepsy/dt", source="ovid", target="embase")
+    result = translate("exp Epilepsy/ec", source="ovid", target="embase")
     assert result.text == "'epilepsy'/exp"
-    assert any("not only drug therapy (wider)" in w for w in result.warnings)
+    assert any("no subheading for the MeSH qualifier(s) economics" in w for w in result.warnings)
+    scopus = translate("exp Epilepsy/dt", source="ovid", target="scopus")
+    assert scopus.text == 'INDEXTERMS("Epilepsy")'
+    assert any("not only drug therapy (wider)" in w for w in scopus.warnings)
     with pytest.raises(InputError, match="unknown subheading code /zz"):
         translate("Epilepsy/zz", source="ovid", target="pubmed")
 
@@ -450,8 +459,13 @@ def test_long_history_is_inlined_and_flattened_for_registers() -> None:
 def test_one_query_combines_a_numbered_strategy_for_an_api_call() -> None:
     strategy = "#1 a[ti]\n#2 b[ti]\n#3 #1 OR #2\n#4 #3 AND c[ab]"
     result = translate(strategy, target="pubmed", one_query=True)
-    assert result.text == "(a[ti] OR b[ti]) AND c[ab]"
-    assert result.warnings == ()
+    assert result.text == "(a[ti] OR b[ti]) AND c[tiab]"
+    assert result.warnings == (
+        (
+            "PubMed: PubMed has no abstract-only field: [tiab] searched (title, abstract and "
+            "author keywords; wider)"
+        ),
+    )
 
 
 def test_pasted_ovid_history_with_notes_and_hit_counts() -> None:

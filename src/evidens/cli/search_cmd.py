@@ -17,6 +17,8 @@ from rich.markup import escape
 from evidens.errors import InputError
 from evidens.search import TARGETS, translate, translate_all
 from evidens.search.connectors import SOURCES, SearchResult, run_search
+from evidens.search.export import REPORT, translation_files
+from evidens.search.vocabulary import read_heading_map
 
 search_app = typer.Typer(
     help="Translate a search strategy for each database, and run it where an API exists.",
@@ -25,19 +27,45 @@ search_app = typer.Typer(
 console = Console(highlight=False, soft_wrap=True)
 
 
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+
+
+def _read_text(path: Path, what: str) -> str:
+    """A small UTF-8 text file (a strategy, a heading map), with one clear line on failure."""
+    try:
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            raise InputError(
+                f"the {what} file is larger than {MAX_TEXT_BYTES // 1_048_576} MB", path=path
+            )
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read the {what} file: {exc.strerror}", path=path) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"the {what} file is not UTF-8 text", path=path, hint="save it as UTF-8"
+        ) from None
+
+
 def _query_text(query: str) -> str:
     """The query itself, or the contents of ``@file``."""
     if not query.startswith("@"):
         return query
-    path = Path(query[1:])
+    return _read_text(Path(query[1:]), "query")
+
+
+def _write_files(out: Path, files: dict[str, str]) -> None:
+    """Write every file or none: each goes to a temporary name first, then all are renamed."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        out.mkdir(parents=True, exist_ok=True)
+        temporary = []
+        for name, text in files.items():
+            part = out / f".{name}.part"
+            part.write_text(text, encoding="utf-8")
+            temporary.append((part, out / name))
+        for part, final in temporary:
+            part.replace(final)
     except OSError as exc:
-        raise InputError(f"cannot read the query file: {exc.strerror}", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            "the query file is not UTF-8 text", path=path, hint="save it as UTF-8"
-        ) from None
+        raise InputError(f"cannot write the translations: {exc.strerror}", path=out) from None
 
 
 @search_app.command("translate")
@@ -50,19 +78,44 @@ def translate_cmd(
     simplify: Annotated[
         bool, typer.Option("--simplify", help="Drop redundancy such as x[tiab] OR x[tw].")
     ] = False,
+    headings: Annotated[
+        Path | None,
+        typer.Option(
+            "--headings", help="CSV heading map (header such as mesh,emtree,cinahl) to add."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write <database>.txt per database, warnings.md, JSON."),
+    ] = None,
 ) -> None:
-    """Print the translation, then every construct the target cannot express."""
+    """Print each translation and every construct the target cannot express, or write them
+    to --out DIR: one file per database, warnings.md and translations.json."""
     text = _query_text(query)
+    table = (
+        read_heading_map(_read_text(headings, "heading map"), str(headings)) if headings else None
+    )
     if target == "all":
-        results = translate_all(text, source=source, simplify=simplify)
+        results = translate_all(text, source=source, simplify=simplify, headings=table)
     else:
-        results = {target: translate(text, source=source, target=target, simplify=simplify)}
+        results = {
+            target: translate(text, source=source, target=target, simplify=simplify, headings=table)
+        }
+    if out is not None:
+        files = translation_files(results, query=text, source=source)
+        _write_files(out, files)
+        warned = sum(len(r.notes) for r in results.values())
+        console.print(
+            f"wrote {len(results)} translations, {warned} warnings ({REPORT}) to {escape(str(out))}"
+        )
+        return
     for name, result in results.items():
         if len(results) > 1:
             console.print(f"[bold]== {escape(name)}[/]")
         console.print(escape(result.text))
-        for warning in result.warnings:
-            console.print(f"[yellow]warning:[/] {escape(warning)}")
+        for note in result.notes:
+            where = f" (line {note.line})" if note.line else ""
+            console.print(f"[yellow]warning:[/] {escape(str(note))}{where}")
 
 
 @search_app.command("run")

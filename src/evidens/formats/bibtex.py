@@ -213,7 +213,97 @@ def _ids(builder: RecordBuilder, key: str, get: dict[str, str]) -> None:
 
 
 def read(text: str, name: str) -> tuple[list[Record], list[ParseWarning]]:
-    return [_map(kind, key, fields, line) for line, kind, key, fields in entries(text, name)], []
+    try:
+        found = entries(text, name)
+    except FormatError as error:
+        found, warnings = _recover(text, name, error)
+        return [_map(kind, key, fields, line) for line, kind, key, fields in found], warnings
+    return [_map(kind, key, fields, line) for line, kind, key, fields in found], []
+
+
+# --- recovery: one field per line ------------------------------------------------------------
+# EBSCOhost writes each field on its own line and copies scraped page text into Keywords,
+# braces and all; one unbalanced brace makes the whole file unreadable as BibTeX. Such files
+# are read again entry by entry, and an entry the strict reader refuses is read line by line.
+
+_ENTRY_LINE = re.compile(r"^\s*@\s*([A-Za-z]+)\s*\{\s*([^,\s]*)\s*,\s*$")
+_FIELD_LINE = re.compile(r"^\s*([A-Za-z][\w\-:.+]*)\s*=\s*(.*?)\s*$")
+
+
+def _recover(
+    text: str, name: str, error: FormatError
+) -> tuple[list[tuple[int, str, str, list[RawField]]], list[ParseWarning]]:
+    """Entries of a one-field-per-line export; re-raises ``error`` for other files."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if _ENTRY_LINE.match(line)]
+    if not starts or not _one_field_per_line(lines, starts):
+        raise error
+    found: list[tuple[int, str, str, list[RawField]]] = []
+    warnings: list[ParseWarning] = []
+    for index, start in enumerate(starts):
+        stop = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        chunk = "\n".join(lines[start:stop])
+        try:
+            strict = entries(chunk, name)
+        except FormatError:
+            strict = []
+        if len(strict) == 1:
+            line, kind, key, fields = strict[0]
+            found.append((line + start, kind, key, fields))
+            continue
+        entry, bad = _entry_by_lines(lines, start, stop)
+        found.append(entry)
+        warnings.append(
+            ParseWarning(
+                bad,
+                f"entry {entry[2] or entry[1]}: unbalanced braces in field "
+                f"{_field_at(lines, bad - 1)}; read one field per line (check that field)",
+            )
+        )
+    return found, warnings
+
+
+def _one_field_per_line(lines: list[str], starts: list[int]) -> bool:
+    """Whether entries look like EBSCO's: ``@type{key,`` alone on a line, fields on their own
+    lines, and every entry closed by a line holding only ``}`` (a file cut off is not)."""
+    bounds = [*starts[1:], len(lines)]
+    for start, stop in zip(starts, bounds, strict=True):
+        body = [line.strip() for line in lines[start + 1 : stop] if line.strip()]
+        if not body or body[-1] != "}" or not _FIELD_LINE.match(body[0]):
+            return False
+    return True
+
+
+def _entry_by_lines(
+    lines: list[str], start: int, stop: int
+) -> tuple[tuple[int, str, str, list[RawField]], int]:
+    """One entry read line by line, and the 1-based line of its first unbalanced field."""
+    head = _ENTRY_LINE.match(lines[start])
+    assert head is not None
+    fields: list[RawField] = []
+    bad = start + 1
+    for number in range(start + 1, stop):
+        line = lines[number]
+        match = _FIELD_LINE.match(line)
+        if match is None:
+            if line.strip() in ("}", ")", "") or not fields:
+                continue
+            name, value = fields[-1]
+            fields[-1] = (name, f"{value}\n{line.strip()}")
+            continue
+        value = match.group(2).removesuffix(",").strip()
+        if value.count("{") != value.count("}") and bad == start + 1:
+            bad = number + 1
+        if value[:1] in ('"', "{"):
+            value = value[1:]
+            value = value[:-1] if value[-1:] in ('"', "}") else value
+        fields.append((match.group(1), value))
+    return (start + 1, head.group(1).lower(), head.group(2), fields), bad
+
+
+def _field_at(lines: list[str], index: int) -> str:
+    match = _FIELD_LINE.match(lines[index]) if 0 <= index < len(lines) else None
+    return match.group(1) if match else "?"
 
 
 def _braced(value: str) -> str:

@@ -197,7 +197,12 @@ def _mesh(heading: etree._Element) -> str | None:
     if descriptor is None or not name:
         return None
     star = "*" if descriptor.get("MajorTopicYN") == "Y" else ""
-    qualifiers = [_text(q) or "" for q in heading.iterfind("QualifierName")]
+    # A major qualifier is starred too, as the MEDLINE text format writes it (Melanoma/*drug
+    # therapy), so the XML and the .nbib export of one record give the same headings.
+    qualifiers = [
+        ("*" if q.get("MajorTopicYN") == "Y" else "") + (_text(q) or "")
+        for q in heading.iterfind("QualifierName")
+    ]
     return "/".join([star + name, *qualifiers])
 
 

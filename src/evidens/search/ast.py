@@ -62,8 +62,9 @@ class Bool:
 
 @dataclass(frozen=True)
 class Near:
-    """Proximity: ``distance`` words apart at most (``None`` = adjacent); ``ordered`` keeps
-    the left operand first."""
+    """Proximity: at most ``distance`` words *between* the operands (0 or ``None`` = next to
+    each other); ``ordered`` keeps the left operand first. Vendors count differently (Ovid
+    ``adj3`` is distance 2, PubMed ``[tiab:~3]`` distance 3): parsers and renderers convert."""
 
     left: Node
     right: Node

@@ -33,6 +33,11 @@ class Engine:
     near: dict[str, str]
     ops: dict[str, str]
     line_ref: str | None
+    subheading: dict[str, str]
+    pubtypes: str | None
+    register: bool
+    near_terms_only: bool
+    phrase_wildcards: bool
 
 
 def _engine(name: str, raw: dict[str, Any]) -> Engine:
@@ -54,6 +59,11 @@ def _engine(name: str, raw: dict[str, Any]) -> Engine:
         near=dict(raw["near"]),
         ops=dict(raw["ops"]),
         line_ref=raw["line_ref"],
+        subheading=dict(raw.get("subheading", {})),
+        pubtypes=raw.get("pubtypes"),
+        register=bool(raw.get("register", False)),
+        near_terms_only=bool(raw.get("near_terms_only", False)),
+        phrase_wildcards=bool(raw.get("phrase_wildcards", True)),
     )
 
 
@@ -78,35 +88,17 @@ def engine(name: str) -> Engine:
 
 
 @cache
-def _vocabulary_maps() -> dict[str, dict[str, str]]:
-    text = resources.files("evidens.search").joinpath("vocabulary.json").read_text("utf-8")
-    raw: dict[str, Any] = json.loads(text)
-    maps: dict[str, dict[str, str]] = {}
-    codes: dict[str, str] = raw.get("qualifier-codes", {})
-    maps["qualifier-codes"] = {k.casefold(): v for k, v in codes.items()}
-    maps["qualifiers-by-name"] = {v.casefold(): k for k, v in codes.items()}
-    for key, table in raw.items():
-        if key.startswith("_") or "->" not in key:
-            continue
-        source, _, target = key.partition("->")
-        maps[key] = {k.casefold(): v for k, v in table.items()}
-        reverse = maps.setdefault(f"{target}->{source}", {})
-        reverse.update({v.casefold(): k for k, v in table.items()})
-    return maps
+def _pubtypes() -> dict[str, dict[str, list[str | None]]]:
+    text = resources.files("evidens.search").joinpath("pubtypes.json").read_text("utf-8")
+    table: dict[str, Any] = json.loads(text)
+    return {key: value for key, value in table.items() if not key.startswith("_")}
 
 
-def map_heading(term: str, source: str, target: str) -> str | None:
-    """The ``target`` vocabulary's heading for ``term`` of ``source``, if the table has one."""
-    if source == target:
-        return term
-    return _vocabulary_maps().get(f"{source}->{target}", {}).get(term.casefold())
-
-
-def qualifier_name(code: str) -> str | None:
-    """Full MeSH qualifier name for an Ovid two-letter code (``dt`` -> ``drug therapy``)."""
-    return _vocabulary_maps().get("qualifier-codes", {}).get(code.casefold())
-
-
-def qualifier_code(name: str) -> str | None:
-    """The Ovid two-letter code of a MeSH qualifier name."""
-    return _vocabulary_maps().get("qualifiers-by-name", {}).get(name.casefold())
+def publication_type(value: str, target: str) -> tuple[str, str | None] | None:
+    """The engine's own query text for a MEDLINE publication type, with the warning it
+    carries when it only approximates; ``None`` when the table has no row for it."""
+    row = _pubtypes().get(" ".join(value.casefold().split()), {}).get(target)
+    if row is None:
+        return None
+    text, note = row
+    return str(text), note

@@ -18,12 +18,54 @@ INTENTS: dict[str, str] = {
     "tw": "text words (title, abstract, keywords, headings, other terms)",
     "all": "all fields",
     "au": "author",
+    "au1": "first author",
+    "aulast": "last author",
+    "aufull": "full author name",
+    "auid": "author identifier",
+    "cn": "corporate author",
+    "ed": "editor",
+    "ir": "investigator",
+    "ad": "affiliation",
     "jn": "journal",
+    "jid": "NLM journal identifier",
+    "issn": "ISSN",
+    "isbn": "ISBN",
+    "vi": "volume",
+    "ip": "issue",
+    "pg": "pages",
+    "pl": "place of publication",
+    "pubn": "publisher",
+    "book": "book",
     "la": "language",
     "pt": "publication type",
     "nm": "substance name",
+    "rn": "registry (EC/RN) number",
+    "pa": "pharmacological action",
+    "ps": "personal name as subject",
+    "gr": "grant",
+    "si": "secondary source identifier",
+    "pmid": "PubMed identifier",
+    "doi": "article identifier (DOI)",
+    "lid": "location identifier",
+    "tt": "original (transliterated) title",
+    "cm": "comments",
+    "cois": "conflict of interest statement",
+    "sb": "subset (filter)",
+    "hw": "words in subject headings",
     "dp": "publication date",
-    "sh": "subheading (qualifier)",
+    "edat": "entry date",
+    "crdt": "create date",
+    "mhda": "MeSH date",
+    "lr": "modification date",
+    "dcom": "completion date",
+    "sh": "subheading (qualifier, with narrower ones)",
+    "fs": "subheading (qualifier, this one only)",
+    "md": "methodology",
+    "po": "population group",
+    "ag": "age group",
+    "tm": "tests and measures",
+    "cc": "classification code",
+    "dv": "device name",
 }
 
 _PARENTS: dict[str, tuple[str, ...]] = {
@@ -33,83 +75,10 @@ _PARENTS: dict[str, tuple[str, ...]] = {
     "tiab": ("tiabkw",),
     "tiabkw": ("tw",),
     "tw": ("all",),
-}
-
-# Source tags and codes. PubMed tags are lower-cased with spaces collapsed.
-PUBMED_TAGS: dict[str, str] = {
-    "ti": "ti",
-    "title": "ti",
-    "ab": "ab",
-    "tiab": "tiabkw",
-    "title/abstract": "tiabkw",
-    "tw": "tw",
-    "text word": "tw",
-    "all": "all",
-    "all fields": "all",
-    "au": "au",
-    "author": "au",
-    "ta": "jn",
-    "journal": "jn",
-    "la": "la",
-    "language": "la",
-    "pt": "pt",
-    "publication type": "pt",
-    "nm": "nm",
-    "substance name": "nm",
-    "dp": "dp",
-    "pdat": "dp",
-    "publication date": "dp",
-    "sh": "sh",
-    "subheading": "sh",
-    "ot": "kw",
-    "other term": "kw",
-}
-
-# PubMed tags that make a subject heading: (explode, major).
-PUBMED_HEADING_TAGS: dict[str, tuple[bool, bool]] = {
-    "mesh": (True, False),
-    "mh": (True, False),
-    "mesh terms": (True, False),
-    "mesh:noexp": (False, False),
-    "mh:noexp": (False, False),
-    "mesh terms:noexp": (False, False),
-    "majr": (True, True),
-    "mesh major topic": (True, True),
-    "majr:noexp": (False, True),
-}
-
-# Ovid ``.xx,yy.`` and Embase.com / Cochrane ``:xx,yy`` codes, sorted and comma-joined.
-SUFFIX_CODES: dict[str, str] = {
-    "ti": "ti",
-    "ab": "ab",
-    "ab,ti": "tiab",
-    "tw": "tiab",
-    "ab,kf,ti": "tiabkw",
-    "kf,tw": "tiabkw",
-    "ab,kw,ti": "tiabkw",
-    "kf": "kw",
-    "kw": "kw",
-    "mp": "tw",
-    "af": "all",
-    "au": "au",
-    "jn": "jn",
-    "jn,jw": "jn",
-    "jw": "jn",
-    "jx": "jn",
-    "jt": "jn",
-    "so": "jn",
-    "lg": "la",
-    "la": "la",
-    "pt": "pt",
-    "it": "pt",
-    "nm": "nm",
-    "rn": "nm",
-    "tn": "nm",
-    "dp": "dp",
-    "yr": "dp",
-    "py": "dp",
-    "fs": "sh",
-    "lnk": "sh",
+    "fs": ("sh",),
+    "au1": ("au",),
+    "aulast": ("au",),
+    "aufull": ("au",),
 }
 
 # Scopus ``CODE(`` and Web of Science ``CODE=(`` field functions.
@@ -134,6 +103,17 @@ FUNCTION_CODES: dict[str, str] = {
     "PY": "dp",
     "DT": "pt",
     "LA": "la",
+    "AK": "kw",
+    "AD": "ad",
+    "OG": "ad",
+    "DO": "doi",
+    "PMID": "pmid",
+    "DOI": "doi",
+    "AFFIL": "ad",
+    "ISSN": "issn",
+    "ISBN": "isbn",
+    "VOLUME": "vi",
+    "ISSUE": "ip",
 }
 
 # What an untagged term means in each dialect, for comparisons (never for rendering).
@@ -147,7 +127,21 @@ DEFAULT_FIELD: dict[str, str] = {
     "cinahl": "all",
     "ictrp": "all",
     "ctgov": "all",
+    "ebsco": "all",
 }
+
+
+def wider_fields(field: str) -> list[str]:
+    """The fields that contain ``field``, nearest first (``ab`` -> ``tiab``, ``tiabkw``...);
+    ``all`` is left out: that is what an engine's default field is for."""
+    found: list[str] = []
+    frontier = list(_PARENTS.get(field, ()))
+    while frontier:
+        current = frontier.pop(0)
+        if current not in found and current != "all":
+            found.append(current)
+            frontier.extend(_PARENTS.get(current, ()))
+    return found
 
 
 def covers(wide: str, narrow: str) -> bool:

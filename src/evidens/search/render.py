@@ -1,15 +1,18 @@
 """Render a query tree in one target database's syntax, recording every loss as a warning.
 
-The renderer is generic; what differs per database lives in ``engines.json``. Whenever the
-target cannot say what the tree says (no such field, no proximity, no explosion, a heading with
-no mapping in the target vocabulary...) the closest form is emitted *and* a warning says what
-changed, so a translated strategy never silently searches something else (PRISMA-S item 8).
+The renderer is generic; what differs per database lives in ``engines.json`` (fields,
+operators, proximity), ``pubtypes.json`` (publication types) and ``vocabulary.json``
+(headings, qualifiers); subject headings, qualifiers, floating subheadings and publication
+types are rendered by :mod:`evidens.search.render_vocab`. Whenever the target cannot say what
+the tree says, the closest form is emitted *and* a warning says what changed, naming the part
+of the query, so a translated strategy never silently searches something else (PRISMA-S 8).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from evidens.errors import InputError
 from evidens.search.ast import (
@@ -24,9 +27,13 @@ from evidens.search.ast import (
     Template,
     Term,
 )
-from evidens.search.engines import Engine, map_heading, qualifier_code
-from evidens.search.fields import INTENTS
-from evidens.search.filters import filter_tree
+from evidens.search.engines import Engine
+from evidens.search.fields import INTENTS, wider_fields
+from evidens.search.filters import filter_for
+from evidens.search.notes import Approximation, describe
+from evidens.search.render_near import ProximityRenderer
+from evidens.search.render_vocab import VocabularyRenderer
+from evidens.search.vocabulary import HeadingMap, builtin_headings
 
 _WILDCARD_NAMES = {
     UNLIMITED: "truncation",
@@ -34,59 +41,135 @@ _WILDCARD_NAMES = {
     OPTIONAL: "optional-character wildcard",
 }
 _OPERATOR_WORD = re.compile(r"\b(and|or|not|adj\d*|near|next)\b", re.IGNORECASE)
-_YEARS = re.compile(r"^\s*(\d{4})\s*(?:[:\-]\s*(\d{4}))?\s*$")
-_PUBMED_PROXIMITY_FIELDS = {"ti": "ti", "tiab": "tiab", "tiabkw": "tiab"}
-_VOCABULARY_NAMES = {"mesh": "MeSH", "emtree": "Emtree", "cinahl": "CINAHL", "index": "index"}
+_DAY = r"(\d{4})((?:/\d{1,2}){0,2})"
+_YEARS = re.compile(rf"^\s*{_DAY}\s*(?:[:\-]\s*{_DAY})?\s*$")
+_NO_GROUPING = ("dp", "pt", "sh", "fs")
 
 
-class Renderer:
-    """Renders nodes for one engine; ``warnings`` collects what could not be expressed."""
+class Renderer(ProximityRenderer, VocabularyRenderer):
+    """Renders nodes for one engine; ``notes`` collects what could not be expressed."""
 
-    def __init__(self, engine: Engine, lines: Mapping[int, Node] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        lines: Mapping[int, Node] | None = None,
+        headings: HeadingMap | None = None,
+        *,
+        source: str | None = None,
+    ) -> None:
         self.engine = engine
+        self.source = source
         self.lines = dict(lines or {})
-        self._warnings: list[str] = []
+        self.headings = headings or builtin_headings()
+        self._notes: list[Approximation] = []
         self._lost_fields: dict[str, list[str]] = {}
         self._expanding = 0
+        self._part: Node | None = None
+        self._bare = False
+        self.line: int | None = None
 
-    def warn(self, message: str) -> None:
-        text = f"{self.engine.label}: {message}"
-        if text not in self._warnings:
-            self._warnings.append(text)
+    def warn(self, message: str, part: str | None = None) -> None:
+        if part is None and self._part is not None:
+            part = describe(self._part)
+        note = Approximation(self.engine.name, self.engine.label, message, part, self.line)
+        if not any(n.message == message and n.part == note.part for n in self._notes):
+            self._notes.append(note)
+
+    @contextmanager
+    def about(self, node: Node) -> Iterator[None]:
+        """Warnings raised while rendering ``node`` concern it (the innermost part wins); the
+        description is only written when a warning needs it."""
+        outer = self._part
+        self._part = node
+        try:
+            yield
+        finally:
+            self._part = outer
+
+    @property
+    def notes(self) -> tuple[Approximation, ...]:
+        """Every loss so far, one per message with the parts it concerns; terms whose field
+        the target lacks are listed per field."""
+        merged: dict[str, list[Approximation]] = {}
+        for note in self._notes:
+            merged.setdefault(note.message, []).append(note)
+        notes = [
+            Approximation(
+                self.engine.name,
+                self.engine.label,
+                message,
+                _join_parts([n.part for n in same]),
+                same[0].line if len({n.line for n in same}) == 1 else None,
+            )
+            for message, same in merged.items()
+        ]
+        lost = [
+            Approximation(
+                self.engine.name,
+                self.engine.label,
+                f"has no {INTENTS.get(field, field)} field: searched in its default fields "
+                f"instead: {', '.join(repr(t) for t in terms)}",
+                ", ".join(terms),
+            )
+            for field, terms in self._lost_fields.items()
+        ]
+        return (*notes, *lost)
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Every loss so far; terms whose field the target lacks are listed per field."""
-        lost = [
-            f"{self.engine.label}: has no {INTENTS[field]} field: searched in its default "
-            f"fields instead: {', '.join(repr(t) for t in terms)}"
-            for field, terms in self._lost_fields.items()
-        ]
-        return (*self._warnings, *lost)
+        return tuple(str(note) for note in self.notes)
 
     def render(self, node: Node, *, nested: bool = False) -> str:
-        if isinstance(node, Term):
-            return self.term(node)
-        if isinstance(node, Heading):
-            return self.heading(node)
         if isinstance(node, Bool):
             return self.boolean(node, nested=nested)
-        if isinstance(node, Near):
-            return self.near(node, nested=nested)
         if isinstance(node, LineRef):
             return self.line_ref(node, nested=nested)
-        return self.template(node, nested=nested)
+        with self.about(node):
+            if isinstance(node, Term):
+                return self.term(node, nested=nested)
+            if isinstance(node, Heading):
+                return self.heading(node, nested=nested)
+            if isinstance(node, Near):
+                return self.near(node, nested=nested)
+            return self.template(node, nested=nested)
 
     # --- terms -------------------------------------------------------------------------
-    def term(self, term: Term, *, bare: bool = False) -> str:
+    def term(self, term: Term, *, bare: bool = False, nested: bool = False) -> str:
+        if term.field in ("sh", "fs") and not bare:
+            return self.subheading(term, nested=nested)
+        if term.field == "pt" and not bare:
+            return self.publication_type(term, nested=nested)
         text = self.phrase(term)
-        if bare:
+        if bare or self._bare:
             return text
         if term.field is None:
+            # PubMed maps untagged words, not quoted phrases, to headings.
+            if (
+                self.source == "pubmed"
+                and not term.quoted
+                and not (self.engine.name == "pubmed" or self.engine.register)
+            ):
+                self.warn(
+                    "PubMed also maps untagged words to MeSH headings (Automatic Term Mapping);"
+                    " here only the words are searched: tag them or add the headings"
+                )
             return (self.engine.default or "{x}").replace("{x}", text)
+        if term.field in ("dp", "la"):
+            return self.limit(term)
+        return self.field_template(term.field, term.text).replace("{x}", text)
+
+    def limit(self, term: Term) -> str:
+        """A date or language: in the query where the engine has the field, else a limit to
+        apply in the interface (searching the word "english" would be wrong)."""
         if term.field == "dp":
             return self.date(term)
-        return self.field_template(term.field, term.text).replace("{x}", text)
+        if "la" not in self.engine.fields:
+            self.warn(
+                f"has no language field in the query: apply the language {term.text!r} as a "
+                "limit in the interface (left out of the query text)"
+            )
+            return ""
+        return self.engine.fields["la"].replace("{x}", self.phrase(term))
 
     def field_template(self, field: str, text: str) -> str:
         engine = self.engine
@@ -96,6 +179,13 @@ class Renderer:
             substitute, note = engine.approximate[field]
             self.warn(note)
             return engine.fields[substitute]
+        wider = next((f for f in wider_fields(field) if f in engine.fields), None)
+        if wider is not None:
+            self.warn(
+                f"has no {INTENTS.get(field, field)} field: searched in "
+                f"{INTENTS.get(wider, wider)} (wider)"
+            )
+            return engine.fields[wider]
         lost = self._lost_fields.setdefault(field, [])
         if text not in lost:
             lost.append(text)
@@ -104,6 +194,13 @@ class Renderer:
     def phrase(self, term: Term) -> str:
         text = self.wildcards(term)
         words = text.split()
+        if len(words) > 1 and term.truncated and not self.engine.phrase_wildcards:
+            # The Cochrane Library ignores wildcards inside quotes: its help advises NEXT.
+            adjacent = self.engine.near["adjacent"]
+            joined = words[0]
+            for word in words[1:]:
+                joined = adjacent.replace("{l}", joined).replace("{r}", word)
+            return f"({joined})"
         quote = self.engine.quote
         if not quote and len(words) > 1 and _OPERATOR_WORD.search(text):
             quote = '"'
@@ -116,6 +213,12 @@ class Renderer:
         text = term.text
         if engine.name == "pubmed":
             self.check_pubmed_truncation(term)
+            text = _end_truncation(text)
+            if text != term.text:
+                self.warn(
+                    f"truncates only at the end of a word: {term.text!r} searched as "
+                    f"{text!r} (wider)"
+                )
         if term.limit is not None:
             if engine.limited_truncation:
                 text = text[:-1] + engine.limited_truncation.replace("{n}", str(term.limit))
@@ -143,7 +246,8 @@ class Renderer:
     def check_pubmed_truncation(self, term: Term) -> None:
         if UNLIMITED not in term.text:
             return
-        stem = term.text.split(UNLIMITED)[0].split()[-1] if term.text.split(UNLIMITED)[0] else ""
+        head = term.text.split(UNLIMITED)[0]
+        stem = head.split()[-1] if head.split() else ""
         if len(stem) < 4:
             self.warn(f"needs at least 4 characters before * ({term.text!r})")
         if term.quoted and term.field is None:
@@ -154,13 +258,21 @@ class Renderer:
 
     def date(self, term: Term) -> str:
         match = _YEARS.match(term.text)
-        if not match:
-            raise InputError(
-                f"cannot read the date range {term.text!r}",
-                field="query",
-                hint="write years as 2020:2024[dp]",
+        if not match:  # "last 5 years"[dp] and other relative dates
+            if self.engine.name == "pubmed":
+                return f'"{term.text}"[dp]'
+            self.warn(
+                f"cannot write the date {term.text!r} in the query: apply it as a limit in the "
+                "interface (left out of the query text)"
             )
-        first, last = int(match[1]), int(match[2] or match[1])
+            return ""
+        first, last = int(match[1]), int(match[3] or match[1])
+        precise = bool(match[2] or match[4])
+        if precise and self.engine.name == "pubmed":
+            start, end = match[1] + match[2], (match[3] or match[1]) + (match[4] or "")
+            return f'("{start}"[dp] : "{end}"[dp])'
+        if precise:
+            self.warn(f"dates are searched by year here: {term.text!r} widened to {first}-{last}")
         if self.engine.date is None:
             self.warn(
                 f"has no date field in the query: apply {first}-{last} as a limit in "
@@ -173,51 +285,6 @@ class Renderer:
             .replace("{a_before}", str(first - 1))
             .replace("{b_after}", str(last + 1))
         )
-
-    # --- subject headings ----------------------------------------------------------------
-    def heading(self, heading: Heading) -> str:
-        engine = self.engine
-        name = _VOCABULARY_NAMES.get(heading.vocabulary, heading.vocabulary)
-        if engine.vocabulary is None or not engine.heading:
-            self.warn(
-                f"has no subject headings: {name} {heading.term!r} searched as a free-text phrase"
-            )
-            return self.term(Term(heading.term, field=None, quoted=True))
-        term = heading.term
-        if engine.vocabulary not in ("any", heading.vocabulary):
-            mapped = map_heading(term, heading.vocabulary, engine.vocabulary)
-            target = _VOCABULARY_NAMES.get(engine.vocabulary, engine.vocabulary)
-            if mapped is None:
-                self.warn(
-                    f"{name} heading {term!r} has no {target} equivalent in evidens' "
-                    f"table: copied unchanged; check it in {target}"
-                )
-            else:
-                term = mapped
-        key = ("major" if heading.major else "") + ("" if heading.explode else "_noexp")
-        key = key.strip("_") or "explode"
-        if key not in engine.heading and heading.major:
-            self.warn(f"cannot restrict a heading to major topic: {term!r} searched as any heading")
-            key = "explode" if heading.explode else "noexp"
-        if key == "explode" and "explode" in engine.heading_notes:
-            self.warn(engine.heading_notes["explode"])
-        return self.qualified(engine.heading[key], term, heading.qualifiers)
-
-    def qualified(self, template: str, term: str, qualifiers: tuple[str, ...]) -> str:
-        """The heading with its qualifiers: ``"x/drug therapy"[Mesh]`` or ``exp x/dt``."""
-        style = self.engine.qualifier_style
-        codes = [qualifier_code(q) for q in qualifiers]
-        if style == "code" and all(codes):
-            return template.replace("{x}", term) + ",".join(c for c in codes if c)
-        if style == "name" and qualifiers:
-            parts = [template.replace("{x}", f"{term}/{q}") for q in qualifiers]
-            return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-        if qualifiers:
-            self.warn(
-                f"cannot limit a heading to subheadings: {term!r} searched with all of "
-                f"them, not only {', '.join(qualifiers)} (wider)"
-            )
-        return template.replace("{x}", term)
 
     # --- operators -----------------------------------------------------------------------
     def boolean(self, node: Bool, *, nested: bool) -> str:
@@ -233,6 +300,8 @@ class Renderer:
                 continue
             parts.append(self.render(child, nested=True))
         parts = [part for part in parts if part]
+        if node.op != "NOT":  # a OR a is a; a NOT a is not a
+            parts = list(dict.fromkeys(parts))
         if not parts:
             return ""
         text = f" {self.engine.ops[node.op]} ".join(parts)
@@ -240,7 +309,7 @@ class Renderer:
 
     def groupable(self, field: str | None) -> bool:
         """Whether the target can tag a bracketed group (``TITLE-ABS-KEY(a OR b)``)."""
-        if not self.engine.group_fields or field == "dp":
+        if not self.engine.group_fields or field in _NO_GROUPING:
             return False
         if not field:
             return self.engine.default is not None
@@ -250,7 +319,7 @@ class Renderer:
 
     def group_key(self, node: Node) -> str | None:
         """The field template a term would be tagged with, if it can share a tagged group."""
-        if not isinstance(node, Term) or not self.groupable(node.field):
+        if self._bare or not isinstance(node, Term) or not self.groupable(node.field):
             return None
         engine = self.engine
         if not node.field:
@@ -272,70 +341,17 @@ class Renderer:
         return {key: terms for key, terms in groups.items() if len(terms) > 1}
 
     def grouped(self, template: str, terms: list[Term], op: str) -> str:
+        bare: list[str] = []
         for term in terms:  # records the approximations the terms' fields need
-            if term.field:
-                self.field_template(term.field, term.text)
-        bare = dict.fromkeys(self.term(term, bare=True) for term in terms)
-        return _apply(template, f" {self.engine.ops[op]} ".join(bare))
+            with self.about(term):
+                if term.field:
+                    self.field_template(term.field, term.text)
+                bare.append(self.term(term, bare=True))
+        return _apply(template, f" {self.engine.ops[op]} ".join(dict.fromkeys(bare)))
 
     def tag_group(self, field: str | None, inner: str, example: str) -> str:
         default = self.engine.default or "{x}"
         return _apply(self.field_template(field, example) if field else default, inner)
-
-    def near(self, node: Near, *, nested: bool) -> str:
-        engine = self.engine
-        if engine.name == "pubmed":
-            special = self.pubmed_proximity(node)
-            if special is not None:
-                return special
-        if node.ordered and node.distance is None:
-            key = "adjacent"
-        elif node.ordered:
-            key = "ordered"
-        else:
-            key = "unordered"
-        if key == "ordered" and key not in engine.near and "unordered" in engine.near:
-            self.warn("cannot keep word order in proximity: searched in either order")
-            key = "unordered"
-        if key == "adjacent" and key not in engine.near and "unordered" in engine.near:
-            self.warn("has no ordered adjacency: searched within 1 word in either order")
-            key = "unordered"
-        if key not in engine.near:
-            self.warn("has no proximity operator: searched as AND (wider)")
-            return self.boolean(Bool("AND", (node.left, node.right)), nested=nested)
-        distance = str(node.distance if node.distance is not None else 1)
-        left, right = node.left, node.right
-        if (
-            isinstance(left, Term)
-            and isinstance(right, Term)
-            and left.field == right.field
-            and self.groupable(left.field)
-        ):
-            inner = (
-                engine.near[key]
-                .replace("{l}", self.term(left, bare=True))
-                .replace("{r}", self.term(right, bare=True))
-                .replace("{n}", distance)
-            )
-            return self.tag_group(left.field, inner, left.text)
-        text = (
-            engine.near[key]
-            .replace("{l}", self.render(left, nested=True))
-            .replace("{r}", self.render(right, nested=True))
-            .replace("{n}", distance)
-        )
-        return f"({text})" if nested else text
-
-    def pubmed_proximity(self, node: Near) -> str | None:
-        left, right = node.left, node.right
-        if not (isinstance(left, Term) and isinstance(right, Term)) or node.ordered:
-            return None
-        tag = _PUBMED_PROXIMITY_FIELDS.get(left.field or "")
-        if tag is None or left.field != right.field or left.truncated or right.truncated:
-            return None
-        self.field_template(left.field or "tiabkw", left.text)
-        distance = node.distance if node.distance is not None else 1
-        return f'"{left.text} {right.text}"[{tag}:~{distance}]'
 
     def line_ref(self, node: LineRef, *, nested: bool) -> str:
         if self.engine.line_ref is not None:
@@ -348,21 +364,41 @@ class Renderer:
                 hint="this target has no search history: shorten the chain",
             )
         try:
-            return self._expand(node, nested=nested)
+            if node.number not in self.lines:
+                raise InputError(
+                    f"line reference #{node.number} names no earlier line",
+                    field="query",
+                    hint="number the strategy's lines",
+                )
+            return self.render(self.lines[node.number], nested=nested)
         finally:
             self._expanding -= 1
 
-    def _expand(self, node: LineRef, *, nested: bool) -> str:
-        if node.number not in self.lines:
-            raise InputError(
-                f"line reference #{node.number} names no earlier line",
-                field="query",
-                hint="number the strategy's lines",
-            )
-        return self.render(self.lines[node.number], nested=nested)
-
     def template(self, node: Template, *, nested: bool) -> str:
-        return self.render(filter_tree(node.name), nested=nested)
+        choice = filter_for(node.name, self.engine.name)
+        if choice.note:
+            self.warn(choice.note)
+        if choice.text is not None:
+            return f"({choice.text})" if nested else choice.text
+        if choice.tree is None:
+            return ""
+        return self.render(choice.tree, nested=nested)
+
+
+def _join_parts(parts: list[str | None]) -> str | None:
+    """The distinct parts a merged warning concerns, in order."""
+    unique = [p for p in dict.fromkeys(parts) if p]
+    return "; ".join(unique) if unique else None
+
+
+def _end_truncation(text: str) -> str:
+    """Each word cut at its first wildcard and truncated there (PubMed has no wildcard inside
+    a word, nor a single-character one)."""
+    words = []
+    for word in text.split(" "):
+        cut = min((word.find(mark) for mark in _WILDCARD_NAMES if mark in word), default=-1)
+        words.append(word if cut < 0 else word[:cut] + UNLIMITED)
+    return " ".join(words)
 
 
 def _apply(template: str, inner: str) -> str:

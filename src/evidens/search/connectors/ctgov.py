@@ -14,6 +14,7 @@ from typing import Any
 
 from evidens.core import Record
 from evidens.errors import FormatError
+from evidens.formats.ctgov import read as read_ctgov_json
 from evidens.search.connectors.http import HttpClient
 from evidens.search.connectors.runlog import Page, SearchResult, SearchRun, gather, now
 
@@ -85,11 +86,14 @@ class ClinicalTrialsGovConnector:
                 request["countTotal"] = "true"
             if token:
                 request["pageToken"] = token
-            body = load_json(
-                self.http.get(self.base_url.rstrip("/") + "/studies", request).content,
-                "ClinicalTrials.gov response",
+            content = self.http.get(self.base_url.rstrip("/") + "/studies", request).content
+            body = load_json(content, "ClinicalTrials.gov response")
+            has_studies = isinstance(body.get("studies"), list) and body["studies"]
+            studies = (
+                read_studies(content.decode("utf-8"), "ClinicalTrials.gov response")
+                if (has_studies)
+                else []
             )
-            studies = [study_record(s) for s in body.get("studies", [])]
             room = None if max_records is None else max(0, max_records - run.retrieved)
             records = tuple(studies if room is None else studies[:room])
             token = body.get("nextPageToken")
@@ -109,49 +113,14 @@ class ClinicalTrialsGovConnector:
 
     def study(self, nct_id: str) -> Record:
         """One registration by NCT number (``GET /studies/{nctId}``)."""
-        body = load_json(
-            self.http.get(f"{self.base_url.rstrip('/')}/studies/{nct_id}").content,
-            "ClinicalTrials.gov study",
-        )
-        return study_record(body)
+        content = self.http.get(f"{self.base_url.rstrip('/')}/studies/{nct_id}").content
+        load_json(content, "ClinicalTrials.gov study")  # a clear error for a non-JSON answer
+        return read_studies(content.decode("utf-8"), "ClinicalTrials.gov study")[0]
 
 
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def study_record(study: Any) -> Record:
-    """A study object as a record (formats.md section 11's mapping for a review)."""
-    protocol = _get(study, "protocolSection") or {}
-    ident = _get(protocol, "identificationModule") or {}
-    nct = ident.get("nctId")
-    status = _get(protocol, "statusModule") or {}
-    date = (
-        _get(status, "studyFirstPostDateStruct", "date")
-        or _get(status, "startDateStruct", "date")
-        or ""
-    )
-    sponsor = _get(protocol, "sponsorCollaboratorsModule", "leadSponsor", "name")
-    secondary = [s.get("id") for s in ident.get("secondaryIdInfos", []) if isinstance(s, dict)]
-    conditions = _get(protocol, "conditionsModule", "conditions") or []
-    keywords = _get(protocol, "conditionsModule", "keywords") or []
-    meshes = _get(study, "derivedSection", "conditionBrowseModule", "meshes") or []
-    phases = _get(protocol, "designModule", "phases") or []
-    return Record(
-        title=ident.get("officialTitle") or ident.get("briefTitle"),
-        authors=(sponsor,) if sponsor else (),
-        year=int(date[:4]) if date[:4].isdigit() else None,
-        journal="ClinicalTrials.gov",
-        accessions=(("ctgov", nct),) if nct else (),
-        registry_ids=tuple(i for i in (nct, *secondary) if i),
-        abstract=_get(protocol, "descriptionModule", "briefSummary"),
-        keywords=tuple(str(k) for k in (*conditions, *keywords)),
-        subject_headings=tuple(str(m.get("term")) for m in meshes if isinstance(m, dict)),
-        publication_types=tuple(str(p) for p in phases),
-        urls=(f"https://clinicaltrials.gov/study/{nct}",) if nct else (),
-        source_database="ctgov",
-    )
+def read_studies(text: str, what: str) -> list[Record]:
+    """The studies of an API answer (a page or one study), mapped by the same reader as a
+    ClinicalTrials.gov JSON download, so a record fetched by API and the same study in a file
+    are identical (one mapping per format)."""
+    records, _warnings = read_ctgov_json(text, what)
+    return records
