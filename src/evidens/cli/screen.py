@@ -187,15 +187,23 @@ def stop_report_cmd(
     db: DbOption = None,
     review: ReviewOption = None,
 ) -> None:
-    """Whether screening may stop (hypergeometric test; n consecutive irrelevant), with the
-    text for the methods section; --accept excludes the unscreened records by automation."""
+    """Whether screening may stop by the default rule, with the text for the methods
+    section and the other rules for comparison; --accept excludes the unscreened records by
+    automation, naming the default rule."""
     store = open_review(db, review)
     try:
         reports = prioritise.stop_reports(store, stage, target_recall=target, confidence=confidence)
-        for report in reports:
-            verdict = "[green]may stop[/]" if report.stop else "[yellow]keep screening[/]"
-            console.print(f"[bold]{escape(report.rule)}[/]: {verdict}")
-            console.print(escape(report.methods_text()))
+        decisive, others = reports[0], reports[1:]
+        colour = "green" if decisive.stop else "yellow"
+        console.print(
+            f"[bold]Verdict[/] ({escape(decisive.rule)}): [{colour}]{decisive.verdict}[/]"
+        )
+        console.print(escape(decisive.methods_text()))
+        if others:
+            console.print("Other rules, for comparison only (they do not decide):")
+        for report in others:
+            met = "criterion met" if report.stop else "criterion not met"
+            console.print(f"  {escape(report.rule)}: {met}. {escape(report.detail)}")
         if accept:
             if not actor:
                 raise typer.BadParameter("--accept needs --as NAME", param_hint="--as")
