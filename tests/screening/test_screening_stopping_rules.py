@@ -9,9 +9,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.stats import hypergeom
 
 from evidens.errors import ValidationError
-from evidens.screening.stopping import hypergeometric_stop
+from evidens.screening.stopping import (
+    _smallest_p,
+    _tail_p_values,
+    hypergeometric_cdf,
+    hypergeometric_stop,
+    remaining_upper_bound,
+)
 from evidens.screening.stopping_curves import RateFit, counting_process_stop, knee_stop
 from evidens.screening.stopping_rules import (
     DEFAULT_RULE,
@@ -22,7 +29,6 @@ from evidens.screening.stopping_rules import (
 )
 from evidens.screening.stopping_sampled import (
     RandomSample,
-    remaining_upper_bound,
     safe_first_stop,
     sample_estimate_stop,
     target_size,
@@ -123,10 +129,22 @@ def test_target_method_stops_when_every_target_has_come_up() -> None:
     assert "1 of the 60 targets" in short.detail
 
 
+@given(st.integers(1, 3000), st.data())
+def test_hypergeometric_cdf_matches_scipy(urn: int, data: st.DataObject) -> None:
+    relevant = data.draw(st.integers(0, urn))
+    draws = data.draw(st.integers(0, urn))
+    k = data.draw(st.integers(0, min(draws, relevant, 300)))
+    ours = float(hypergeometric_cdf(k, urn, relevant, draws))
+    assert ours == pytest.approx(float(hypergeom.cdf(k, urn, relevant, draws)), rel=1e-8, abs=1e-12)
+
+
 def test_remaining_upper_bound_by_hand() -> None:
     # No hit in 10 draws from a pool of 20: P(no hit | U) = C(20-U, 10)/C(20, 10) is 0.105
     # for U = 3 and 0.043 for U = 4, so 3 is the largest not rejected at 5%.
     assert remaining_upper_bound(10, 10, 0, 0.05) == 3
+    assert remaining_upper_bound(0, 10, 0, 0.05) == 0
+    # 200 unscreened, 5 drawn, none relevant: far more than 64 hidden ones stay possible.
+    assert remaining_upper_bound(200, 5, 0, 0.05) > 64
     assert math.comb(17, 10) / math.comb(20, 10) > 0.05 > math.comb(16, 10) / math.comb(20, 10)
 
 
@@ -135,6 +153,11 @@ def test_remaining_upper_bound_grows_with_hits(unscreened: int, drawn: int, hits
     hits = min(hits, drawn)
     bound = remaining_upper_bound(unscreened, drawn, hits, 0.05)
     assert 0 <= bound <= unscreened
+    pool = unscreened + drawn
+    # (1e-9: where the exact probability is 0.05 itself, rounding decides either way)
+    assert hypergeom.cdf(hits, pool, hits + bound, drawn) >= 0.05 - 1e-9  # not rejected
+    if bound < unscreened:  # and one more hidden relevant record would be
+        assert hypergeom.cdf(hits, pool, hits + bound + 1, drawn) < 0.05 + 1e-9
     if hits < drawn:
         assert remaining_upper_bound(unscreened, drawn, hits + 1, 0.05) >= bound
 
@@ -192,6 +215,30 @@ def test_hypergeometric_stops_at_lower_confidence_whenever_it_stops_at_higher(
     total = len(labels) + extra
     if hypergeometric_stop(labels, total, confidence=0.95).stop:
         assert hypergeometric_stop(labels, total, confidence=0.8).stop
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 1), min_size=1, max_size=150),
+    st.integers(0, 300),
+    st.sampled_from([0.5, 0.8, 0.95]),
+    st.integers(0, 20),
+)
+def test_smallest_p_over_candidate_tails_equals_the_full_search(
+    labels: list[int], extra: int, target: float, first: int
+) -> None:
+    """Only tails that end just short of a relevant record can hold the minimum p: the fast
+    search must agree with the p-value of every tail length, and with its shortest argmin."""
+    y = np.asarray(labels)
+    first = min(first, len(y) - 1)
+    if not y.sum():
+        return
+    every = _tail_p_values(y, len(y) + extra, target, first)
+    p_value, length = _smallest_p(y, len(y) + extra, target, first)
+    assert p_value == pytest.approx(float(every.min()), rel=1e-9, abs=1e-300)
+    assert every[length - 1] == pytest.approx(p_value, rel=1e-9, abs=1e-300)
+    if p_value == 0:
+        assert length == int(np.argmin(every)) + 1
 
 
 def test_default_rule_comes_first_and_needs_no_sample() -> None:

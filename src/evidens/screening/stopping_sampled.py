@@ -32,10 +32,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import hypergeom
 
 from evidens.errors import ValidationError
-from evidens.screening.stopping import StoppingReport, _check_labels
+from evidens.screening.stopping import StoppingReport, _check_labels, remaining_upper_bound
 
 
 @dataclass(frozen=True)
@@ -103,20 +102,6 @@ def target_stop(
         None, low if missing == 0 else None, detail, assumptions,
         sample_screened=len(sample.labels),
     )  # fmt: skip
-
-
-def remaining_upper_bound(unscreened: int, drawn: int, hits: int, alpha: float) -> int:
-    """Largest number of relevant records among ``unscreened`` records not rejected at level
-    ``alpha`` when ``drawn`` further records, sampled at random from the same pool, held
-    ``hits`` relevant (exact hypergeometric bound, by bisection)."""
-    low, high = 0, unscreened
-    while low < high:
-        mid = (low + high + 1) // 2
-        if hypergeom.cdf(hits, unscreened + drawn, hits + mid, drawn) >= alpha:
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def sample_estimate_stop(
