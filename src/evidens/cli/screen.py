@@ -178,8 +178,14 @@ def stop_report_cmd(
     stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
         Stage.TITLE_ABSTRACT
     ),
-    target: Annotated[float, typer.Option(help="Recall target of the statistical rule.")] = 0.95,
-    confidence: Annotated[float, typer.Option(help="Confidence of the statistical rule.")] = 0.95,
+    target: Annotated[float, typer.Option(help="Recall target of every rule.")] = 0.95,
+    confidence: Annotated[
+        float,
+        typer.Option(
+            help="Confidence of the rules shown for comparison; the default rule (the "
+            "hypergeometric test) runs at 80%, the setting docs/stopping.md evaluated."
+        ),
+    ] = 0.95,
     accept: Annotated[
         bool, typer.Option("--accept", help="Accept the statistical stop: exclude the rest.")
     ] = False,

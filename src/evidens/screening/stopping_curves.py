@@ -17,9 +17,11 @@
   the relevant records found reach the recall target of that total. As in the paper the rule
   waits until 30% of the records are screened and 20 relevant found. Here the curve is
   fitted by maximum likelihood on the ranks of the relevant records rather than by least
-  squares on ten windows (no window size to choose; same model). ``rate_uncertainty`` adds
-  what the paper's Poisson quantile leaves out, the error of the fitted decay: the exponent
-  is taken at the upper end of its one-sided profile-likelihood interval before the quantile.
+  squares on ten windows (no window size to choose; same model). ``shape="exponential"``
+  uses the paper's other rate, a·exp(k·x/N). ``rate_uncertainty`` adds what the paper's
+  Poisson quantile leaves out, the error of the fitted decay: the exponent is taken at the
+  upper end of its one-sided profile-likelihood interval, and only the remaining count (not
+  the count already found) gets the Poisson quantile.
 """
 
 from __future__ import annotations
