@@ -182,8 +182,8 @@ def stop_report_cmd(
     confidence: Annotated[
         float,
         typer.Option(
-            help="Confidence of the rules shown for comparison; the default rule (the "
-            "hypergeometric test) runs at 80%, the setting docs/stopping.md evaluated."
+            help="Confidence of the default rule (the hypergeometric test) and of the "
+            "others that state one; see docs/stopping.md before lowering it."
         ),
     ] = 0.95,
     accept: Annotated[
