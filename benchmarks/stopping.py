@@ -133,6 +133,34 @@ def print_table(outcomes: Outcomes, hindsight: dict[str, list[float]]) -> None:
         print(f"| {key} | {overall[key]:.0%} | {good} / {len(sets)} |")
 
 
+def plot(outcomes: Outcomes, sets: list[str], path: Path) -> None:
+    """Each rule as a point: mean records saved against its worst set's reliability, with the
+    issue's targets (>= 95% of runs on every set, >= 45% saved) as lines."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.5, 4.8), dpi=110)
+    axes = figure.add_subplot()
+    for key in dict.fromkeys(k for k, _ in outcomes):
+        saved = statistics.fmean(s for name in sets for _, s in outcomes[(key, name)])
+        worst = min(_reliability(outcomes[(key, name)]) for name in sets)
+        colour = "tab:green" if key == DEFAULT_RULE else "tab:blue"
+        axes.scatter([100 * saved], [100 * worst], color=colour, zorder=3)
+        axes.annotate(key, (100 * saved, 100 * worst), textcoords="offset points",
+                      xytext=(5, 4), fontsize=8)  # fmt: skip
+    axes.axhline(95, color="grey", linestyle="--", linewidth=0.8)
+    axes.axvline(45, color="grey", linestyle="--", linewidth=0.8)
+    axes.set_xlim(-3, 100)
+    axes.set_ylim(-5, 108)
+    axes.set_xlabel("records saved, mean over all runs (%)")
+    axes.set_ylabel("reliability on the worst set (%)")
+    axes.set_title("Stopping rules: the target is the top-right corner (dashed lines)")
+    figure.tight_layout()
+    figure.savefig(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS))
@@ -140,6 +168,7 @@ def main() -> None:
     parser.add_argument(
         "--results", type=Path, default=REPO / ".bench-venvs" / "stopping-runs.jsonl"
     )
+    parser.add_argument("--plot", type=Path, default=None, help="write the summary as PNG")
     args = parser.parse_args()
     args.results.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -147,6 +176,8 @@ def main() -> None:
     outcomes, hindsight, replay_s = evaluate(runs)
     sim_s = sum(float(str(r["wall_s"])) for r in runs)
     print_table(outcomes, hindsight)
+    if args.plot:
+        plot(outcomes, list(hindsight), args.plot)
     print(
         f"\n{len(runs)} runs; simulation (in-run) {sim_s:.0f} s, replay of every rule "
         f"{replay_s:.0f} s, wall {time.perf_counter() - start:.0f} s; "
