@@ -138,6 +138,12 @@ def test_hypergeometric_cdf_matches_scipy(urn: int, data: st.DataObject) -> None
     assert ours == pytest.approx(float(hypergeom.cdf(k, urn, relevant, draws)), rel=1e-8, abs=1e-12)
 
 
+def test_hypergeometric_cdf_hands_very_large_inputs_to_scipy() -> None:
+    k = np.arange(0, 2000)
+    ours = hypergeometric_cdf(k, 5000, 2500, 3000)  # 2000 × 2000 terms: over the bound
+    assert np.allclose(ours, hypergeom.cdf(k, 5000, 2500, 3000))
+
+
 def test_remaining_upper_bound_by_hand() -> None:
     # No hit in 10 draws from a pool of 20: P(no hit | U) = C(20-U, 10)/C(20, 10) is 0.105
     # for U = 3 and 0.043 for U = 4, so 3 is the largest not rejected at 5%.

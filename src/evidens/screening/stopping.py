@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import gammaln
+from scipy.stats import hypergeom
 
 from evidens.errors import ValidationError
 
@@ -138,6 +139,8 @@ def hypergeometric_cdf(
         *(np.asarray(v, dtype=np.float64) for v in (k, urn, relevant, draws))
     )
     top = int(k.max()) if k.size else 0
+    if k.size * (top + 1) > 1_000_000:  # a matrix too large to hold: scipy, element by element
+        return np.asarray(hypergeom.cdf(k, urn, relevant, draws), dtype=np.float64)
     j = np.arange(top + 1, dtype=np.float64)
     shape = (*k.shape, 1)
     kk, nn, rr, dd = (v.reshape(shape) for v in (k, urn, relevant, draws))
@@ -146,11 +149,15 @@ def hypergeometric_cdf(
     return np.asarray(np.clip(terms.sum(axis=-1), 0.0, 1.0), dtype=np.float64)
 
 
-def _tail_p_values(y: np.ndarray, total: int, target: float, first: int) -> np.ndarray:
-    """p-value of H0 for every tail length n (last n screened) starting at ``first``."""
+def _tail_p_values(
+    y: np.ndarray, total: int, target: float, first: int, lengths: np.ndarray | None = None
+) -> np.ndarray:
+    """p-value of H0 for tails of the given ``lengths`` (last n screened, never reaching
+    before ``first``; every length when None)."""
     seen, found = len(y), int(y.sum())
-    tail = np.cumsum(y[first:][::-1])  # relevant among the last n, n = 1..len
-    n = np.arange(1, len(tail) + 1)
+    counts = np.cumsum(y[first:][::-1])  # relevant among the last n, n = 1..seen-first
+    n = np.arange(1, len(counts) + 1) if lengths is None else lengths
+    tail = counts[n - 1]
     urn = total - seen + n
     needed = tail + math.floor(found * (1 - target) / target) + 1
     return np.asarray(hypergeometric_cdf(tail, urn, np.minimum(needed, urn), n), dtype=np.float64)
@@ -163,23 +170,23 @@ def _smallest_p(y: np.ndarray, total: int, target: float, first: int) -> tuple[f
     p (the unscreened remainder keeps its size while the urn grows), so the minimum lies at a
     tail that stops just short of a relevant record, or at the longest tail allowed: one
     candidate per relevant record instead of one per screened record. Where p reaches 0 (too
-    few unscreened records to hide the missing ones) every tail is checked, as the shortest
-    tail with p = 0 is not among the candidates.
+    few unscreened records to hide the missing ones) the shortest such tail may lie between
+    candidates, so tails are then scanned from the shortest, a block at a time.
     """
     seen = len(y)
     hits = np.flatnonzero(y[first:]) + first
     lengths = np.unique(np.append(seen - 1 - hits, seen - first))
     lengths = lengths[lengths >= 1]
-    tail = np.cumsum(y[first:][::-1])[lengths - 1]
-    found = int(y.sum())
-    needed = tail + math.floor(found * (1 - target) / target) + 1
-    urn = total - seen + lengths
-    p_values = hypergeometric_cdf(tail, urn, np.minimum(needed, urn), lengths)
+    p_values = _tail_p_values(y, total, target, first, lengths)
     best = int(np.argmin(p_values))
     if p_values[best] > 0:
         return float(p_values[best]), int(lengths[best])
-    every = _tail_p_values(y, total, target, first)
-    return 0.0, int(np.argmax(every <= 0)) + 1
+    for start in range(1, int(lengths[best]) + 1, 256):
+        block = np.arange(start, min(start + 256, int(lengths[best]) + 1))
+        zero = np.flatnonzero(_tail_p_values(y, total, target, first, block) <= 0)
+        if zero.size:
+            return 0.0, int(block[zero[0]])
+    return 0.0, int(lengths[best])
 
 
 def remaining_upper_bound(unscreened: int, drawn: int, hits: int, alpha: float) -> int:
