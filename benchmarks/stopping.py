@@ -143,17 +143,23 @@ def plot(outcomes: Outcomes, sets: list[str], path: Path) -> None:
 
     figure = Figure(figsize=(7.5, 4.8), dpi=110)
     axes = figure.add_subplot()
+    points: dict[tuple[float, float], list[str]] = {}
     for key in dict.fromkeys(k for k, _ in outcomes):
-        saved = statistics.fmean(s for name in sets for _, s in outcomes[(key, name)])
-        worst = min(_reliability(outcomes[(key, name)]) for name in sets)
-        colour = "tab:green" if key == DEFAULT_RULE else "tab:blue"
-        axes.scatter([100 * saved], [100 * worst], color=colour, zorder=3)
-        axes.annotate(key, (100 * saved, 100 * worst), textcoords="offset points",
-                      xytext=(5, 4), fontsize=8)  # fmt: skip
+        saved = 100 * statistics.fmean(s for name in sets for _, s in outcomes[(key, name)])
+        worst = 100 * min(_reliability(outcomes[(key, name)]) for name in sets)
+        name = f"{key} (default)" if key == DEFAULT_RULE else key
+        points.setdefault((round(worst, 1), round(saved, 1)), []).append(name)
+    for i, ((worst, saved), names) in enumerate(sorted(points.items())):
+        colour = "tab:green" if any("default" in n for n in names) else "tab:blue"
+        axes.scatter([saved], [worst], color=colour, zorder=3)
+        offset = (8, (-16, 10, -28, 22)[i % 4])  # neighbours' labels apart
+        style = {"arrowstyle": "-", "color": "0.6", "lw": 0.5}
+        axes.annotate(", ".join(names), (saved, worst), textcoords="offset points",
+                      xytext=offset, fontsize=8, arrowprops=style)  # fmt: skip
     axes.axhline(95, color="grey", linestyle="--", linewidth=0.8)
     axes.axvline(45, color="grey", linestyle="--", linewidth=0.8)
     axes.set_xlim(-3, 100)
-    axes.set_ylim(-5, 108)
+    axes.set_ylim(-14, 118)
     axes.set_xlabel("records saved, mean over all runs (%)")
     axes.set_ylabel("reliability on the worst set (%)")
     axes.set_title("Stopping rules: the target is the top-right corner (dashed lines)")
