@@ -58,6 +58,12 @@ def test_two_reviewers_screen_in_the_terminal_and_a_conflict_is_resolved(tmp_pat
         "conflicts", "--resolve", record_id, "--decision", "include", "--as", "carol", "--db", db
     )
     assert "no conflicts" in invoke("conflicts", "--db", db)
+    report = invoke("screen", "stop-report", "--db", db)
+    verdict, _, others = report.partition("Other rules, for comparison only")
+    assert ("may stop" in verdict) != ("keep screening" in verdict)  # one verdict
+    assert "may stop" not in others
+    assert "keep screening" not in others
+    assert "final decisions only" in " ".join(verdict.split())
     prisma = json.loads(invoke("prisma", "--db", db))
     assert prisma["records_screened"] == 3
     assert prisma["records_excluded"] == 1

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from evidens.cli.screening_cmd import register_screen_commands
 from evidens.errors import FormatError
+from evidens.screening.stopping_rules import DEFAULT_RULE, RULE_KEYS
 
 
 def _app() -> typer.Typer:
@@ -44,9 +45,34 @@ def test_simulate_writes_run_json_with_asreview_metric_keys_and_a_plot(tmp_path:
                 "n_screened_all_found", "wall_s", "order", "priors"):  # fmt: skip
         assert key in run
     assert len(run["priors"]) == 2
-    assert [s["rule"] for s in run["stopping"]][1] == "50 consecutive irrelevant"
+    rules = {s["rule"]: s for s in run["stopping"]}
+    assert [s["rule"] for s in run["stopping"] if s["default"]] == [DEFAULT_RULE]
+    assert set(rules) >= {"hypergeometric", "knee", "consecutive-50", "target"}
+    assert rules["target"]["stopped_at"] is None  # needs a run screened to the end
     assert sum(run["labels"]) == 4  # 5 relevant, one is a prior
     assert (tmp_path / "run.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_simulate_to_the_end_replays_every_rule_with_its_methods_text(tmp_path: Path) -> None:
+    data, out = tmp_path / "set.csv", tmp_path / "run.json"
+    _labelled(data)
+    args = ["simulate", str(data), "--out", str(out), "--plot", "none", "--beyond-last", "100"]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    run = json.loads(out.read_text(encoding="utf-8"))
+    assert len(run["labels"]) == 38  # every record but the 2 priors
+    rows = {s["rule"]: s for s in run["stopping"]}
+    for key in RULE_KEYS:
+        row = rows[key]
+        assert row["stopped_at"] is not None  # a whole run: the end, if not before
+        assert 0 <= row["records_saved"] < 1
+        if row["stopped"]:
+            text = row["methods_text"]
+            assert "machine-learning ranking" in text
+            assert "may stop" in text
+            assert "continues" not in text
+    assert rows["target"]["stopped_at"] == 40  # 5 relevant: never 60 targets, so all of it
+    assert rows["target"]["recall"] == 1.0
 
 
 def test_agreement_prints_the_section7_kappa(tmp_path: Path) -> None:

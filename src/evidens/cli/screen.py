@@ -210,8 +210,14 @@ def stop_report_cmd(
     stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
         Stage.TITLE_ABSTRACT
     ),
-    target: Annotated[float, typer.Option(help="Recall target of the statistical rule.")] = 0.95,
-    confidence: Annotated[float, typer.Option(help="Confidence of the statistical rule.")] = 0.95,
+    target: Annotated[float, typer.Option(help="Recall target of every rule.")] = 0.95,
+    confidence: Annotated[
+        float,
+        typer.Option(
+            help="Confidence of the default rule (the hypergeometric test) and of the "
+            "others that state one; see docs/stopping.md before lowering it."
+        ),
+    ] = 0.95,
     accept: Annotated[
         bool, typer.Option("--accept", help="Accept the statistical stop: exclude the rest.")
     ] = False,
@@ -219,15 +225,23 @@ def stop_report_cmd(
     db: DbOption = None,
     review: ReviewOption = None,
 ) -> None:
-    """Whether screening may stop (hypergeometric test; n consecutive irrelevant), with the
-    text for the methods section; --accept excludes the unscreened records by automation."""
+    """Whether screening may stop by the default rule, with the text for the methods
+    section and the other rules for comparison; --accept excludes the unscreened records by
+    automation, naming the default rule."""
     store = open_review(db, review)
     try:
         reports = prioritise.stop_reports(store, stage, target_recall=target, confidence=confidence)
-        for report in reports:
-            verdict = "[green]may stop[/]" if report.stop else "[yellow]keep screening[/]"
-            console.print(f"[bold]{escape(report.rule)}[/]: {verdict}")
-            console.print(escape(report.methods_text()))
+        decisive, others = reports[0], reports[1:]
+        colour = "green" if decisive.stop else "yellow"
+        console.print(
+            f"[bold]Verdict[/] ({escape(decisive.rule)}): [{colour}]{decisive.verdict}[/]"
+        )
+        console.print(escape(decisive.methods_text()))
+        if others:
+            console.print("Other rules, for comparison only (they do not decide):")
+        for report in others:
+            met = "criterion met" if report.stop else "criterion not met"
+            console.print(f"  {escape(report.rule)}: {met}. {escape(report.detail)}")
         if accept:
             if not actor:
                 raise typer.BadParameter("--accept needs --as NAME", param_hint="--as")

@@ -9,7 +9,7 @@ files, call :mod:`evidens.screening`, print with rich, write run.json and the pl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -86,33 +86,25 @@ def run_json(
 
 
 def stopping_in_run(result: SimulationResult) -> list[dict[str, object]]:
-    """Where each stopping rule would have stopped this run (checked every 10 records), with
-    the recall actually reached there; null means not within the screened records (use
-    --beyond-last to screen past the last relevant record)."""
-    from evidens.screening.stopping import (
-        StoppingReport,
-        consecutive_irrelevant_stop,
-        first_stop,
-        hypergeometric_stop,
-    )
+    """Where each stopping rule would have stopped this run (checked every 10 records), the
+    recall reached there and the share of records saved; the default rule is marked. Null
+    means not within the screened records (--beyond-last screens past the last relevant).
+    Rules that need a random sample are replayed only on a run screened to the end, with a
+    sample drawn from the run's seed."""
+    import numpy as np
+
+    from evidens.screening.stopping_rules import replay
 
     prior_labels = [1, 0][: len(result.priors)]
     labels = prior_labels + list(result.labels_in_order)
-    total_relevant = result.n_relevant
-    rules: dict[str, Callable[[Sequence[int], int], StoppingReport]] = {
-        "hypergeometric 95% recall, 95% confidence": hypergeometric_stop,
-        "50 consecutive irrelevant": consecutive_irrelevant_stop,
-    }
-    rows: list[dict[str, object]] = []
-    for name, rule in rules.items():
-        report = first_stop(labels, result.n_records, rule)
-        row: dict[str, object] = {"rule": name, "stopped_at": None, "recall": None}
-        if report is not None:
-            row["stopped_at"] = report.records_screened
-            row["recall"] = round(report.relevant_found / total_relevant, 4)
-            row["methods_text"] = report.methods_text()
-        rows.append(row)
-    return rows
+    whole = len(labels) == result.n_records
+    draw = np.random.default_rng(result.seed).permutation(result.n_records) if whole else None
+    order = (
+        f"by a machine-learning ranking ({result.model}) refitted after every decision, "
+        f"starting from {len(result.priors)} prior records (a simulation on a labelled set)"
+    )
+    outcomes = replay(labels, result.n_records, draw_order=None if draw is None else draw.tolist())
+    return [outcome.as_dict(order) for outcome in outcomes]
 
 
 def simulate_command(

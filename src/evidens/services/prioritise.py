@@ -18,11 +18,8 @@ from evidens.core import Decision, Stage
 from evidens.errors import ReviewStateError
 from evidens.screening.agreement import Agreement, all_pairs
 from evidens.screening.ranking import rank_records, record_text
-from evidens.screening.stopping import (
-    StoppingReport,
-    consecutive_irrelevant_stop,
-    hypergeometric_stop,
-)
+from evidens.screening.stopping import StoppingReport
+from evidens.screening.stopping_rules import live_reports
 from evidens.services.records import load_records
 from evidens.services.screening import (
     complete_decisions,
@@ -142,13 +139,10 @@ def stop_reports(
     confidence: float = 0.95,
     run: int = 50,
 ) -> list[StoppingReport]:
-    """Where the statistical rule and the heuristic stand now (nothing is changed)."""
+    """Where every stopping rule stands now, the default first (nothing is changed)."""
     with transaction(store, "evidens") as uow:
         labels, total = _screening_order(uow, stage)
-    return [
-        hypergeometric_stop(labels, total, target_recall=target_recall, confidence=confidence),
-        consecutive_irrelevant_stop(labels, total, run=run),
-    ]
+    return live_reports(labels, total, target_recall=target_recall, confidence=confidence, run=run)
 
 
 def accept_stop(
