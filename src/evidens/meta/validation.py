@@ -41,6 +41,20 @@ TOLERANCES: dict[str, tuple[float, float]] = (
     | dict.fromkeys(_FIT_KEYS, (1e-07, 1e-08))
 )
 DEFAULT_TOLERANCE = (1e-6, 1e-9)
+_MV_COMPONENTS = ("sigma2", "tau2", "gamma2", "rho", "phi", "G", "sigma", "tau", "gamma")
+_MV_PROFILE = tuple(
+    f"{c}_ci_{s}" for c in ("sigma2", "tau2", "rho", "gamma2") for s in ["lb", "ub"]
+)
+MV_TOLERANCES: dict[str, tuple[float, float]] = (
+    TOLERANCES
+    | dict.fromkeys((*_MV_COMPONENTS, "I2_total", "I2_levels", "I2_vt"), (1e-05, 1e-08))
+    | dict.fromkeys((*_FIT_KEYS, "lrt_sigma2_zero"), (1e-07, 1e-07))
+    | dict.fromkeys(("lrt_sigma2_zero_pval", "contrast_pval"), (1e-05, 1e-12))
+    | dict.fromkeys(("pscore", "pscore_matrix"), (0.0, 1e-06))
+    | dict.fromkeys(_MV_PROFILE, (1e-04, 1e-07))
+)
+"""rma.mv golden set (README "Convergence and tolerances"): variance components rtol 1e-5;
+likelihood statistics rtol and atol 1e-7; P-scores atol 1e-6; profile-CI bounds rtol 1e-4."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,9 @@ def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _compare(path: str, key: str, ref: Any, got: Any, bad: list[str]) -> int:
+def _compare(
+    path: str, key: str, ref: Any, got: Any, bad: list[str], tol: Mapping[str, Any] = TOLERANCES
+) -> int:
     """Compare ``got`` with ``ref`` recursively; append disagreements; return values compared."""
     if key in IGNORED:
         return 0
@@ -92,7 +108,7 @@ def _compare(path: str, key: str, ref: Any, got: Any, bad: list[str]) -> int:
             bad.append(f"{path}: expected an object")
             return 0
         return sum(
-            _compare(f"{path}.{k}".lstrip("."), k, ref[k], v, bad)
+            _compare(f"{path}.{k}".lstrip("."), k, ref[k], v, bad, tol)
             for k, v in got.items()
             if k in ref
         )
@@ -102,13 +118,15 @@ def _compare(path: str, key: str, ref: Any, got: Any, bad: list[str]) -> int:
             bad.append(f"{path}: {len(items)} values, expected {len(ref)}")
             return 0
         return sum(
-            _compare(f"{path}[{i}]", key, r, g, bad)
+            _compare(f"{path}[{i}]", key, r, g, bad, tol)
             for i, (r, g) in enumerate(zip(ref, items, strict=True))
         )
-    return _compare_scalar(path, key, _num(ref), _num(got), bad)
+    return _compare_scalar(path, key, _num(ref), _num(got), bad, tol)
 
 
-def _compare_scalar(path: str, key: str, ref: Any, got: Any, bad: list[str]) -> int:
+def _compare_scalar(
+    path: str, key: str, ref: Any, got: Any, bad: list[str], tol: Mapping[str, Any]
+) -> int:
     if _missing(ref) or _missing(got):
         if _missing(ref) != _missing(got):
             bad.append(f"{path}: ref={ref!r} got={got!r}")
@@ -122,7 +140,7 @@ def _compare_scalar(path: str, key: str, ref: Any, got: Any, bad: list[str]) -> 
         if r != g:
             bad.append(f"{path}: ref={r} got={g}")
         return 1
-    rtol, atol = TOLERANCES.get(key, DEFAULT_TOLERANCE)
+    rtol, atol = tol.get(key, DEFAULT_TOLERANCE)
     if abs(g - r) > atol + rtol * abs(r):
         bad.append(f"{path}: ref={r!r} got={g!r} (diff {abs(g - r):.3g})")
     return 1
@@ -150,7 +168,8 @@ def check_case(case: Mapping[str, Any], dataset: Mapping[str, Any]) -> CaseOutco
     if "error" in got:
         return CaseOutcome(case["id"], analysis, "fail", 0, f"engine refused: {got['error']}")
     bad: list[str] = []
-    n = _compare("", "", ref, got, bad)
+    tol = MV_TOLERANCES if analysis.startswith("rma.mv") else TOLERANCES
+    n = _compare("", "", ref, got, bad, tol)
     status = "pass" if not bad and n > 0 else "fail"
     return CaseOutcome(case["id"], analysis, status, n, "; ".join(bad[:5]))
 
