@@ -177,6 +177,13 @@ class MvFit:
             -2 * ll + 2 * parms * big / (big - parms - 1),
         )
 
+    def marginal(self) -> FloatArray:
+        """The marginal covariance matrix M = V + random effects (dense k × k: small k only)."""
+        M = np.zeros((self.k, self.k))
+        for rows, Mb in self.likelihood.marginal_blocks(self.coefficients):
+            M[rows[:, :, None], rows[:, None, :]] = Mb
+        return M
+
     def typical_variance(self) -> float:
         """vt = (k − p) / tr(P) with W = V⁻¹ (metafor-project.org's multilevel I²)."""
         return (self.k - self.p) / self.likelihood.trace_p0()
