@@ -28,7 +28,10 @@ MAX_BYTES = 200 * 1024 * 1024
 
 def register(app: typer.Typer) -> None:
     """Attach ``meta`` and the ``validate`` group to the main app."""
+    from evidens.cli.network_cmd import network
+
     app.command("meta")(meta)
+    app.command("network")(network)
     app.add_typer(validate_app, name="validate")
 
 

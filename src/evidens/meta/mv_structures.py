@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,7 +28,7 @@ IntArray = NDArray[np.int64]
 STRUCTS = ("CS", "HCS", "UN", "DIAG", "ID")
 
 
-def codes(values: Sequence[object]) -> tuple[IntArray, list[str]]:
+def codes(values: Sequence[object] | NDArray[Any]) -> tuple[IntArray, list[str]]:
     """Integer codes for a factor, levels in order of first appearance."""
     index: dict[object, int] = {}
     out = np.empty(len(values), dtype=np.int64)
@@ -91,7 +91,7 @@ class Structure(Protocol):
 class NestedLevels:
     """``~ 1 | a/b/...``: factors outermost first; ``fixed[l]`` holds σ²_l (None = estimate)."""
 
-    factors: tuple[Sequence[object], ...]
+    factors: tuple[Sequence[object] | NDArray[Any], ...]
     names: tuple[str, ...]
     fixed: tuple[float | None, ...] = ()
     levels: tuple[IntArray, ...] = field(init=False)
@@ -136,8 +136,8 @@ class GroupedEffects:
     (one for CS/HCS, one per pair l < m for UN, none for DIAG). ``fixed_tau2`` and
     ``fixed_rho`` hold components (None = estimate)."""
 
-    inner: Sequence[object]
-    outer: Sequence[object]
+    inner: Sequence[object] | NDArray[Any]
+    outer: Sequence[object] | NDArray[Any]
     struct: str = "CS"
     inner_levels: tuple[str, ...] = ()
     fixed_tau2: tuple[float | None, ...] = ()
