@@ -57,9 +57,22 @@ MV_TOLERANCES: dict[str, tuple[float, float]] = (
 likelihood statistics rtol and atol 1e-7; P-scores atol 1e-6; profile-CI bounds rtol 1e-4."""
 
 
+_SEARCH = (
+    "metafor's confint() profiles a correlation from -1 upwards; here its refit at rho = -1 "
+    "failed, so it reported its next grid point (-0.834, flagged '<') or no bound at all; the "
+    "profile likelihood stays inside the interval down to -1, which evidens reports"
+)
+DOCUMENTED_DIFFERENCES: dict[str, tuple[tuple[str, ...], str]] = {
+    "berkey1998.mv.UN.ML.mods_year": (("rho_ci_lb",), _SEARCH),
+    "kalaian1996.mv.UN.REML": (("rho_ci_lb", "rho_ci_ub"), _SEARCH),
+}
+"""Golden values that are artefacts of metafor's search rather than of the model: the case
+passes every other value; only these keys may differ, and the report lists them."""
+
+
 @dataclass(frozen=True)
 class CaseOutcome:
-    """One compared case: ``status`` is ``pass``, ``refused_ok`` or ``fail``."""
+    """One compared case: ``status`` is ``pass``, ``refused_ok``, ``documented`` or ``fail``."""
 
     case_id: str
     analysis: str
@@ -82,7 +95,12 @@ class ValidationReport:
 
     @property
     def failed(self) -> int:
-        return len(self.outcomes) - self.passed
+        return len(self.outcomes) - self.passed - self.documented
+
+    @property
+    def documented(self) -> int:
+        """Cases whose only differences are the documented metafor artefacts below."""
+        return sum(o.status == "documented" for o in self.outcomes)
 
 
 def _num(v: Any) -> Any:
@@ -171,6 +189,9 @@ def check_case(case: Mapping[str, Any], dataset: Mapping[str, Any]) -> CaseOutco
     tol = MV_TOLERANCES if analysis.startswith("rma.mv") else TOLERANCES
     n = _compare("", "", ref, got, bad, tol)
     status = "pass" if not bad and n > 0 else "fail"
+    known = DOCUMENTED_DIFFERENCES.get(case["id"])
+    if bad and known is not None and all(b.startswith(known[0]) for b in bad):
+        return CaseOutcome(case["id"], analysis, "documented", n, f"{'; '.join(bad)} - {known[1]}")
     return CaseOutcome(case["id"], analysis, status, n, "; ".join(bad[:5]))
 
 

@@ -59,6 +59,19 @@ def edge_rob(res: NetworkResult, rob: Mapping[str, str]) -> dict[tuple[str, str]
     return out
 
 
+def _label_spot(
+    placed: list[tuple[float, float]], x1: float, y1: float, x2: float, y2: float
+) -> tuple[float, float]:
+    """A point on the edge away from labels already drawn (crossing edges share midpoints)."""
+    spot = (x1 + (x2 - x1) / 2, y1 + (y2 - y1) / 2)
+    for f in (0.5, 0.32, 0.68, 0.22, 0.78):
+        spot = (x1 + f * (x2 - x1), y1 + f * (y2 - y1))
+        if all(math.dist(spot, q) > 0.16 for q in placed):
+            break
+    placed.append(spot)
+    return spot
+
+
 def network_graph(
     res: NetworkResult,
     *,
@@ -83,6 +96,7 @@ def network_graph(
     fig = Figure(figsize=(6.4, 6.0))
     ax = fig.add_axes((0.08, 0.1, 0.84, 0.82))
     top = max(counts.values())
+    placed: list[tuple[float, float]] = []
     for (a, b), k in counts.items():
         (x1, y1), (x2, y2) = pos[a], pos[b]
         ax.plot(
@@ -94,9 +108,10 @@ def network_graph(
             zorder=1,
             alpha=0.85,
         )
+        lx, ly = _label_spot(placed, x1, y1, x2, y2)
         ax.text(
-            (x1 + x2) / 2,
-            (y1 + y2) / 2,
+            lx,
+            ly,
             str(k),
             fontsize=7,
             ha="center",
