@@ -44,7 +44,9 @@ def test_ml_loglik_is_the_multivariate_normal_density(three_level: dict[str, np.
             w = np.linalg.inv(marg2)
             b = (w.sum(axis=0) @ d["yi"]) / w.sum()
             r2 = d["yi"] - b
-            ll2 = -0.5 * (len(r) * math.log(2 * math.pi) + np.linalg.slogdet(marg2)[1] + r2 @ w @ r2)
+            ll2 = -0.5 * (
+                len(r) * math.log(2 * math.pi) + np.linalg.slogdet(marg2)[1] + r2 @ w @ r2
+            )
             assert ll2 <= fit.ll + 1e-12
 
 
