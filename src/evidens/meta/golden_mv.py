@@ -149,7 +149,8 @@ def _extras(case: Case, fit: MvFit, cols: Mapping[str, Any], rows: Any) -> Json:
             )
         )
     if s.get("newmods"):
-        preds = [fit.predict([1.0, *row]) for row in s["newmods"]]
+        lead = [1.0] if "intrcpt" in fit.coef_names else []
+        preds = [fit.predict([*lead, *row]) for row in s["newmods"]]
         for i, key in enumerate(("pred", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub")):
             out[f"newmods_{key}"] = [p[i] for p in preds]
     if s.get("contrast"):

@@ -30,7 +30,10 @@ def dataset_contrasts(dataset: Case, spec: Case) -> NetworkContrasts:
         for i in range(len(cols["study"]))
     ]
     return contrasts_from_arms(
-        arms, spec["measure"], treatments=dataset["treatments"], add=float(spec.get("add", 0.5))
+        arms,
+        spec["measure"],
+        treatments=dataset["treatments"],
+        add=float(spec.get("add", 0.5)) if spec.get("to", "all") == "all" else 0.0,
     )
 
 

@@ -56,8 +56,11 @@ def design_matrix(
     cols: Columns, formula: str | None, levels: Mapping[str, Sequence[str]] | None = None
 ) -> tuple[FloatArray, list[str], NDArray[np.bool_]]:
     """Model matrix, coefficient names (metafor's), and rows with a missing moderator."""
-    levels = levels or {}
+    levels = dict(levels or {})
     k = len(next(iter(cols.values())))
+    for name in re.findall(r"factor\(\s*(\w+)\s*\)", formula or ""):
+        levels.setdefault(name, r_levels(cols[name]))
+    formula = re.sub(r"factor\(\s*(\w+)\s*\)", r"\1", formula) if formula else formula
     if formula is None:
         return np.ones((k, 1)), ["intrcpt"], np.zeros(k, dtype=bool)
     text = formula.replace("~", "").strip()
@@ -69,7 +72,10 @@ def design_matrix(
     first_factor = True
     for term in terms:
         parts = [s.strip() for s in term.split(":")]
-        if len(parts) == 2:
+        if len(parts) == 2 and not any(_is_factor(cols, q, levels) for q in parts):
+            columns.append(_numeric(cols, parts[0]) * _numeric(cols, parts[1]))
+            names.append(term)
+        elif len(parts) == 2:
             fac, num = parts if _is_factor(cols, parts[0], levels) else parts[::-1]
             x = _numeric(cols, num)
             for lev in _levels(cols, fac, levels):

@@ -86,8 +86,8 @@ def _arm_stats(measure: str, arm: NetworkArm, add: float) -> tuple[float, float]
         if x + add <= 0:
             raise EstimationError(f"study {arm.study}: log risk undefined (add a correction)")
         return math.log((x + add) / (n + 2 * add)), 1 / (x + add) - 1 / (n + 2 * add)
-    p = x / n
-    return p, p * (1 - p) / n
+    p = (x + add) / (n + 2 * add)
+    return p, p * (1 - p) / (n + 2 * add)
 
 
 def contrasts_from_arms(
