@@ -58,7 +58,8 @@ def maximise(objective: Objective, start: FloatArray, params: Sequence[Parameter
         jac=True,
         method="L-BFGS-B",
         bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-12, "maxcor": 20},
+        # a loose quasi-Newton stage: Newton steps below converge quadratically from there
+        options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-7, "maxcor": 20},
     )
     theta = np.asarray(res.x, dtype=float)
     theta, its = _polish(objective, theta, params)
@@ -91,8 +92,8 @@ def _polish(
     objective: Objective, theta: FloatArray, params: Sequence[Parameter]
 ) -> tuple[FloatArray, int]:
     theta = theta.copy()
+    ll, g = objective(theta)
     for it in range(1, 60):
-        _, g = objective(theta)
         free = _snap(theta, g, params)
         if not free.any():
             return theta, it
@@ -107,10 +108,14 @@ def _polish(
         for i in idx:
             lo, hi = (0.0, np.inf) if params[int(i)].kind == "var" else (-1.0, 1.0)
             new[i] = min(max(new[i], lo), hi)
-        if objective_ok(objective, new) < objective_ok(objective, theta) - 1e-12:
-            break  # Newton would go downhill: keep the quasi-Newton optimum
+        try:
+            ll_new, g_new = objective(new)
+        except EstimationError:
+            break
+        if ll_new < ll - 1e-12:
+            break  # Newton would go downhill: keep the better point
         moved = np.abs(new - theta).max()
-        theta = new
+        theta, ll, g = new, ll_new, g_new
         if moved <= 1e-11 * max(1.0, float(np.abs(theta).max())):
             return theta, it
     return theta, 60

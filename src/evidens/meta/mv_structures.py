@@ -30,11 +30,26 @@ STRUCTS = ("CS", "HCS", "UN", "DIAG", "ID")
 
 def codes(values: Sequence[object] | NDArray[Any]) -> tuple[IntArray, list[str]]:
     """Integer codes for a factor, levels in order of first appearance."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf" and values.ndim == 1:
+        uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(first), dtype=np.int64)
+        rank[order] = np.arange(len(first))
+        return np.asarray(rank[inverse.ravel()], dtype=np.int64), [str(v) for v in uniq[order]]
     index: dict[object, int] = {}
     out = np.empty(len(values), dtype=np.int64)
     for i, v in enumerate(values):
         out[i] = index.setdefault(v, len(index))
     return out, [str(v) for v in index]
+
+
+def _combine(outer: IntArray, inner: IntArray) -> IntArray:
+    """Codes of (outer, inner) pairs, vectorised (order of first appearance)."""
+    key = outer * (int(inner.max()) + 1) + inner
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return np.asarray(rank[inverse.ravel()], dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -102,11 +117,12 @@ class NestedLevels:
             raise ConfigError("a nested random effect needs at least one factor", field="random")
         combos: list[IntArray] = []
         counts: list[int] = []
-        for depth in range(1, len(self.factors) + 1):
-            keys = list(zip(*self.factors[:depth], strict=True))
-            c, lev = codes(keys)
-            combos.append(c)
-            counts.append(len(lev))
+        current: IntArray | None = None
+        for factor in self.factors:
+            c = codes(factor)[0]
+            current = c if current is None else _combine(current, c)
+            combos.append(current)
+            counts.append(int(current.max()) + 1 if len(current) else 0)
         object.__setattr__(self, "levels", tuple(combos))
         object.__setattr__(self, "n_levels", tuple(counts))
         fixed = self.fixed or (None,) * len(self.factors)
