@@ -61,13 +61,17 @@ _TRUE_BOUND = "the profile likelihood stays inside the interval down to -1, whic
 DOCUMENTED_DIFFERENCES: dict[str, tuple[tuple[str, ...], str]] = {
     "berkey1998.mv.UN.ML.mods_year": (
         ("rho_ci_lb",),
-        "metafor's confint() refit at rho = -1 failed, so it reported its next search point "
-        f"(-0.834, flagged '<'); {_TRUE_BOUND}",
+        (
+            "metafor's confint() refit at rho = -1 failed, so it reported its next search point "
+            f"(-0.834, flagged '<'); {_TRUE_BOUND}"
+        ),
     ),
     "kalaian1996.mv.UN.REML": (
         ("rho_ci_lb", "rho_ci_ub"),
-        "rho is estimated on the boundary -1; metafor's default-control estimate fell a rounding "
-        f"error below -1 and confint() refused, so the reference has no bounds; {_TRUE_BOUND}",
+        (
+            "rho is estimated on the boundary -1; metafor's default-control estimate fell a rounding "
+            f"error below -1 and confint() refused, so the reference has no bounds; {_TRUE_BOUND}"
+        ),
     ),
 }
 """Golden values that are artefacts of metafor's search rather than of the model: the case
