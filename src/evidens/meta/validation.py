@@ -69,8 +69,9 @@ DOCUMENTED_DIFFERENCES: dict[str, tuple[tuple[str, ...], str]] = {
     "kalaian1996.mv.UN.REML": (
         ("rho_ci_lb", "rho_ci_ub"),
         (
-            "rho is estimated on the boundary -1; metafor's default-control estimate fell a rounding "
-            f"error below -1 and confint() refused, so the reference has no bounds; {_TRUE_BOUND}"
+            "rho is estimated on the boundary -1; metafor's default-control estimate fell a "
+            "rounding error below -1 and confint() refused, so the reference has no bounds; "
+            f"{_TRUE_BOUND}"
         ),
     ),
 }
