@@ -3,7 +3,12 @@
 Workloads (simulated 2×2 tables, log risk ratios, true τ = 0.2, seed 2024):
 * DL and REML random-effects models (escalc + rma.uni) and Mantel–Haenszel (rma.mh) at
   k = 10, 1,000 and 100,000 studies;
-* a batch of 10,000 small analyses (k = 5 .. 12) with REML.
+* a batch of 10,000 small analyses (k = 5 .. 12) with REML;
+* rma.mv: a three-level REML model (effect sizes in studies, ``~ 1 | study/es``, about five
+  effect sizes per study) at k = 1,000 and 10,000, and a contrast-based random-effects
+  network (10 treatments, 100 studies, 15% three-arm, log odds ratios, CS with rho = 1/2) —
+  both tools fit the same contrasts and covariance matrix. metafor is run with its default
+  dense matrices and with ``sparse = TRUE``.
 Each tool times only its own computation (data already in memory): R with ``proc.time()``
 inside one Rscript process, evidens with ``time.perf_counter()``. Small k is repeated and the
 median per call is reported. metafor's ``rma.uni`` builds k×k matrices; at k = 100,000 that is
@@ -11,7 +16,7 @@ median per call is reported. metafor's ``rma.uni`` builds k×k matrices; at k = 
 itself (without a limit, an over-committing kernel lets the allocation pass and then kills R).
 
 R (r-base-core r-cran-metafor r-cran-metadat) is installed with apt-get when absent.
-Usage: python benchmarks/meta.py [--skip-r] [--batch 10000]
+Usage: python benchmarks/meta.py [--skip-r] [--batch 10000] [--mv-only]
 """
 
 from __future__ import annotations
@@ -31,9 +36,59 @@ import numpy as np
 from evidens.errors import EstimationError
 from evidens.meta.effects import binary_effects
 from evidens.meta.mh import mantel_haenszel
+from evidens.meta.mv import MvFit, fit_rma_mv
+from evidens.meta.mv_structures import GroupedEffects, NestedLevels
+from evidens.meta.nma import NetworkMetaAnalysis
+from evidens.meta.nma_data import NetworkArm, contrasts_from_arms
 from evidens.meta.rma import fit_rma
 
 KS = (10, 1_000, 100_000)
+MV_KS = (1_000, 10_000)
+MV_REPEATS = {1_000: 5, 10_000: 3, "nma": 5}
+R_MV_SCRIPT = r"""
+suppressMessages(library(metafor))
+dir <- commandArgs(trailingOnly = TRUE)[1]
+report <- function(key, value) cat("RES", key, value, "\n")
+tm <- function(f, reps) {
+  t <- numeric(reps)
+  for (i in seq_len(reps)) {
+    t0 <- proc.time()[["elapsed"]]
+    f()
+    t[i] <- proc.time()[["elapsed"]] - t0
+  }
+  median(t)
+}
+safe <- function(key, f, reps) {
+  v <- tryCatch(tm(f, reps),
+                error = function(e) paste("error:", gsub("\n", " ", conditionMessage(e))))
+  report(key, v)
+}
+large <- length(commandArgs(trailingOnly = TRUE)) > 1
+for (k in c(1000L, 10000L)) {
+  d <- read.csv(file.path(dir, paste0("ml", k, ".csv")))
+  if (k == 1000) {
+    # dense: about 5 minutes per fit here, so one fit
+    safe("ML3_1000", function() rma.mv(yi, vi, random = ~ 1 | study/es, data = d), 1)
+    safe("ML3sparse_1000", function()
+      rma.mv(yi, vi, random = ~ 1 | study/es, data = d, sparse = TRUE), 3)
+  } else if (large) {
+    safe("ML3sparse_10000", function()
+      rma.mv(yi, vi, random = ~ 1 | study/es, data = d, sparse = TRUE), 1)
+  }
+  if (k == 1000 || large) {
+    fit <- rma.mv(yi, vi, random = ~ 1 | study/es, data = d, sparse = TRUE)
+    report(paste0("ML3sigma1_", k), fit$sigma2[1])
+  }
+}
+n <- read.csv(file.path(dir, "nma.csv"))
+V <- as.matrix(read.csv(file.path(dir, "nma_V.csv"), header = FALSE))
+X <- as.matrix(n[, grepl("^x", names(n))])
+safe("NMA", function() rma.mv(n$yi, V, mods = X, intercept = FALSE,
+                               random = ~ comp | study, rho = 1/2, data = n), 5)
+fit <- rma.mv(n$yi, V, mods = X, intercept = FALSE, random = ~ comp | study, rho = 1/2, data = n)
+report("NMAtau2", fit$tau2)
+"""
+
 R_MEMORY_LIMIT = 12 * 2**30
 REPEATS = {10: 200, 1_000: 20, 100_000: 3}
 R_SCRIPT = r"""
@@ -89,6 +144,37 @@ def simulate(k: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     a = rng.binomial(n1, risk1)
     c = rng.binomial(n2, base)
     return {"ai": a, "bi": n1 - a, "ci": c, "di": n2 - c}
+
+
+def simulate_three_level(k: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Studies with 1-9 effect sizes; sigma = 0.25 between, 0.15 within studies."""
+    sizes: list[int] = []
+    while sum(sizes) < k:
+        sizes.append(min(int(rng.integers(1, 10)), k - sum(sizes)))
+    study = np.repeat(np.arange(len(sizes)), sizes)
+    es = np.concatenate([np.arange(n) for n in sizes])
+    vi = rng.uniform(0.01, 0.1, k)
+    yi = 0.2 + rng.normal(0, 0.25, len(sizes))[study] + rng.normal(0, 0.15, k)
+    yi += rng.normal(0, np.sqrt(vi))
+    return {"study": study, "es": es, "yi": yi, "vi": vi}
+
+
+def simulate_network(
+    rng: np.random.Generator, n_studies: int = 100, n_treat: int = 10
+) -> list[NetworkArm]:
+    """Binary arms: every study has treatment pairs drawn at random, 15% a third arm."""
+    effect = np.concatenate([[0.0], rng.normal(-0.3, 0.3, n_treat - 1)])
+    arms = []
+    for s in range(n_studies):
+        n_arms = 3 if rng.random() < 0.15 else 2
+        ts = rng.choice(n_treat, n_arms, replace=False)
+        base = rng.normal(-1.0, 0.5)
+        shift = rng.normal(0, 0.2)
+        for t in ts:
+            n = int(rng.integers(50, 300))
+            p = 1 / (1 + np.exp(-(base + effect[t] + shift)))
+            arms.append(NetworkArm(f"s{s}", f"T{t:02d}", n, events=float(rng.binomial(n, p))))
+    return arms
 
 
 def write_csv(path: Path, cols: dict[str, np.ndarray]) -> None:
@@ -152,15 +238,73 @@ def run_evidens(
     return out
 
 
+def run_evidens_mv(
+    ml: dict[int, dict[str, np.ndarray]], arms: list[NetworkArm]
+) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for k, d in ml.items():
+
+        def three_level(d: dict[str, np.ndarray] = d) -> MvFit:
+            nested = NestedLevels((d["study"], d["es"]), ("study", "es"))
+            return fit_rma_mv(d["yi"], d["vi"], random=[nested])
+
+        out[f"ML3_{k}"] = median_time(three_level, MV_REPEATS[k])
+        fit = three_level()
+        out[f"ML3sigma1_{k}"] = float(fit.theta[0])
+    con = contrasts_from_arms(arms, "OR", treatments=sorted({a.treatment for a in arms}))
+    xmat, _ = NetworkMetaAnalysis().design(con, con.treatments[0])
+
+    def nma() -> MvFit:
+        cs = GroupedEffects(con.comp, con.study, "CS", fixed_rho=(0.5,))
+        return fit_rma_mv(con.yi, con.V, xmat, random=[cs])
+
+    out["NMA"] = median_time(nma, MV_REPEATS["nma"])
+    out["NMAtau2"] = float(nma().theta[0])
+    out["NMA_pipeline"] = median_time(
+        lambda: (
+            NetworkMetaAnalysis()
+            .fit(contrasts_from_arms(arms, "OR", treatments=con.treatments))
+            .pscores()
+        ),
+        MV_REPEATS["nma"],
+    )
+    return out
+
+
+def write_mv_inputs(
+    folder: Path, ml: dict[int, dict[str, np.ndarray]], arms: list[NetworkArm]
+) -> None:
+    for k, d in ml.items():
+        rows = np.column_stack([d["study"], d["es"], d["yi"], d["vi"]])
+        np.savetxt(
+            folder / f"ml{k}.csv",
+            rows,
+            delimiter=",",
+            header="study,es,yi,vi",
+            comments="",
+            fmt=["%d", "%d", "%.17g", "%.17g"],
+        )
+    con = contrasts_from_arms(arms, "OR", treatments=sorted({a.treatment for a in arms}))
+    xmat, names = NetworkMetaAnalysis().design(con, con.treatments[0])
+    lines = ["study,comp,yi," + ",".join(f"x{i}" for i in range(len(names)))]
+    for r in range(len(con.yi)):
+        xs = ",".join(f"{v:g}" for v in xmat[r])
+        lines.append(f"{con.study[r]},{con.comp[r].replace(' ', '_')},{con.yi[r]:.17g},{xs}")
+    (folder / "nma.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    np.savetxt(folder / "nma_V.csv", con.V, delimiter=",", fmt="%.17g")
+
+
 def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (R_MEMORY_LIMIT, R_MEMORY_LIMIT))
 
 
-def run_r(folder: Path) -> dict[str, float | str]:
+def run_r(
+    folder: Path, source: str = R_SCRIPT, extra: tuple[str, ...] = ()
+) -> dict[str, float | str]:
     script = folder / "bench.R"
-    script.write_text(R_SCRIPT, encoding="utf-8")
+    script.write_text(source, encoding="utf-8")
     res = subprocess.run(
-        ["Rscript", str(script), str(folder)],
+        ["Rscript", str(script), str(folder), *extra],
         check=False,
         capture_output=True,
         text=True,
@@ -194,7 +338,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--skip-r", action="store_true")
     ap.add_argument("--batch", type=int, default=10_000)
+    ap.add_argument("--mv-only", action="store_true", help="only the rma.mv workloads")
+    ap.add_argument(
+        "--r-large", action="store_true", help="also time metafor at k = 10,000 (hours here)"
+    )
     args = ap.parse_args()
+    if args.mv_only:
+        main_mv(args.skip_r, args.r_large)
+        return
     rng = np.random.default_rng(2024)
     data = {k: simulate(k, rng) for k in KS}
     sizes = rng.integers(5, 13, args.batch)
@@ -223,6 +374,36 @@ def main() -> None:
             "falls back to bracketing the REML score when Fisher scoring oscillates"
         )
     print("ratio = metafor time / evidens time (higher = evidens faster); medians per call")
+    main_mv(args.skip_r, args.r_large)
+
+
+def main_mv(skip_r: bool, r_large: bool = False) -> None:
+    rng = np.random.default_rng(2026)
+    ml = {k: simulate_three_level(k, rng) for k in MV_KS}
+    arms = simulate_network(rng)
+    r_res: dict[str, float | str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_mv_inputs(folder, ml, arms)
+        ev = run_evidens_mv(ml, arms)
+        if not skip_r and ensure_r():
+            r_res = run_r(folder, R_MV_SCRIPT, ("large",) if r_large else ())
+    print(
+        f"{'rma.mv workload':<26}{'evidens':>14}  {'metafor':>22}{'ratio':>9}"
+        f"  {'metafor sparse':>16}{'ratio':>9}"
+    )
+    for key, label in [(f"ML3_{k}", f"three-level REML k={k}") for k in MV_KS] + [
+        ("NMA", "NMA RE 10 treat/100 st")
+    ]:
+        rv = r_res.get(key, "error: not run (--r-large)" if key.endswith("10000") else None)
+        sv = r_res.get(key.replace("ML3", "ML3sparse"), "error: not run (--r-large)")
+        ratio = f"{rv / ev[key]:7.1f}x" if isinstance(rv, float) else "-"
+        sratio = f"{sv / ev[key]:7.1f}x" if isinstance(sv, float) and key != "NMA" else "-"
+        sfmt = fmt(sv) if key != "NMA" else "-"
+        print(f"{label:<26}{fmt(ev[key]):>14}  {fmt(rv):>22}{ratio:>9}  {sfmt:>16}{sratio:>9}")
+    print(f"NMA from arms to P-scores (evidens, incl. contrasts): {fmt(ev['NMA_pipeline'])}")
+    for key in (*(f"ML3sigma1_{k}" for k in MV_KS), "NMAtau2"):
+        print(f"agreement {key}: evidens {ev[key]:.10g}  metafor {r_res.get(key, '-')}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,10 @@ MAX_BYTES = 200 * 1024 * 1024
 
 def register(app: typer.Typer) -> None:
     """Attach ``meta`` and the ``validate`` group to the main app."""
+    from evidens.cli.network_cmd import network
+
     app.command("meta")(meta)
+    app.command("network")(network)
     app.add_typer(validate_app, name="validate")
 
 
@@ -172,15 +175,23 @@ def validate_metafor(
         title=f"metafor {escape(report.metafor_version)}: {len(report.outcomes)} cases",
         title_justify="left",
     )
-    for col in ("analysis", "passed", "refused as metafor", "failed"):
+    cols = ["analysis", "passed", "refused as metafor", "failed"]
+    if report.documented:
+        cols.insert(3, "documented difference")
+    for col in cols:
         table.add_column(col, justify="left" if col == "analysis" else "right")
     for analysis, counts in sorted(report.per_analysis.items()):
-        fails = sum(n for status, n in counts.items() if status == "fail")
-        table.add_row(analysis, str(counts["pass"]), str(counts["refused_ok"]), str(fails))
+        row = [analysis, str(counts["pass"]), str(counts["refused_ok"]), str(counts["fail"])]
+        if report.documented:
+            row.insert(3, str(counts["documented"]))
+        table.add_row(*row)
     console.print(table)
     for o in report.outcomes:
         if o.status == "fail" and verbose:
             console.print(f"[red]FAIL[/] {escape(o.case_id)}: {escape(o.detail)}")
-    console.print(f"{report.passed} passed, {report.failed} failed")
+        if o.status == "documented":
+            console.print(f"[yellow]documented[/] {escape(o.case_id)}: {escape(o.detail)}")
+    extra = f", {report.documented} documented differences" if report.documented else ""
+    console.print(f"{report.passed} passed{extra}, {report.failed} failed")
     if report.failed:
         raise typer.Exit(1)

@@ -6,6 +6,10 @@ Typical use::
     effects = effects_from_arms("RR", [(label, treatment_arm, control_arm), ...])
     result = MetaAnalysis(preset="metafor").fit(effects)   # or preset="RevMan 5"
     result.to_dict()                                        # JSON-able, methods included
+
+Multilevel / multivariate models (metafor's ``rma.mv``) are :class:`MultilevelMetaAnalysis`
+with :class:`NestedLevels` or :class:`GroupedEffects`; network meta-analysis is
+:class:`NetworkMetaAnalysis` on :func:`contrasts_from_arms` (docs/network-meta-analysis.md).
 """
 
 from evidens.meta.arms import effects_from_arms
@@ -14,6 +18,11 @@ from evidens.meta.diagnostics import Influence, SequentialFits, cumulative, infl
 from evidens.meta.effects import EffectSizes, binary_effects, continuous_effects, generic_effects
 from evidens.meta.mh import CountPooling, mantel_haenszel, peto
 from evidens.meta.model import PRESETS, MetaAnalysis
+from evidens.meta.mv import MultilevelMetaAnalysis, MvFit, fit_rma_mv
+from evidens.meta.mv_robust import RobustResult, robust
+from evidens.meta.mv_structures import GroupedEffects, NestedLevels
+from evidens.meta.nma import NetworkMetaAnalysis, NetworkResult
+from evidens.meta.nma_data import NetworkArm, contrasts_from_arms, contrasts_from_effects
 from evidens.meta.regression import MetaRegression, SubgroupAnalysis, meta_regression, subgroups
 from evidens.meta.results import Heterogeneity, MetaResult, Methods, StudyRow, Summary
 from evidens.meta.revman import RevManResult, revman5_mh
@@ -25,15 +34,23 @@ __all__ = [
     "CountPooling",
     "EffectSizes",
     "EggerTest",
+    "GroupedEffects",
     "Heterogeneity",
     "Influence",
     "MetaAnalysis",
     "MetaRegression",
     "MetaResult",
     "Methods",
+    "MultilevelMetaAnalysis",
+    "MvFit",
+    "NestedLevels",
+    "NetworkArm",
+    "NetworkMetaAnalysis",
+    "NetworkResult",
     "RankTest",
     "RevManResult",
     "RmaFit",
+    "RobustResult",
     "SequentialFits",
     "StudyRow",
     "SubgroupAnalysis",
@@ -41,11 +58,14 @@ __all__ = [
     "TrimFill",
     "binary_effects",
     "continuous_effects",
+    "contrasts_from_arms",
+    "contrasts_from_effects",
     "cumulative",
     "effects_from_arms",
     "effects_from_csv",
     "egger_test",
     "fit_rma",
+    "fit_rma_mv",
     "generic_effects",
     "higgins_prediction_interval",
     "influence",
@@ -55,6 +75,7 @@ __all__ = [
     "peto",
     "rank_test",
     "revman5_mh",
+    "robust",
     "subgroups",
     "trim_and_fill",
 ]

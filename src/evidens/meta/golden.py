@@ -377,7 +377,16 @@ def run_case(case: Case, dataset: Case) -> Json:
 
     Raises ``NotImplementedError`` for analyses this engine does not know.
     """
-    handler = HANDLERS.get(case["spec"]["analysis"])
+    analysis = case["spec"]["analysis"]
+    if analysis in ("rma.mv.multilevel", "rma.mv.multivariate"):
+        from evidens.meta.golden_mv import case_mv
+
+        return case_mv(case, dataset)
+    if analysis == "rma.mv.nma":
+        from evidens.meta.golden_nma import case_nma
+
+        return case_nma(case, dataset)
+    handler = HANDLERS.get(analysis)
     if handler is None:
         raise NotImplementedError(case["spec"]["analysis"])
     return handler(case, dataset)
