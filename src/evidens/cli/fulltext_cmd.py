@@ -25,11 +25,8 @@ RecordId = Annotated[int, typer.Argument(help="The record's id (as `evidens stat
 @fulltext_app.command("list")
 def list_retrievals(db: DbOption = None, review: ReviewOption = None) -> None:
     """Every report sought for retrieval and where it stands."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         rows = fulltext.retrievals(store)
-    finally:
-        store.dispose()
     table = Table("record", "title", "retrieved", "PDF / reason")
     for row in rows:
         state = {None: "not yet", True: "yes", False: "no"}[row.retrieved]
@@ -47,11 +44,8 @@ def attach(
     review: ReviewOption = None,
 ) -> None:
     """Attach a report's PDF (checked to be a whole PDF; kept in the store by its hash)."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         digest = fulltext.attach_pdf_file(store, record, pdf, actor=actor)
-    finally:
-        store.dispose()
     console.print(f"record {record}: full text attached ({escape(pdf.name)}, sha256 {digest[:12]})")
 
 
@@ -64,11 +58,8 @@ def not_retrieved(
     review: ReviewOption = None,
 ) -> None:
     """Record that a report was sought but could not be retrieved, and why."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         fulltext.not_retrieved(store, record, reason=reason, actor=actor)
-    finally:
-        store.dispose()
     console.print(f"record {record}: not retrieved ({escape(reason)})")
 
 
@@ -81,11 +72,8 @@ def get(
     review: ReviewOption = None,
 ) -> None:
     """Write the PDF attached to a record to a file."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         found = fulltext.full_text(store, record, actor=actor)
-    finally:
-        store.dispose()
     out.write_bytes(found.content)
     console.print(f"wrote {escape(str(out))} ({len(found.content):,} bytes)")
 
@@ -103,23 +91,17 @@ def decide(
     review: ReviewOption = None,
 ) -> None:
     """Your full-text decision on a report (blind to your teammates' until it is final)."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         made = ScreeningDecision(record, Stage.FULL_TEXT, actor, decision, reason, note)
         record_decision(store, made)
-    finally:
-        store.dispose()
     console.print(f"record {record}: {decision.value} at full text ({escape(actor)})")
 
 
 @studies_app.command("list")
 def list_all(db: DbOption = None, review: ReviewOption = None) -> None:
     """The included studies and their reports."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         found = studies.list_studies(store)
-    finally:
-        store.dispose()
     if not found:
         console.print("no studies yet: `evidens studies add LABEL`")
     for study in found:
@@ -137,11 +119,8 @@ def add(
     review: ReviewOption = None,
 ) -> None:
     """Create a study (then link its reports)."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         studies.create_study(store, label, design=design, actor=actor)
-    finally:
-        store.dispose()
     console.print(f"study {escape(label)} created")
 
 
@@ -154,11 +133,8 @@ def link(
     review: ReviewOption = None,
 ) -> None:
     """Make a record a report of a study."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         studies.link_report(store, label, record, actor=actor)
-    finally:
-        store.dispose()
     console.print(f"record {record} is a report of {escape(label)}")
 
 
@@ -167,11 +143,8 @@ def unlink(
     record: RecordId, actor: Actor, db: DbOption = None, review: ReviewOption = None
 ) -> None:
     """Take a report out of its study."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         left = studies.unlink_report(store, record, actor=actor)
-    finally:
-        store.dispose()
     console.print(f"record {record} is no longer a report of {escape(left)}")
 
 
@@ -184,11 +157,8 @@ def move(
     review: ReviewOption = None,
 ) -> None:
     """Move a report to another study."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         left = studies.move_report(store, record, label, actor=actor)
-    finally:
-        store.dispose()
     console.print(f"record {record} moved from {escape(left)} to {escape(label)}")
 
 

@@ -36,22 +36,16 @@ def start(
             raise ValidationError(
                 f"{searched_from!r} is not a date", field="--searched-from", hint="YYYY-MM-DD"
             ) from None
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         number = rounds.start_round(store, label, actor=actor, searched_from=cutoff)
-    finally:
-        store.dispose()
     console.print(f"round {number} started: {escape(label)}")
 
 
 @round_app.command("list")
 def list_rounds(db: DbOption = None, review: ReviewOption = None) -> None:
     """The review's rounds, the first version included."""
-    store = open_review(db, review)
-    try:
+    with open_review(db, review) as store:
         found = rounds.rounds(store)
-    finally:
-        store.dispose()
     for item in found:
         since = f", searched from {item.searched_from}" if item.searched_from else ""
         console.print(f"{item.number}. {escape(item.label)}{since}")

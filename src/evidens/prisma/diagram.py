@@ -123,7 +123,8 @@ def _identified(counts: PrismaCounts) -> tuple[str, ...]:
 
 def _main_boxes(counts: PrismaCounts, new: str, included: str) -> list[Box]:
     c = counts
-    reasons = tuple(f"  {reason} (n = {n})" for reason, n in c.reports_excluded)
+    # no exclusion at all still reads as a count, not as a box left blank
+    reasons = tuple(f"  {reason} (n = {n})" for reason, n in c.reports_excluded) or ("(n = 0)",)
     excluded_mark = REPORTED_MARK if c.basis.get("reports_excluded") == "reported" else ""
     return [
         Box("records_identified", "main", 1, "Records identified from*:", _identified(c)),

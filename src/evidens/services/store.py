@@ -34,6 +34,13 @@ class ReviewStore:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> ReviewStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """``with open_review(...) as store:`` disposes of the engine however it ends."""
+        self.dispose()
+
 
 @dataclass
 class UnitOfWork:
