@@ -22,7 +22,7 @@ from rich.table import Table
 
 from evidens.core import SourceKind
 from evidens.services import dedup as dedup_service
-from evidens.services import imports, reports
+from evidens.services import exports, imports
 from evidens.services import report as report_service
 from evidens.services.prisma import box_values, prisma_counts
 from evidens.services.run import run_review
@@ -215,13 +215,13 @@ def prisma(
         if fmt == "json":
             data = (
                 json.dumps(
-                    reports.prisma_dict(store, check=True), indent=2, ensure_ascii=False
+                    exports.prisma_dict(store, check=True), indent=2, ensure_ascii=False
                 ).encode()
                 + b"\n"
             )
         else:
-            reports.prisma_dict(store, check=True)
-            data = reports.prisma_figure(store, template=template, fmt=fmt)
+            exports.prisma_dict(store, check=True)
+            data = exports.prisma_figure(store, template=template, fmt=fmt)
     finally:
         store.dispose()
     if out:
@@ -241,7 +241,7 @@ def export(
     """Export the de-duplicated records with their screening decisions."""
     store = open_review(db, review)
     try:
-        n = reports.export_records(store, out)
+        n = exports.export_records(store, out)
     finally:
         store.dispose()
     console.print(f"wrote {n} records to {out}")

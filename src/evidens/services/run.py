@@ -16,7 +16,7 @@ from typing import Any
 from evidens.core import Resolution, ScreeningDecision, Stage
 from evidens.errors import ConfigError, CountsDoNotAddUpError, EvidensError, ValidationError
 from evidens.prisma.counts import assert_consistent
-from evidens.services import analyses, dedup, grading, imports, report, reports, synthesis
+from evidens.services import analyses, dedup, exports, grading, imports, report, synthesis
 from evidens.services.fulltext import record_retrieval
 from evidens.services.prisma import counts_in, flow_dict, set_reported
 from evidens.services.records import RecordKeys
@@ -284,6 +284,6 @@ def write_spine_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> li
     outputs.append(write_json(out / "searches.json", searches))
     for fmt in ("svg", "png", "html", "csv"):
         path = out / f"prisma.{fmt}"
-        path.write_bytes(reports.prisma_figure(store, fmt=fmt))
+        path.write_bytes(exports.prisma_figure(store, fmt=fmt))
         outputs.append(path)
     return outputs
