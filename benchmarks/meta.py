@@ -43,9 +43,8 @@ from evidens.meta.nma_data import NetworkArm, contrasts_from_arms
 from evidens.meta.rma import fit_rma
 
 KS = (10, 1_000, 100_000)
-MV_KS = (1_000, 10_000)
-MV_REPEATS = {1_000: 5, 10_000: 3, "nma": 5}
-R_MV_SCRIPT = r"""
+# what both R scripts start with: metafor, the data folder, a timer and a guarded report
+R_PRELUDE = r"""
 suppressMessages(library(metafor))
 dir <- commandArgs(trailingOnly = TRUE)[1]
 report <- function(key, value) cat("RES", key, value, "\n")
@@ -63,6 +62,12 @@ safe <- function(key, f, reps) {
                 error = function(e) paste("error:", gsub("\n", " ", conditionMessage(e))))
   report(key, v)
 }
+"""
+MV_KS = (1_000, 10_000)
+MV_REPEATS = {1_000: 5, 10_000: 3, "nma": 5}
+R_MV_SCRIPT = (
+    R_PRELUDE
+    + r"""
 large <- length(commandArgs(trailingOnly = TRUE)) > 1
 for (k in c(1000L, 10000L)) {
   d <- read.csv(file.path(dir, paste0("ml", k, ".csv")))
@@ -88,27 +93,13 @@ safe("NMA", function() rma.mv(n$yi, V, mods = X, intercept = FALSE,
 fit <- rma.mv(n$yi, V, mods = X, intercept = FALSE, random = ~ comp | study, rho = 1/2, data = n)
 report("NMAtau2", fit$tau2)
 """
+)
 
 R_MEMORY_LIMIT = 12 * 2**30
 REPEATS = {10: 200, 1_000: 20, 100_000: 3}
-R_SCRIPT = r"""
-suppressMessages(library(metafor))
-dir <- commandArgs(trailingOnly = TRUE)[1]
-report <- function(key, value) cat("RES", key, value, "\n")
-tm <- function(f, reps) {
-  t <- numeric(reps)
-  for (i in seq_len(reps)) {
-    t0 <- proc.time()[["elapsed"]]
-    f()
-    t[i] <- proc.time()[["elapsed"]] - t0
-  }
-  median(t)
-}
-safe <- function(key, f, reps) {
-  v <- tryCatch(tm(f, reps),
-                error = function(e) paste("error:", gsub("\n", " ", conditionMessage(e))))
-  report(key, v)
-}
+R_SCRIPT = (
+    R_PRELUDE
+    + r"""
 for (k in c(10L, 1000L, 100000L)) {
   d <- read.csv(file.path(dir, paste0("k", k, ".csv")))
   reps <- if (k == 10) 200 else if (k == 1000) 20 else 3
@@ -134,6 +125,7 @@ for (g in groups) {
 report("batch", proc.time()[["elapsed"]] - t0)
 report("batch_failed", failed)
 """
+)
 
 
 def simulate(k: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
