@@ -64,6 +64,7 @@ def test_deciding_does_not_reveal_a_vote_and_a_locked_decision_cannot_change(sit
     page = bruno.post(f"{TA}/undo", data={"csrf": site.csrf_of(bruno)})  # a browser's form
     assert page.status_code == 409
     assert "resolver can reopen" in page.text
+    assert f'href="{TA}" id="back"' in page.text  # back to screening, not a dead end
     progress = site.login("olga").get("/r/main.json").json()["progress"][0]
     assert progress["conflicts"] == 1
 
