@@ -162,28 +162,28 @@ def check_change(state: RecordState, made: ScreeningDecision) -> bool:
         return False
     if not state.complete:
         return True
-    stage = state.stage.value.replace("_", "/")
     if mine is None:
+        stage = state.stage.value.replace("_", "/")
         raise ConflictError(
             f"record {state.record_id} already has every {stage} decision it needs",
             hint=LOCKED_HINT,
         )
-    raise ConflictError(
-        f"your {stage} decision on record {state.record_id} is locked: the record has every "
-        "decision it needs",
-        hint=LOCKED_HINT,
-    )
+    raise _locked(state)
 
 
 def check_withdraw(state: RecordState) -> None:
     """Undo is refused once the record is complete (its decisions are locked)."""
     if state.complete:
-        stage = state.stage.value.replace("_", "/")
-        raise ConflictError(
-            f"your {stage} decision on record {state.record_id} is locked: the record has "
-            "every decision it needs",
-            hint=LOCKED_HINT,
-        )
+        raise _locked(state)
+
+
+def _locked(state: RecordState) -> ConflictError:
+    stage = state.stage.value.replace("_", "/")
+    return ConflictError(
+        f"your {stage} decision on record {state.record_id} is locked: the record has every "
+        "decision it needs",
+        hint=LOCKED_HINT,
+    )
 
 
 def decisions_visible_to(
