@@ -37,3 +37,18 @@ class GradeAssessmentRow(Base):
     domains: Mapped[dict[str, Any]] = mapped_column(default=dict)
     certainty: Mapped[str] = mapped_column(String(20))
     importance: Mapped[str] = mapped_column(String(20), default="critical")
+
+
+class GradeProfileRow(Base):
+    """What the GRADE assessors decided for one Summary of Findings table: its header
+    (population, setting, intervention, comparison...) and, per outcome in table order, the
+    source of its numbers (an analysis or an extraction outcome) with each domain's rating
+    and reason. Numbers are never kept here: they are derived from the store when shown."""
+
+    __tablename__ = "grade_profiles"
+    __table_args__ = (UniqueConstraint("review_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = _review_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    header: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    outcomes: Mapped[list[Any]] = mapped_column(default=list)
