@@ -15,8 +15,7 @@ from evidens.grade import Domain
 from evidens.grade.judgments import judgments_from_mapping
 from evidens.meta import MetaAnalysis, effects_from_arms
 from evidens.rob import Result
-from evidens.services import grading, synthesis
-from evidens.services.review_files import read_review_dir
+from evidens.services import grading, step_files
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 TWO = [
@@ -41,7 +40,7 @@ def _fitted() -> dict[str, tuple[object, dict[str, object]]]:
 
 def _rob(levels: dict[str, str]) -> list[Result]:
     """The RISS assessment, relabelled for each study here with the overall level given."""
-    (template,) = synthesis.rob_results(read_review_dir(RISS))
+    (template,) = step_files.folder_rob_results(RISS)
     found = []
     for study, level in levels.items():
         overall = type(template.final_overall).parse(level) if template.final_overall else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -253,17 +254,22 @@ def run(
 ) -> None:
     """Rebuild a review from its files into OUT/review.db and write every output to OUT/."""
     with progress_bar() as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def on_progress(task: str, done: int, total: int) -> None:
-            if task not in tasks:
-                tasks[task] = bar.add_task(task, total=total)
-            bar.update(tasks[task], completed=done, total=total)
-
-        summary = run_review(folder, out, progress=on_progress)
+        summary = run_review(folder, out, progress=progress_of(bar))
     console.print(f"{folder}: {summary.records} records imported -> {summary.store}")
     for path in summary.outputs:
         console.print(f"  wrote {path}")
+
+
+def progress_of(bar: Progress) -> Callable[[str, int, int], None]:
+    """A service's (task, done, total) progress calls drawn as one bar per task."""
+    tasks: dict[str, TaskID] = {}
+
+    def on_progress(task: str, done: int, total: int) -> None:
+        if task not in tasks:
+            tasks[task] = bar.add_task(task, total=total)
+        bar.update(tasks[task], completed=done, total=total)
+
+    return on_progress
 
 
 def report(

@@ -19,6 +19,7 @@ from evidens.dedup import Deduplicator, MatchOptions, PairDecision
 from evidens.dedup.types import Cluster, DedupResult
 from evidens.errors import ConfigError, NotFoundError
 from evidens.services.records import load_records
+from evidens.services.review_settings import review_settings
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.link_models import RecordLinkRow
 from evidens.store.mapping import row_to_record
@@ -27,7 +28,6 @@ from evidens.store.models import (
     DuplicatePairDecisionRow,
     ImportBatchRow,
     RecordRow,
-    ReviewRow,
     ScreeningDecisionRow,
     utcnow,
 )
@@ -79,8 +79,7 @@ def deduplicate(store: ReviewStore, *, actor: str) -> DedupSummary:
         )
         index = {row.id: i for i, row in enumerate(rows)}
         decided = _person_decisions(uow, index)
-        review = uow.session.get(ReviewRow, store.review_id)
-        options = dedup_options(dict((review.settings if review else {}).get("dedup") or {}))
+        options = dedup_options(review_settings(uow).dedup)
         deduplicator = Deduplicator(**options)
         result = deduplicator.fit([row_to_record(r) for r in rows], decided=decided)
         _replace_clusters(uow, rows, result)

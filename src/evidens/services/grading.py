@@ -12,7 +12,6 @@ Typing a derived number beside ``analysis`` is refused, so the two can never dis
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,7 +21,6 @@ from evidens.core.files import read_bounded
 from evidens.errors import ConfigError
 from evidens.extraction import outcome_data
 from evidens.extraction.outputs import StudyArms
-from evidens.grade import run_outputs
 from evidens.grade.judgments import (
     MAX_BYTES,
     GradeFile,
@@ -30,11 +28,9 @@ from evidens.grade.judgments import (
     parse_judgments,
 )
 from evidens.rob import Result
-from evidens.services import analyses, synthesis
-from evidens.services.outputs import write_output
-from evidens.services.review_files import ReviewFiles, read_review_dir
-from evidens.services.store import ReviewStore, UnitOfWork, transaction
-from evidens.store.synthesis_models import GradeAssessmentRow
+from evidens.services import analyses
+from evidens.services.review_files import read_review_dir
+from evidens.services.step_files import folder_extraction, folder_rob_results
 
 DERIVED = ("studies", "intervention", "comparator", "relative", "rob")
 RATIOS = ("RR", "OR", "HR", "IRR", "ROM")
@@ -51,6 +47,7 @@ def derive(
 ) -> dict[str, Any]:
     """``doc`` (a parsed judgments file) with every outcome that names an analysis, or an
     extraction outcome with no analysis (e.g. not estimable), filled in from it."""
+    refuse_typed(doc, path=path)
     outcomes = []
     for i, item in enumerate(doc.get("outcomes", [])):
         source = _source(item)
@@ -58,14 +55,6 @@ def derive(
             outcomes.append(item)
             continue
         where = f"outcomes[{i}]"
-        typed = [k for k in DERIVED if k in item]
-        if typed:
-            raise ConfigError(
-                f"{', '.join(typed)} of outcome {item.get('name')!r} come from {source}",
-                path=path,
-                field=f"{where}.{typed[0]}",
-                hint="remove them: the review's own data is the one source",
-            )
         if "analysis" not in item:
             outcomes.append({**_drop(item), **_from_arms(item, arms, rob, where, path)})
             continue
@@ -75,7 +64,7 @@ def derive(
                 f"outcome {item.get('name')!r} names no analysis {name!r}",
                 path=path,
                 field=f"{where}.analysis",
-                hint="use the name of an [[analysis]] in review.toml: " + ", ".join(sorted(fitted)),
+                hint="use the name of one of the review's analyses: " + ", ".join(sorted(fitted)),
             )
         derived = from_analysis(fitted[name][1], rob)
         rd_name = item.get("risk_difference_analysis")
@@ -233,65 +222,40 @@ def _level(result: Result) -> str:
     return result.final_overall.value if result.final_overall is not None else ""
 
 
-def grade_file(files: ReviewFiles) -> GradeFile | None:
-    """The review's GRADE judgments with every number derived from its analyses and
-    risk-of-bias assessments (``None`` when the review has no grade/judgments.toml)."""
-    path = files.root / "grade" / "judgments.toml"
-    if not path.is_file():
-        return None
-    return load_grade(path, files)
+def refuse_typed(doc: Mapping[str, Any], *, path: str) -> None:
+    """A number typed beside the analysis (or extraction outcome) it comes from is refused,
+    so the judgments and the review's own data can never disagree."""
+    for i, item in enumerate(doc.get("outcomes", [])):
+        source = _source(item)
+        typed = [k for k in DERIVED if k in item] if source else []
+        if typed:
+            raise ConfigError(
+                f"{', '.join(typed)} of outcome {item.get('name')!r} come from {source}",
+                path=path,
+                field=f"outcomes[{i}].{typed[0]}",
+                hint="remove them: the review's own data is the one source",
+            )
 
 
-def load_grade(path: Path, files: ReviewFiles | None = None) -> GradeFile:
-    """A judgments file, its numbers derived from the review folder it sits in
-    (``REVIEW/grade/judgments.toml``) when it names analyses or extraction outcomes."""
+def load_grade(path: Path) -> GradeFile:
+    """A judgments file on its own (``evidens grade FILE``, ``evidens sof FILE``): its numbers
+    derived from the review folder it sits in (``REVIEW/grade/judgments.toml``) when it
+    names analyses or extraction outcomes, else as typed."""
     doc, text = parse_judgments(
         read_bounded(path, MAX_BYTES, what="judgments file"), path=str(path)
     )
     if any(_source(o) is not None for o in doc.get("outcomes", [])):
-        if files is None:
-            root = path.resolve().parent.parent
-            if not (root / "review.toml").is_file():
-                raise ConfigError(
-                    "its outcomes name analyses, but it is not inside a review folder",
-                    path=path,
-                    hint="keep it as REVIEW/grade/judgments.toml, or type the numbers",
-                )
-            files = read_review_dir(root)
-        fitted = analyses.fit_analyses(files)
-        arms = outcome_data(synthesis.folder_consensus(files))
-        doc = derive(doc, fitted, arms, synthesis.rob_results(files), path=str(path))
+        root = path.resolve().parent.parent
+        if not (root / "review.toml").is_file():
+            raise ConfigError(
+                "its outcomes name analyses, but it is not inside a review folder",
+                path=path,
+                hint="keep it as REVIEW/grade/judgments.toml, or type the numbers",
+            )
+        extraction = folder_extraction(root)
+        consensus = extraction.consensus if extraction else ()
+        specs = read_review_dir(root).analyses
+        fitted = analyses.fit_analyses(specs, consensus, where=str(root / "review.toml"))
+        rob = folder_rob_results(root)
+        doc = derive(doc, fitted, outcome_data(consensus), rob, path=str(path))
     return judgments_from_mapping(doc, path=str(path), text=text)
-
-
-def store_grade(uow: UnitOfWork, grade: GradeFile, sof: dict[str, Any]) -> None:
-    for row in sof.get("outcomes", []):
-        item = GradeAssessmentRow(
-            review_id=uow.review_id,
-            outcome_id=synthesis.outcome_id(
-                uow, str(row["outcome"]), kind=str(row.get("kind", "binary"))
-            ),
-            comparison=str(row.get("comparison") or grade.header.title),
-            domains=row,
-            certainty=str(dict(row.get("certainty") or {}).get("level", "")),
-            importance=str(row.get("importance", "critical")),
-        )
-        uow.session.add(item)
-        uow.session.flush()
-        uow.audit(
-            "grade",
-            "grade_assessment",
-            item.id,
-            after={"outcome": row["outcome"], "certainty": item.certainty},
-        )
-
-
-def write_grade_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> list[Path]:
-    """OUT/sof.json, sof.html, sof.docx and evidence-profile.html."""
-    grade = grade_file(files)
-    if grade is None:
-        return []
-    outputs = run_outputs(grade.table)
-    with transaction(store, "evidens run") as uow:
-        store_grade(uow, grade, json.loads(outputs["sof.json"]))
-    return [write_output(out / name, data) for name, data in outputs.items()]

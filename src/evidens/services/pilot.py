@@ -20,8 +20,9 @@ from sqlalchemy import select
 from evidens.core import Stage
 from evidens.errors import ValidationError
 from evidens.services.permissions import Action, allowed
+from evidens.services.review_settings import review_settings
 from evidens.services.store import UnitOfWork
-from evidens.store.models import MemberRow, ReviewRow, ScreeningDecisionRow
+from evidens.store.models import MemberRow, ScreeningDecisionRow
 
 STAGE = Stage.TITLE_ABSTRACT  # the stage a pilot round is screened at
 
@@ -75,8 +76,7 @@ def team(uow: UnitOfWork, asked: Sequence[str] | None) -> tuple[str, ...]:
 def pilot_in(uow: UnitOfWork) -> Pilot | None:
     """The review's pilot round, if one was started. A round saved before teams were kept
     has, as its team, everyone who may screen now."""
-    review = uow.session.get(ReviewRow, uow.review_id)
-    saved = dict((review.settings if review else {}).get("pilot") or {})
+    saved = review_settings(uow).pilot
     if not saved.get("records"):
         return None
     names = saved.get("reviewers")

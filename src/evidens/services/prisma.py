@@ -21,6 +21,7 @@ from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
 from evidens.screening.workflow import Status
 from evidens.services.prioritise import automation_excluded
 from evidens.services.records import canonical_ids
+from evidens.services.review_settings import review_settings
 from evidens.services.rounds import current_round, previous_review
 from evidens.services.screening import stage_statuses
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
@@ -30,7 +31,6 @@ from evidens.store.models import (
     RecordRow,
     ReportedCountRow,
     ResolutionRow,
-    ReviewRow,
     ScreeningDecisionRow,
     SearchRow,
     SourceRow,
@@ -220,8 +220,7 @@ def diagram_options(uow: UnitOfWork, template: str | None = None) -> DiagramOpti
     one and the previous version's studies and reports are derived from the earlier
     rounds; a review kept as files may still state them (``[prisma] previous``) when its
     earlier version was done elsewhere."""
-    review = uow.session.get(ReviewRow, uow.review_id)
-    options = dict((review.settings if review else {}).get("prisma", {}))
+    options = review_settings(uow).prisma
     number = current_round(uow)
     chosen = Template(template or options.get("template", Template.NEW.value))
     previous = previous_review(uow, number)

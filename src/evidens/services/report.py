@@ -9,16 +9,17 @@ from __future__ import annotations
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
-from evidens.core import Stage
+from sqlalchemy import select
+
 from evidens.errors import ConfigError
 from evidens.extraction import characteristics_rows
 from evidens.report.inputs import MethodsFacts, PrismaFigure, ReportInputs
 from evidens.report.outputs import report_outputs
 from evidens.report.pdf import report_pdf
-from evidens.services import grading, synthesis
 from evidens.services.dedup import PairChecks, pair_checks
+from evidens.services.extraction import consensus_in
+from evidens.services.grade_profiles import grade_in
 from evidens.services.outputs import write_output
 from evidens.services.prisma import counts_in, diagram_options
 from evidens.services.report_lists import (
@@ -27,8 +28,10 @@ from evidens.services.report_lists import (
     report_outcomes,
     search_logs,
 )
-from evidens.services.review_files import ReviewFiles
-from evidens.services.store import ReviewStore, transaction
+from evidens.services.review_settings import ReviewSettings, review_settings
+from evidens.services.risk_of_bias import rob_results_in
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.store.models import ImportBatchRow
 
 
 def evidens_dedup_method(checks: PairChecks) -> str:
@@ -48,24 +51,22 @@ def _pairs(n: int) -> str:
     return f"{n} uncertain pair" if n == 1 else f"{n} uncertain pairs"
 
 
-def _prisma_figure(store: ReviewStore, files: ReviewFiles) -> PrismaFigure:
-    with transaction(store, "evidens") as uow:
-        counts = counts_in(uow)
-        options = diagram_options(uow)
+def _prisma_figure(uow: UnitOfWork) -> PrismaFigure:
+    counts = counts_in(uow)
+    options = diagram_options(uow)
     other = options.other if options.template.other_methods else None
     return PrismaFigure(counts, options.template, previous=options.previous, other=other)
 
 
-def _methods(files: ReviewFiles, dedup_method: str) -> MethodsFacts:
-    given: dict[str, Any] = dict(files.methods)
-    required = dict(files.settings.get("reviewers_required", {}))
+def _methods(settings: ReviewSettings, dedup_method: str) -> MethodsFacts:
+    given = settings.methods
     software = [("evidens", version("evidens"))]
     software += [
         (str(s.get("name", "")), str(s.get("version", ""))) for s in given.get("software", [])
     ]
     return MethodsFacts(
         dedup_method=str(given.get("dedup_method", dedup_method)),
-        screening_reviewers={Stage(k): int(v) for k, v in required.items()},
+        screening_reviewers=dict(settings.reviewers_required),
         disagreements=str(given.get("disagreements", "by a resolver")),
         automation=str(given.get("automation", "")),
         extraction_reviewers=int(given.get("extraction_reviewers", 0)),
@@ -76,32 +77,38 @@ def _methods(files: ReviewFiles, dedup_method: str) -> MethodsFacts:
     )
 
 
-def report_inputs(store: ReviewStore, files: ReviewFiles, out: Path) -> ReportInputs:
-    consensus = synthesis.consensus_of(store, files)
-    grade = grading.grade_file(files)
-    forest_svgs = {
-        p.stem.removeprefix("forest-"): p.read_bytes() for p in sorted(out.glob("forest-*.svg"))
+def _figures(out: Path, suffix: str) -> dict[str, bytes]:
+    """The forest plots the analyses step wrote into ``out``, by analysis name."""
+    return {
+        p.stem.removeprefix("forest-"): p.read_bytes()
+        for p in sorted(out.glob(f"forest-*.{suffix}"))
     }
-    forest_pngs = {
-        p.stem.removeprefix("forest-"): p.read_bytes() for p in sorted(out.glob("forest-*.png"))
-    }
-    imported = any(entry.files for entry in files.searches)
-    prisma = _prisma_figure(store, files)
+
+
+def report_inputs(store: ReviewStore, out: Path) -> ReportInputs:
     with transaction(store, "evidens") as uow:
+        settings = review_settings(uow)
+        imported = uow.session.scalar(
+            select(ImportBatchRow.id).where(ImportBatchRow.review_id == uow.review_id).limit(1)
+        )
+        prisma = _prisma_figure(uow)
+        grade = grade_in(uow)
+        consensus, rob = consensus_in(uow), rob_results_in(uow)
         searches, imports = search_logs(uow), import_logs(uow)
         not_retrieved, excluded = report_outcomes(uow, prisma.counts)
         analyses = analysis_methods(uow)
+    dedup_method = evidens_dedup_method(pair_checks(store)) if imported is not None else ""
     return ReportInputs(
-        title=files.protocol.title,
-        protocol=files.protocol,
+        title=settings.protocol.title,
+        protocol=settings.protocol,
         searches=searches,
         prisma=prisma,
         characteristics=tuple(characteristics_rows(consensus)),
-        rob_results=tuple(synthesis.rob_results(files)),
+        rob_results=tuple(rob),
         sof=grade.table if grade else None,
-        forest_svgs=forest_svgs,
-        forest_pngs=forest_pngs,
-        methods=_methods(files, evidens_dedup_method(pair_checks(store)) if imported else ""),
+        forest_svgs=_figures(out, "svg"),
+        forest_pngs=_figures(out, "png"),
+        methods=_methods(settings, dedup_method),
         imports=imports,
         not_retrieved=not_retrieved,
         excluded=excluded,
@@ -109,10 +116,10 @@ def report_inputs(store: ReviewStore, files: ReviewFiles, out: Path) -> ReportIn
     )
 
 
-def write_report_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> list[Path]:
+def write_report_outputs(store: ReviewStore, out: Path) -> list[Path]:
     """OUT/report.html, OUT/report.docx and OUT/prisma-checklist.csv."""
     written = []
-    for name, data in report_outputs(report_inputs(store, files, out)).items():
+    for name, data in report_outputs(report_inputs(store, out)).items():
         written.append(write_output(out / name, data))
     return written
 

@@ -74,6 +74,14 @@ def refuse_problems(root: Path) -> None:
 # --- TOML files -------------------------------------------------------------------------
 
 
+def check_mapping(data: Mapping[str, Any], table: Table, *, source: str) -> Problems:
+    """The same check for keys that come from a command or a form, not a file: each
+    problem names ``source`` and the key."""
+    walker = _Walker(Path(source), key_lines(""))
+    walker.table(data, table, ())
+    return walker.problems
+
+
 def _check_toml(path: Path, table: Table) -> Problems:
     try:
         data, text = load_toml_text(path)
@@ -252,7 +260,7 @@ def _check_csv_header(path: Path, required: tuple[str, ...], optional: tuple[str
 
 def _run_readers(root: Path, *, read_exports: bool) -> Problems:
     """What the run's own readers refuse, one problem per file (they stop at the first)."""
-    from evidens.services import grading, synthesis  # the later steps' readers, pure here
+    from evidens.services import grading, step_files  # the later steps' readers, pure here
 
     try:
         files = read_review_dir(root)
@@ -266,9 +274,10 @@ def _run_readers(root: Path, *, read_exports: bool) -> Problems:
     except EvidensError as exc:  # the extraction folder itself
         analysed = [_as_config(exc)]
     problems += analysed
-    steps: list[Any] = [lambda: synthesis.rob_results(files)]
-    if not analysed:  # GRADE derives its numbers from the analyses: one problem, said once
-        steps.append(lambda: grading.grade_file(files))
+    steps: list[Any] = [lambda: step_files.folder_rob_results(root)]
+    judgments = root / step_files.GRADE_FILE
+    if not analysed and judgments.is_file():  # GRADE derives its numbers from the analyses
+        steps.append(lambda: grading.load_grade(judgments))
     for step in steps:
         try:
             step()
@@ -280,13 +289,13 @@ def _run_readers(root: Path, *, read_exports: bool) -> Problems:
 def _analysis_problems(root: Path, analyses: tuple[dict[str, Any], ...]) -> Problems:
     """Each [[analysis]] fitted as the run fits it, on the extraction folder's agreed data:
     an outcome the form does not have, or data the measure cannot use, is found here."""
-    from evidens.extraction import load_review_extraction, outcome_data
+    from evidens.extraction import outcome_data
     from evidens.meta import MetaAnalysis, effects_from_arms
     from evidens.services.analyses import OPTIONS
-    from evidens.services.synthesis import folder_files
+    from evidens.services.step_files import folder_extraction
 
-    raw = folder_files(root / "extraction")
-    consensus = load_review_extraction(raw).consensus if raw else ()
+    extraction = folder_extraction(root)
+    consensus = extraction.consensus if extraction else ()
     if not analyses:
         return []
     data = outcome_data(consensus)

@@ -72,6 +72,22 @@ def _counts(*names: str) -> tuple[Key, ...]:
 _COUNT = Key("count", Kind.INTEGER, minimum=0)
 _STAGES = tuple(s.value for s in Stage)
 
+ANALYSIS = Table(
+    (
+        Key("name", required=True),
+        Key("outcome", required=True),
+        Key("measure", choices=(*BINARY_MEASURES, *CONTINUOUS_MEASURES)),
+        Key("preset", choices=tuple(PRESETS)),
+        Key("method", choices=("FE", *TAU2_METHODS)),
+        Key("pooling", choices=("IV", "MH", "PETO")),
+        Key("test", choices=("z", "knha")),
+        Key("prediction", choices=("metafor", "higgins", "none")),
+        Key("level", Kind.NUMBER, minimum=50),
+        Key("labels", Kind.TEXTS),
+    )
+)
+"""One meta-analysis: ``[[analysis]]`` of review.toml, or ``evidens analyse add``."""
+
 REVIEW = Table(
     (
         Key(
@@ -204,24 +220,7 @@ REVIEW = Table(
                 )
             ),
         ),
-        Key(
-            "analysis",
-            Kind.TABLES,
-            table=Table(
-                (
-                    Key("name", required=True),
-                    Key("outcome", required=True),
-                    Key("measure", choices=(*BINARY_MEASURES, *CONTINUOUS_MEASURES)),
-                    Key("preset", choices=tuple(PRESETS)),
-                    Key("method", choices=("FE", *TAU2_METHODS)),
-                    Key("pooling", choices=("IV", "MH", "PETO")),
-                    Key("test", choices=("z", "knha")),
-                    Key("prediction", choices=("metafor", "higgins", "none")),
-                    Key("level", Kind.NUMBER, minimum=50),
-                    Key("labels", Kind.TEXTS),
-                )
-            ),
-        ),
+        Key("analysis", Kind.TABLES, table=ANALYSIS),
         Key(
             "round",
             Kind.TABLES,

@@ -7,18 +7,20 @@ log changes exactly the counts it should.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evidens.core import Resolution, ScreeningDecision, Stage
-from evidens.errors import ConfigError, CountsDoNotAddUpError, EvidensError, ValidationError
-from evidens.prisma.counts import assert_consistent
-from evidens.services import analyses, dedup, exports, grading, imports, report, synthesis
+from evidens.errors import ConfigError, EvidensError, ValidationError
+from evidens.services import dedup, imports
+from evidens.services.analyses import add_analysis
+from evidens.services.extraction import store_extraction
 from evidens.services.fulltext import record_retrieval
-from evidens.services.prisma import counts_in, flow_dict, set_reported
+from evidens.services.grade_profiles import set_profile
+from evidens.services.prisma import set_reported
 from evidens.services.records import RecordKeys
 from evidens.services.review_check import refuse_problems
 from evidens.services.review_files import (
@@ -27,26 +29,17 @@ from evidens.services.review_files import (
     ReviewFiles,
     read_review_dir,
 )
+from evidens.services.review_outputs import Progress, write_outputs
+from evidens.services.risk_of_bias import store_rob
 from evidens.services.rounds import current_round, start_round
 from evidens.services.screening import decide, resolve
 from evidens.services.sources import add_search
+from evidens.services.step_files import folder_assessments, folder_extraction, folder_grade
 from evidens.services.store import ReviewStore, UnitOfWork, create_review, transaction
 from evidens.services.studies import add_study
 from evidens.store.models import MemberRow
 
-Progress = Callable[[str, int, int], None]
-"""Called as (task, done, total) while long steps run; the CLI draws bars from it."""
-
-OutputWriter = Callable[[ReviewStore, ReviewFiles, Path], list[Path]]
-"""A later step's outputs (analyses, RoB, SoF, report...) written after the spine's."""
-
-OUTPUT_WRITERS: list[OutputWriter] = [
-    synthesis.write_extraction_outputs,
-    synthesis.write_rob_outputs,
-    grading.write_grade_outputs,
-    analyses.write_analysis_outputs,
-    report.write_report_outputs,  # last: it shows what the steps above wrote
-]
+ACTOR = "evidens run"
 
 
 @dataclass
@@ -69,56 +62,75 @@ def run_review(root: Path, out: Path, *, progress: Progress = _quiet) -> RunSumm
     db = out / "review.db"
     for stale in (db, db.with_name("review.db-wal"), db.with_name("review.db-shm")):
         stale.unlink(missing_ok=True)
+    with load_review(files, db, progress=progress) as (store, summary):
+        summary.outputs += write_outputs(store, out, progress=progress)
+        return summary
+
+
+@contextmanager
+def load_review(
+    files: ReviewFiles, db: Path, *, progress: Progress = _quiet
+) -> Iterator[tuple[ReviewStore, RunSummary]]:
+    """A fresh store at ``db`` holding everything the folder says, step by step."""
     store = create_review(
         db,
         title=files.protocol.title,
         slug=files.slug,
-        protocol=_protocol_json(files),
-        settings=files.settings,
-        actor="evidens run",
+        protocol=asdict(files.protocol),
+        settings={**files.settings, "methods": files.methods},
+        actor=ACTOR,
     )
     try:
         summary = RunSummary(store=db)
         _load_team_and_searches(store, files, summary, progress)
         if summary.records:
             progress("de-duplicating", 0, 1)
-            dedup.deduplicate(store, actor="evidens run")
+            dedup.deduplicate(store, actor=ACTOR)
             progress("de-duplicating", 1, 1)
         _load_decisions(store, files, progress)
-        with transaction(store, "evidens run") as uow:
+        with transaction(store, ACTOR) as uow:
             set_reported(uow, files.reported)
-        summary.outputs += write_spine_outputs(store, files, out)
-        for writer in OUTPUT_WRITERS:
-            summary.outputs += writer(store, files, out)
-        return summary
+        _load_later_steps(store, files)
+        yield store, summary
     finally:
         store.dispose()
 
 
+def _load_later_steps(store: ReviewStore, files: ReviewFiles) -> None:
+    """Extraction, risk of bias, analyses and GRADE judgments, as the folder holds them."""
+    extraction = folder_extraction(files.root)
+    assessments = folder_assessments(files.root)
+    grade = folder_grade(files.root)
+    with transaction(store, ACTOR) as uow:
+        if extraction is not None:
+            store_extraction(uow, extraction)
+        if assessments:
+            store_rob(uow, assessments)
+        for spec in files.analyses:
+            add_analysis(uow, spec)
+        if grade is not None:
+            doc, text, path = grade
+            set_profile(uow, doc, path=str(path), text=text)
+
+
 def _start_rounds_until(store: ReviewStore, files: ReviewFiles, number: int) -> None:
     """Start the living review's declared rounds up to ``number`` (round 1 needs none)."""
-    with transaction(store, "evidens run") as uow:
+    with transaction(store, ACTOR) as uow:
         current = current_round(uow)
     for declared in files.rounds:
         if current < declared["number"] <= number:
             start_round(
                 store,
                 declared["label"],
-                actor="evidens run",
+                actor=ACTOR,
                 searched_from=declared["searched_from"],
             )
-
-
-def _protocol_json(files: ReviewFiles) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(files.protocol)
 
 
 def _load_team_and_searches(
     store: ReviewStore, files: ReviewFiles, summary: RunSummary, progress: Progress
 ) -> None:
-    with transaction(store, "evidens run") as uow:
+    with transaction(store, ACTOR) as uow:
         for member in files.members:
             uow.session.add(
                 MemberRow(
@@ -133,7 +145,7 @@ def _load_team_and_searches(
     done = 0
     for entry in sorted(files.searches, key=lambda e: e.round):  # a living review's rounds
         _start_rounds_until(store, files, entry.round)
-        with transaction(store, "evidens run") as uow:
+        with transaction(store, ACTOR) as uow:
             search_id = add_search(uow, entry.search, entry.kind).id
         for path, shown in zip(entry.files, entry.search.files, strict=True):
             progress("importing exports", done, total)
@@ -145,7 +157,7 @@ def _load_team_and_searches(
                 platform=entry.search.platform,
                 search_id=search_id,
                 search_date=entry.search.date_run,
-                actor="evidens run",
+                actor=ACTOR,
                 display_name=shown,
             )
             summary.records += outcome.report.records
@@ -165,7 +177,7 @@ def _load_team_and_searches(
 def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) -> None:
     """Decision logs in workflow order; each file is one transaction, errors name the line.
     Records are named by keys that do not depend on order (:mod:`evidens.core.keys`)."""
-    with transaction(store, "evidens run") as uow:
+    with transaction(store, ACTOR) as uow:
         keys = RecordKeys(uow.session, uow.review_id)
 
     def record_id(line: DecisionLine | RetrievalLine | _Key) -> int:
@@ -199,7 +211,7 @@ def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) 
         _apply(store, files.resolutions[stage], progress, f"{stage.value} resolutions", resolution)
         if stage is Stage.TITLE_ABSTRACT:
             _apply(store, files.retrievals, progress, "full-text retrieval", retrieval)
-    with transaction(store, "evidens run") as uow:
+    with transaction(store, ACTOR) as uow:
         for study in files.studies:
             reports = [
                 (
@@ -235,7 +247,7 @@ def _apply(
     lines = list(lines)
     if not lines:
         return
-    with transaction(store, "evidens run") as uow:
+    with transaction(store, ACTOR) as uow:
         for i, line in enumerate(lines):
             if i % 200 == 0:
                 progress(task, i, len(lines))
@@ -246,44 +258,3 @@ def _apply(
             except EvidensError as exc:
                 raise ConfigError(str(exc), path=line.path, line=line.line) from exc
     progress(task, len(lines), len(lines))
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.write_text(
-        json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
-    )
-    return path
-
-
-def write_spine_outputs(store: ReviewStore, files: ReviewFiles, out: Path) -> list[Path]:
-    """prisma.json (checked to add up), searches.json (Table 1) and imports.json."""
-    with transaction(store, "evidens run") as uow:
-        counts = counts_in(uow)
-        data = flow_dict(uow, counts)
-    assert_consistent(counts)
-    failed = next((c for c in data["checks"] if not c["ok"]), None)
-    if failed is not None:
-        raise CountsDoNotAddUpError(
-            f"{failed['equation']}: {failed['expected']} != {failed['actual']}",
-            box=failed["box"],
-            hint="check the studies' rounds in studies.toml",
-        )
-    outputs = [write_json(out / "prisma.json", data)]
-    searches = [
-        {
-            "source": e.search.source,
-            "kind": e.kind.value,
-            "platform": e.search.platform,
-            "strategy": e.search.strategy,
-            "date_run": e.search.date_run.isoformat() if e.search.date_run else None,
-            "hits": e.search.hits,
-            "files": list(e.search.files),
-        }
-        for e in files.searches
-    ]
-    outputs.append(write_json(out / "searches.json", searches))
-    for fmt in ("svg", "png", "html", "csv"):
-        path = out / f"prisma.{fmt}"
-        path.write_bytes(exports.prisma_figure(store, fmt=fmt))
-        outputs.append(path)
-    return outputs

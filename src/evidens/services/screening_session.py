@@ -14,10 +14,11 @@ from evidens.errors import ConfigError, EvidensError
 from evidens.screening.highlight import Span, compile_terms, highlight_record
 from evidens.services.records import RecordKeys, canonical_of, find_record, load_records
 from evidens.services.review_files import read_decision_log
+from evidens.services.review_settings import review_settings
 from evidens.services.screening import decide
 from evidens.services.screening_state import check_withdraw, record_state
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
-from evidens.store.models import ReviewRow, ScreeningDecisionRow
+from evidens.store.models import ScreeningDecisionRow
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,7 @@ class RecordCard:
 def record_card(store: ReviewStore, record_id: int, *, viewer: str, stage: Stage) -> RecordCard:
     with transaction(store, viewer) as uow:
         record = load_records(uow.session, [record_id])[record_id]
-        review = uow.session.get(ReviewRow, store.review_id)
-        terms = dict((review.settings if review else {}).get("highlight", {}))
+        terms = review_settings(uow).highlight
         state = record_state(uow, record_id, stage)
     highlights = compile_terms(terms.get("include", ()), terms.get("exclude", ()))
     title, abstract = record.title or "(no title)", record.abstract or "(no abstract)"

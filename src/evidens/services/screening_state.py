@@ -17,7 +17,6 @@ twin and command applies the same ones; templates only show what a service retur
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
@@ -25,28 +24,15 @@ from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import ConflictError
 from evidens.screening.workflow import Status, StatusKind, record_status
 from evidens.services import pilot
+from evidens.services.review_settings import ScreeningSettings, review_settings
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
-from evidens.store.models import ResolutionRow, ReviewRow, ScreeningDecisionRow
+from evidens.store.models import ResolutionRow, ScreeningDecisionRow
 
 LOCKED_HINT = "a resolver can reopen the record if a decision must change"
 
 
-@dataclass(frozen=True)
-class ScreeningSettings:
-    required: dict[Stage, int]
-    maybe_is_conflict: bool
-    exclusion_reasons: tuple[str, ...]
-
-
 def settings_of(uow: UnitOfWork) -> ScreeningSettings:
-    review = uow.session.get(ReviewRow, uow.review_id)
-    raw: dict[str, Any] = dict(review.settings if review else {})
-    required = raw.get("reviewers_required", {})
-    return ScreeningSettings(
-        required={s: int(required.get(s.value, 2)) for s in Stage},
-        maybe_is_conflict=bool(raw.get("maybe_is_conflict", False)),
-        exclusion_reasons=tuple(raw.get("exclusion_reasons", ())),
-    )
+    return review_settings(uow).screening
 
 
 def to_decision(row: ScreeningDecisionRow) -> ScreeningDecision:

@@ -24,6 +24,7 @@ from evidens.core import ScreeningDecision, Stage
 from evidens.errors import NotFoundError
 from evidens.screening.highlight import HighlightList, compile_terms, highlight_record
 from evidens.services.pilot import next_pilot_record, pilot_in
+from evidens.services.review_settings import review_settings
 from evidens.services.screening import decide, eligible_ids
 from evidens.services.screening_session import RecordCard
 from evidens.services.screening_state import record_state, settings_of
@@ -169,8 +170,7 @@ def _card_in(
 
 
 def _terms(uow: UnitOfWork) -> HighlightList:
-    review = uow.session.get(ReviewRow, uow.review_id)
-    terms = dict((review.settings if review else {}).get("highlight", {}))
+    terms = review_settings(uow).highlight
     include = tuple(str(t) for t in terms.get("include", ()))
     exclude = tuple(str(t) for t in terms.get("exclude", ()))
     return _highlights(include, exclude)

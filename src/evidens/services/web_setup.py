@@ -27,6 +27,7 @@ from evidens.screening.highlight import compile_terms
 from evidens.services import pilot
 from evidens.services.dedup import DedupSummary, decide_pair, deduplicate
 from evidens.services.pilot import team
+from evidens.services.review_settings import review_settings
 from evidens.services.screening_state import settings_of
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.services.web_queue import forget
@@ -104,21 +105,20 @@ def read_setup(store: ReviewStore) -> Setup:
     """The review's current setup, with the defaults the screening services use."""
     with transaction(store, "web") as uow:
         review = uow.session.get(ReviewRow, store.review_id)
-        protocol = dict(review.protocol if review else {})
-        settings = dict(review.settings if review else {})
-    highlight = dict(settings.get("highlight", {}))
-    required = dict(settings.get("reviewers_required", {}))
+        text = str(dict(review.protocol if review else {}).get("text", ""))  # the web's own
+        settings = review_settings(uow)
+    protocol, highlight = settings.protocol, settings.highlight
     return Setup(
-        question=str(protocol.get("question", "")),
-        registration=str(protocol.get("registration") or ""),
-        text=str(protocol.get("text", "")),
-        inclusion_criteria=tuple(str(c) for c in protocol.get("inclusion_criteria", ())),
-        exclusion_criteria=tuple(str(c) for c in protocol.get("exclusion_criteria", ())),
-        exclusion_reasons=tuple(str(r) for r in settings.get("exclusion_reasons", ())),
+        question=protocol.question,
+        registration=protocol.registration or "",
+        text=text,
+        inclusion_criteria=protocol.inclusion_criteria,
+        exclusion_criteria=protocol.exclusion_criteria,
+        exclusion_reasons=settings.screening.exclusion_reasons,
         highlight_include=tuple(str(t) for t in highlight.get("include", ())),
         highlight_exclude=tuple(str(t) for t in highlight.get("exclude", ())),
-        reviewers_required={s.value: int(required.get(s.value, 2)) for s in Stage},
-        maybe_is_conflict=bool(settings.get("maybe_is_conflict", False)),
+        reviewers_required={s.value: n for s, n in settings.reviewers_required.items()},
+        maybe_is_conflict=settings.screening.maybe_is_conflict,
     )
 
 
