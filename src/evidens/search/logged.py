@@ -123,4 +123,3 @@ def _text(
             hint="use one of " + ", ".join(choices),
         )
     return value
-

@@ -243,7 +243,9 @@ def _searches(root: Path) -> tuple[SearchEntry, ...]:
             files=tuple(str(f) for f in item.get("files", ())),
         )
         entries.append(
-            SearchEntry(search, kind, files, _round_of(item, path, where), _translation(item, path, where))
+            SearchEntry(
+                search, kind, files, _round_of(item, path, where), _translation(item, path, where)
+            )
         )
     return tuple(entries)
 
