@@ -103,16 +103,25 @@ def log_translations(
     return tuple(logged)
 
 
-def set_hits(store: ReviewStore, search_id: int, hits: int, *, actor: str) -> None:
-    """Record the hits a logged search gave when it was run (PRISMA-S item 13), audited
-    with the count it replaces."""
+def set_hits(
+    store: ReviewStore,
+    search_id: int,
+    hits: int,
+    *,
+    actor: str,
+    date_run: dt.date | None = None,
+) -> None:
+    """Record the hits a logged search gave when it was run (PRISMA-S item 13), and the
+    date it ran when given; audited with the values they replace."""
     if hits < 0:
         raise ValidationError(f"hits must be 0 or more, not {hits}", field="hits")
     with transaction(store, actor) as uow:
         row = _search(uow, search_id)
-        before = row.hits
+        before = {"hits": row.hits, "date_run": str(row.date_run)}
         row.hits = hits
-        uow.audit("update", "search", row.id, before={"hits": before}, after={"hits": hits})
+        row.date_run = date_run or row.date_run
+        after = {"hits": hits, "date_run": str(row.date_run)}
+        uow.audit("update", "search", row.id, before=before, after=after)
 
 
 def search_for_import(store: ReviewStore, search_id: int, source: str | None) -> LoggedSearch:
