@@ -48,8 +48,8 @@ def logged(tmp_path: Path) -> tuple[str, list[int]]:
     invoke("init", "Inhalers", "--db", db)
     ids = []
     for target in ("embase", "cochrane"):
-        out = invoke("search", "translate", QUERY, "--to", target, "--db", db, "--date",
-                     "2026-12-01", "--as", "Ann")  # fmt: skip
+        args = ["--to", target, "--db", db, "--date", "2026-12-01", "--as", "Ann"]
+        out = invoke("search", "translate", QUERY, *args)
         ids += [int(x) for x in re.findall(r"logged search (\d+):", out)]
     return db, ids
 
@@ -99,6 +99,5 @@ def test_a_wrong_search_is_one_line_and_imports_nothing(
     assert "--date" in fails(
         ["search", "translate", QUERY, "--db", db, "--date", "1 Dec"], capsys, monkeypatch
     )
-    with open_review(db) as store:
-        with transaction(store, "test") as uow:
-            assert uow.session.scalars(select(ImportBatchRow)).first() is None
+    with open_review(db) as store, transaction(store, "test") as uow:
+        assert uow.session.scalars(select(ImportBatchRow)).first() is None

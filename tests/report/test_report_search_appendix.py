@@ -38,9 +38,10 @@ def test_the_appendix_shows_strategy_source_and_warning_escaped() -> None:
     (table,) = report.appendix
     html = report_html(report)
     tree = lxml.html.fromstring(html)
-    assert tree.find(".//script") is None and tree.find(".//img") is None
-    rows = [[td.text_content() for td in tr.findall("td")] for tr in
-            tree.get_element_by_id("search-translations").find("tbody")]  # fmt: skip
+    assert tree.find(".//script") is None
+    assert tree.find(".//img") is None
+    body = tree.get_element_by_id("search-translations").find("tbody")
+    rows = [[td.text_content() for td in tr.findall("td")] for tr in body]
     assert rows[0] == [f"Translated from this PubMed strategy:{DESIGNED}"]  # <br> joins
     assert rows[1] == [
         "EmbaseEmbase.com (Elsevier)",

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+import tomllib
 from typing import Any
 
 import pytest
 import tomli_w
-import tomllib
 
 from evidens.errors import ConfigError
 from evidens.search import translate

@@ -76,9 +76,14 @@ def test_a_bad_target_or_query_logs_nothing(store: ReviewStore) -> None:
         _log(store, ["embase", "embse"])
     with pytest.raises(InputError, match="ends too early"):
         log_translations(
-            store, "asthma AND (", source="pubmed", targets=["wos"], date_run=None,
-            run_by=None, actor="Ann",
-        )  # fmt: skip
+            store,
+            "asthma AND (",
+            source="pubmed",
+            targets=["wos"],
+            date_run=None,
+            run_by=None,
+            actor="Ann",
+        )
     assert _count(store) == 0
 
 
@@ -107,9 +112,9 @@ def test_a_search_of_another_review_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "two.db"
     with create_review(db, title="First", slug="first", actor="owner") as first:
         (search_id,) = _log(first, ["embase"])
-    with create_review(db, title="Second", slug="second", actor="owner") as second:
-        with pytest.raises(NotFoundError, match="not a search of this review"):
-            search_for_import(second, search_id, None)
+    second = create_review(db, title="Second", slug="second", actor="owner")
+    with second, pytest.raises(NotFoundError, match="not a search of this review"):
+        search_for_import(second, search_id, None)
 
 
 def test_the_report_lists_read_the_translation(store: ReviewStore) -> None:
