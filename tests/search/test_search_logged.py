@@ -44,3 +44,9 @@ def test_a_wrong_value_names_file_and_field(change: dict[str, Any], field: str, 
         read_translation(data, path="searches.toml", field="t")
     assert caught.value.location == f"searches.toml:{field}"
     assert words in caught.value.message
+
+
+def test_a_translation_that_is_not_a_table_is_refused() -> None:
+    with pytest.raises(ConfigError, match="must be a table") as caught:
+        read_translation("pubmed to embase", path="searches.toml", field="search[0].translation")
+    assert caught.value.field == "search[0].translation"

@@ -73,10 +73,12 @@ def _warning_dict(note: Approximation) -> dict[str, Any]:
 
 
 def read_translation(
-    data: Mapping[str, Any], *, path: str | PurePath | None = None, field: str = "translation"
+    data: object, *, path: str | PurePath | None = None, field: str = "translation"
 ) -> LoggedTranslation:
     """A :class:`LoggedTranslation` from :meth:`~LoggedTranslation.to_dict`'s shape; a wrong
     or missing value is a :class:`ConfigError` naming the file and field."""
+    if not isinstance(data, Mapping):
+        raise ConfigError("must be a table", path=path, field=field)
     syntax = _text(data, "from", path, field, choices=DIALECTS)
     target = _text(data, "to", path, field, choices=TARGETS)
     query = _text(data, "query", path, field)

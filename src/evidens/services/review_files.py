@@ -242,22 +242,14 @@ def _searches(root: Path) -> tuple[SearchEntry, ...]:
             run_by=item.get("run_by"),
             files=tuple(str(f) for f in item.get("files", ())),
         )
-        entries.append(
-            SearchEntry(
-                search, kind, files, _round_of(item, path, where), _translation(item, path, where)
-            )
+        logged = item.get("translation")  # [search.translation]: see evidens.search.logged
+        translation = (
+            None
+            if logged is None
+            else read_translation(logged, path=path, field=f"{where}.translation")
         )
+        entries.append(SearchEntry(search, kind, files, _round_of(item, path, where), translation))
     return tuple(entries)
-
-
-def _translation(item: dict[str, Any], path: Path, where: str) -> LoggedTranslation | None:
-    """The ``[search.translation]`` table: what a logged strategy was translated from."""
-    data = item.get("translation")
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        raise ConfigError("translation must be a table", path=path, field=f"{where}.translation")
-    return read_translation(data, path=path, field=f"{where}.translation")
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
