@@ -22,11 +22,13 @@ from rich.progress import (
 from rich.table import Table
 
 from evidens.core import SourceKind
+from evidens.errors import InputError, ValidationError
 from evidens.services import dedup as dedup_service
 from evidens.services import exports, imports
 from evidens.services import report as report_service
 from evidens.services.prisma import box_values, prisma_counts
 from evidens.services.run import run_review
+from evidens.services.search_log import search_for_import
 from evidens.services.store import create_review, open_review
 
 console = Console(highlight=False)
@@ -39,6 +41,16 @@ ReviewOption = Annotated[
     str | None, typer.Option("--review", help="Which review, when the store holds several.")
 ]
 ActorOption = Annotated[str, typer.Option("--as", help="Who is acting (for the audit log).")]
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option's date, or one line naming the option."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a date", field=option, hint="YYYY-MM-DD") from None
 
 
 def progress_bar() -> Progress:
@@ -66,30 +78,56 @@ def init(
 
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Export files from one source.")],
-    source: Annotated[str, typer.Option(help="Database or register the files came from.")],
+    source: Annotated[
+        str | None,
+        typer.Option(help="Database or register the files came from (default: --search's)."),
+    ] = None,
     kind: Annotated[SourceKind, typer.Option(help="database, register or other.")] = (
         SourceKind.DATABASE
     ),
     search_date: Annotated[
         str | None, typer.Option(help="Date the search was run (YYYY-MM-DD).")
     ] = None,
+    search: Annotated[
+        int | None,
+        typer.Option("--search", help="The logged search the files came from (search list)."),
+    ] = None,
     db: DbOption = None,
     review: ReviewOption = None,
     actor: ActorOption = "importer",
 ) -> None:
-    """Import export files (format detected from content); each file all or nothing."""
-    date = dt.date.fromisoformat(search_date) if search_date else None
+    """Import export files (format detected from content); each file all or nothing. With
+    --search, the files are linked to that logged search (its strategy, date, source)."""
+    date = parse_date(search_date, "--search-date")
     store = open_review(db, review)
     try:
+        found = None if search is None else search_for_import(store, search, source)
+        name = found.source if found else source
+        if name is None:
+            raise InputError(
+                "name the source of the files",
+                field="--source",
+                hint="--source NAME or --search ID",
+            )
+        platform = found.platform if found else None
+        date = date or (found.date_run if found else None)
         for path in files:
             outcome = imports.import_file(
-                store, path, source=source, kind=kind, search_date=date, actor=actor
+                store,
+                path,
+                source=name,
+                kind=kind,
+                platform=platform,
+                search_id=search,
+                search_date=date,
+                actor=actor,
             )
             r = outcome.report
             console.print(
                 f"{path.name}: {r.records} records ({r.format}); missing title {r.missing_title}, "
                 f"abstract {r.missing_abstract}, year {r.missing_year}, DOI {r.missing_doi}; "
                 f"{len(r.warnings)} warnings"
+                + (f"; linked to search {search}" if search is not None else "")
             )
     finally:
         store.dispose()

@@ -1,10 +1,13 @@
-"""``evidens search translate|run``: translate a strategy for each database; run it where an
-API exists. Thin by design: read the query, call :mod:`evidens.search`, print or write.
+"""``evidens search translate|run|list|hits``: translate a strategy for each database (and
+log the translations as the review's searches); run it where an API exists; list the
+review's searches; record a logged search's hits. Thin by design: read the query, call
+:mod:`evidens.search` or a service, print or write.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -14,11 +17,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from evidens.cli.review_cmd import DbOption, ReviewOption, parse_date
 from evidens.errors import InputError
 from evidens.search import TARGETS, translate, translate_all
 from evidens.search.connectors import SOURCES, SearchResult, run_search
 from evidens.search.export import REPORT, translation_files
-from evidens.search.vocabulary import read_heading_map
+from evidens.search.translate import Translation
+from evidens.search.vocabulary import HeadingMap, read_heading_map
 
 search_app = typer.Typer(
     help="Translate a search strategy for each database, and run it where an API exists.",
@@ -88,13 +93,27 @@ def translate_cmd(
         Path | None,
         typer.Option("--out", help="Write <database>.txt per database, warnings.md, JSON."),
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Log each translation as a search of this review."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="With --db: date the searches ran, YYYY-MM-DD.")
+    ] = None,
+    actor: Annotated[str, typer.Option("--as", help="With --db: who ran the searches.")] = (
+        "searcher"
+    ),
 ) -> None:
     """Print each translation and every construct the target cannot express, or write them
-    to --out DIR: one file per database, warnings.md and translations.json."""
+    to --out DIR: one file per database, warnings.md and translations.json; with --db, log
+    each as a search of the review (strategy, where it came from, warnings)."""
     text = _query_text(query)
     table = (
         read_heading_map(_read_text(headings, "heading map"), str(headings)) if headings else None
     )
+    if db is not None:
+        _log(text, db, source, target, simplify, table, parse_date(date, "--date"), actor)
+        return
     if target == "all":
         results = translate_all(text, source=source, simplify=simplify, headings=table)
     else:
@@ -109,6 +128,10 @@ def translate_cmd(
             f"wrote {len(results)} translations, {warned} warnings ({REPORT}) to {escape(str(out))}"
         )
         return
+    _print_translations(results)
+
+
+def _print_translations(results: dict[str, Translation]) -> None:
     for name, result in results.items():
         if len(results) > 1:
             console.print(f"[bold]== {escape(name)}[/]")
@@ -116,6 +139,47 @@ def translate_cmd(
         for note in result.notes:
             where = f" (line {note.line})" if note.line else ""
             console.print(f"[yellow]warning:[/] {escape(str(note))}{where}")
+
+
+def _log(
+    text: str,
+    db: str,
+    source: str,
+    target: str,
+    simplify: bool,
+    headings: HeadingMap | None,
+    date: dt.date | None,
+    actor: str,
+) -> None:
+    """Log the translations as searches and say which ids they got (for import --search)."""
+    from evidens.services.search_log import log_translations
+    from evidens.services.store import open_review
+
+    targets = list(TARGETS) if target == "all" else [target]
+    with open_review(db) as store:
+        logged = log_translations(
+            store,
+            text,
+            source=source,
+            targets=targets,
+            date_run=date,
+            run_by=actor,
+            actor=actor,
+            simplify=simplify,
+            headings=headings,
+        )
+    for search in logged:
+        warned = len(search.translation.warnings) if search.translation else 0
+        console.print(
+            f"logged search {search.id}: {escape(search.source)}"
+            f"{f' via {escape(search.platform)}' if search.platform else ''}"
+            f" ({escape(search.translation.target if search.translation else '')}),"
+            f" {warned} warnings"
+        )
+    console.print(
+        f"{len(logged)} searches logged; import each export with "
+        "`evidens import FILE --search ID`, record its hits with `evidens search hits ID N`"
+    )
 
 
 @search_app.command("run")
@@ -173,6 +237,48 @@ def run_cmd(
         finally:
             store.dispose()
         console.print(f"logged the search and imported {outcome.report.records} records")
+
+
+@search_app.command("list")
+def list_cmd(db: DbOption = None, review: ReviewOption = None) -> None:
+    """The review's searches with their ids (what `evidens import --search ID` names), date,
+    hits, and the translation each strategy came from."""
+    from evidens.services.search_log import list_searches
+    from evidens.services.store import open_review
+
+    with open_review(db, review) as store:
+        searches = list_searches(store)
+    if not searches:
+        console.print("no searches logged yet")
+    for search in searches:
+        via = f" via {search.platform}" if search.platform else ""
+        date = search.date_run.isoformat() if search.date_run else "date not recorded"
+        hits = "hits not recorded" if search.hits is None else f"{search.hits} hits"
+        line = f"{search.id}: {search.source}{via}, {date}, {hits}"
+        if search.translation is not None:
+            t = search.translation
+            line += f"; translated from {t.syntax} for {t.target}, {len(t.warnings)} warnings"
+        console.print(escape(line))
+
+
+@search_app.command("hits")
+def hits_cmd(
+    search_id: Annotated[int, typer.Argument(help="The search's id (`evidens search list`).")],
+    hits: Annotated[int, typer.Argument(help="Records the database found.")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date the search ran, YYYY-MM-DD.")
+    ] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+    actor: Annotated[str, typer.Option("--as", help="Who ran the search.")] = "searcher",
+) -> None:
+    """Record the hits a logged search gave when it was run (PRISMA-S item 13)."""
+    from evidens.services.search_log import set_hits
+    from evidens.services.store import open_review
+
+    with open_review(db, review) as store:
+        set_hits(store, search_id, hits, actor=actor, date_run=parse_date(date, "--date"))
+    console.print(f"search {search_id}: {hits} hits recorded")
 
 
 def _export(result: SearchResult, out: Path) -> str:

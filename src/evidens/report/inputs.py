@@ -18,6 +18,7 @@ from evidens.meta.results import Methods
 from evidens.prisma.counts import PrismaCounts
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
 from evidens.rob.model import Result
+from evidens.search.logged import LoggedTranslation
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class SearchLog:
     imported: int | None = None
     """Records read from this search's export files (``None``: nothing was imported), shown
     beside the hits the log gives so that a short or partial export is seen."""
+    translation: LoggedTranslation | None = None
+    """What the strategy was translated from, with the translation's warnings (PRISMA-S
+    item 8); shown in the report's appendix. ``None``: the strategy was written as run."""
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,8 @@ class ReviewReport:
     checklist: tuple[ChecklistItem, ...]
     checklist_table: Table
     colophon: str
+    appendix: tuple[Table, ...] = ()
+    """Tables after the checklist: the searches as translated, with their warnings."""
 
     def table(self, key: str) -> Table:
         """The table with ``key`` (KeyError names it when the report has none)."""

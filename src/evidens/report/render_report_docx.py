@@ -205,6 +205,11 @@ def report_docx(report: ReviewReport) -> bytes:
         _blocks(document, report)
     document.add_heading("PRISMA 2020 checklist", level=1)
     add_table(document, report.checklist_table)
+    if report.appendix:
+        document.add_heading("Appendix", level=1)
+        for table in report.appendix:
+            add_table(document, table)
+            document.add_paragraph()
     _note(document, report.colophon)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -33,6 +33,9 @@ sup{font-size:75%}
 """.strip()
 
 
+_STRATEGIES = ("searches", "search-translations")  # tables whose 2nd column is a strategy
+
+
 def _text(text: str) -> str:
     return "<br>".join(escape(printable(line)) for line in text.split("\n"))
 
@@ -53,7 +56,7 @@ def _cell(tag: str, cell: Cell, css: str = "") -> str:
 def _body_row(table: Table, row: tuple[Cell, ...]) -> str:
     cells = []
     for k, cell in enumerate(row):
-        css = "strategy" if table.key == "searches" and k == 1 else ""
+        css = "strategy" if table.key in _STRATEGIES and k == 1 else ""
         if cell.muted:
             css = "blank"
         cells.append(_cell("td", cell, css))
@@ -118,6 +121,9 @@ def report_html(report: ReviewReport) -> str:
         parts.append(table_html(block) if isinstance(block, Table) else figure_html(block))
     parts.append("<h2>PRISMA 2020 checklist</h2>")
     parts.append(table_html(report.checklist_table))
+    if report.appendix:
+        parts.append("<h2>Appendix</h2>")
+        parts += [table_html(t) for t in report.appendix]
     parts.append(f'<p class="colophon">{escape(report.colophon)}</p>')
     body = "\n".join(parts)
     return (

@@ -26,6 +26,7 @@ from evidens.report.inputs import (
     SearchLog,
 )
 from evidens.screening.workflow import Status, StatusKind
+from evidens.search.logged import read_translation
 from evidens.services.prisma import exclusion_reasons
 from evidens.services.records import canonical_ids, load_records
 from evidens.services.screening import stage_statuses
@@ -36,7 +37,8 @@ from evidens.store.synthesis_models import AnalysisRow
 
 def search_logs(uow: UnitOfWork) -> tuple[SearchLog, ...]:
     """Every search as logged (source, strategy, date, hits...), in the order it was added,
-    with the records read from the export files imported for it."""
+    with the records read from the export files imported for it and the translation its
+    strategy came from."""
     imported = dict(
         uow.session.execute(
             select(ImportBatchRow.search_id, func.sum(ImportBatchRow.records_read))
@@ -71,6 +73,7 @@ def search_logs(uow: UnitOfWork) -> tuple[SearchLog, ...]:
             ),
             SourceKind(kind),
             imported=None if row.id not in imported else int(imported[row.id]),
+            translation=None if row.translation is None else read_translation(row.translation),
         )
         for row, name, kind in rows
     )

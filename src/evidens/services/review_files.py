@@ -4,7 +4,9 @@ Layout of a review folder (every file but ``review.toml`` is optional)::
 
     review.toml                    protocol, team, screening and [dedup] settings, reported
                                    PRISMA counts
-    searches.toml                  [[search]] source, kind, platform, date, strategy, hits, files
+    searches.toml                  [[search]] source, kind, platform, date, strategy, hits, files;
+                                   [search.translation] what the strategy was translated from
+                                   (see evidens.search.logged)
     screening/title_abstract.csv   record,reviewer,decision,reason,note
     screening/title_abstract_resolutions.csv   record,resolver,decision,reason,note
     fulltext/retrieval.csv         record,retrieved,reason,file
@@ -29,6 +31,7 @@ from typing import Any
 from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
 from evidens.errors import ConfigError
 from evidens.formats.csv_formats import SEMICOLON_HINT, semicolon_delimited
+from evidens.search.logged import LoggedTranslation, read_translation
 from evidens.services.dedup import dedup_options
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -40,6 +43,7 @@ class SearchEntry:
     kind: SourceKind
     files: tuple[Path, ...]
     round: int = 1  # a living review's round (``[[round]]`` in review.toml)
+    translation: LoggedTranslation | None = None  # ``[search.translation]``
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,13 @@ def _searches(root: Path) -> tuple[SearchEntry, ...]:
             run_by=item.get("run_by"),
             files=tuple(str(f) for f in item.get("files", ())),
         )
-        entries.append(SearchEntry(search, kind, files, _round_of(item, path, where)))
+        logged = item.get("translation")  # [search.translation]: see evidens.search.logged
+        translation = (
+            None
+            if logged is None
+            else read_translation(logged, path=path, field=f"{where}.translation")
+        )
+        entries.append(SearchEntry(search, kind, files, _round_of(item, path, where), translation))
     return tuple(entries)
 
 

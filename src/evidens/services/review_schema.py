@@ -18,6 +18,8 @@ from evidens.meta.model import PRESETS
 from evidens.meta.tau2 import TAU2_METHODS
 from evidens.prisma.counts import BOXES
 from evidens.prisma.diagram import Template
+from evidens.search import TARGETS
+from evidens.search.parser import DIALECTS
 from evidens.services.dedup import DEDUP_OPTIONS
 from evidens.services.permissions import PERMISSION_ACTIONS, ROLE_ACTIONS
 
@@ -236,6 +238,22 @@ REVIEW = Table(
 )
 """review.toml: the protocol, the team, settings, reported counts, methods and analyses."""
 
+_TRANSLATION = Table(
+    (
+        Key("from", required=True, choices=DIALECTS),
+        Key("to", required=True, choices=TARGETS),
+        Key("query", required=True),
+        Key(
+            "warnings",
+            Kind.TABLES,
+            table=Table(
+                (Key("message", required=True), Key("part"), Key("line", Kind.INTEGER, minimum=1))
+            ),
+        ),
+    )
+)
+"""[search.translation]: a logged strategy's source (evidens.search.logged)."""
+
 SEARCHES = Table(
     (
         Key(
@@ -250,6 +268,7 @@ SEARCHES = Table(
                     Key("hits", Kind.INTEGER, minimum=0),
                     Key("files", Kind.TEXTS),
                     Key("round", Kind.INTEGER, minimum=1),
+                    Key("translation", Kind.TABLE, table=_TRANSLATION),
                 )
             ),
         ),

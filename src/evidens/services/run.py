@@ -146,7 +146,7 @@ def _load_team_and_searches(
     for entry in sorted(files.searches, key=lambda e: e.round):  # a living review's rounds
         _start_rounds_until(store, files, entry.round)
         with transaction(store, ACTOR) as uow:
-            search_id = add_search(uow, entry.search, entry.kind).id
+            search_id = add_search(uow, entry.search, entry.kind, entry.translation).id
         for path, shown in zip(entry.files, entry.search.files, strict=True):
             progress("importing exports", done, total)
             outcome = imports.import_file(

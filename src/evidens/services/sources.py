@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from evidens.core import Search, Source, SourceKind
+from evidens.search.logged import LoggedTranslation
 from evidens.services.rounds import current_round
 from evidens.services.store import UnitOfWork
 from evidens.store.models import SearchRow, SourceRow
@@ -28,7 +29,14 @@ def ensure_source(uow: UnitOfWork, source: Source) -> SourceRow:
     return row
 
 
-def add_search(uow: UnitOfWork, search: Search, kind: SourceKind) -> SearchRow:
+def add_search(
+    uow: UnitOfWork,
+    search: Search,
+    kind: SourceKind,
+    translation: LoggedTranslation | None = None,
+) -> SearchRow:
+    """Log ``search``; ``translation`` keeps what its strategy was translated from and the
+    translation's warnings (PRISMA-S item 8)."""
     source = ensure_source(uow, Source(search.source, kind, search.platform))
     row = SearchRow(
         review_id=uow.review_id,
@@ -40,13 +48,12 @@ def add_search(uow: UnitOfWork, search: Search, kind: SourceKind) -> SearchRow:
         limits=search.limits,
         run_by=search.run_by,
         round=current_round(uow),
+        translation=None if translation is None else translation.to_dict(),
     )
     uow.session.add(row)
     uow.session.flush()
-    uow.audit(
-        "create",
-        "search",
-        row.id,
-        after={"source": search.source, "date_run": str(search.date_run), "hits": search.hits},
-    )
+    after = {"source": search.source, "date_run": str(search.date_run), "hits": search.hits}
+    if translation is not None:
+        after["translated"] = f"{translation.syntax} -> {translation.target}"
+    uow.audit("create", "search", row.id, after=after)
     return row

@@ -105,6 +105,9 @@ class SearchRow(Base):
     limits: Mapped[str | None] = mapped_column(Text)
     run_by: Mapped[str | None] = mapped_column(String(200))
     round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # living review
+    # what the strategy was translated from, with its warnings (PRISMA-S item 8); the
+    # shape of evidens.search.logged.LoggedTranslation.to_dict, None when written by hand
+    translation: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
 
 class ImportBatchRow(Base):
