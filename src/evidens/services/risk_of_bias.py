@@ -222,7 +222,7 @@ def stored_in(session: Session, review_id: int) -> list[StoredAssessment]:
         .where(RobAssessmentRow.review_id == review_id)
         .order_by(RobAssessmentRow.id)
     )
-    rows = session.execute(query).all()
+    rows = list(session.execute(query).all())
     files = file_names(label for _, label, _ in rows)
     rows.sort(key=lambda r: files[r[1]])  # stable: stored order within a study's file
     return [
@@ -289,8 +289,7 @@ def store_rob(uow: UnitOfWork, assessments: Iterable[Assessment]) -> None:
         key = (assessment.study, assessment.outcome, assessment.assessor, assessment.instrument)
         if key in seen:
             raise ValidationError(
-                f"{assessment.assessor!r} assessed {assessment.study} / {assessment.outcome} "
-                "twice",
+                f"{assessment.assessor!r} assessed {assessment.study} / {assessment.outcome} twice",
                 field="assessor",
                 hint="keep one assessment per assessor and result "
                 "(`evidens rob add` replaces an earlier one)",

@@ -163,7 +163,12 @@ def record_consensus(
         "decided_by": decided_by,
         "discrepancies": len(record.report.questions),
         "resolutions": [
-            {"domain": r.domain, "question": r.question, "answer": r.answer.value, "reason": r.reason}
+            {
+                "domain": r.domain,
+                "question": r.question,
+                "answer": r.answer.value,
+                "reason": r.reason,
+            }
             for r in record.resolutions
         ],
     }
