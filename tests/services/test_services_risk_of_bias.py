@@ -92,7 +92,8 @@ def test_two_assessors_are_compared_then_agree(dual: ReviewStore) -> None:
         ("D1", "1.3", Answer.NI, Answer.N)
     ]
     (before,) = rob_status(dual)
-    assert before.assessors == ("MV", "RC") and before.agreed is False
+    assert before.assessors == ("MV", "RC")
+    assert before.agreed is False
     assert not before.consensus
     with transaction(dual, "reader") as uow:
         assert [r.assessment.assessor for r in rob_results_in(uow)] == ["MV", "RC"]
@@ -106,7 +107,8 @@ def test_two_assessors_are_compared_then_agree(dual: ReviewStore) -> None:
     assert record.assessment.answer("D1", "1.3") is Answer.NI
 
     (after,) = rob_status(dual)
-    assert after.consensus and after.final_overall is Judgment.HIGH
+    assert after.consensus
+    assert after.final_overall is Judgment.HIGH
     with transaction(dual, "reader") as uow:
         counted = rob_results_in(uow)
         every = rob_assessments_in(uow)
@@ -121,10 +123,12 @@ def test_two_assessors_are_compared_then_agree(dual: ReviewStore) -> None:
         ).one()
         agreement = row.judgments["consensus"]
         audit = session.scalars(select(AuditRow).where(AuditRow.entity == "rob_assessment")).all()
-    assert agreement["of"] == ["MV", "RC"] and agreement["decided_by"] == "JK"
+    assert agreement["of"] == ["MV", "RC"]
+    assert agreement["decided_by"] == "JK"
     assert agreement["resolutions"][0]["reason"] == "no baseline table in the paper"
     assert [a.actor for a in audit] == ["MV", "RC", "JK"]
-    assert audit[1].after is not None and audit[1].after["recorded_by"] == "lead"
+    assert audit[1].after is not None
+    assert audit[1].after["recorded_by"] == "lead"
 
 
 def test_a_folder_written_from_the_store_gives_the_same_outputs(
@@ -154,9 +158,12 @@ def test_adding_again_replaces_and_the_audit_keeps_the_old(dual: ReviewStore) ->
     assert mine == [changed]
     with Session(dual.engine) as session:
         last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc())).first()
-    assert last is not None and last.action == "reassess"
-    assert last.before is not None and last.before["answers"]["D4"]["4.2"] == "PN"
-    assert last.after is not None and last.after["answers"]["D4"]["4.2"] == "N"
+    assert last is not None
+    assert last.action == "reassess"
+    assert last.before is not None
+    assert last.before["answers"]["D4"]["4.2"] == "PN"
+    assert last.after is not None
+    assert last.after["answers"]["D4"]["4.2"] == "N"
 
 
 def test_bad_additions_write_nothing(dual: ReviewStore) -> None:
