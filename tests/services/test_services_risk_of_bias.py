@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidens.errors import NotFoundError, PermissionDeniedError, ValidationError
+from evidens.errors import InputError, NotFoundError, PermissionDeniedError, ValidationError
 from evidens.report.rob_plots import rob_outputs
 from evidens.rob import Answer, Assessment, Judgment, assess, dump_assessment, load_assessments
 from evidens.rob import rob_json as rob_document
@@ -212,3 +212,27 @@ def test_rows_of_older_stores_still_read(store: ReviewStore) -> None:
     assert old.overrides["D1"].judgment is Judgment.HIGH
     assert old.overrides["D1"].reason == "why"
     assert old.answers == sharma.answers
+
+
+def test_a_folders_consensus_stands_for_its_assessors(store: ReviewStore) -> None:
+    """A folder's consensus file, named as evidens.rob.dual.consensus names it, replaces the
+    two assessors' own assessments in the outputs; they stay in the store and the folder."""
+    (sharma,) = _riss()
+    folder = [
+        replace(sharma, assessor="MV"),
+        replace(sharma, assessor="Consensus of MV and RC"),
+        _second(sharma, "RC", "D1", "1.3", "N"),
+    ]
+    with transaction(store, "evidens run") as uow:
+        store_rob(uow, folder)
+    with transaction(store, "reader") as uow:
+        counted = [r.assessment.assessor for r in rob_results_in(uow)]
+        assert rob_assessments_in(uow) == folder
+    assert counted == ["Consensus of MV and RC"]
+
+
+def test_an_unknown_instrument_names_the_file(dual: ReviewStore) -> None:
+    (sharma,) = _riss()
+    text = dump_assessment(replace(sharma, assessor="JK", instrument="rob3"))
+    with pytest.raises(InputError, match=r"^jk\.toml:instrument: unknown instrument 'rob3'"):
+        add_assessment(dual, text, path="jk.toml", actor="JK")

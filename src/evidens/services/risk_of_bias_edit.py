@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidens.errors import ReviewStateError, ValidationError
+from evidens.errors import InputError, ReviewStateError, ValidationError
 from evidens.rob import Judgment, Override, Result, assess, load_assessment
 from evidens.rob.dual import ConsensusRecord, DiscrepancyReport, Resolution, compare, consensus
 from evidens.services.permissions import may_resolve
@@ -94,7 +94,12 @@ def add_assessment(store: ReviewStore, toml_text: str, *, path: str | None, acto
             field="assessor",
             hint="name the person who assessed; record the consensus with `evidens rob agree`",
         )
-    result = assess(assessment)
+    try:
+        result = assess(assessment)
+    except InputError as exc:  # an unknown instrument, say: name the file it came from
+        if exc.path is not None:
+            raise
+        raise type(exc)(exc.message, path=path, field=exc.field, hint=exc.hint) from None
     with transaction(store, actor) as uow:
         _replace(uow, result, create_study=False, on_behalf_of=assessment.assessor)
     return result
