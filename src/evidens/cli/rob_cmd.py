@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from evidens.cli.review_cmd import DbOption, ReviewOption
 from evidens.errors import InputError
 from evidens.report.rob_plots import render, summary, traffic_light
 from evidens.rob import (
@@ -26,11 +27,13 @@ from evidens.rob import (
     Result,
     assess,
     dump_assessment,
+    dump_assessments,
     get_instrument,
     load_assessment,
     load_assessments,
     propose,
 )
+from evidens.rob.dual import DiscrepancyReport
 from evidens.rob.instrument import holds
 from evidens.rob.robvis import (
     RobTable,
@@ -39,6 +42,8 @@ from evidens.rob.robvis import (
     table_from_results,
     write_csv,
 )
+from evidens.services.risk_of_bias_edit import compare_in
+from evidens.services.store import open_review
 
 console = Console(highlight=False, soft_wrap=True)
 rob_app = typer.Typer(help="Risk of bias: RoB 2 and ROBINS-I assessments, plots, robvis CSV.")
@@ -80,32 +85,59 @@ def _print(results: list[Result]) -> None:
             note = "; ".join(d.problems) or (
                 f"override: {d.override_reason}" if d.overridden else ""
             )
-            table.add_row(escape(d.name), _label(d.proposed), _label(d.final), escape(note))
+            table.add_row(
+                escape(d.name), judgment_label(d.proposed), judgment_label(d.final), escape(note)
+            )
         note = result.overall_override_reason
         table.add_row(
             "[b]Overall[/b]",
-            _label(result.proposed_overall),
-            _label(result.final_overall),
+            judgment_label(result.proposed_overall),
+            judgment_label(result.final_overall),
             escape(note),
         )
         console.print(table)
 
 
-def _label(judgment: Judgment | None) -> str:
+def judgment_label(judgment: Judgment | None) -> str:
+    """A judgment as printed; None is an assessment still incomplete."""
     return "incomplete" if judgment is None else judgment.label
 
 
 @rob_app.command("compare")
 def compare_cmd(
-    first: Annotated[Path, typer.Argument(help="One assessor's assessment file (TOML).")],
-    second: Annotated[Path, typer.Argument(help="The other assessor's, same study and result.")],
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="Two assessors' assessment files (TOML); with --db, the study's label."
+        ),
+    ],
+    outcome: Annotated[
+        str | None, typer.Option(help="With --db: the outcome, when several were assessed.")
+    ] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
 ) -> None:
     """Discrepancies between two independent assessments, question by question and domain by
     domain: what the assessors must settle before a consensus record."""
     from evidens.rob.dual import compare
 
-    (a,), (b,) = _results([first]), _results([second])
-    report = compare(a, b)
+    if db is not None or review is not None:
+        if len(targets) != 1:
+            raise InputError("with --db give one study label", field="STUDY", hint='"Sharma 2021"')
+        with open_review(db, review) as store:
+            report = compare_in(store, targets[0], outcome)
+    else:
+        if len(targets) != 2:
+            raise InputError(
+                "give two assessment files", field="FILES", hint="or one study label with --db"
+            )
+        (a,), (b,) = _results([Path(targets[0])]), _results([Path(targets[1])])
+        report = compare(a, b)
+    print_report(report)
+
+
+def print_report(report: DiscrepancyReport) -> None:
+    """The questions and judgments on which two assessors differ."""
     console.print(
         f"{escape(report.study)} - {escape(report.outcome)}: {escape(report.first_assessor)} "
         f"vs {escape(report.second_assessor)}, {report.compared} questions compared"
@@ -117,10 +149,14 @@ def compare_cmd(
         table.add_row(escape(q.domain), escape(q.question), _answer(q.first), _answer(q.second))
     console.print(table)
     for j in report.judgments:
+        first, second = judgment_label(j.first), judgment_label(j.second)
+        console.print(f"judgment differs in {escape(j.domain)}: {first} vs {second}")
+    for key, mine, theirs in report.settings:
         console.print(
-            f"judgment differs in {escape(j.domain)}: {_label(j.first)} vs {_label(j.second)}"
+            f"setting differs: {escape(key)}: {escape(mine or '(unset)')} "
+            f"vs {escape(theirs or '(unset)')}"
         )
-    if not report.questions and not report.judgments:
+    if report.agreed:
         console.print("no discrepancies: the assessments agree")
 
 
@@ -194,17 +230,8 @@ def import_csv(
     """Turn a robvis CSV into assessments whose judgments are recorded overrides."""
     table = read_csv(_read(file), tool, path=str(file))
     found = assessments_from_table(table, outcome=outcome, assessor=assessor)
-    blocks = [_as_array_entry(dump_assessment(a)) for a in found]
-    _write(out, "\n".join(blocks))
+    _write(out, dump_assessments(found))
     console.print(f"wrote {len(found)} assessments to {escape(str(out))}")
-
-
-def _as_array_entry(text: str) -> str:
-    """Re-home one dumped assessment under ``[[assessments]]`` so many fit in one file."""
-    lines = ["[[assessments]]"]
-    for line in text.splitlines():
-        lines.append("[assessments." + line[1:] if line.startswith("[") else line)
-    return "\n".join(lines) + "\n"
 
 
 @rob_app.command("assess")
@@ -245,7 +272,7 @@ def assess_cmd(
         if domain.has_algorithm:
             proposed, problems = propose(domain, answers[domain.id], settings)
             extra = f" ({'; '.join(problems)})" if problems else ""
-            console.print(f"proposed: [b]{_label(proposed)}[/b]{escape(extra)}")
+            console.print(f"proposed: [b]{judgment_label(proposed)}[/b]{escape(extra)}")
             if typer.confirm(f"Override the {domain.id} judgment?", default=False):
                 overrides[domain.id] = _ask_judgment(domain.scale, reason_required=True)
         elif domain.id not in overrides:  # no algorithm: the assessor judges
@@ -255,7 +282,7 @@ def assess_cmd(
         )
         _write(file, dump_assessment(current))
     result = assess(current)
-    console.print(f"\nproposed overall: [b]{_label(result.proposed_overall)}[/b]")
+    console.print(f"\nproposed overall: [b]{judgment_label(result.proposed_overall)}[/b]")
     if typer.confirm("Override the overall judgment?", default=False):
         levels = tool.scale + ((Judgment.NO_INFORMATION,) if tool.no_information_below else ())
         overrides["overall"] = _ask_judgment(levels, reason_required=True)
@@ -299,5 +326,7 @@ def _ask_judgment(scale: tuple[Judgment, ...], *, reason_required: bool) -> Over
 
 
 def register(app: typer.Typer) -> None:
-    """Attach ``evidens rob ...`` to the main app."""
+    """Attach ``evidens rob ...`` to the main app (with the commands working in a store)."""
+    from evidens.cli import rob_store_cmd  # noqa: F401 - its commands join rob_app
+
     app.add_typer(rob_app, name="rob")

@@ -7,7 +7,13 @@ document written as OUT/rob.json; :mod:`evidens.rob.robvis` reads and writes rob
 """
 
 from evidens.rob.engine import OVERALL, assess, fired_rules, overall, propose
-from evidens.rob.files import dump_assessment, load_assessment, load_assessments, rob_json
+from evidens.rob.files import (
+    dump_assessment,
+    dump_assessments,
+    load_assessment,
+    load_assessments,
+    rob_json,
+)
 from evidens.rob.instrument import Domain, Instrument, Question, get_instrument, parse_instrument
 from evidens.rob.model import Answer, Assessment, DomainResult, Judgment, Override, Result
 
@@ -24,6 +30,7 @@ __all__ = [
     "Result",
     "assess",
     "dump_assessment",
+    "dump_assessments",
     "fired_rules",
     "get_instrument",
     "load_assessment",

@@ -177,6 +177,19 @@ def dump_assessment(assessment: Assessment) -> str:
     return "\n".join(lines) + "\n"
 
 
+def dump_assessments(assessments: Iterable[Assessment]) -> str:
+    """The TOML text of several assessments as ``[[assessments]]`` entries (one file per study
+    can hold every assessor's); ``load_assessments`` reads them back unchanged, in order."""
+    blocks = []
+    for assessment in assessments:
+        lines = ["[[assessments]]"]
+        for line in dump_assessment(assessment).splitlines():
+            # re-home each table under the entry: [settings] -> [assessments.settings]
+            lines.append("[assessments." + line[1:] if line.startswith("[") else line)
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
 def _value(judgment: Judgment | None) -> str | None:
     return None if judgment is None else judgment.value
 
