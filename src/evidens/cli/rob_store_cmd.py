@@ -18,13 +18,11 @@ from evidens.cli.review_cmd import DbOption, ReviewOption
 from evidens.cli.rob_cmd import console, judgment_label, rob_app
 from evidens.core.files import read_bounded
 from evidens.errors import InputError, ReviewStateError, ValidationError
-from evidens.report.rob_plots import rob_outputs
 from evidens.rob import Answer, Judgment, Override
 from evidens.rob.dual import Resolution
-from evidens.services.outputs import write_output
-from evidens.services.risk_of_bias import rob_results_in
+from evidens.services.review_outputs import write_rob_outputs
 from evidens.services.risk_of_bias_edit import add_assessment, record_consensus, rob_status
-from evidens.services.store import open_review, transaction
+from evidens.services.store import open_review
 
 MAX_FILE = 5_000_000  # bytes; an assessment file is a few kilobytes
 Actor = Annotated[str, typer.Option("--as", help="Who is acting (for the audit log).")]
@@ -176,15 +174,14 @@ def outputs(
     review: ReviewOption = None,
 ) -> None:
     """Write rob.json and the traffic-light and summary figures from the store."""
-    with open_review(db, review) as store, transaction(store, "evidens rob outputs") as uow:
-        results = rob_results_in(uow)
-    if not results:
+    with open_review(db, review) as store:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            written = write_rob_outputs(store, out)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror}", path=out) from None
+    if not written:
         raise ReviewStateError(
             "no risk-of-bias assessments in this review", hint="add them with `evidens rob add`"
         )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        written = [write_output(out / name, data) for name, data in rob_outputs(results).items()]
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", path=out) from None
     console.print(f"wrote {', '.join(escape(p.name) for p in written)} to {escape(str(out))}")
