@@ -38,9 +38,6 @@ from evidens.extraction.review import (
     parse_consensus,
     settle,
 )
-from evidens.services.store import UnitOfWork
-from evidens.services.studies import add_study
-from evidens.store.models import ArmDataRow, ExtractionFormRow, ExtractionValueRow
 from evidens.services.extraction_rows import (
     CONSENSUS,
     FORM_ROW,
@@ -53,6 +50,9 @@ from evidens.services.extraction_rows import (
     study_ids,
     write_answers,
 )
+from evidens.services.store import UnitOfWork
+from evidens.services.studies import add_study
+from evidens.store.models import ArmDataRow, ExtractionFormRow, ExtractionValueRow
 
 STORED_FORM = "form.toml (kept in the store)"
 

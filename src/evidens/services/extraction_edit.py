@@ -68,8 +68,7 @@ def add_extraction(
         study_id = study_ids(uow).get(extraction.study)
         if study_id is None:
             raise NotFoundError(
-                f"no study labelled {extraction.study!r} in this review",
-                path=name,
+                f"{name}: no study labelled {extraction.study!r} in this review",
                 hint="add it with `evidens studies add`, or correct the About sheet's Study",
             )
         kept = [e for e in stored.extractions if _key(e) != _key(extraction)]
@@ -257,7 +256,9 @@ def _typed(stored: StoredExtraction, key: str, value: Value) -> Value:
     try:
         number = float(value.replace(",", "."))
     except ValueError:
-        raise ValidationError(f"{value!r} is not a number", field=key, hint="give a number") from None
+        raise ValidationError(
+            f"{value!r} is not a number", field=key, hint="give a number"
+        ) from None
     return int(number) if number.is_integer() else number
 
 

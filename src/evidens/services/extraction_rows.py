@@ -55,7 +55,7 @@ def study_ids(uow: UnitOfWork) -> dict[str, int]:
     rows = uow.session.execute(
         select(StudyRow.label, StudyRow.id).where(StudyRow.review_id == uow.review_id)
     )
-    return {label: sid for label, sid in rows}
+    return {row.label: row.id for row in rows}
 
 
 # --- answers --------------------------------------------------------------------------
