@@ -18,6 +18,7 @@ from evidens.extraction import (
     parse_form,
     xlsx_to_extraction,
 )
+from evidens.extraction.model import Value
 from evidens.services import extraction_edit as edit
 from evidens.services.extraction import consensus_in, extraction_in
 from evidens.services.extraction_files import extraction_folder
@@ -88,7 +89,10 @@ def test_settling_every_disagreement_gives_the_folders_consensus(store: ReviewSt
         written = extraction_folder(uow)
         settles = uow.session.scalars(select(AuditRow).where(AuditRow.action == "settle")).all()
     assert load_review_extraction(written).consensus == (agreed,)
-    assert [(a.actor, a.after["field"]) for a in settles] == [("mv", SAMPLE), ("rc", EVENTS)]
+    assert [(a.actor, (a.after or {}).get("field")) for a in settles] == [
+        ("mv", SAMPLE),
+        ("rc", EVENTS),
+    ]
 
 
 def test_settling_a_field_again_replaces_the_earlier_resolution(store: ReviewStore) -> None:
@@ -145,17 +149,24 @@ def test_resolutions_that_do_not_fit_are_refused(store: ReviewStore) -> None:
             store, "Sharma 2021", SAMPLE, take="MV", note="n", decided_by="x", actor="x"
         )
     add_both(store)
-    cases = [
-        ({"take": "ZZ"}, SAMPLE, "did not extract"),
-        ({"take": "MV", "value": 91}, SAMPLE, "not both"),
-        ({"value": "ninety"}, SAMPLE, "not a number"),
-        ({"value": "ninety"}, EVENTS, "not a number"),
-        ({"value": 3}, "characteristics.nope", "names no field"),
+    cases: list[tuple[str | None, Value | None, str, str]] = [
+        ("ZZ", None, SAMPLE, "did not extract"),
+        ("MV", 91, SAMPLE, "not both"),
+        (None, "ninety", SAMPLE, "not a number"),
+        (None, "ninety", EVENTS, "not a number"),
+        (None, 3, "characteristics.nope", "names no field"),
     ]
-    for given, field, match in cases:
+    for take, value, field, match in cases:
         with pytest.raises(ValidationError, match=match):
             edit.settle_field(
-                store, "Sharma 2021", field, note="n", decided_by="x", actor="x", **given
+                store,
+                "Sharma 2021",
+                field,
+                take=take,
+                value=value,
+                note="n",
+                decided_by="x",
+                actor="x",
             )
     with pytest.raises(ValidationError, match="who decided and why"):
         edit.settle_field(
