@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from evidens.core import ArmData, Outcome, OutcomeKind
-from evidens.errors import ValidationError
+from evidens.errors import ConfigError, ValidationError
 from evidens.extraction import (
     Derived,
     Extraction,
@@ -237,3 +237,16 @@ def test_nothing_extracted_is_none_and_an_empty_folder(tmp_path: Path) -> None:
         assert extraction_in(uow) is None
         assert consensus_in(uow) == ()
         assert extraction_folder(uow) == {}
+
+
+def test_a_consensus_entry_for_a_study_nobody_extracted_is_refused(tmp_path: Path) -> None:
+    files = riss_files()
+    files["consensus.toml"] += b'\n[[study]]\nstudy = "Sharma 2012"\ndecided_by = "MV"\n'
+    store = create_review(str(tmp_path / "review.db"), title="RISS")
+    with (
+        pytest.raises(ConfigError, match="'Sharma 2012' has a consensus entry but no extraction"),
+        transaction(store, "evidens run") as uow,
+    ):
+        store_extraction_files(uow, files)
+    with transaction(store, "reader") as uow:
+        assert extraction_in(uow) is None

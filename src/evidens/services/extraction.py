@@ -48,6 +48,7 @@ from evidens.services.extraction_rows import (
     plan_json,
     read_answers,
     study_ids,
+    study_labels,
     write_answers,
 )
 from evidens.services.store import UnitOfWork
@@ -96,12 +97,15 @@ def store_extraction(
         sid = ids[extraction.study]
         write_answers(uow, head.id, sid, extraction.extractor, extraction.values, extraction.arms)
         uow.audit("extract", "study", sid, after={"extractor": extraction.extractor})
-    head.definition = {
-        "form_toml": text,
-        "extractions": [_entry(e) for e in review.extractions],
-        "plans": [plan_json(kept[study]) for study in sorted(kept)],
-    }
-    uow.session.flush()
+    for study in sorted(kept):
+        if study not in ids:
+            raise ConfigError(
+                f"{study!r} has a consensus entry but no extraction",
+                path=CONSENSUS_FILE,
+                field="study",
+                hint="correct the study label to one a workbook's About sheet names",
+            )
+    save_definition(uow, head, extractions=review.extractions, plans=kept)
     write_consensus(uow)
 
 
@@ -126,12 +130,13 @@ def stored_extraction(uow: UnitOfWork) -> StoredExtraction | None:
     definition = head.definition
     text = str(definition.get("form_toml") or default_form_text())
     form = parse_form(text, path=STORED_FORM)
-    ids = study_ids(uow)
+    labels = study_labels(uow)
     extractions = tuple(
-        read_answers(uow, form, head.id, ids[str(entry["study"])], entry)
+        read_answers(uow, form, head.id, labels, entry)
         for entry in definition.get("extractions", [])
     )
-    plans = {p.study: p for p in map(plan_from_json, definition.get("plans", []))}
+    found = (plan_from_json(item, labels) for item in definition.get("plans", []))
+    plans = {plan.study: plan for plan in found}
     return StoredExtraction(form, text, extractions, plans)
 
 
@@ -197,10 +202,11 @@ def save_definition(
 ) -> None:
     """Replace parts of the head row's definition (a JSON column is saved when reassigned)."""
     definition: dict[str, Any] = dict(head.definition)
+    ids = study_ids(uow)
     if extractions is not None:
-        definition["extractions"] = [_entry(e) for e in extractions]
+        definition["extractions"] = [_entry(e, ids[e.study]) for e in extractions]
     if plans is not None:
-        definition["plans"] = [plan_json(plans[study]) for study in sorted(plans)]
+        definition["plans"] = [plan_json(plans[s], ids[s]) for s in sorted(plans)]
     if form_text is not None:
         definition["form_toml"] = form_text
     head.definition = definition
@@ -223,19 +229,16 @@ def head_row(uow: UnitOfWork) -> ExtractionFormRow:
 
 def _reset_head(uow: UnitOfWork, text: str) -> ExtractionFormRow:
     head = head_row(uow)
-    ids = study_ids(uow)
     for entry in head.definition.get("extractions", []):
-        sid = ids.get(str(entry["study"]))
-        if sid is not None:
-            delete_answers(uow, head.id, sid, str(entry["extractor"]))
+        delete_answers(uow, head.id, int(entry["study_id"]), str(entry["extractor"]))
     head.definition = {"form_toml": text, "extractions": [], "plans": []}
     uow.session.flush()
     return head
 
 
-def _entry(extraction: Extraction) -> dict[str, Any]:
+def _entry(extraction: Extraction, study_id: int) -> dict[str, Any]:
     return {
-        "study": extraction.study,
+        "study_id": study_id,
         "extractor": extraction.extractor,
         "derived": derived_json(extraction.derived),
     }

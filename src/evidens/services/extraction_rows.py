@@ -106,11 +106,13 @@ def delete_answers(uow: UnitOfWork, form_id: int, study_id: int, extractor: str)
 
 
 def read_answers(
-    uow: UnitOfWork, form: Form, form_id: int, study_id: int, entry: Mapping[str, Any]
+    uow: UnitOfWork, form: Form, form_id: int, labels: Mapping[int, str], entry: Mapping[str, Any]
 ) -> Extraction:
     """An extraction rebuilt from its rows, values re-read against the form (a stored answer
-    is input like any other: it is typed by the form, not by how JSON keeps it)."""
-    study, extractor = str(entry["study"]), str(entry["extractor"])
+    is input like any other: it is typed by the form, not by how JSON keeps it). ``entry``
+    is its place in the head row: study id, extractor and derivation records."""
+    study_id, extractor = int(entry["study_id"]), str(entry["extractor"])
+    study = labels[study_id]
     rows = uow.session.scalars(
         select(ExtractionValueRow)
         .where(
@@ -228,18 +230,23 @@ def _outcome_row(uow: UnitOfWork, name: str, kind: str, timepoint: str | None) -
 # --- consensus plans ------------------------------------------------------------------
 
 
-def plan_json(plan: StudyConsensusPlan) -> dict[str, Any]:
+def study_labels(uow: UnitOfWork) -> dict[int, str]:
+    return {sid: label for label, sid in study_ids(uow).items()}
+
+
+def plan_json(plan: StudyConsensusPlan, study_id: int) -> dict[str, Any]:
+    """A plan as kept: by study id, so that it follows the study if its label changes."""
     return {
-        "study": plan.study,
+        "study_id": study_id,
         "extractors": list(plan.extractors),
         "decided_by": plan.decided_by,
         "resolutions": [_resolution_json(r) for r in plan.resolutions],
     }
 
 
-def plan_from_json(item: Mapping[str, Any]) -> StudyConsensusPlan:
+def plan_from_json(item: Mapping[str, Any], labels: Mapping[int, str]) -> StudyConsensusPlan:
     return StudyConsensusPlan(
-        study=str(item["study"]),
+        study=labels[int(item["study_id"])],
         extractors=tuple(str(e) for e in item.get("extractors", [])),
         decided_by=str(item.get("decided_by", "")),
         resolutions=tuple(_resolution_from_json(r) for r in item.get("resolutions", [])),
