@@ -244,7 +244,7 @@ def test_a_consensus_entry_for_a_study_nobody_extracted_is_refused(tmp_path: Pat
     files["consensus.toml"] += b'\n[[study]]\nstudy = "Sharma 2012"\ndecided_by = "MV"\n'
     store = create_review(str(tmp_path / "review.db"), title="RISS")
     with (
-        pytest.raises(ConfigError, match="'Sharma 2012' has a consensus entry but no extraction"),
+        pytest.raises(ConfigError, match="consensus entry for 'Sharma 2012', which is no study"),
         transaction(store, "evidens run") as uow,
     ):
         store_extraction_files(uow, files)

@@ -107,7 +107,9 @@ def discrepancies_command(
     tolerance: Annotated[
         float, typer.Option("--tolerance", help="absolute tolerance for numbers")
     ] = 0.005,
-    study: Annotated[str | None, typer.Option("--study", help="only this study")] = None,
+    study: Annotated[
+        str | None, typer.Option("--study", help="only this study (in the store)")
+    ] = None,
     db: DbOption = None,
     review: ReviewOption = None,
 ) -> None:

@@ -100,13 +100,19 @@ def store_extraction(
     for study in sorted(kept):
         if study not in ids:
             raise ConfigError(
-                f"{study!r} has a consensus entry but no extraction",
+                f"consensus entry for {study!r}, which is no study of the review",
                 path=CONSENSUS_FILE,
                 field="study",
                 hint="correct the study label to one a workbook's About sheet names",
             )
     save_definition(uow, head, extractions=review.extractions, plans=kept)
     write_consensus(uow)
+    uow.audit(
+        "store",
+        "extraction",
+        head.id,
+        after={"extractions": len(review.extractions), "plans": sorted(kept)},
+    )
 
 
 def store_extraction_files(uow: UnitOfWork, files: Mapping[str, bytes]) -> ReviewExtraction:
