@@ -1,7 +1,8 @@
-"""``evidens extract``: forms, spreadsheets, discrepancies and consensus, working on files.
+"""``evidens extract``: forms, spreadsheets, discrepancies and consensus, on files or in a store.
 
-Thin by design: read files, call :mod:`evidens.extraction`, print with rich. The lead wires the
-same calls to a review store later.
+Thin by design: read files, call :mod:`evidens.extraction` (files) or
+:mod:`evidens.services.extraction_edit` (a review store: ``add``, ``status``, ``settle``,
+``set-form``, and ``discrepancies`` without workbooks), print with rich.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from evidens.cli.review_cmd import ActorOption, DbOption, ReviewOption
 from evidens.errors import InputError
 from evidens.extraction import (
     DiscrepancyReport,
@@ -31,6 +33,8 @@ from evidens.extraction import (
 )
 from evidens.extraction.outputs import display
 from evidens.extraction.serialize import consensus_to_dict, extraction_to_dict, to_json
+from evidens.services import extraction_edit
+from evidens.services.store import open_review
 
 MAX_FILE_BYTES = 20_000_000
 
@@ -95,14 +99,34 @@ def import_command(
 
 @extract_app.command("discrepancies")
 def discrepancies_command(
-    first: Annotated[Path, typer.Argument(help="first extractor's workbook")],
-    second: Annotated[Path, typer.Argument(help="second extractor's workbook")],
+    first: Annotated[
+        Path | None, typer.Argument(help="first extractor's workbook (none: the store's)")
+    ] = None,
+    second: Annotated[Path | None, typer.Argument(help="second extractor's workbook")] = None,
     form: FormOption = None,
     tolerance: Annotated[
         float, typer.Option("--tolerance", help="absolute tolerance for numbers")
     ] = 0.005,
+    study: Annotated[
+        str | None, typer.Option("--study", help="only this study (in the store)")
+    ] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
 ) -> None:
-    """Compare two extractors' workbooks of one study field by field."""
+    """Compare two workbooks of one study field by field, or (no workbooks) every study's
+    two extractions kept in the review store (--db)."""
+    if first is None and second is None:
+        with open_review(db, review) as store:
+            reports = extraction_edit.discrepancies_in(store, study)
+        if not reports:
+            console.print("no study has two extractions yet: `evidens extract add --db ...`")
+        for found in reports:
+            _print_report(found)
+        return
+    if first is None or second is None:
+        raise InputError(
+            "give two workbooks, or none to compare the extractions in the store (--db)"
+        )
     the_form = _form(form)
     report = discrepancies(
         _extraction(first, the_form), _extraction(second, the_form), the_form, abs_tol=tolerance
@@ -146,14 +170,108 @@ def consensus_command(
         as_json.write_text(f"[\n{records}\n]\n", encoding="utf-8")
 
 
+@extract_app.command("add")
+def add_command(
+    file: Annotated[Path, typer.Argument(help="a filled extraction workbook")],
+    actor: ActorOption,
+    extractor: Annotated[
+        str | None, typer.Option("--extractor", help="who filled it in (default: About sheet)")
+    ] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Add an extractor's workbook for a study to the review store (replacing that
+    extractor's earlier one for the study)."""
+    data = _read(file)
+    with open_review(db, review) as store:
+        added = extraction_edit.add_extraction(
+            store, data, name=file.name, actor=actor, extractor=extractor
+        )
+    console.print(
+        f"{escape(added.study)}: extraction by {escape(added.extractor)} kept "
+        f"({len(added.values)} answers, {len(added.arms)} outcome(s))"
+    )
+
+
+@extract_app.command("status")
+def status_command(db: DbOption = None, review: ReviewOption = None) -> None:
+    """Per study in the review store: its extractors, disagreements to settle, agreed or not."""
+    with open_review(db, review) as store:
+        rows = extraction_edit.extraction_status(store)
+    if not rows:
+        console.print("nothing extracted yet: `evidens extract add SHEET.xlsx --db ...`")
+        return
+    table = Table("Study", "Extractors", "To settle", "Agreed")
+    for row in rows:
+        table.add_row(
+            escape(row.study),
+            escape(", ".join(row.extractors)),
+            str(len(row.pending)),
+            "yes" if row.agreed else "no",
+        )
+    console.print(table)
+
+
+@extract_app.command("settle")
+def settle_command(
+    study: Annotated[str, typer.Argument(help="the study, e.g. Sharma 2021")],
+    field: Annotated[str, typer.Argument(help="the field key, as discrepancies lists it")],
+    note: Annotated[str, typer.Option("--note", help="why (kept with the decision)")],
+    actor: ActorOption,
+    take: Annotated[
+        str | None, typer.Option("--take", help="the extractor whose answer stands")
+    ] = None,
+    value: Annotated[str | None, typer.Option("--value", help="the agreed answer")] = None,
+    decided_by: Annotated[
+        str | None, typer.Option("--decided-by", help="who decided (default: --as)")
+    ] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Settle one disagreement of a study in the review store (--take NAME or --value V)."""
+    if (take is None) == (value is None):
+        raise InputError("give --take NAME or --value V (one of them)")
+    with open_review(db, review) as store:
+        agreed = extraction_edit.settle_field(
+            store,
+            study,
+            field,
+            take=take,
+            value=value,
+            note=note,
+            decided_by=decided_by or actor,
+            actor=actor,
+        )
+    console.print(f"{escape(study)}: {escape(field)} settled")
+    if agreed is not None:
+        console.print(f"[green]consensus[/] {escape(study)}: every disagreement is settled")
+
+
+@extract_app.command("set-form")
+def set_form_command(
+    file: Annotated[Path, typer.Argument(help="the review's form.toml")],
+    actor: ActorOption,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Set the review store's extraction form (before anyone extracts)."""
+    text = _text(file)
+    with open_review(db, review) as store:
+        extraction_edit.set_form(store, text, actor=actor)
+    console.print(f"form {escape(file.name)} set")
+
+
 def _form(path: Path | None) -> Form:
     if path is None:
         return default_form()
+    return parse_form(_text(path), path=str(path))
+
+
+def _text(path: Path) -> str:
     try:
-        text = _read(path).decode("utf-8-sig")
+        return _read(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", path=path, hint="save the form as UTF-8") from exc
-    return parse_form(text, path=str(path))
 
 
 def _extraction(

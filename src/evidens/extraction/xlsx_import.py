@@ -80,6 +80,12 @@ def xlsx_to_extraction(
     return Extraction(study, extractor, tuple(values), arms, derived)
 
 
+def workbook_about(data: bytes, *, name: str = "workbook.xlsx") -> dict[str, str]:
+    """The About sheet's entries (Form, Form version, Study, Extractor): which form a
+    workbook was made from, checked before its answers are taken into a review."""
+    return _about(_open(data, name), name)
+
+
 def _open(data: bytes, name: str) -> Workbook:
     if len(data) > MAX_BYTES:
         raise FormatError(f"file of {len(data)} bytes is too large", path=name, hint="max 20 MB")
