@@ -17,7 +17,7 @@ from evidens.core import Resolution, ScreeningDecision, Stage
 from evidens.errors import ConfigError, EvidensError, ValidationError
 from evidens.services import dedup, imports
 from evidens.services.analyses import add_analysis
-from evidens.services.extraction import store_extraction
+from evidens.services.extraction import store_extraction_files
 from evidens.services.fulltext import record_retrieval
 from evidens.services.grade_profiles import set_profile
 from evidens.services.prisma import set_reported
@@ -34,7 +34,7 @@ from evidens.services.risk_of_bias import store_rob
 from evidens.services.rounds import current_round, start_round
 from evidens.services.screening import decide, resolve
 from evidens.services.sources import add_search
-from evidens.services.step_files import folder_assessments, folder_extraction, folder_grade
+from evidens.services.step_files import folder_assessments, folder_files, folder_grade
 from evidens.services.store import ReviewStore, UnitOfWork, create_review, transaction
 from evidens.services.studies import add_study
 from evidens.store.models import MemberRow
@@ -98,12 +98,12 @@ def load_review(
 
 def _load_later_steps(store: ReviewStore, files: ReviewFiles) -> None:
     """Extraction, risk of bias, analyses and GRADE judgments, as the folder holds them."""
-    extraction = folder_extraction(files.root)
+    extraction = folder_files(files.root / "extraction")
     assessments = folder_assessments(files.root)
     grade = folder_grade(files.root)
     with transaction(store, ACTOR) as uow:
-        if extraction is not None:
-            store_extraction(uow, extraction)
+        if any(name.lower().endswith(".xlsx") for name in extraction):
+            store_extraction_files(uow, extraction)  # the form and plans kept as written
         if assessments:
             store_rob(uow, assessments)
         for spec in files.analyses:
