@@ -19,6 +19,7 @@ from evidens.meta.tau2 import TAU2_METHODS
 from evidens.prisma.counts import BOXES
 from evidens.prisma.diagram import Template
 from evidens.services.dedup import DEDUP_OPTIONS
+from evidens.services.dedup_verdicts import PAIR_COLUMNS, PAIR_LOG
 from evidens.services.permissions import PERMISSION_ACTIONS, ROLE_ACTIONS
 
 
@@ -298,5 +299,6 @@ CSV_FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         for s in _STAGES
     },
     "fulltext/retrieval.csv": (("record", "retrieved"), ("reason", "file")),
+    PAIR_LOG: (PAIR_COLUMNS, ()),
 }
 """The CSV files of a review folder: (required columns, optional columns)."""

@@ -74,7 +74,7 @@ def run_review(root: Path, out: Path, *, progress: Progress = _quiet) -> RunSumm
         title=files.protocol.title,
         slug=files.slug,
         protocol=_protocol_json(files),
-        settings=files.settings,
+        settings={**files.settings, "methods": files.methods},  # kept for `evidens folder`
         actor="evidens run",
     )
     try:
@@ -82,8 +82,18 @@ def run_review(root: Path, out: Path, *, progress: Progress = _quiet) -> RunSumm
         _load_team_and_searches(store, files, summary, progress)
         if summary.records:
             progress("de-duplicating", 0, 1)
+            pairs = _pair_ids(store, files)  # before clusters: keys name single records
             dedup.deduplicate(store, actor="evidens run")
+            _apply_pairs(store, pairs)
             progress("de-duplicating", 1, 1)
+        elif files.pairs:
+            first = files.pairs[0]
+            raise ConfigError(
+                "no records to pair: no export was imported",
+                path=first.path,
+                line=first.line,
+                field="record_a",
+            )
         _load_decisions(store, files, progress)
         with transaction(store, "evidens run") as uow:
             set_reported(uow, files.reported)
@@ -160,6 +170,34 @@ def _load_team_and_searches(
             done += 1
     progress("importing exports", done, total)
     _start_rounds_until(store, files, 1 + len(files.rounds))  # rounds with no search yet
+
+
+def _pair_ids(store: ReviewStore, files: ReviewFiles) -> list[tuple[int, int, bool, str]]:
+    """The people's de-duplication verdicts, their keys resolved to records (read before
+    any clustering, so a key names the one record it was written for)."""
+    with transaction(store, "evidens run") as uow:
+        keys = RecordKeys(uow.session, uow.review_id)
+    found = []
+    for line in files.pairs:
+        ids = []
+        for column in ("record_a", "record_b"):
+            try:
+                ids.append(keys.resolve(getattr(line, column)))
+            except ValidationError as exc:
+                raise ConfigError(
+                    exc.message, path=line.path, line=line.line, field=column, hint=exc.hint
+                ) from exc
+        found.append((ids[0], ids[1], line.same, line.person))
+    return found
+
+
+def _apply_pairs(store: ReviewStore, pairs: list[tuple[int, int, bool, str]]) -> None:
+    """Record each verdict as `evidens dedup --merge/--keep-apart` does (the person is the
+    actor, as they were when they decided), then cluster again with them."""
+    for a, b, same, person in pairs:
+        dedup.decide_pair(store, a, b, same=same, actor=person)
+    if pairs:
+        dedup.deduplicate(store, actor="evidens run")
 
 
 def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) -> None:
