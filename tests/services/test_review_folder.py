@@ -4,6 +4,7 @@ run again: the folder says everything the store held up to the included studies.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -142,7 +143,8 @@ def _build(tmp_path: Path) -> ReviewStore:
         (tmp_path / name).write_text(text, encoding="utf-8")
         imports.import_file(store, tmp_path / name, source=name[:-4], actor="importer")
     dedup.deduplicate(store, actor="importer")
-    rec = {(f, n): _record(store, f, n) for f in ("pubmed.ris", "embase.ris") for n in (1, 2, 3, 4, 5) if not (f == "embase.ris" and n > 3)}
+    places = [("pubmed.ris", n) for n in range(1, 6)] + [("embase.ris", n) for n in (1, 2, 3)]
+    rec = {place: _record(store, *place) for place in places}
     dedup.decide_pair(store, rec["pubmed.ris", 2], rec["embase.ris", 1], same=True, actor="alice")
     dedup.decide_pair(store, rec["pubmed.ris", 1], rec["pubmed.ris", 5], same=False, actor="bruno")
     dedup.deduplicate(store, actor="alice")
@@ -250,7 +252,7 @@ def _state(store: ReviewStore) -> dict[str, Any]:
 
 
 @pytest.fixture
-def built(tmp_path: Path) -> tuple[ReviewStore, Path]:
+def built(tmp_path: Path) -> Iterator[tuple[ReviewStore, Path]]:
     store = _build(tmp_path)
     folder = tmp_path / "folder"
     with transaction(store, "test") as uow:
@@ -332,7 +334,8 @@ def test_a_bad_pair_verdict_is_found_by_check(built: tuple[ReviewStore, Path]) -
     log.write_text(log.read_text(encoding="utf-8") + "doi:10.1000/folder.2,fp:abc,perhaps,al\n")
     problems = check_review_dir(folder)
     assert len(problems) == 1
-    assert problems[0].field == "same" and str(problems[0].path) == str(log)
+    assert problems[0].field == "same"
+    assert str(problems[0].path) == str(log)
 
 
 def test_exports_original_bytes_are_kept_and_never_served_as_full_text(
@@ -379,7 +382,10 @@ def test_repeated_export_names_are_made_unique(tmp_path: Path) -> None:
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "export.ris").write_text(text, encoding="utf-8")
         imports.import_file(
-            store, tmp_path / folder / "export.ris", source="PubMed", actor="importer",
+            store,
+            tmp_path / folder / "export.ris",
+            source="PubMed",
+            actor="importer",
             display_name=f"{folder}/export.ris",
         )
     with transaction(store, "test") as uow:
