@@ -395,3 +395,29 @@ def test_repeated_export_names_are_made_unique(tmp_path: Path) -> None:
     assert files["exports/export-2.ris"] == EMBASE.encode()
     write_folder(files, tmp_path / "folder")
     assert check_review_dir(tmp_path / "folder") == []
+
+
+def test_decisions_on_a_record_merged_after_screening_are_left_out(tmp_path: Path) -> None:
+    store = create_review(
+        tmp_path / "review.db",
+        title="Late merge",
+        settings={"reviewers_required": {"title_abstract": 1, "full_text": 1}},
+    )
+    (tmp_path / "pubmed.ris").write_text(PUBMED, encoding="utf-8")
+    imports.import_file(store, tmp_path / "pubmed.ris", source="PubMed", actor="importer")
+    first, copy = _record(store, "pubmed.ris", 1), _record(store, "pubmed.ris", 5)
+    dedup.decide_pair(store, first, copy, same=False, actor="alice")
+    dedup.deduplicate(store, actor="alice")
+    record_decision(store, ScreeningDecision(first, TA, "alice", INC))
+    record_decision(store, ScreeningDecision(copy, TA, "alice", EXC))
+    dedup.decide_pair(store, first, copy, same=True, actor="alice")  # a duplicate after all
+    dedup.deduplicate(store, actor="alice")
+    with transaction(store, "test") as uow:
+        files = spine_folder(uow)
+    write_folder(files, tmp_path / "folder")
+    log = files["screening/title_abstract.csv"].decode().splitlines()
+    assert log[1:] == ["doi:10.1000/folder.1,alice,include,,"]
+    run_review(tmp_path / "folder", tmp_path / "out")
+    written = json.loads((tmp_path / "out" / "prisma.json").read_text(encoding="utf-8"))
+    assert written == _state(store)["flow"]
+    store.dispose()

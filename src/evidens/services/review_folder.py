@@ -12,6 +12,8 @@ What a store holds that a folder cannot say, and what is written instead:
 
 * only the decisions in force are written: a reopened record's withdrawn decisions live
   in the store's audit log, which is the history of the store, not part of the review;
+* decisions on a record merged into another after both were screened are left out: the
+  store's counts already leave them out, and the record kept carries its own decisions;
 * an export imported before evidens kept the original bytes is written as RIS from its
   stored records (``NAME.ris``), which evidens reads back into the same records in the
   same order, so its ``FILE#N`` keys still hold;

@@ -25,7 +25,7 @@ from evidens.core import Stage
 from evidens.core.keys import keys_of
 from evidens.formats.writers import write_ris
 from evidens.services.imports import export_bytes
-from evidens.services.records import RecordKeys
+from evidens.services.records import RecordKeys, canonical_ids
 from evidens.services.store import UnitOfWork
 from evidens.store.mapping import row_to_record
 from evidens.store.models import (
@@ -137,6 +137,7 @@ class FolderKeys:
 
     def __init__(self, uow: UnitOfWork, export_names: dict[int, str]) -> None:
         self.kept = RecordKeys(uow.session, uow.review_id)
+        self.kept_ids = set(canonical_ids(uow.session, uow.review_id))
         self.single: dict[str, int] = {}  # key -> records answering to it
         self.keys: dict[int, list[str]] = {}
         self.place: dict[int, str] = {}
@@ -192,7 +193,9 @@ def pair_log(uow: UnitOfWork, keys: FolderKeys) -> dict[str, bytes]:
 
 
 def screening_logs(uow: UnitOfWork, keys: FolderKeys) -> dict[str, bytes]:
-    """Each stage's decisions and resolutions, in the order they were made."""
+    """Each stage's decisions and resolutions, in the order they were made; those on a
+    record merged into another after it was screened are left out, as the store's counts
+    leave them out (the kept record's decisions stand)."""
     files: dict[str, bytes] = {}
     for stage in Stage:
         decisions = uow.session.scalars(
@@ -204,7 +207,9 @@ def screening_logs(uow: UnitOfWork, keys: FolderKeys) -> dict[str, bytes]:
             .order_by(ScreeningDecisionRow.decided_at, ScreeningDecisionRow.id)
         )
         lines = [
-            (keys.of_kept(d.record_id), d.reviewer, d.decision, d.reason, d.note) for d in decisions
+            (keys.of_kept(d.record_id), d.reviewer, d.decision, d.reason, d.note)
+            for d in decisions
+            if d.record_id in keys.kept_ids
         ]
         if lines:
             header = ("record", "reviewer", "decision", "reason", "note")
@@ -217,6 +222,7 @@ def screening_logs(uow: UnitOfWork, keys: FolderKeys) -> dict[str, bytes]:
         lines = [
             (keys.of_kept(r.record_id), r.resolver, r.decision, r.reason, r.note)
             for r in resolutions
+            if r.record_id in keys.kept_ids
         ]
         if lines:
             header = ("record", "resolver", "decision", "reason", "note")
@@ -232,6 +238,7 @@ def retrieval_log(uow: UnitOfWork, keys: FolderKeys) -> dict[str, bytes]:
     lines = [
         (keys.of_kept(r.record_id), "yes" if r.retrieved else "no", r.reason, r.file_name)
         for r in rows
+        if r.record_id in keys.kept_ids
     ]
     if not lines:
         return {}

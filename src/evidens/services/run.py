@@ -187,6 +187,14 @@ def _pair_ids(store: ReviewStore, files: ReviewFiles) -> list[tuple[int, int, bo
                 raise ConfigError(
                     exc.message, path=line.path, line=line.line, field=column, hint=exc.hint
                 ) from exc
+        if ids[0] == ids[1]:
+            raise ConfigError(
+                "both keys name the same record",
+                path=line.path,
+                line=line.line,
+                field="record_b",
+                hint="a verdict pairs two different records",
+            )
         found.append((ids[0], ids[1], line.same, line.person))
     return found
 
