@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from evidens.services.review_files import read_review_dir
 from evidens.services.run import run_review
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -45,7 +46,11 @@ def test_living_update_store_to_folder_to_run_gives_identical_outputs(tmp_path: 
     assert (folder / "exports" / "round1-pubmed.ris").read_bytes() == (
         EXAMPLES / "living-update" / "exports" / "round1-pubmed.ris"
     ).read_bytes()
-    assert "[[round]]" in (folder / "review.toml").read_text(encoding="utf-8")
+    original, written = read_review_dir(EXAMPLES / "living-update"), read_review_dir(folder)
+    for part in ("slug", "protocol", "settings", "reported", "methods", "rounds"):
+        assert getattr(original, part) == getattr(written, part), part
+    assert [m["name"] for m in written.members] == ["alice", "bruno"]
+    assert [m.get("permissions", []) for m in written.members] == [["resolver"], []]
     # the folder written from the rebuilt store is the same folder, byte for byte
     again = tmp_path / "folder2"
     assert evidens("folder", str(again), "--db", str(second / "review.db")).returncode == 0

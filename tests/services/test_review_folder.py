@@ -17,7 +17,7 @@ from evidens.errors import ConfigError, InputError, NotFoundError
 from evidens.services import dedup, fulltext, imports, studies
 from evidens.services.accounts import add_member
 from evidens.services.imports import SEARCH_EXPORT
-from evidens.services.prisma import counts_in, flow_dict
+from evidens.services.prisma import counts_in, flow_dict, set_reported
 from evidens.services.review_check import check_review_dir
 from evidens.services.review_files import read_review_dir
 from evidens.services.review_folder import review_document, spine_folder, write_folder
@@ -421,3 +421,18 @@ def test_decisions_on_a_record_merged_after_screening_are_left_out(tmp_path: Pat
     written = json.loads((tmp_path / "out" / "prisma.json").read_text(encoding="utf-8"))
     assert written == _state(store)["flow"]
     store.dispose()
+
+
+def test_reported_counts_and_prisma_options_read_back(tmp_path: Path) -> None:
+    reported = {"records_identified": 120, "reports_excluded": {"Wrong design": 3, "No data": 1}}
+    prisma = {"template": "updated", "previous": {"studies": 2, "reports": 3}}
+    store = create_review(tmp_path / "r.db", title="Reported", settings={"prisma": prisma})
+    with transaction(store, "owner") as uow:
+        set_reported(uow, reported)
+    with transaction(store, "test") as uow:
+        write_folder(spine_folder(uow), tmp_path / "folder")
+    store.dispose()
+    files = read_review_dir(tmp_path / "folder")
+    assert files.reported == reported
+    assert files.settings["prisma"] == prisma
+    assert check_review_dir(tmp_path / "folder") == []
