@@ -395,6 +395,8 @@ def test_repeated_export_names_are_made_unique(tmp_path: Path) -> None:
     assert files["exports/export-2.ris"] == EMBASE.encode()
     write_folder(files, tmp_path / "folder")
     assert check_review_dir(tmp_path / "folder") == []
+    (tmp_path / "probe").mkdir()  # the folder is readable as any folder made here would be
+    assert (tmp_path / "folder").stat().st_mode == (tmp_path / "probe").stat().st_mode
 
 
 def test_decisions_on_a_record_merged_after_screening_are_left_out(tmp_path: Path) -> None:

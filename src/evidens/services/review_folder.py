@@ -26,8 +26,8 @@ What a store holds that a folder cannot say, and what is written instead:
 
 from __future__ import annotations
 
+import secrets
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -180,7 +180,8 @@ def write_folder(files: Mapping[str, bytes], target: Path) -> list[Path]:
         if not parts or PurePosixPath(name).is_absolute() or ".." in parts:
             raise InputError(f"{name!r} is not a path inside the folder", path=target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging = target.with_name(f".{target.name}.{secrets.token_hex(6)}.partial")
+    staging.mkdir()  # the usual permissions (a temporary directory's would be owner-only)
     try:
         for name, data in sorted(files.items()):
             path = staging.joinpath(*PurePosixPath(name).parts)
