@@ -77,15 +77,34 @@ def review_document(uow: UnitOfWork) -> dict[str, Any]:
         raise InputError("no such review in this store")
     protocol, settings = dict(review.protocol or {}), dict(review.settings or {})
     doc: dict[str, Any] = {"review": _review_table(review, protocol)}
+    doc |= _protocol_tables(protocol)
+    members = [
+        {"name": m.name, "role": m.role, "permissions": list(m.permissions or ())}
+        for m in uow.session.scalars(
+            select(MemberRow).where(MemberRow.review_id == uow.review_id).order_by(MemberRow.id)
+        )
+    ]
+    if members:
+        doc["team"] = {"members": members}
+    doc |= _settings_tables(uow, settings)
+    rounds = _rounds(uow)
+    if rounds:
+        doc["round"] = rounds
+    return dict(clean(doc))
+
+
+def _protocol_tables(protocol: dict[str, Any]) -> dict[str, Any]:
+    """[pico], [eligibility] and [[outcomes]], each only when it says something."""
+    tables: dict[str, Any] = {}
     pico = {k: v for k, v in dict(protocol.get("pico") or {}).items() if v}
     if pico:
-        doc["pico"] = pico
+        tables["pico"] = pico
     eligibility = {
         "include": list(protocol.get("inclusion_criteria") or ()),
         "exclude": list(protocol.get("exclusion_criteria") or ()),
     }
     if any(eligibility.values()):
-        doc["eligibility"] = {k: v for k, v in eligibility.items() if v}
+        tables["eligibility"] = {k: v for k, v in eligibility.items() if v}
     outcomes = [
         {
             "name": o["name"],
@@ -95,32 +114,27 @@ def review_document(uow: UnitOfWork) -> dict[str, Any]:
         for o in protocol.get("outcomes") or ()
     ]
     if outcomes:
-        doc["outcomes"] = outcomes
-    members = [
-        {"name": m.name, "role": m.role, "permissions": list(m.permissions or ())}
-        for m in uow.session.scalars(
-            select(MemberRow).where(MemberRow.review_id == uow.review_id).order_by(MemberRow.id)
-        )
-    ]
-    if members:
-        doc["team"] = {"members": members}
+        tables["outcomes"] = outcomes
+    return tables
+
+
+def _settings_tables(uow: UnitOfWork, settings: dict[str, Any]) -> dict[str, Any]:
+    """[screening], [dedup], [prisma] with its reported counts, and [methods]."""
+    tables: dict[str, Any] = {}
     screening = {k: settings[k] for k in _screening_keys() if k in settings}
     if screening:
-        doc["screening"] = screening
+        tables["screening"] = screening
     if settings.get("dedup"):
-        doc["dedup"] = dict(settings["dedup"])
+        tables["dedup"] = dict(settings["dedup"])
     prisma = {k: v for k, v in dict(settings.get("prisma") or {}).items() if k != "reported"}
     reported = reported_counts(uow)
     if reported:
         prisma["reported"] = reported
     if prisma:
-        doc["prisma"] = prisma
+        tables["prisma"] = prisma
     if settings.get("methods"):
-        doc["methods"] = dict(settings["methods"])
-    rounds = _rounds(uow)
-    if rounds:
-        doc["round"] = rounds
-    return dict(clean(doc))
+        tables["methods"] = dict(settings["methods"])
+    return tables
 
 
 def _review_table(review: ReviewRow, protocol: dict[str, Any]) -> dict[str, Any]:

@@ -85,10 +85,17 @@ def export_files(uow: UnitOfWork) -> Exports:
     return found
 
 
+Placed = list[tuple[tuple[int, float, int], dict[str, Any]]]
+"""[[search]] entries with where they go: (round, first import, search id)."""
+
+
 def searches_document(uow: UnitOfWork, exports: Exports) -> dict[str, Any]:
-    """searches.toml: each logged search with its exports, then each import no search
-    carries as a search of its own; in the order their records were imported."""
-    sources = {s.id: s for s in uow.session.scalars(select(SourceRow))}
+    """searches.toml: each logged search with its exports, and each import no search
+    carries as a search of its own; by round, in the order their records were imported."""
+    sources = {
+        s.id: s
+        for s in uow.session.scalars(select(SourceRow).where(SourceRow.review_id == uow.review_id))
+    }
     batches = list(
         uow.session.scalars(
             select(ImportBatchRow)
@@ -96,7 +103,29 @@ def searches_document(uow: UnitOfWork, exports: Exports) -> dict[str, Any]:
             .order_by(ImportBatchRow.id)
         )
     )
-    placed: list[tuple[tuple[int, float, int], dict[str, Any]]] = []
+    placed = _logged_searches(uow, sources, batches, exports)
+    for batch in (b for b in batches if b.search_id is None):
+        source = sources[batch.source_id]
+        entry = {
+            "source": source.name,
+            "kind": source.kind,
+            "platform": source.platform,
+            "date": batch.search_date,
+            "round": batch.round if batch.round != 1 else None,
+            "files": [exports[batch.id][0]],
+        }
+        placed.append(((batch.round, batch.id, 0), entry))
+    placed.sort(key=lambda item: item[0])
+    return {"search": [entry for _, entry in placed]}
+
+
+def _logged_searches(
+    uow: UnitOfWork,
+    sources: dict[int, SourceRow],
+    batches: list[ImportBatchRow],
+    exports: Exports,
+) -> Placed:
+    placed: Placed = []
     searches = uow.session.scalars(
         select(SearchRow).where(SearchRow.review_id == uow.review_id).order_by(SearchRow.id)
     )
@@ -117,19 +146,7 @@ def searches_document(uow: UnitOfWork, exports: Exports) -> dict[str, Any]:
         }
         first = min((b.id for b in own), default=float("inf"))
         placed.append(((search.round, first, search.id), entry))
-    for batch in (b for b in batches if b.search_id is None):
-        source = sources[batch.source_id]
-        entry = {
-            "source": source.name,
-            "kind": source.kind,
-            "platform": source.platform,
-            "date": batch.search_date,
-            "round": batch.round if batch.round != 1 else None,
-            "files": [exports[batch.id][0]],
-        }
-        placed.append(((batch.round, batch.id, 0), entry))
-    placed.sort(key=lambda item: item[0])
-    return {"search": [entry for _, entry in placed]}
+    return placed
 
 
 class FolderKeys:
