@@ -3,6 +3,7 @@ run again: the folder says everything the store held up to the included studies.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -21,6 +22,7 @@ from evidens.services.prisma import counts_in, flow_dict, set_reported
 from evidens.services.review_check import check_review_dir
 from evidens.services.review_files import read_review_dir
 from evidens.services.review_folder import review_document, spine_folder, write_folder
+from evidens.services.rounds import start_round
 from evidens.services.run import run_review
 from evidens.services.screening import record_decision, record_resolution
 from evidens.services.store import ReviewStore, create_review, open_review, transaction
@@ -438,3 +440,53 @@ def test_reported_counts_and_prisma_options_read_back(tmp_path: Path) -> None:
     assert files.reported == reported
     assert files.settings["prisma"] == prisma
     assert check_review_dir(tmp_path / "folder") == []
+
+
+UPDATE = """TY  - JOUR
+TI  - Ketogenic diet versus ACTH in infantile spasms: a randomised controlled trial
+AU  - Kowalski, Jan
+PY  - 2023
+JO  - Lancet Neurology
+DO  - 10.1000/folder.6
+ER  -
+TY  - JOUR
+TI  - Modified Atkins diet in refractory infantile spasms
+AU  - Nowak, Piotr
+PY  - 2022
+JO  - Seizure
+DO  - 10.1000/folder.4
+ER  -
+"""
+
+
+def test_a_living_reviews_second_round_round_trips(tmp_path: Path) -> None:
+    store = create_review(
+        tmp_path / "review.db",
+        title="Living",
+        settings={"reviewers_required": {"title_abstract": 1, "full_text": 1}},
+    )
+    (tmp_path / "first.ris").write_text(PUBMED, encoding="utf-8")
+    (tmp_path / "update.ris").write_text(UPDATE, encoding="utf-8")
+    imports.import_file(store, tmp_path / "first.ris", source="PubMed", actor="importer")
+    dedup.deduplicate(store, actor="importer")
+    with transaction(store, "test") as uow:
+        kept = {n: _kept(uow, _record(store, "first.ris", n)) for n in (1, 2, 3, 4)}
+    for n, rid in kept.items():
+        record_decision(store, ScreeningDecision(rid, TA, "al", INC if n in (1, 4) else EXC))
+    start_round(store, "Update 2024", actor="al", searched_from=dt.date(2024, 1, 1))
+    imports.import_file(store, tmp_path / "update.ris", source="PubMed", actor="importer")
+    dedup.deduplicate(store, actor="importer")  # the update's Nowak is the first round's
+    new = _record(store, "update.ris", 1)
+    record_decision(store, ScreeningDecision(new, TA, "al", INC))
+    with transaction(store, "test") as uow:
+        files = spine_folder(uow)
+    write_folder(files, tmp_path / "folder")
+    assert "round = 2" in files["searches.toml"].decode()
+    assert check_review_dir(tmp_path / "folder") == []
+    run_review(tmp_path / "folder", tmp_path / "out")
+    before = _state(store)
+    with open_review(tmp_path / "out" / "review.db") as rebuilt:
+        after = _state(rebuilt)
+    assert before == after
+    assert before["flow"] == json.loads((tmp_path / "out" / "prisma.json").read_text("utf-8"))
+    store.dispose()
