@@ -49,8 +49,9 @@ def test_a_pdf_is_kept_once_by_its_hash_and_read_back_whole(review: ReviewStore)
     assert found.content == data
     assert found.name == "again.pdf"  # the latest name; never a path
     with transaction(review, "test") as uow:
-        kept = uow.session.scalar(select(func.count()).select_from(DocumentRow))
-        stored = uow.session.scalar(select(DocumentRow.sha256))
+        pdfs = select(DocumentRow).where(DocumentRow.media_type == fulltext.PDF)
+        kept = uow.session.scalar(select(func.count()).select_from(pdfs.subquery()))
+        stored = uow.session.scalar(pdfs.with_only_columns(DocumentRow.sha256))
     assert kept == 1
     assert stored == digest
     (row,) = fulltext.retrievals(review)

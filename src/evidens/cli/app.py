@@ -68,6 +68,9 @@ def _register_commands() -> None:
     from evidens.cli import check_cmd
 
     check_cmd.register(app)
+    from evidens.cli import folder_cmd
+
+    folder_cmd.register(app)
     # --- end of command modules ---
 
 

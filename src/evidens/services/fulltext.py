@@ -158,7 +158,9 @@ def full_text(store: ReviewStore, record_id: int, *, actor: str) -> FullText:
             raise NotFoundError(f"no PDF is attached to record {record_id}")
         document = uow.session.scalar(
             select(DocumentRow).where(
-                DocumentRow.review_id == uow.review_id, DocumentRow.sha256 == row.sha256
+                DocumentRow.review_id == uow.review_id,
+                DocumentRow.sha256 == row.sha256,
+                DocumentRow.media_type == PDF,  # never a kept search export
             )
         )
         if document is None:

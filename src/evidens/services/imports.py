@@ -3,6 +3,11 @@
 The file is read and parsed completely before anything is written; records and their batch
 are then written in one transaction, so a bad file (or a crash half-way) leaves the store
 as it was. The same file (by SHA-256) is never imported twice into one review.
+
+Each export's original bytes are kept in the store's ``documents`` table, named by the
+SHA-256 its batch already carries and marked :data:`SEARCH_EXPORT` (not a full text), so
+that a review kept in a store can be written out as a folder with the very files that
+were imported (:mod:`evidens.services.review_folder`), and its ``FILE#N`` keys still hold.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from evidens.formats import ImportReport, read_records
 from evidens.services.rounds import current_round
 from evidens.services.sources import ensure_source
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.store.document_models import DocumentRow
 from evidens.store.mapping import insert_record_params, record_params
 from evidens.store.models import ImportBatchRow
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 BULK_ROWS = 10_000
+SEARCH_EXPORT = "application/vnd.evidens.search-export"
+"""The media type of a kept export file: full-text listings count only PDFs, never these."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ def import_data(
         round=current_round(uow),
     )
     uow.session.add(batch)
+    _keep_bytes(uow, data, name=name, sha256=sha256)
     uow.session.flush()
     _insert_records(uow, parsed.records, batch.id)
     uow.audit(
@@ -133,6 +142,39 @@ def import_data(
         },
     )
     return ImportOutcome(batch.id, source.name, report)
+
+
+def _keep_bytes(uow: UnitOfWork, data: bytes, *, name: str, sha256: str) -> None:
+    """The export's original bytes, kept once per review by SHA-256 (the batch names them)."""
+    known = uow.session.scalar(
+        select(DocumentRow.id).where(
+            DocumentRow.review_id == uow.review_id, DocumentRow.sha256 == sha256
+        )
+    )
+    if known is None:
+        uow.session.add(
+            DocumentRow(
+                review_id=uow.review_id,
+                sha256=sha256,
+                media_type=SEARCH_EXPORT,
+                size=len(data),
+                file_name=name,
+                content=data,
+                uploaded_by=uow.actor,
+            )
+        )
+
+
+def export_bytes(uow: UnitOfWork, sha256: str) -> bytes | None:
+    """The original bytes of the export file imported with ``sha256`` (None: imported
+    before evidens kept them)."""
+    return uow.session.scalar(
+        select(DocumentRow.content).where(
+            DocumentRow.review_id == uow.review_id,
+            DocumentRow.sha256 == sha256,
+            DocumentRow.media_type == SEARCH_EXPORT,
+        )
+    )
 
 
 def _insert_records(uow: UnitOfWork, records: tuple[Record, ...], batch_id: int) -> None:

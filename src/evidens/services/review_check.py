@@ -208,7 +208,7 @@ def _unknown_files(root: Path) -> Problems:
     """A misnamed file is never read: say so, with the name it was probably meant to have."""
     expected = [*TOML_FILES, *CSV_FILES]
     found = list(root.glob("*.toml"))
-    for folder in ("screening", "fulltext"):
+    for folder in ("screening", "fulltext", "dedup"):
         found += list((root / folder).glob("*.csv"))
     problems = []
     for path in sorted(found):

@@ -13,6 +13,8 @@ Layout of a review folder (every file but ``review.toml`` is optional)::
     screening/full_text.csv        record,reviewer,decision,reason,note
     screening/full_text_resolutions.csv        record,resolver,decision,reason,note
     studies.toml                   [[study]] label, design, reports = [{record, citation}]
+    dedup/decisions.csv            record_a,record_b,same,person: people's merges and
+                                   keep-aparts, applied after automatic de-duplication
 
 Records are named by ``pmid:N``, ``doi:10.x/y``, or ``FILE#N`` (the N-th record of an
 export file as listed in searches.toml). Errors name the file, line and column.
@@ -33,6 +35,13 @@ from evidens.errors import ConfigError
 from evidens.formats.csv_formats import SEMICOLON_HINT, semicolon_delimited
 from evidens.search.logged import LoggedTranslation, read_translation
 from evidens.services.dedup import dedup_options
+from evidens.services.dedup_verdicts import (
+    PAIR_COLUMNS,
+    PAIR_LOG,
+    PairLine,
+    pair_problems,
+    read_pair_log,
+)
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
@@ -94,6 +103,7 @@ class ReviewFiles:
     methods: dict[str, Any] = field(default_factory=dict)
     analyses: tuple[dict[str, Any], ...] = ()
     rounds: tuple[dict[str, Any], ...] = ()  # a living review's updates: number, label, ...
+    pairs: tuple[PairLine, ...] = ()  # people's de-duplication verdicts (dedup/decisions.csv)
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -163,6 +173,7 @@ def read_review_dir(root: Path) -> ReviewFiles:
         methods=dict(config.get("methods", {})),
         analyses=tuple(dict(a) for a in config.get("analysis", [])),
         rounds=_rounds(config, root / "review.toml"),
+        pairs=read_pair_log(root / PAIR_LOG),
     )
     last = 1 + len(files.rounds)
     for name, entries in (("searches.toml", files.searches), ("studies.toml", files.studies)):
@@ -336,7 +347,10 @@ def _retrieval_line(path: Path, line: int, row: dict[str, str]) -> RetrievalLine
 
 
 def log_problems(path: Path, required: tuple[str, ...]) -> list[ConfigError]:
-    """Every bad line of a decision or retrieval log (the readers stop at the first)."""
+    """Every bad line of a decision, retrieval or de-duplication log (the readers stop at
+    the first)."""
+    if required == PAIR_COLUMNS:
+        return pair_problems(path)
     person = next((c for c in required if c in {"reviewer", "resolver"}), None)
     problems = []
     for line, row in _rows(path, required):

@@ -21,6 +21,7 @@ from evidens.prisma.diagram import Template
 from evidens.search import TARGETS
 from evidens.search.parser import DIALECTS
 from evidens.services.dedup import DEDUP_OPTIONS
+from evidens.services.dedup_verdicts import PAIR_COLUMNS, PAIR_LOG
 from evidens.services.permissions import PERMISSION_ACTIONS, ROLE_ACTIONS
 
 
@@ -316,5 +317,6 @@ CSV_FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         for s in _STAGES
     },
     "fulltext/retrieval.csv": (("record", "retrieved"), ("reason", "file")),
+    PAIR_LOG: (PAIR_COLUMNS, ()),
 }
 """The CSV files of a review folder: (required columns, optional columns)."""

@@ -39,7 +39,7 @@ from evidens.services.store import ReviewStore, UnitOfWork, create_review, trans
 from evidens.services.studies import add_study
 from evidens.store.models import MemberRow
 
-ACTOR = "evidens run"
+ACTOR = ACTOR
 
 
 @dataclass
@@ -85,8 +85,18 @@ def load_review(
         _load_team_and_searches(store, files, summary, progress)
         if summary.records:
             progress("de-duplicating", 0, 1)
+            pairs = _pair_ids(store, files)  # before clusters: keys name single records
             dedup.deduplicate(store, actor=ACTOR)
+            _apply_pairs(store, pairs)
             progress("de-duplicating", 1, 1)
+        elif files.pairs:
+            first = files.pairs[0]
+            raise ConfigError(
+                "no records to pair: no export was imported",
+                path=first.path,
+                line=first.line,
+                field="record_a",
+            )
         _load_decisions(store, files, progress)
         with transaction(store, ACTOR) as uow:
             set_reported(uow, files.reported)
@@ -172,6 +182,42 @@ def _load_team_and_searches(
             done += 1
     progress("importing exports", done, total)
     _start_rounds_until(store, files, 1 + len(files.rounds))  # rounds with no search yet
+
+
+def _pair_ids(store: ReviewStore, files: ReviewFiles) -> list[tuple[int, int, bool, str]]:
+    """The people's de-duplication verdicts, their keys resolved to records (read before
+    any clustering, so a key names the one record it was written for)."""
+    with transaction(store, ACTOR) as uow:
+        keys = RecordKeys(uow.session, uow.review_id)
+    found = []
+    for line in files.pairs:
+        ids = []
+        for column in ("record_a", "record_b"):
+            try:
+                ids.append(keys.resolve(getattr(line, column)))
+            except ValidationError as exc:
+                raise ConfigError(
+                    exc.message, path=line.path, line=line.line, field=column, hint=exc.hint
+                ) from exc
+        if ids[0] == ids[1]:
+            raise ConfigError(
+                "both keys name the same record",
+                path=line.path,
+                line=line.line,
+                field="record_b",
+                hint="a verdict pairs two different records",
+            )
+        found.append((ids[0], ids[1], line.same, line.person))
+    return found
+
+
+def _apply_pairs(store: ReviewStore, pairs: list[tuple[int, int, bool, str]]) -> None:
+    """Record each verdict as `evidens dedup --merge/--keep-apart` does (the person is the
+    actor, as they were when they decided), then cluster again with them."""
+    for a, b, same, person in pairs:
+        dedup.decide_pair(store, a, b, same=same, actor=person)
+    if pairs:
+        dedup.deduplicate(store, actor=ACTOR)
 
 
 def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) -> None:
