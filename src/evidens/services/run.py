@@ -39,7 +39,7 @@ from evidens.services.store import ReviewStore, UnitOfWork, create_review, trans
 from evidens.services.studies import add_study
 from evidens.store.models import MemberRow
 
-ACTOR = ACTOR
+ACTOR = "evidens run"
 
 
 @dataclass
