@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evidens.services import imports
+from evidens.services.identification import imports
 from evidens.services.store import create_review
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -36,7 +36,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from evidens.services import accounts, imports
+from evidens.services.identification import imports
+from evidens.services.review import accounts
 from evidens.services.store import create_review
 
 ADMIN = os.environ.get("EVIDENS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -18,12 +18,21 @@ def test_every_place_the_table_names_exists() -> None:
     assert missing == []
 
 
-def test_every_services_module_is_named() -> None:
-    row = next(line for line in DOC.splitlines() if line.startswith("| `evidens.services`"))
-    modules = {
-        p.stem
-        for p in (ROOT / "src" / "evidens" / "services").glob("*.py")
-        if p.stem != "__init__" and not p.stem.startswith("web_")
+def test_every_services_module_is_named_in_its_concept() -> None:
+    section = DOC.split("## Services by concept", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^\| `(\w+)` \|[^|]*\| ([^|]*) \|$", section, re.M)
     }
-    unnamed = sorted(m for m in modules if not re.search(rf"\b{m}\b", row))
+    services = ROOT / "src" / "evidens" / "services"
+    packages = sorted(p.name for p in services.iterdir() if (p / "__init__.py").is_file())
+    assert sorted(rows) == packages
+    unnamed = [
+        f"{package}.{module.stem}"
+        for package in packages
+        for module in sorted((services / package).glob("*.py"))
+        if module.stem != "__init__" and not re.search(rf"\b{module.stem}\b", rows[package])
+    ]
     assert unnamed == []
+    flat = sorted(p.stem for p in services.glob("*.py") if p.stem not in ("__init__", "store"))
+    assert flat == []  # a step belongs in its concept's subpackage

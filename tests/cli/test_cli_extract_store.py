@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from evidens.cli import main
 from evidens.cli.app import app
 from evidens.extraction import load_review_extraction
-from evidens.services.extraction import consensus_in
+from evidens.services.assessment.extraction import consensus_in
 from evidens.services.store import open_review, transaction
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss" / "extraction"

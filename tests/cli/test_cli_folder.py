@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from evidens.services.review_files import read_review_dir
-from evidens.services.run import run_review
+from evidens.services.folders.review_files import read_review_dir
+from evidens.services.folders.run import run_review
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

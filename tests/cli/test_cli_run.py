@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evidens.services.run import run_review
+from evidens.services.folders.run import run_review
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

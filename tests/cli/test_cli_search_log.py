@@ -13,7 +13,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from evidens.cli import app, main
-from evidens.services.search_log import list_searches
+from evidens.services.identification.search_log import list_searches
 from evidens.services.store import open_review, transaction
 from evidens.store.models import ImportBatchRow
 

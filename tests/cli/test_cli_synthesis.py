@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from evidens.cli import main
 from evidens.cli.app import app
-from evidens.services.run import run_review
+from evidens.services.folders.run import run_review
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 

@@ -18,7 +18,7 @@ from evidens.grade import GradeFile, run_outputs
 from evidens.grade.model import Domain
 from evidens.grade.render_html import other_considerations
 from evidens.grade.sof import SofRow, arm_text
-from evidens.services.grading import load_grade
+from evidens.services.synthesis.grading import load_grade
 
 SEED = "seeds/000_bb032bccad503e03.txt"
 DOMAIN_COLUMNS = (

@@ -21,7 +21,7 @@ from evidens.report.model import ReviewReport
 from evidens.report.render_report_docx import report_docx
 from evidens.report.render_report_html import report_html
 from evidens.rob import assess, load_assessment
-from evidens.services.grading import load_grade
+from evidens.services.synthesis.grading import load_grade
 
 
 def _toml(path: Path) -> dict[str, Any]:

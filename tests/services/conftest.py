@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evidens.services import dedup, imports
+from evidens.services.identification import dedup, imports
 from evidens.services.store import ReviewStore, create_review
 
 RIS = """TY  - JOUR

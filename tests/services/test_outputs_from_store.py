@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from evidens.errors import ConfigError, ValidationError
-from evidens.services import analyses, grade_profiles
-from evidens.services.review_outputs import write_outputs
-from evidens.services.run import run_review
+from evidens.services.folders.run import run_review
+from evidens.services.reporting.review_outputs import write_outputs
 from evidens.services.store import ReviewStore, open_review, transaction
+from evidens.services.synthesis import analyses, grade_profiles
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 

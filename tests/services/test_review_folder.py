@@ -15,16 +15,17 @@ from sqlalchemy import select
 
 from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Resolution, ScreeningDecision, Stage
 from evidens.errors import ConfigError, InputError, NotFoundError
-from evidens.services import dedup, fulltext, imports, studies
-from evidens.services.accounts import add_member
-from evidens.services.imports import SEARCH_EXPORT
-from evidens.services.prisma import counts_in, flow_dict, set_reported
-from evidens.services.review_check import check_review_dir
-from evidens.services.review_files import read_review_dir
-from evidens.services.review_folder import review_document, spine_folder, write_folder
-from evidens.services.rounds import start_round
-from evidens.services.run import run_review
-from evidens.services.screening import record_decision, record_resolution
+from evidens.services.folders.review_check import check_review_dir
+from evidens.services.folders.review_files import read_review_dir
+from evidens.services.folders.review_folder import review_document, spine_folder, write_folder
+from evidens.services.folders.run import run_review
+from evidens.services.identification import dedup, imports
+from evidens.services.identification.imports import SEARCH_EXPORT
+from evidens.services.reporting.prisma import counts_in, flow_dict, set_reported
+from evidens.services.review.accounts import add_member
+from evidens.services.review.rounds import start_round
+from evidens.services.screening import fulltext, studies
+from evidens.services.screening.decisions import record_decision, record_resolution
 from evidens.services.store import ReviewStore, create_review, open_review, transaction
 from evidens.store.document_models import DocumentRow
 from evidens.store.models import (
@@ -185,7 +186,7 @@ def _build(tmp_path: Path) -> ReviewStore:
 
 
 def _kept(uow: Any, record_id: int) -> int:
-    from evidens.services.records import canonical_of
+    from evidens.services.review.records import canonical_of
 
     return canonical_of(uow.session, uow.session.get(RecordRow, record_id))
 

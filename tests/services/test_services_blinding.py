@@ -10,10 +10,13 @@ from sqlalchemy import select
 
 from evidens.core import Decision, ScreeningDecision, Stage
 from evidens.errors import ConfirmationNeededError, ConflictError, ReviewStateError, ValidationError
-from evidens.services import accounts, screening, web_setup, web_views
-from evidens.services.screening_session import undo_last
-from evidens.services.screening_state import decisions_visible_to
+from evidens.services.review import accounts
+from evidens.services.screening import decisions as screening
+from evidens.services.screening.session import undo_last
+from evidens.services.screening.state import decisions_visible_to
 from evidens.services.store import ReviewStore, transaction
+from evidens.services.web import setup as web_setup
+from evidens.services.web import views as web_views
 from evidens.store.models import AuditRow
 
 TA = Stage.TITLE_ABSTRACT

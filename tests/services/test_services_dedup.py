@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from evidens.core import Decision, ScreeningDecision, Stage
-from evidens.services import dedup, imports, screening
+from evidens.services.identification import dedup, imports
+from evidens.services.screening import decisions as screening
 from evidens.services.store import ReviewStore
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from evidens.services import dedup, imports
-from evidens.services.dedup import PairChecks
-from evidens.services.report import evidens_dedup_method
+from evidens.services.identification import dedup, imports
+from evidens.services.identification.dedup import PairChecks
+from evidens.services.reporting.report import evidens_dedup_method
 from evidens.services.store import ReviewStore, create_review
 
 RIS = """TY  - JOUR

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from evidens.errors import ConfigError
-from evidens.services import dedup, imports
-from evidens.services.review_files import read_review_dir
+from evidens.services.folders.review_files import read_review_dir
+from evidens.services.identification import dedup, imports
 from evidens.services.store import ReviewStore, create_review
 
 ARTICLE_AND_ERRATUM = """TY  - JOUR

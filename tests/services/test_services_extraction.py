@@ -22,14 +22,14 @@ from evidens.extraction import (
     parse_form,
     settle,
 )
-from evidens.services.extraction import (
+from evidens.services.assessment.extraction import (
     consensus_in,
     extraction_in,
     plans_in,
     store_extraction,
     store_extraction_files,
 )
-from evidens.services.extraction_files import extraction_folder
+from evidens.services.assessment.extraction_files import extraction_folder
 from evidens.services.store import ReviewStore, create_review, transaction
 from evidens.store.models import ArmDataRow, ExtractionValueRow
 

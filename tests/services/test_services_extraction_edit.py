@@ -19,11 +19,11 @@ from evidens.extraction import (
     xlsx_to_extraction,
 )
 from evidens.extraction.model import Value
-from evidens.services import extraction_edit as edit
-from evidens.services.extraction import consensus_in, extraction_in
-from evidens.services.extraction_files import extraction_folder
+from evidens.services.assessment import extraction_edit as edit
+from evidens.services.assessment.extraction import consensus_in, extraction_in
+from evidens.services.assessment.extraction_files import extraction_folder
+from evidens.services.screening.studies import create_study
 from evidens.services.store import ReviewStore, create_review, transaction
-from evidens.services.studies import create_study
 from evidens.store.models import AuditRow
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss" / "extraction"

@@ -13,8 +13,8 @@ import pytest
 from evidens.core import Record
 from evidens.core.keys import fingerprint
 from evidens.errors import ConfigError
-from evidens.services.exports import export_records
-from evidens.services.run import run_review
+from evidens.services.folders.run import run_review
+from evidens.services.reporting.exports import export_records
 from evidens.services.store import open_review
 
 REVIEW = """[review]

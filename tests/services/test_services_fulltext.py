@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 
 from evidens.core import Decision, ScreeningDecision, Stage
 from evidens.errors import InputError, NotFoundError, ReviewStateError, ValidationError
-from evidens.services import fulltext, prisma, screening, studies
+from evidens.services.reporting import prisma
+from evidens.services.screening import decisions as screening
+from evidens.services.screening import fulltext, studies
 from evidens.services.store import ReviewStore, transaction
 from evidens.store.document_models import DocumentRow
 

@@ -15,7 +15,8 @@ from evidens.grade import Domain
 from evidens.grade.judgments import judgments_from_mapping
 from evidens.meta import MetaAnalysis, effects_from_arms
 from evidens.rob import Result
-from evidens.services import grading, step_files
+from evidens.services.folders import step_files
+from evidens.services.synthesis import grading
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 TWO = [

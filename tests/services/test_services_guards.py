@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from evidens.errors import NotFoundError
 from evidens.screening.agreement import agreement_from_table
-from evidens.services import dedup, imports, records
+from evidens.services.identification import dedup, imports
+from evidens.services.review import records
 from evidens.services.store import ReviewStore, create_review
 
 

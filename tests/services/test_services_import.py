@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from evidens.errors import FormatError, ReviewStateError
-from evidens.services import imports
+from evidens.services.identification import imports
 from evidens.services.store import ReviewStore
 
 TABLES = ("sources", "import_batches", "records", "audit_log")

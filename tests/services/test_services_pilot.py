@@ -5,8 +5,13 @@ three-person team must not settle it (the stage's usual rule is two reviewers)."
 from __future__ import annotations
 
 from evidens.core import Decision, ScreeningDecision, Stage
-from evidens.services import accounts, prioritise, prisma, screening, screening_state, web_setup
+from evidens.services.reporting import prisma
+from evidens.services.review import accounts
+from evidens.services.screening import decisions as screening
+from evidens.services.screening import prioritise
+from evidens.services.screening import state as screening_state
 from evidens.services.store import ReviewStore, transaction
+from evidens.services.web import setup as web_setup
 
 INCLUDE, EXCLUDE = Decision.INCLUDE, Decision.EXCLUDE
 

@@ -10,8 +10,10 @@ import pytest
 from evidens.core import Decision, ScreeningDecision, Stage
 from evidens.errors import ReviewStateError
 from evidens.screening.stopping import StoppingReport
-from evidens.services import imports, prioritise, screening
-from evidens.services.prisma import prisma_counts
+from evidens.services.identification import imports
+from evidens.services.reporting.prisma import prisma_counts
+from evidens.services.screening import decisions as screening
+from evidens.services.screening import prioritise
 from evidens.services.store import ReviewStore, create_review
 
 TA = Stage.TITLE_ABSTRACT

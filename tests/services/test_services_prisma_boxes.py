@@ -4,8 +4,11 @@ box's count, whatever state the records are in (pending, complete, unretrieved).
 from __future__ import annotations
 
 from evidens.core import Decision, ScreeningDecision, Stage
-from evidens.services import fulltext, prisma, screening, web_views
+from evidens.services.reporting import prisma
+from evidens.services.screening import decisions as screening
+from evidens.services.screening import fulltext
 from evidens.services.store import ReviewStore, transaction
+from evidens.services.web import views as web_views
 
 BOXES = (
     "records_screened",

@@ -18,7 +18,7 @@ import lxml.html
 import pytest
 from docx import Document
 
-from evidens.services.run import run_review
+from evidens.services.folders.run import run_review
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 pytestmark = pytest.mark.slow  # each module fixture rebuilds a whole review (5-30 s)

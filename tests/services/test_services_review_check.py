@@ -10,11 +10,11 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 from evidens.errors import ConfigError
-from evidens.services.analyses import OPTIONS
-from evidens.services.review_check import check_review_dir
-from evidens.services.review_schema import REVIEW
-from evidens.services.run import run_review
-from evidens.services.toml_lines import key_lines
+from evidens.services.folders.review_check import check_review_dir
+from evidens.services.folders.review_schema import REVIEW
+from evidens.services.folders.run import run_review
+from evidens.services.folders.toml_lines import key_lines
+from evidens.services.synthesis.analyses import OPTIONS
 
 RISS = REPO_ROOT / "examples" / "riss"
 

@@ -17,19 +17,20 @@ from evidens.report.rob_plots import rob_outputs
 from evidens.rob import Answer, Assessment, Judgment, assess, dump_assessment, load_assessments
 from evidens.rob import rob_json as rob_document
 from evidens.rob.dual import Resolution
-from evidens.services import accounts, studies
-from evidens.services.risk_of_bias import (
+from evidens.services.assessment.risk_of_bias import (
     rob_assessments_in,
     rob_folder,
     rob_results_in,
     store_rob,
 )
-from evidens.services.risk_of_bias_edit import (
+from evidens.services.assessment.risk_of_bias_edit import (
     add_assessment,
     compare_in,
     record_consensus,
     rob_status,
 )
+from evidens.services.review import accounts
+from evidens.services.screening import studies
 from evidens.services.store import ReviewStore, create_review, transaction
 from evidens.store.models import AuditRow, RobAssessmentRow
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from evidens.cli.app import app
 from evidens.errors import ConfigError
-from evidens.services.run import run_review
+from evidens.services.folders.run import run_review
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "living-update"
 

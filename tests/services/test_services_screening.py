@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import ReviewStateError, ValidationError
-from evidens.services import screening, screening_state
+from evidens.services.screening import decisions as screening
+from evidens.services.screening import state as screening_state
 from evidens.services.store import ReviewStore
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
@@ -91,7 +92,7 @@ def test_every_change_is_in_the_audit_log_with_before_and_after(review: ReviewSt
 def test_two_reviewers_deciding_at_once_lose_nothing(pg_url: str, ris_file: object) -> None:
     from pathlib import Path
 
-    from evidens.services import dedup, imports
+    from evidens.services.identification import dedup, imports
     from evidens.services.store import create_review
 
     store = create_review(pg_url, title="Concurrent")

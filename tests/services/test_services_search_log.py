@@ -16,14 +16,14 @@ from sqlalchemy import func, select
 from evidens.errors import ConfigError, InputError, NotFoundError, ValidationError
 from evidens.search import translate
 from evidens.search.logged import LoggedTranslation
-from evidens.services.report_lists import search_logs
-from evidens.services.run import run_review
-from evidens.services.search_log import (
+from evidens.services.folders.run import run_review
+from evidens.services.identification.search_log import (
     list_searches,
     log_translations,
     search_for_import,
     set_hits,
 )
+from evidens.services.reporting.report_lists import search_logs
 from evidens.services.store import ReviewStore, create_review, open_review, transaction
 from evidens.store.models import AuditRow, SearchRow
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from evidens.services.run import run_review
+from evidens.services.folders.run import run_review
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 

@@ -21,7 +21,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-from evidens.services import accounts, dedup, imports
+from evidens.services.identification import dedup, imports
+from evidens.services.review import accounts
 from evidens.services.store import ReviewStore, create_review, open_review
 from evidens.store.models import RecordRow
 from evidens.web.app import create_app

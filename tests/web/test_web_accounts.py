@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidens.errors import ValidationError
-from evidens.services import accounts
+from evidens.services.review import accounts
 from evidens.store.account_models import UserRow, WebSessionRow
 from evidens.web.app import SESSION_COOKIE
 

@@ -152,7 +152,7 @@ def test_an_open_decision_is_shown_to_nobody_else(site: Site) -> None:
 def _decided(site: Site, record: int, names: tuple[str, ...] = ("alice", "bruno")) -> None:
     """``names`` include ``record`` (both: it is complete, and may be reopened)."""
     from evidens.core import Decision, ScreeningDecision, Stage
-    from evidens.services.screening import record_decision
+    from evidens.services.screening.decisions import record_decision
 
     for name in names:
         made = ScreeningDecision(record, Stage.TITLE_ABSTRACT, name, Decision.INCLUDE)

@@ -81,7 +81,7 @@ def server(review_file: Path) -> Iterator[str]:
 def server_with_twin(review_file: Path, tmp_path: Path) -> Iterator[str]:
     """The same review with a second copy of record 2 from another journal, which the
     de-duplication engine leaves to a person."""
-    from evidens.services import dedup, imports
+    from evidens.services.identification import dedup, imports
     from evidens.services.store import open_review
 
     twin = tmp_path / "twin.ris"

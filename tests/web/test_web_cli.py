@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from evidens.cli import app
 from evidens.cli.serve_cmd import _store_location
 from evidens.errors import NotFoundError
-from evidens.services import accounts
-from evidens.services.permissions import memberships
+from evidens.services.review import accounts
+from evidens.services.review.permissions import memberships
 from evidens.services.store import create_review, prepare_engine
 
 PASSWORD = "correct horse battery"

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from evidens.services import dedup, imports
+from evidens.services.identification import dedup, imports
 
 Site = Any  # the `site` fixture of conftest.py
 JSON = {"accept": "application/json"}

@@ -17,7 +17,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from evidens.services import accounts
+from evidens.services.review import accounts
 from evidens.store.models import AuditRow, ImportBatchRow
 from evidens.web.app import create_app
 from evidens.web.settings import ServerSettings

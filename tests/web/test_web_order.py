@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
 from evidens.services.store import ReviewStore
-from evidens.services.web_order import Order, forget, ranking, shuffled, walk
+from evidens.services.web.order import Order, forget, ranking, shuffled, walk
 
 Site = Any  # the `site` fixture of conftest.py
 JSON = {"accept": "application/json"}

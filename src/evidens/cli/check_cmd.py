@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from evidens.errors import ConfigError
-from evidens.services.review_check import check_review_dir
+from evidens.services.folders.review_check import check_review_dir
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -1,7 +1,7 @@
 """``evidens extract``: forms, spreadsheets, discrepancies and consensus, on files or in a store.
 
 Thin by design: read files, call :mod:`evidens.extraction` (files) or
-:mod:`evidens.services.extraction_edit` (a review store: ``add``, ``status``, ``settle``,
+:mod:`evidens.services.assessment.extraction_edit` (a review store: ``add``, ``status``, ``settle``,
 ``set-form``, and ``discrepancies`` without workbooks), print with rich.
 """
 
@@ -33,7 +33,7 @@ from evidens.extraction import (
 )
 from evidens.extraction.outputs import display
 from evidens.extraction.serialize import consensus_to_dict, extraction_to_dict, to_json
-from evidens.services import extraction_edit
+from evidens.services.assessment import extraction_edit
 from evidens.services.store import open_review
 
 MAX_FILE_BYTES = 20_000_000

@@ -1,5 +1,6 @@
 """`evidens folder DIR --db STORE`: a review kept in a store, written out as a review folder
-that `evidens check` validates and `evidens run` rebuilds (see services/review_folder.py)."""
+that `evidens check` validates and `evidens run` rebuilds
+(services/folders/review_folder.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console
-from evidens.services.review_folder import spine_folder, write_folder
+from evidens.services.folders.review_folder import spine_folder, write_folder
 from evidens.services.store import open_review, transaction
 
 

@@ -12,8 +12,8 @@ from rich.table import Table
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console
 from evidens.core import Decision, ScreeningDecision, Stage
-from evidens.services import fulltext, studies
-from evidens.services.screening import record_decision
+from evidens.services.screening import fulltext, studies
+from evidens.services.screening.decisions import record_decision
 from evidens.services.store import open_review
 
 fulltext_app = typer.Typer(help="Full texts: attach PDFs, record those not retrieved, decide.")

@@ -24,9 +24,9 @@ from evidens.errors import InputError
 from evidens.grade import GradeFile, render
 from evidens.grade.judgments import MAX_BYTES, parse_judgments
 from evidens.grade.outputs import FORMATS
-from evidens.services import grade_profiles
-from evidens.services.grading import load_grade
 from evidens.services.store import open_review, transaction
+from evidens.services.synthesis import grade_profiles
+from evidens.services.synthesis.grading import load_grade
 
 console = Console(highlight=False, soft_wrap=True)
 

@@ -23,12 +23,13 @@ from rich.table import Table
 
 from evidens.core import SourceKind
 from evidens.errors import InputError, ValidationError
-from evidens.services import dedup as dedup_service
-from evidens.services import exports, imports
-from evidens.services import report as report_service
-from evidens.services.prisma import box_values, prisma_counts
-from evidens.services.run import run_review
-from evidens.services.search_log import search_for_import
+from evidens.services.folders.run import run_review
+from evidens.services.identification import dedup as dedup_service
+from evidens.services.identification import imports
+from evidens.services.identification.search_log import search_for_import
+from evidens.services.reporting import exports
+from evidens.services.reporting import report as report_service
+from evidens.services.reporting.prisma import box_values, prisma_counts
 from evidens.services.store import create_review, open_review
 
 console = Console(highlight=False)

@@ -42,7 +42,7 @@ from evidens.rob.robvis import (
     table_from_results,
     write_csv,
 )
-from evidens.services.risk_of_bias_edit import compare_in
+from evidens.services.assessment.risk_of_bias_edit import compare_in
 from evidens.services.store import open_review
 
 console = Console(highlight=False, soft_wrap=True)

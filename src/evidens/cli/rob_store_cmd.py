@@ -2,7 +2,7 @@
 
 Each assessor adds their assessment file, ``evidens rob compare STUDY --db`` shows where two
 differ, ``evidens rob agree`` records the consensus with the resolution of each difference.
-Thin: the work is :mod:`evidens.services.risk_of_bias_edit`; commands join ``rob_app``.
+Thin: the work is :mod:`evidens.services.assessment.risk_of_bias_edit`; commands join ``rob_app``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,12 @@ from evidens.core.files import read_bounded
 from evidens.errors import InputError, ReviewStateError, ValidationError
 from evidens.rob import Answer, Judgment, Override
 from evidens.rob.dual import Resolution
-from evidens.services.review_outputs import write_rob_outputs
-from evidens.services.risk_of_bias_edit import add_assessment, record_consensus, rob_status
+from evidens.services.assessment.risk_of_bias_edit import (
+    add_assessment,
+    record_consensus,
+    rob_status,
+)
+from evidens.services.reporting.review_outputs import write_rob_outputs
 from evidens.services.store import open_review
 
 MAX_FILE = 5_000_000  # bytes; an assessment file is a few kilobytes

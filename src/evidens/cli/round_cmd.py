@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console
 from evidens.errors import ValidationError
-from evidens.services import rounds
+from evidens.services.review import rounds
 from evidens.services.store import open_review
 
 round_app = typer.Typer(help="A living review's updates (rounds): start one, list them.")

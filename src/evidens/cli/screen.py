@@ -16,10 +16,10 @@ from rich.panel import Panel
 from evidens.cli.review_cmd import DbOption, ReviewOption, console
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import EvidensError
-from evidens.services import prioritise
-from evidens.services import screening as screening_service
-from evidens.services.permissions import may_resolve
-from evidens.services.screening_session import (
+from evidens.services.review.permissions import may_resolve
+from evidens.services.screening import decisions as screening_service
+from evidens.services.screening import prioritise
+from evidens.services.screening.session import (
     decision_log,
     record_card,
     undo_last,

@@ -152,7 +152,7 @@ def _log(
     actor: str,
 ) -> None:
     """Log the translations as searches and say which ids they got (for import --search)."""
-    from evidens.services.search_log import log_translations
+    from evidens.services.identification.search_log import log_translations
     from evidens.services.store import open_review
 
     targets = list(TARGETS) if target == "all" else [target]
@@ -228,7 +228,7 @@ def run_cmd(
         out.write_text(_export(result, out), encoding="utf-8")
         console.print(f"wrote {len(result.records)} records to {escape(str(out))}")
     if db is not None and result.records:
-        from evidens.services.searching import record_search_run
+        from evidens.services.identification.searching import record_search_run
         from evidens.services.store import open_review
 
         store = open_review(db)
@@ -243,7 +243,7 @@ def run_cmd(
 def list_cmd(db: DbOption = None, review: ReviewOption = None) -> None:
     """The review's searches with their ids (what `evidens import --search ID` names), date,
     hits, and the translation each strategy came from."""
-    from evidens.services.search_log import list_searches
+    from evidens.services.identification.search_log import list_searches
     from evidens.services.store import open_review
 
     with open_review(db, review) as store:
@@ -273,7 +273,7 @@ def hits_cmd(
     actor: Annotated[str, typer.Option("--as", help="Who ran the search.")] = "searcher",
 ) -> None:
     """Record the hits a logged search gave when it was run (PRISMA-S item 13)."""
-    from evidens.services.search_log import set_hits
+    from evidens.services.identification.search_log import set_hits
     from evidens.services.store import open_review
 
     with open_review(db, review) as store:

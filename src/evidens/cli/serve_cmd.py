@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from evidens.errors import NotFoundError, ValidationError
-from evidens.services import accounts
+from evidens.services.review import accounts
 from evidens.services.store import ReviewStore, open_review, prepare_engine
 from evidens.web.settings import MIB, ServerSettings, to_environment
 

@@ -12,9 +12,9 @@ from rich.table import Table
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console, progress_bar, progress_of
 from evidens.meta import MetaResult
-from evidens.services import analyses
-from evidens.services.review_outputs import write_outputs
+from evidens.services.reporting.review_outputs import write_outputs
 from evidens.services.store import open_review, transaction
+from evidens.services.synthesis import analyses
 
 analyse_app = typer.Typer(help="The review's meta-analyses, on its agreed (consensus) data.")
 Actor = Annotated[str, typer.Option("--as", help="Who is acting (for the audit log).")]

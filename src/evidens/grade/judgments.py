@@ -21,7 +21,7 @@ of ``"accept"`` takes the suggestion. Format (all keys optional unless marked)::
     name = "Spasm free"             # required
     # in a review folder, instead of studies, intervention, comparator, relative and rob:
     # analysis = "spasm-free-rr" (an [[analysis]] of review.toml), or with no analysis
-    # extraction_outcome = "days_to_spasm_cessation"; see evidens.services.grading
+    # extraction_outcome = "days_to_spasm_cessation"; see evidens.services.synthesis.grading
     kind = "binary"                 # binary | continuous | time_to_event
     design = "randomized"           # or non_randomized, non_randomized_robins_i
     studies = 1; follow_up = "4 weeks"; importance = "critical"; comment = "..."

@@ -20,8 +20,9 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from evidens.errors import PermissionDeniedError, ReviewStateError
-from evidens.services import accounts, web_access
-from evidens.services.accounts import SignedIn
+from evidens.services.review import accounts
+from evidens.services.review.accounts import SignedIn
+from evidens.services.web import access as web_access
 from evidens.web.errors import NotSignedInError, add_error_handlers, status_of
 from evidens.web.guard import SESSION_COOKIE, RequestGuard
 from evidens.web.render import HERE, page, wants_json

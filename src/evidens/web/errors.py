@@ -25,7 +25,7 @@ from evidens.errors import (
     PermissionDeniedError,
     ReviewStateError,
 )
-from evidens.services.accounts import LoginRateLimitedError
+from evidens.services.review.accounts import LoginRateLimitedError
 from evidens.web.render import page, wants_json
 
 log = logging.getLogger("evidens.web")

@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from evidens.services import web_access
-from evidens.services.permissions import Action
+from evidens.services.review.permissions import Action
+from evidens.services.web import access as web_access
 from evidens.web.errors import error_body
 from evidens.web.settings import ServerSettings
 

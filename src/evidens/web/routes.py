@@ -1,7 +1,7 @@
 """The review pages: my reviews, dashboard, screening, conflicts, records per PRISMA box,
-invitations. Each route first asks :func:`evidens.services.permissions.require` - the two
+invitations. Each route first asks :func:`evidens.services.review.permissions.require` - the two
 screening routes, asked for on every record, ask the same through
-:mod:`evidens.services.web_access` (session and membership in one statement); each data
+:mod:`evidens.services.web.access` (session and membership in one statement); each data
 page answers JSON too (``.json`` suffix or ``Accept: application/json``).
 
 Blinding is the services' job (:func:`decisions_visible_to`); these routes show only what
@@ -18,16 +18,18 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import NotFoundError, ValidationError
-from evidens.services import accounts, web_queue, web_views
-from evidens.services.permissions import Action, Membership, memberships, require
-from evidens.services.screening import (
+from evidens.services.review import accounts
+from evidens.services.review.permissions import Action, Membership, memberships, require
+from evidens.services.screening.decisions import (
     conflicts,
     record_decision,
     record_resolution,
     reopen_record,
 )
-from evidens.services.screening_session import undo_last
-from evidens.services.web_order import Order
+from evidens.services.screening.session import undo_last
+from evidens.services.web import queue as web_queue
+from evidens.services.web import views as web_views
+from evidens.services.web.order import Order
 from evidens.web.app import Access, User, check_csrf, engine_of
 from evidens.web.render import highlighted, page, plain, wants_json
 from evidens.web.routes_dedup import add_dedup_routes

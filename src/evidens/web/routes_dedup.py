@@ -13,8 +13,9 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.errors import ValidationError
-from evidens.services import web_setup, web_views
-from evidens.services.permissions import Action, require
+from evidens.services.review.permissions import Action, require
+from evidens.services.web import setup as web_setup
+from evidens.services.web import views as web_views
 from evidens.web.app import User, check_csrf, engine_of
 from evidens.web.render import page, plain, wants_json
 

@@ -15,8 +15,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.core import Stage
 from evidens.errors import ConfirmationNeededError, InputError, ValidationError
-from evidens.services import accounts, imports, web_queue, web_setup
-from evidens.services.permissions import Action, memberships, require
+from evidens.services.identification import imports
+from evidens.services.review import accounts
+from evidens.services.review.permissions import Action, memberships, require
+from evidens.services.web import queue as web_queue
+from evidens.services.web import setup as web_setup
 from evidens.web.app import User, check_csrf, engine_of, settings_of
 from evidens.web.render import page, plain, wants_json
 

@@ -1,0 +1,1 @@
+"""Assessment of included studies: data extraction and risk of bias, with consensus."""

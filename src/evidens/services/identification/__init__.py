@@ -1,0 +1,2 @@
+"""Identification (PRISMA): sources and searches, logged translations, imports of export
+files, de-duplication."""

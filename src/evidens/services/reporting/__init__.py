@@ -1,0 +1,2 @@
+"""Reporting: PRISMA counts and figures, exports, every output written from the store, and
+the report."""

@@ -1,0 +1,2 @@
+"""The review itself: its typed settings, records and their keys, living-review rounds,
+members' permissions and accounts."""

@@ -1,0 +1,2 @@
+"""Screening and eligibility: decisions, the blinding and locking rules, pilot rounds,
+prioritisation, full texts, studies."""

@@ -1,0 +1,394 @@
+"""Screening over the store: recording decisions, blinded queues, conflicts, resolutions.
+
+The rules (blinding, what is a conflict) live in :mod:`evidens.screening.workflow`; this
+module applies them to stored decisions. One row per (record, stage, reviewer) means that
+two reviewers deciding at the same time never touch the same row, and a reviewer who
+changes their mind updates their own row with the old value kept in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from evidens.core import Decision, Resolution, ScreeningDecision, Stage
+from evidens.errors import NotFoundError, ReviewStateError, ValidationError
+from evidens.screening.workflow import Status, StatusKind, statuses_by_record
+from evidens.services.review.records import canonical_ids, canonical_of
+from evidens.services.screening import pilot
+from evidens.services.screening.state import (
+    check_change,
+    record_state,
+    settings_of,
+    to_decision,
+    to_resolution,
+)
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.store.models import (
+    FullTextRow,
+    RecordRow,
+    ResolutionRow,
+    ScreeningDecisionRow,
+    utcnow,
+)
+
+
+def stage_decisions(uow: UnitOfWork, stage: Stage) -> list[ScreeningDecision]:
+    """Every independent decision recorded at ``stage``."""
+    rows = uow.session.scalars(
+        select(ScreeningDecisionRow).where(
+            ScreeningDecisionRow.review_id == uow.review_id, ScreeningDecisionRow.stage == stage
+        )
+    )
+    return [to_decision(r) for r in rows]
+
+
+def complete_decisions(
+    uow: UnitOfWork, stage: Stage, records: Collection[int] | None = None
+) -> list[ScreeningDecision]:
+    """Decisions on records that have all their required decisions (of ``records``, when
+    given). Agreement is computed on these only: counting an open record would show who
+    decided what before the record is complete (with three reviewers required, two who
+    agree would show the third)."""
+    required = settings_of(uow).required[stage]
+    decisions = stage_decisions(uow, stage)
+    if records is not None:
+        wanted = set(records)
+        decisions = [d for d in decisions if d.record_id in wanted]
+    people: dict[int, set[str]] = {}
+    for d in decisions:
+        people.setdefault(d.record_id, set()).add(d.reviewer)
+    still_open = pilot.open_records(uow) if stage is pilot.STAGE else set()
+    return [
+        d
+        for d in decisions
+        if len(people[d.record_id]) >= required and d.record_id not in still_open
+    ]
+
+
+def stage_statuses(uow: UnitOfWork, stage: Stage) -> dict[int, Status]:
+    """Status of every record that has a decision or resolution at ``stage``."""
+    settings = settings_of(uow)
+    resolutions = uow.session.scalars(
+        select(ResolutionRow).where(
+            ResolutionRow.review_id == uow.review_id, ResolutionRow.stage == stage
+        )
+    )
+    statuses = statuses_by_record(
+        stage_decisions(uow, stage),
+        [to_resolution(r) for r in resolutions],
+        settings.required[stage],
+        maybe_is_conflict=settings.maybe_is_conflict,
+    )
+    still_open = pilot.open_records(uow) if stage is pilot.STAGE else set()
+    return {
+        record_id: _pending(status) if record_id in still_open else status
+        for (record_id, _), status in statuses.items()
+    }
+
+
+def _pending(status: Status) -> Status:
+    """An open pilot record: not complete until its whole pilot team has decided it, whatever
+    the stage's usual number of reviewers (two of three agreeing must not settle it)."""
+    return Status(StatusKind.PENDING, None, status.decided_by, 1)
+
+
+def eligible_ids(uow: UnitOfWork, stage: Stage) -> list[int]:
+    """Records that belong to ``stage``: every canonical record at title/abstract; those
+    that passed it (include or maybe) and were not reported unretrievable at full text."""
+    ids = canonical_ids(uow.session, uow.review_id)
+    if stage is Stage.TITLE_ABSTRACT:
+        return ids
+    passed = {
+        rid
+        for rid, status in stage_statuses(uow, Stage.TITLE_ABSTRACT).items()
+        if status.final in (Decision.INCLUDE, Decision.MAYBE)
+    }
+    missing = set(
+        uow.session.scalars(
+            select(FullTextRow.record_id).where(
+                FullTextRow.review_id == uow.review_id, FullTextRow.retrieved.is_(False)
+            )
+        )
+    )
+    return [rid for rid in ids if rid in passed and rid not in missing]
+
+
+def _check_decision(
+    uow: UnitOfWork, record_id: int, stage: Stage, decision: Decision, reason: str | None
+) -> None:
+    row = uow.session.get(RecordRow, record_id)
+    if row is None or row.review_id != uow.review_id:
+        raise NotFoundError(f"no record {record_id} in this review")
+    if canonical_of(uow.session, row) != record_id:
+        raise ReviewStateError(
+            f"record {record_id} is a duplicate of record {canonical_of(uow.session, row)}",
+            hint="decide on the record kept after de-duplication",
+        )
+    if stage is Stage.FULL_TEXT:
+        if record_id not in eligible_ids(uow, Stage.FULL_TEXT):
+            raise ReviewStateError(
+                f"record {record_id} has not passed title/abstract screening",
+                hint="full-text decisions are for records included (or maybe) at title/abstract",
+            )
+        settings = settings_of(uow)
+        if decision is Decision.EXCLUDE and not reason:
+            raise ValidationError(
+                "a full-text exclusion needs a reason",
+                field="reason",
+                hint="give one of the review's exclusion reasons",
+            )
+        if reason and settings.exclusion_reasons and reason not in settings.exclusion_reasons:
+            raise ValidationError(
+                f"{reason!r} is not one of the review's exclusion reasons",
+                field="reason",
+                hint="choose from: " + "; ".join(settings.exclusion_reasons),
+            )
+
+
+def decide(
+    uow: UnitOfWork,
+    decision: ScreeningDecision,
+) -> None:
+    """Record (or change) one reviewer's decision inside an open unit of work.
+
+    Refused once the record has every decision it needs (see
+    :mod:`evidens.services.screening.state`). A change without a note keeps the earlier
+    note: it is the reviewer's own and survives a changed mind."""
+    _check_decision(uow, decision.record_id, decision.stage, decision.decision, decision.reason)
+    if not check_change(record_state(uow, decision.record_id, decision.stage), decision):
+        return
+    values = {
+        "decision": decision.decision.value,
+        "reason": decision.reason,
+        "note": decision.note,
+        "decided_at": decision.decided_at or utcnow(),
+    }
+    row = _existing(uow, decision)
+    if row is None:
+        try:
+            with uow.session.begin_nested():
+                row = ScreeningDecisionRow(
+                    review_id=uow.review_id,
+                    record_id=decision.record_id,
+                    stage=decision.stage.value,
+                    reviewer=decision.reviewer,
+                    **values,
+                )
+                uow.session.add(row)
+            uow.audit(
+                "decide",
+                "screening_decision",
+                row.id,
+                after=_audit(row),
+                on_behalf_of=decision.reviewer,
+            )
+            return
+        except IntegrityError:  # the same reviewer decided at the same moment elsewhere
+            row = _existing(uow, decision)
+            if row is None:
+                raise
+    before = _audit(row)
+    if decision.note is None:
+        values["note"] = row.note
+    for key, value in values.items():
+        setattr(row, key, value)
+    uow.session.flush()
+    uow.audit(
+        "change",
+        "screening_decision",
+        row.id,
+        before=before,
+        after=_audit(row),
+        on_behalf_of=decision.reviewer,
+    )
+
+
+def _existing(uow: UnitOfWork, d: ScreeningDecision) -> ScreeningDecisionRow | None:
+    return uow.session.scalar(
+        select(ScreeningDecisionRow).where(
+            ScreeningDecisionRow.record_id == d.record_id,
+            ScreeningDecisionRow.stage == d.stage.value,
+            ScreeningDecisionRow.reviewer == d.reviewer,
+        )
+    )
+
+
+def _audit(row: ScreeningDecisionRow | ResolutionRow) -> dict[str, Any]:
+    who = row.reviewer if isinstance(row, ScreeningDecisionRow) else row.resolver
+    return {
+        "record_id": row.record_id,
+        "stage": row.stage,
+        "by": who,
+        "decision": row.decision,
+        "reason": row.reason,
+        "note": row.note,
+    }
+
+
+def record_decision(store: ReviewStore, decision: ScreeningDecision) -> None:
+    """One reviewer's decision as its own transaction (the reviewer is the actor)."""
+    with transaction(store, decision.reviewer) as uow:
+        decide(uow, decision)
+
+
+def resolve(uow: UnitOfWork, resolution: Resolution) -> None:
+    """A resolver's final decision on a record in conflict at a stage."""
+    status = stage_statuses(uow, resolution.stage).get(resolution.record_id)
+    if status is None or status.kind not in (StatusKind.CONFLICT, StatusKind.RESOLVED):
+        raise ReviewStateError(
+            f"record {resolution.record_id} is not in conflict at {resolution.stage.value}",
+            hint="only records on which reviewers disagree are resolved",
+        )
+    if (
+        resolution.stage is Stage.FULL_TEXT
+        and resolution.decision is Decision.EXCLUDE
+        and not (resolution.reason)
+    ):
+        raise ValidationError("a full-text exclusion needs a reason", field="reason")
+    row = uow.session.scalar(
+        select(ResolutionRow).where(
+            ResolutionRow.record_id == resolution.record_id,
+            ResolutionRow.stage == resolution.stage.value,
+        )
+    )
+    before = _audit(row) if row else None
+    if row is None:
+        row = ResolutionRow(
+            review_id=uow.review_id,
+            record_id=resolution.record_id,
+            stage=resolution.stage.value,
+            resolver=resolution.resolver,
+            decision="",
+        )
+        uow.session.add(row)
+    row.resolver, row.decision = resolution.resolver, resolution.decision.value
+    row.reason, row.note = resolution.reason, resolution.note
+    row.decided_at = resolution.decided_at or utcnow()
+    uow.session.flush()
+    uow.audit(
+        "resolve",
+        "resolution",
+        row.id,
+        before=before,
+        after=_audit(row),
+        on_behalf_of=resolution.resolver,
+    )
+
+
+def record_resolution(store: ReviewStore, resolution: Resolution) -> None:
+    with transaction(store, resolution.resolver) as uow:
+        resolve(uow, resolution)
+
+
+def reopen(uow: UnitOfWork, record_id: int, stage: Stage, *, reason: str) -> int:
+    """A resolver sends a complete record back to its reviewers: its decisions (and any
+    resolution) are withdrawn, kept whole in the audit log with the reason, and the record
+    is screened again, blind, like a new one. Returns how many decisions were withdrawn."""
+    row = uow.session.get(RecordRow, record_id)
+    if row is None or row.review_id != uow.review_id:
+        raise NotFoundError(f"no record {record_id} in this review")
+    if not reason.strip():
+        raise ValidationError(
+            "reopening a record needs a reason", field="reason", hint="say why it is reopened"
+        )
+    if not record_state(uow, record_id, stage).complete:
+        raise ReviewStateError(
+            f"record {record_id} is still open at {stage.value}",
+            hint="its reviewers can still change their own decisions",
+        )
+    if stage is Stage.TITLE_ABSTRACT and uow.session.scalar(
+        select(ScreeningDecisionRow.id).where(
+            ScreeningDecisionRow.record_id == record_id,
+            ScreeningDecisionRow.stage == Stage.FULL_TEXT.value,
+        )
+    ):
+        raise ReviewStateError(
+            f"record {record_id} has full-text decisions",
+            hint="reopen it at full text first",
+        )
+    where = (ScreeningDecisionRow.record_id == record_id, ScreeningDecisionRow.stage == stage.value)
+    decisions = list(uow.session.scalars(select(ScreeningDecisionRow).where(*where)))
+    resolution = uow.session.scalar(
+        select(ResolutionRow).where(
+            ResolutionRow.record_id == record_id, ResolutionRow.stage == stage.value
+        )
+    )
+    before = {
+        "stage": stage.value,
+        "decisions": [_audit(d) for d in decisions],
+        "resolution": _audit(resolution) if resolution is not None else None,
+    }
+    for found in [*decisions, *([resolution] if resolution is not None else [])]:
+        uow.session.delete(found)
+    uow.session.flush()
+    uow.audit(
+        "reopen", "record", record_id, before=before, after={"stage": stage.value, "reason": reason}
+    )
+    return len(decisions)
+
+
+def reopen_record(
+    store: ReviewStore, record_id: int, stage: Stage, *, reason: str, resolver: str
+) -> int:
+    """:func:`reopen` as its own transaction, the resolver being the actor."""
+    with transaction(store, resolver) as uow:
+        return reopen(uow, record_id, stage, reason=reason.strip())
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    record_id: int
+    title: str | None
+    decisions: tuple[ScreeningDecision, ...]
+
+
+def conflicts(store: ReviewStore, stage: Stage) -> list[ConflictView]:
+    """Records in conflict at ``stage`` with every decision (all are complete, so a
+    resolver may see them)."""
+    with transaction(store, "evidens") as uow:
+        ids = [r for r, s in stage_statuses(uow, stage).items() if s.kind is StatusKind.CONFLICT]
+        rows = uow.session.scalars(
+            select(ScreeningDecisionRow).where(
+                ScreeningDecisionRow.record_id.in_(ids), ScreeningDecisionRow.stage == stage.value
+            )
+        )
+        by_record: dict[int, list[ScreeningDecision]] = {}
+        for row in rows:
+            by_record.setdefault(row.record_id, []).append(to_decision(row))
+        titles = dict(
+            uow.session.execute(
+                select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(ids))
+            ).all()
+        )
+        return [ConflictView(i, titles.get(i), tuple(by_record.get(i, ()))) for i in ids]
+
+
+def queue_for(store: ReviewStore, reviewer: str, stage: Stage) -> list[int]:
+    """Records at ``stage`` that still need this reviewer: not decided by them, and not
+    already settled (all required decisions in, or resolved - e.g. by an accepted stop)."""
+    with transaction(store, reviewer) as uow:
+        done = set(
+            uow.session.scalars(
+                select(ScreeningDecisionRow.record_id).where(
+                    ScreeningDecisionRow.review_id == store.review_id,
+                    ScreeningDecisionRow.stage == stage.value,
+                    ScreeningDecisionRow.reviewer == reviewer,
+                )
+            )
+        )
+        settled = {
+            rid
+            for rid, status in stage_statuses(uow, stage).items()
+            if status.kind is not StatusKind.PENDING
+        }
+        return [r for r in eligible_ids(uow, stage) if r not in done and r not in settled]
+
+
+def now() -> dt.datetime:
+    return utcnow()

@@ -1,0 +1,1 @@
+"""Synthesis and certainty: meta-analyses defined in the store, GRADE with its numbers derived."""

@@ -1,0 +1,403 @@
+"""Read queries the web pages need beyond the screening services: progress per stage and
+reviewer, recent activity, the records behind a PRISMA box.
+
+Nothing here returns another reviewer's decision on a record: progress is counts, activity
+is who did what kind of thing (never the decision), and record lists show final statuses,
+which exist only once a record has all its required decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from evidens.core import Decision, Stage
+from evidens.dedup.compare import compare
+from evidens.dedup.prepared import prepare
+from evidens.prisma.diagram import build_diagram
+from evidens.prisma.render import render_html
+from evidens.screening.agreement import Agreement, all_pairs
+from evidens.screening.workflow import Status, StatusKind
+from evidens.services.identification.dedup import QueuedPair, pending_pairs
+from evidens.services.reporting.prisma import counts_in, diagram_options
+from evidens.services.review.records import canonical_ids
+from evidens.services.screening.decisions import (
+    complete_decisions,
+    eligible_ids,
+    stage_decisions,
+    stage_statuses,
+)
+from evidens.services.screening.pilot import STAGE, open_records, pilot_in
+from evidens.services.screening.state import settings_of
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.store.models import (
+    AuditRow,
+    FullTextRow,
+    RecordRow,
+    ReviewRow,
+    ScreeningDecisionRow,
+)
+
+PAGE_SIZE = 100
+# the PRISMA boxes a records list exists for
+BOXES = (
+    "records_identified",
+    "records_removed_before_screening",
+    "records_screened",
+    "records_excluded",
+    "reports_sought_for_retrieval",
+    "reports_not_retrieved",
+    "reports_assessed_for_eligibility",
+    "reports_excluded",
+    "studies_included_in_review",
+)
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: Stage
+    eligible: int
+    complete: int
+    conflicts: int
+    required: int
+    by_reviewer: tuple[tuple[str, int], ...]  # decisions made, per reviewer
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    summary: str  # e.g. "decided on a record" (never which decision)
+
+
+SUMMARIES = {
+    ("decide", "screening_decision"): "decided on a record",
+    ("change", "screening_decision"): "changed a decision",
+    ("undo", "screening_decision"): "withdrew a decision",
+    ("resolve", "resolution"): "resolved a conflict",
+    ("reopen", "record"): "reopened a record for its reviewers",
+    ("complete_records", "settings"): "completed records by requiring fewer reviewers",
+    ("setup", "settings"): "changed the screening settings",
+    ("setup", "protocol"): "changed the protocol",
+    ("import", "import_batch"): "imported a search export",
+    ("member", "member"): "set the role of {id}",
+    ("create", "member"): "added a member",
+    ("create", "review"): "created the review",
+    ("deduplicate", "review"): "de-duplicated the records",
+    ("invite", "invitation"): "created an invitation link",
+    ("accept", "invitation"): "joined through an invitation",
+}
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    record_id: int
+    title: str
+    year: int | None
+    journal: str | None
+    statuses: tuple[tuple[str, str], ...]  # (stage, status) where the record has one
+
+
+@dataclass(frozen=True)
+class ReviewText:
+    """What a screener needs beside each record: the question and eligibility criteria."""
+
+    title: str
+    question: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def review_text(store: ReviewStore) -> ReviewText:
+    with transaction(store, "web") as uow:
+        return text_in(uow)
+
+
+def text_in(uow: UnitOfWork) -> ReviewText:
+    review = uow.session.get(ReviewRow, uow.review_id)
+    protocol: dict[str, Any] = dict(review.protocol if review else {})
+    return ReviewText(
+        title=review.title if review else "",
+        question=str(protocol.get("question", "")),
+        include=tuple(str(c) for c in protocol.get("inclusion_criteria", ())),
+        exclude=tuple(str(c) for c in protocol.get("exclusion_criteria", ())),
+        reasons=settings_of(uow).exclusion_reasons,
+    )
+
+
+def progress(store: ReviewStore) -> list[StageProgress]:
+    out = []
+    with transaction(store, "web") as uow:
+        settings = settings_of(uow)
+        for stage in Stage:
+            statuses = stage_statuses(uow, stage)
+            eligible = len(eligible_ids(uow, stage))
+            per = uow.session.execute(
+                select(ScreeningDecisionRow.reviewer, func.count())
+                .where(
+                    ScreeningDecisionRow.review_id == store.review_id,
+                    ScreeningDecisionRow.stage == stage.value,
+                )
+                .group_by(ScreeningDecisionRow.reviewer)
+                .order_by(ScreeningDecisionRow.reviewer)
+            ).all()
+            out.append(
+                StageProgress(
+                    stage=stage,
+                    eligible=eligible,
+                    complete=sum(1 for s in statuses.values() if s.final is not None),
+                    conflicts=sum(1 for s in statuses.values() if s.kind is StatusKind.CONFLICT),
+                    required=settings.required[stage],
+                    by_reviewer=tuple((str(name), int(n)) for name, n in per),
+                )
+            )
+    return out
+
+
+def recent_activity(store: ReviewStore, limit: int = 15) -> list[Activity]:
+    """The latest audit entries: who did what kind of step, never the decision itself."""
+    with transaction(store, "web") as uow:
+        rows = uow.session.execute(
+            select(
+                AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity, AuditRow.entity_id
+            )
+            .where(AuditRow.review_id == store.review_id)
+            .order_by(AuditRow.id.desc())
+            .limit(limit)
+        ).all()
+    return [
+        Activity(at, actor, action, entity, _summary(action, entity, entity_id))
+        for at, actor, action, entity, entity_id in rows
+    ]
+
+
+def _summary(action: str, entity: str, entity_id: str | None) -> str:
+    """What an audit entry says happened; a member's name is shown (roles are no secret
+    within a team), a record's decision never."""
+    text = SUMMARIES.get((action, entity), f"{action} {entity}")
+    return text.replace("{id}", entity_id or "a member")
+
+
+def prisma_html(store: ReviewStore, link: Callable[[str], str]) -> str:
+    """The PRISMA 2020 diagram so far as an HTML fragment whose boxes link to records."""
+    with transaction(store, "web") as uow:
+        counts = counts_in(uow)
+        options = diagram_options(uow)
+    diagram = build_diagram(
+        counts, options.template, previous=options.previous, other=options.other
+    )
+    return render_html(diagram, link)
+
+
+def _box_ids(store: ReviewStore, box: str) -> list[int]:
+    with transaction(store, "web") as uow:
+        session, review_id = uow.session, store.review_id
+        canonical = canonical_ids(session, review_id)
+        ta = stage_statuses(uow, Stage.TITLE_ABSTRACT)
+        ft = stage_statuses(uow, Stage.FULL_TEXT)
+        if box == "records_identified":
+            return list(
+                session.scalars(
+                    select(RecordRow.id)
+                    .where(RecordRow.review_id == review_id)
+                    .order_by(RecordRow.id)
+                )
+            )
+        if box == "records_removed_before_screening":
+            kept = set(canonical)
+            every = session.scalars(
+                select(RecordRow.id).where(RecordRow.review_id == review_id).order_by(RecordRow.id)
+            )
+            return [r for r in every if r not in kept]
+        missing = set(
+            session.scalars(
+                select(FullTextRow.record_id).where(
+                    FullTextRow.review_id == review_id, FullTextRow.retrieved.is_(False)
+                )
+            )
+        )
+        # the same rules as prisma.counts.derive, so a box's list is as long as its count
+        passed = [r for r in canonical if _final(ta, r) in (Decision.INCLUDE, Decision.MAYBE)]
+        assessed = [r for r in passed if r not in missing]
+        chosen: dict[str, list[int]] = {
+            "records_screened": [r for r in canonical if _final(ta, r) is not None],
+            "records_excluded": [r for r in canonical if _final(ta, r) is Decision.EXCLUDE],
+            "reports_sought_for_retrieval": passed,
+            "reports_not_retrieved": [r for r in passed if r in missing],
+            "reports_assessed_for_eligibility": assessed,
+            "reports_excluded": [r for r in assessed if _final(ft, r) is Decision.EXCLUDE],
+            "studies_included_in_review": [
+                r for r in assessed if _final(ft, r) not in (None, Decision.EXCLUDE)
+            ],
+        }
+        return chosen.get(box, [])
+
+
+def _final(statuses: dict[int, Status], record_id: int) -> Decision | None:
+    status = statuses.get(record_id)
+    return None if status is None else status.final
+
+
+def records_in_box(
+    store: ReviewStore, box: str, page: int = 1, *, viewer: str, resolver: bool
+) -> tuple[list[RecordLine], int]:
+    """One page of the records behind a PRISMA box, and how many there are in all, with
+    each record's status as ``viewer`` may see it (:func:`shown_status`)."""
+    ids = _box_ids(store, box)
+    chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    with transaction(store, viewer) as uow:
+        rows = {
+            r.id: r for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(chosen)))
+        }
+        statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
+        mine = {
+            (int(rid), Stage(stage)): Decision(decision)
+            for rid, stage, decision in uow.session.execute(
+                select(
+                    ScreeningDecisionRow.record_id,
+                    ScreeningDecisionRow.stage,
+                    ScreeningDecisionRow.decision,
+                ).where(
+                    ScreeningDecisionRow.record_id.in_(chosen),
+                    ScreeningDecisionRow.reviewer == viewer,
+                )
+            )
+        }
+    lines = []
+    for rid in chosen:
+        row = rows[rid]
+        found = tuple(
+            (stage.value, shown)
+            for stage in Stage
+            if (shown := shown_status(statuses[stage].get(rid), mine.get((rid, stage)), resolver))
+        )
+        lines.append(RecordLine(rid, row.title or "(no title)", row.year, row.journal, found))
+    return lines, len(ids)
+
+
+def shown_status(status: Status | None, own: Decision | None, resolver: bool) -> str | None:
+    """A record's status at one stage as a member may see it: a final one (agreed,
+    resolved) as it is; a conflict to those who resolve; otherwise only the viewer's own
+    decision - never whether a teammate has decided an open record."""
+    if status is not None and status.final is not None:
+        return status.kind.value
+    if status is not None and status.kind is StatusKind.CONFLICT and resolver:
+        return status.kind.value
+    return f"your decision: {own.value}" if own is not None else None
+
+
+def record_in_review(store: ReviewStore, record_id: int) -> bool:
+    """Whether ``record_id`` is one of this review's records (ids are store-wide)."""
+    with transaction(store, "web") as uow:
+        return in_review(uow, record_id)
+
+
+def in_review(uow: UnitOfWork, record_id: int) -> bool:
+    found = uow.session.scalar(
+        select(RecordRow.id).where(RecordRow.id == record_id, RecordRow.review_id == uow.review_id)
+    )
+    return found is not None
+
+
+@dataclass(frozen=True)
+class FieldLine:
+    """One bibliographic field of a queued pair, side by side."""
+
+    field: str
+    a: str
+    b: str
+    differs: bool  # after case and spacing are set aside
+
+
+@dataclass(frozen=True)
+class PairView:
+    """An uncertain pair as the de-duplication queue shows it: both records field by field,
+    and the engine's reading of the evidence (what agrees, what differs)."""
+
+    record_a: int
+    record_b: int
+    score: float | None
+    rule: str
+    reasons: tuple[str, ...]
+    fields: tuple[FieldLine, ...]
+
+
+PAIR_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+PAIRS_SHOWN = 50
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def pair_view(pair: QueuedPair) -> PairView:
+    """Field-by-field lines of a queued pair, abstracts last, with the engine's reasons."""
+    verdict = compare(prepare(pair.a), prepare(pair.b))
+    lines = []
+    for name in (*PAIR_FIELDS, "abstract"):
+        a, b = _shown(getattr(pair.a, name)), _shown(getattr(pair.b, name))
+        lines.append(FieldLine(name, a, b, not _same_text(a, b)))
+    return PairView(
+        pair.record_a, pair.record_b, pair.score, verdict.rule, verdict.reasons, tuple(lines)
+    )
+
+
+def duplicate_queue(store: ReviewStore, limit: int = PAIRS_SHOWN) -> tuple[list[PairView], int]:
+    """The first ``limit`` pairs waiting for a person (most similar first) and how many wait."""
+    pairs = pending_pairs(store)
+    return [pair_view(p) for p in pairs[:limit]], len(pairs)
+
+
+def agreement(store: ReviewStore, records: Collection[int] | None = None) -> list[Agreement]:
+    """Cohen's kappa, PABAK and Gwet's AC1 (with CIs) for every pair of reviewers and stage,
+    over complete records only (of ``records``, when given): a record still waiting for a
+    required decision is left out, so the table never shows anyone an open decision (with
+    three reviewers required, two who agree would otherwise show the third what they
+    said). A pilot record is complete once its whole team has decided it."""
+    with transaction(store, "web") as uow:
+        decisions = [d for stage in Stage for d in complete_decisions(uow, stage, records)]
+    return list(all_pairs(decisions))
+
+
+@dataclass(frozen=True)
+class PilotRound:
+    """The pilot sample, its team, how much of it is complete (decided by the whole team)
+    and the team's agreement on the complete records."""
+
+    records: tuple[int, ...]
+    reviewers: tuple[str, ...]
+    seed: int
+    complete: int
+    agreement: tuple[Agreement, ...]
+
+
+def pilot_round(store: ReviewStore) -> PilotRound | None:
+    with transaction(store, "web") as uow:
+        pilot = pilot_in(uow)
+        if pilot is None:
+            return None
+        complete = set(pilot.records) - open_records(uow, pilot)
+        team = set(pilot.reviewers)
+        decisions = [
+            d for d in stage_decisions(uow, STAGE) if d.record_id in complete and d.reviewer in team
+        ]
+    return PilotRound(
+        tuple(sorted(pilot.records)),
+        pilot.reviewers,
+        pilot.seed,
+        len(complete),
+        tuple(all_pairs(decisions)),
+    )
