@@ -24,17 +24,25 @@ class Action(StrEnum):
     RESOLVE = "resolve"  # see conflicts (complete records only) and decide them
     IMPORT = "import"  # add search exports
     MANAGE = "manage"  # members, invitations, settings
+    EXTRACT = "extract"  # record one's own extraction of a study (blind to the other's)
+    ASSESS = "assess"  # record one's own risk-of-bias assessment (blind to the other's)
+    SYNTHESISE = "synthesise"  # define analyses, record GRADE judgments
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     "owner": frozenset(Action),
-    "reviewer": frozenset({Action.VIEW, Action.SCREEN}),
+    "reviewer": frozenset({Action.VIEW, Action.SCREEN, Action.EXTRACT, Action.ASSESS}),
+    "extractor": frozenset({Action.VIEW, Action.EXTRACT}),
+    "assessor": frozenset({Action.VIEW, Action.ASSESS}),
     "viewer": frozenset({Action.VIEW}),
 }
 # permissions granted to a member on top of their role
 PERMISSION_ACTIONS: dict[str, frozenset[Action]] = {
     "resolver": frozenset({Action.VIEW, Action.RESOLVE}),
     "can import": frozenset({Action.VIEW, Action.IMPORT}),
+    "can extract": frozenset({Action.VIEW, Action.EXTRACT}),
+    "can assess": frozenset({Action.VIEW, Action.ASSESS}),
+    "can synthesise": frozenset({Action.VIEW, Action.SYNTHESISE}),
 }
 
 
