@@ -17,7 +17,7 @@ from evidens.extraction.compare import FieldResolution
 from evidens.extraction.forms import OUTCOMES_SECTION
 from evidens.extraction.model import Consensus, Value, flatten
 from evidens.extraction.review import FORM_FILE, StudyConsensusPlan
-from evidens.extraction.validate import read_value
+from evidens.extraction.validate import check_extraction, read_value
 from evidens.extraction.xlsx_import import workbook_about
 from evidens.services.assessment.extraction import (
     StoredExtraction,
@@ -52,7 +52,6 @@ def add_extraction(
     replacing that extractor's earlier one for the study; refused when it was made from
     another form than the review's, or when the study has two other extractors already."""
     with transaction(store, actor) as uow:
-        head = head_row(uow)
         stored = _stored(uow)
         about = workbook_about(data, name=name)
         made_from = (about.get("Form", ""), about.get("Form version", ""))
@@ -64,38 +63,57 @@ def add_extraction(
                 hint="export a fresh workbook from the review's form and copy the answers in",
             )
         extraction = xlsx_to_extraction(data, stored.form, extractor=extractor, name=name)
-        check_extractor(extraction.extractor)
-        study_id = study_ids(uow).get(extraction.study)
-        if study_id is None:
-            raise NotFoundError(
-                f"{name}: no study labelled {extraction.study!r} in this review",
-                hint="add it with `evidens studies add`, or correct the About sheet's Study",
-            )
-        kept = [e for e in stored.extractions if _key(e) != _key(extraction)]
-        replaced = len(kept) != len(stored.extractions)
-        others = [e.extractor for e in kept if e.study == extraction.study]
-        if len(others) >= MAX_EXTRACTORS:
-            raise ReviewStateError(
-                f"{extraction.study} has extractions by {' and '.join(others)} already",
-                hint="dual extraction compares two: add the workbook under one of their names",
-            )
-        at = next(
-            (i for i, e in enumerate(stored.extractions) if _key(e) == _key(extraction)),
-            len(kept),
-        )
-        kept.insert(at, extraction)
-        write_answers(
-            uow, head.id, study_id, extraction.extractor, extraction.values, extraction.arms
-        )
-        save_definition(uow, head, extractions=tuple(kept))
-        write_consensus(uow)
-        uow.audit(
-            "extract",
-            "study",
-            study_id,
-            after={"extractor": extraction.extractor, "file": name, "replaced": replaced},
-        )
+        _keep(uow, stored, extraction, source={"file": name})
     return extraction
+
+
+def save_extraction(store: ReviewStore, extraction: Extraction, *, actor: str) -> Extraction:
+    """One extractor's answers for one study as typed (a web form), replacing that
+    extractor's earlier ones for the study: checked against the review's form like a
+    workbook's, under the same rules as :func:`add_extraction`."""
+    with transaction(store, actor) as uow:
+        stored = _stored(uow)
+        check_extraction(stored.form, extraction)
+        _keep(uow, stored, extraction, source={"form": "web"})
+    return extraction
+
+
+def _keep(
+    uow: UnitOfWork, stored: StoredExtraction, extraction: Extraction, *, source: dict[str, str]
+) -> None:
+    """Store ``extraction`` in place of its extractor's earlier one of the study; refused
+    for the agreed record's name, an unknown study, or a third extractor."""
+    check_extractor(extraction.extractor)
+    where = source.get("file", "the form")
+    study_id = study_ids(uow).get(extraction.study)
+    if study_id is None:
+        raise NotFoundError(
+            f"{where}: no study labelled {extraction.study!r} in this review",
+            hint="add it with `evidens studies add`, or correct the About sheet's Study",
+        )
+    kept = [e for e in stored.extractions if _key(e) != _key(extraction)]
+    replaced = len(kept) != len(stored.extractions)
+    others = [e.extractor for e in kept if e.study == extraction.study]
+    if len(others) >= MAX_EXTRACTORS:
+        raise ReviewStateError(
+            f"{extraction.study} has extractions by {' and '.join(others)} already",
+            hint="dual extraction compares two: add the workbook under one of their names",
+        )
+    at = next(
+        (i for i, e in enumerate(stored.extractions) if _key(e) == _key(extraction)),
+        len(kept),
+    )
+    kept.insert(at, extraction)
+    head = head_row(uow)
+    write_answers(uow, head.id, study_id, extraction.extractor, extraction.values, extraction.arms)
+    save_definition(uow, head, extractions=tuple(kept))
+    write_consensus(uow)
+    uow.audit(
+        "extract",
+        "study",
+        study_id,
+        after={"extractor": extraction.extractor, **source, "replaced": replaced},
+    )
 
 
 def discrepancies_in(store: ReviewStore, study: str | None = None) -> tuple[DiscrepancyReport, ...]:
