@@ -126,9 +126,7 @@ def test_two_extractors_blind_then_one_discrepancy_settled(team: Site) -> None:
     assert eddy.get(f"/r/main/studies/{sid}/discrepancies.json").status_code == 403
 
     report = rita.get(f"/r/main/studies/{sid}/discrepancies.json").json()
-    assert [d["key"] for d in report["report"]["discrepancies"]] == [
-        "characteristics.sample_size"
-    ]
+    assert [d["key"] for d in report["report"]["discrepancies"]] == ["characteristics.sample_size"]
     assert report["agreed"] is None
     form = {
         "field": "characteristics.sample_size",

@@ -106,9 +106,19 @@ def _form_data(request: Request, found: web_rob.RobPage, study_id: int) -> dict[
         "outcome": found.outcome,
         "instrument": found.instrument.id,
         "settings": found.settings,
+        "own": web_rob.result_data(found.result),
+        "asked": found.asked,
+        "agreed": web_rob.result_data(found.agreed),
+    }
+
+
+def _form_objects(found: web_rob.RobPage, csrf: str) -> dict[str, Any]:
+    """What the HTML page reads besides the JSON twin's data (the same things, as objects)."""
+    return {
+        "tool": found.instrument,
+        "csrf": csrf,
         "own": found.own,
         "result": found.result,
-        "asked": found.asked,
         "agreed": found.agreed,
     }
 
@@ -133,7 +143,7 @@ def _add_form(app: FastAPI) -> None:
             instrument,
             user.username,
         )
-        extra = {"tool": found.instrument, "csrf": user.csrf_token}
+        extra = _form_objects(found, user.csrf_token)
         return page(request, "rob_study.html", _form_data(request, found, study_id), extra=extra)
 
     @app.post("/r/{slug}/studies/{study_id}/rob/propose")
@@ -184,9 +194,13 @@ def _add_consensus(app: FastAPI) -> None:
             "study": {"id": study_id, "label": ref.label},
             "outcome": chosen,
             "report": report,
+            "agreed": web_rob.result_data(found.agreed),
+        }
+        extra = {
+            "csrf": user.csrf_token,
+            "answers": [a.value for a in Answer],
             "agreed": found.agreed,
         }
-        extra = {"csrf": user.csrf_token, "answers": [a.value for a in Answer]}
         return page(request, "rob_compare.html", data, extra=extra)
 
     @app.post("/r/{slug}/studies/{study_id}/rob/consensus")

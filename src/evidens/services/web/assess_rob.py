@@ -31,7 +31,7 @@ from evidens.rob import (
 from evidens.rob.dual import Resolution
 from evidens.rob.engine import OVERALL
 from evidens.rob.instrument import holds
-from evidens.services.assessment.risk_of_bias import is_consensus, rob_assessments_in
+from evidens.services.assessment.risk_of_bias import is_consensus, rob_assessments_in, whole
 from evidens.services.assessment.risk_of_bias_edit import rob_status
 from evidens.services.store import ReviewStore, transaction
 
@@ -230,6 +230,26 @@ def propose_from_form(
             study, outcome, assessor, tool.id, assessment.answers, settings=assessment.settings
         )
         return {**proposal(assess(bare), tool), "error": str(exc), "field": exc.field}
+
+
+def result_data(result: Result | None) -> dict[str, Any] | None:
+    """A result for the JSON twin: the answers as given and each judgment, proposed and
+    final (``None``: incomplete)."""
+    if result is None:
+        return None
+    return {
+        "assessment": whole(result.assessment),
+        "domains": {
+            d.domain: {"proposed": _value(d.proposed), "final": _value(d.final)}
+            for d in result.domains
+        },
+        "proposed_overall": _value(result.proposed_overall),
+        "final_overall": _value(result.final_overall),
+    }
+
+
+def _value(judgment: Judgment | None) -> str | None:
+    return None if judgment is None else judgment.value
 
 
 def _level(judgment: Judgment | None) -> dict[str, str] | None:
