@@ -1,0 +1,236 @@
+"""The real server driven by Debian's headless chromium: two extractors fill the form for
+one study blind, a resolver settles their one discrepancy; two assessors walk RoB 2 question
+by question to the RISS review's Table 3 judgments (the proposal redrawn as they answer), a
+resolver records the consensus, and the traffic-light and summary figures are shown.
+Screenshots go to the test's tmp folder (and, with EVIDENS_SCREENSHOTS=DIR, to DIR)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from evidens.rob import load_assessment
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+ARGS += ["--disable-sync", "--disable-gpu"]
+PASSWORD = "correct horse battery"  # conftest.PASSWORD
+SHARMA = Path(__file__).parents[2] / "examples" / "riss" / "rob" / "sharma2021.toml"
+STUDY = "Sharma 2021"
+FORM = """
+[form]
+name = "RISS form"
+version = "1"
+[[sections]]
+id = "characteristics"
+title = "Study characteristics"
+[[sections.fields]]
+id = "sample_size"
+label = "Sample size"
+type = "integer"
+min = 1
+[[sections.fields]]
+id = "country"
+label = "Country"
+type = "text"
+[[outcomes]]
+id = "spasm_free"
+name = "Spasm freedom at 4 weeks"
+kind = "binary"
+"""
+TABLE_3 = {
+    "D1": "Low",
+    "D2-assignment": "Some concerns",
+    "D2-adhering": "High",
+    "D3": "Low",
+    "D4": "High",
+    "D5": "Low",
+    "overall": "High",
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium; scripts/setup-system.sh does it)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(review_file: Path) -> Iterator[str]:
+    """``evidens serve`` over the review with the study and the extraction form set."""
+    from evidens.services.assessment.extraction_edit import set_form
+    from evidens.services.screening.studies import create_study
+    from evidens.services.store import open_review
+
+    store = open_review(review_file, "main")
+    try:
+        create_study(store, STUDY, design="RCT", actor="olga")
+        set_form(store, FORM, "olga")
+    finally:
+        store.dispose()
+    port = _free_port()
+    command = [sys.executable, "-m", "evidens.cli", "serve", str(review_file), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/login", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _shot(page: Any, folder: Path, name: str) -> None:
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    keep = os.environ.get("EVIDENS_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+
+
+def _sign_in(browser: Any, base: str, name: str) -> Any:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(base + "/r/main")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == base + "/r/main"
+    return page
+
+
+def _click(page: Any, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def _extract(page: Any, size: str) -> None:
+    """From the dashboard to a saved extraction, by following links."""
+    _click(page, "text=Data extraction")
+    _click(page, f'tr[data-study="{STUDY}"] >> text=Extract')
+    page.fill('[name="characteristics.sample_size"]', size)
+    page.fill('[name="characteristics.country"]', "India")
+    for arm, events, total in (("experimental", "11", "46"), ("comparator", "0", "45")):
+        page.fill(f'[name="outcomes.spasm_free.{arm}.events"]', events)
+        page.fill(f'[name="outcomes.spasm_free.{arm}.total"]', total)
+    _click(page, "text=Save my extraction")
+    assert "Saved." in page.inner_text("main")
+
+
+def _assess(page: Any, base: str, changes: dict[str, str]) -> None:
+    """RoB 2 of Sharma 2021 as the RISS example answers it, question by question: each
+    question is answered once the answers before it make it apply (the page shows it)."""
+    example = load_assessment(SHARMA.read_text(encoding="utf-8"))
+    page.goto(base + "/r/main")
+    _click(page, "text=Risk of bias")
+    page.select_option("#start-rob select[name=study_id]", label=STUDY)
+    page.fill("#start-rob input[name=outcome]", example.outcome)
+    _click(page, "#start-rob button")
+    for name, value in example.settings.items():
+        page.select_option(f'select[name="setting.{name}"]', value)
+    _click(page, "text=Save my assessment")  # the settings decide which domains there are
+    assert page.locator('fieldset[data-domain="D2-adhering"]').count() == 1
+    for domain, answers in example.answers.items():
+        for question, answer in answers.items():
+            if answer.value == "NA":
+                continue  # not asked: the page does not show it
+            chosen = changes.get(f"{domain} {question}", answer.value)
+            page.select_option(f'select[name="answer.{domain}.{question}"]', chosen)
+        proposed = page.locator(f'output[data-for="{domain}"]')
+        page.wait_for_function(
+            "([el, want]) => el.textContent === want",
+            arg=[proposed.element_handle(), TABLE_3[domain]],
+        )
+    overall = page.locator('output[data-for="overall"]').element_handle()
+    page.wait_for_function("el => el.textContent === 'High'", arg=overall)
+    assert page.locator('.question[data-question="2.4"]').first.is_hidden()
+    _click(page, "text=Save my assessment")
+    assert "Saved." in page.inner_text("main")
+
+
+def test_two_extractors_and_two_assessors_reach_the_consensus_and_the_figures(
+    server: str, browser: Any, tmp_path: Path
+) -> None:
+    alice = _sign_in(browser, server, "alice")
+    _extract(alice, "91")
+    _shot(alice, tmp_path, "extraction-form")
+    bruno = _sign_in(browser, server, "bruno")
+    _extract(bruno, "90")
+    assert bruno.input_value('[name="characteristics.sample_size"]') == "90"
+    assert "91" not in bruno.inner_text("main")  # alice's answer stays hidden
+
+    rita = _sign_in(browser, server, "rita")
+    _click(rita, "text=Data extraction")
+    _click(rita, f'tr[data-study="{STUDY}"] >> text=Discrepancies')
+    row = rita.locator('tr[data-field="characteristics.sample_size"]')
+    assert "91" in row.inner_text() and "90" in row.inner_text()
+    _shot(rita, tmp_path, "extraction-discrepancies")
+    row.locator('input[value="take:alice"]').check()
+    row.locator("input[name=note]").fill("Table 1: 46 + 45 randomised")
+    with rita.expect_navigation():
+        row.locator("button").click()
+    assert "The study is agreed" in rita.inner_text("#agreed")
+    bruno.reload()
+    assert "91" in bruno.inner_text("#agreed")  # agreed: now both see the agreed record
+
+    _assess(alice, server, {})
+    _shot(alice, tmp_path, "rob-form")
+    _assess(bruno, server, {"D1 1.3": "N"})
+    rita.goto(server + "/r/main")
+    _click(rita, "text=Risk of bias")
+    assert rita.locator("#figures img").count() == 0  # no consensus: nothing drawn yet
+    _click(rita, "text=Compare and agree")
+    rita.select_option('select[name="agree.D1.1.3"]', "NI")
+    rita.fill('input[name="because.D1.1.3"]', "the review gives no baseline table")
+    _shot(rita, tmp_path, "rob-compare")
+    _click(rita, "text=Record the consensus")
+    assert rita.inner_text("#agreed .overall") == "High"
+    _click(rita, "text=risk of bias")
+    assert rita.inner_text("#rob-assessed .overall") == "High"
+    images = rita.locator("#figures img")
+    assert images.count() == 2
+    for i in range(2):
+        width = images.nth(i).evaluate("img => img.complete && img.naturalWidth")
+        assert width and width > 100
+    _shot(rita, tmp_path, "rob-figures")
