@@ -98,7 +98,8 @@ def test_the_form_shows_every_field_and_arm_table(team: Site) -> None:
     ):
         assert name in page.text
     twin = eddy.get(f"/r/main/studies/{_study_id(team)}/extraction.json").json()
-    assert twin["study"]["label"] == STUDY and twin["saved"] is False
+    assert twin["study"]["label"] == STUDY
+    assert twin["saved"] is False
 
 
 def test_refused_answers_are_marked_per_field_and_nothing_is_saved(team: Site) -> None:
@@ -140,7 +141,8 @@ def test_two_extractors_blind_then_one_discrepancy_settled(team: Site) -> None:
     assert dict(agreed["values"])["characteristics.sample_size"] == 91
     assert agreed["decided_by"] == "rita"
     overview = eddy.get("/r/main/extraction.json").json()["studies"][0]
-    assert overview["agreed"] is True and overview["extractors"] == ["eddy", "fay"]
+    assert overview["agreed"] is True
+    assert overview["extractors"] == ["eddy", "fay"]
 
 
 def test_settling_needs_a_choice_and_a_third_extractor_is_refused(team: Site) -> None:

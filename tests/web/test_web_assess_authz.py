@@ -151,7 +151,8 @@ def test_nobody_signed_in_reaches_nothing(world: Site) -> None:
     for action in ACTIONS:
         assert _attempt(world, client, action, world.store, "olga") == ANON, action
     page = client.get("/r/main/extraction")
-    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/login")
 
 
 def test_a_study_of_another_review_is_not_found_through_this_one(world: Site) -> None:

@@ -204,7 +204,8 @@ def test_two_extractors_and_two_assessors_reach_the_consensus_and_the_figures(
     _click(rita, "text=Data extraction")
     _click(rita, f'tr[data-study="{STUDY}"] >> text=Discrepancies')
     row = rita.locator('tr[data-field="characteristics.sample_size"]')
-    assert "91" in row.inner_text() and "90" in row.inner_text()
+    assert "91" in row.inner_text()
+    assert "90" in row.inner_text()
     _shot(rita, tmp_path, "extraction-discrepancies")
     row.locator('input[value="take:alice"]').check()
     row.locator("input[name=note]").fill("Table 1: 46 + 45 randomised")
@@ -232,5 +233,6 @@ def test_two_extractors_and_two_assessors_reach_the_consensus_and_the_figures(
     assert images.count() == 2
     for i in range(2):
         width = images.nth(i).evaluate("img => img.complete && img.naturalWidth")
-        assert width and width > 100
+        assert width
+        assert width > 100
     _shot(rita, tmp_path, "rob-figures")

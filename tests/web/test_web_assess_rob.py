@@ -80,7 +80,8 @@ def test_an_override_needs_a_reason(team: Site) -> None:
     assert refused.status_code == 400
     assert refused.json()["error"]["field"] == "overrides.D1.reason"
     live = _post(team, ann, "rob/propose", form).json()
-    assert live["error"] and live["domains"]["D1"]["proposed"]["value"] == "low"
+    assert live["error"]
+    assert live["domains"]["D1"]["proposed"]["value"] == "low"
     kept = _post(team, ann, "rob", form | {"reason.D1": "baseline imbalance"}, headers=JSON)
     assert kept.json()["saved"]["domains"]["D1"]["final"]["value"] == "high"
 
@@ -91,10 +92,12 @@ def test_two_assessors_blind_then_a_consensus_and_the_figures(team: Site) -> Non
     ben_form = sharma_form(**{"answer.D1.1.3": "N", "why.D1.1.3": "ben's own reading"})
     assert _post(team, ben, "rob", ben_form).status_code == 303
     page = ann.get(f"/r/main/studies/{_sid(team)}/rob", params={"outcome": OUTCOME})
-    assert page.status_code == 200 and "ben&#39;s own reading" not in page.text
+    assert page.status_code == 200
+    assert "ben&#39;s own reading" not in page.text
     assert 'data-question="2.4" hidden' in page.text  # not asked: 2.3 is NI
     overview = ann.get("/r/main/rob.json").json()
-    assert overview["assessed"][0]["overall"] is None and overview["figures"] == []
+    assert overview["assessed"][0]["overall"] is None
+    assert overview["figures"] == []
     assert ann.get("/r/main/rob/figures/rob-summary.svg").status_code == 404
     assert (
         ann.get(f"/r/main/studies/{_sid(team)}/rob/compare.json", params={"outcome": OUTCOME})
@@ -128,11 +131,14 @@ def test_the_start_form_and_bad_input(team: Site) -> None:
         "/r/main/rob/start",
         params={"study_id": _sid(team), "outcome": "Pain", "instrument": "rob2"},
     )
-    assert start.status_code == 303 and "outcome=Pain" in start.headers["location"]
+    assert start.status_code == 303
+    assert "outcome=Pain" in start.headers["location"]
     assert ann.get(f"/r/main/studies/{_sid(team)}/rob.json").status_code == 400  # no outcome
     wrong = ann.get(
         f"/r/main/studies/{_sid(team)}/rob.json", params={"outcome": "x", "instrument": "nope"}
     )
-    assert wrong.status_code == 400 and wrong.json()["error"]["field"] == "instrument"
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["field"] == "instrument"
     bad = _post(team, ann, "rob", sharma_form(**{"answer.D1.1.1": "maybe"}), headers=JSON)
-    assert bad.status_code == 400 and bad.json()["error"]["field"] == "answer.D1.1.1"
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "answer.D1.1.1"
