@@ -162,3 +162,36 @@ def test_settling_needs_a_choice_and_a_third_extractor_is_refused(team: Site) ->
 def test_a_study_of_another_review_is_not_found(team: Site) -> None:
     eddy = team.login("eddy")
     assert eddy.get("/r/main/studies/999999/extraction.json").status_code == 404
+
+
+def test_save_extraction_checks_answers_against_the_form_and_is_audited(team: Site) -> None:
+    from sqlalchemy import select
+
+    from evidens.errors import ValidationError
+    from evidens.extraction import Extraction
+    from evidens.services.assessment.extraction_edit import save_extraction
+    from evidens.store.models import AuditRow
+
+    stray = Extraction(STUDY, "eddy", (("characteristics.colour", "blue"),))
+    with pytest.raises(ValidationError, match="not a field of the form"):
+        save_extraction(team.store, stray, actor="eddy")
+    assert extraction_status(team.store) == ()
+    kept = Extraction(STUDY, "eddy", (("characteristics.sample_size", 91),))
+    save_extraction(team.store, kept, actor="eddy")
+    with team.store.engine.connect() as conn:
+        actor, after = conn.execute(
+            select(AuditRow.actor, AuditRow.after)
+            .where(AuditRow.action == "extract")
+            .order_by(AuditRow.id.desc())
+        ).first() or (None, None)
+    assert actor == "eddy"
+    assert after == {"extractor": "eddy", "form": "web", "replaced": False}
+
+
+def test_the_default_form_is_shown_before_any_is_set(site: Site) -> None:
+    accounts.create_user(site.store.engine, "eddy", site.password)
+    accounts.add_member(site.store, "eddy", "viewer", permissions=("can extract",), actor="olga")
+    create_study(site.store, STUDY, design="RCT", actor="olga")
+    eddy = site.login("eddy")
+    twin = eddy.get(f"/r/main/studies/{_study_id(site)}/extraction.json").json()
+    assert twin["form"]["name"] == "Study characteristics and outcome data"

@@ -19,12 +19,20 @@ from sqlalchemy import select
 
 from evidens.core import ArmData, Outcome, OutcomeKind
 from evidens.errors import NotFoundError, ValidationError
-from evidens.extraction import Consensus, Extraction, Form, OutcomeData, Value, read_value
+from evidens.extraction import (
+    Consensus,
+    Extraction,
+    Form,
+    OutcomeData,
+    Value,
+    default_form,
+    read_value,
+)
 from evidens.extraction.compare import DiscrepancyReport
 from evidens.extraction.forms import ARMS, OutcomeTable
 from evidens.extraction.model import arm_key, flatten
 from evidens.extraction.validate import check_outcome
-from evidens.services.assessment.extraction import head_row, stored_extraction
+from evidens.services.assessment.extraction import stored_extraction
 from evidens.services.assessment.extraction_edit import (
     MAX_EXTRACTORS,
     discrepancies_in,
@@ -128,24 +136,19 @@ def extraction_page(store: ReviewStore, ref: StudyRef, viewer: str) -> Extractio
     """The form, ``viewer``'s own answers, and the agreed record once there is one."""
     with transaction(store, "evidens") as uow:
         stored = stored_extraction(uow)
-        if stored is None:
-            head_row(uow)  # the review's form is the packaged default until one is set
-            stored = stored_extraction(uow)
-        assert stored is not None
-        agreed = stored.settled().consensus if stored.extractions else ()
-    own = next(
-        (e for e in stored.extractions if (e.study, e.extractor) == (ref.label, viewer)), None
-    )
+    # before anything is stored the review's form is the packaged default (read, not written)
+    form = stored.form if stored else default_form()
+    extractions = stored.extractions if stored else ()
+    agreed = stored.settled().consensus if stored and extractions else ()
+    own = next((e for e in extractions if (e.study, e.extractor) == (ref.label, viewer)), None)
     answers = flatten(own.values, own.arms) if own else {}
     extra = tuple(
         OutcomeTable(d.id, d.outcome.name, d.outcome.kind, d.outcome.timepoint, d.unit)
         for d in (own.arms if own else ())
-        if stored.form.outcome(d.id) is None
+        if form.outcome(d.id) is None
     )
     record = next((c for c in agreed if c.study == ref.label), None)
-    return ExtractionPage(
-        ref, stored.form, stored.form.outcomes + extra, answers, own is not None, record
-    )
+    return ExtractionPage(ref, form, form.outcomes + extra, answers, own is not None, record)
 
 
 def discrepancy_page(store: ReviewStore, ref: StudyRef) -> DiscrepancyPage:
