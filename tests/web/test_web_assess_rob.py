@@ -142,3 +142,19 @@ def test_the_start_form_and_bad_input(team: Site) -> None:
     bad = _post(team, ann, "rob", sharma_form(**{"answer.D1.1.1": "maybe"}), headers=JSON)
     assert bad.status_code == 400
     assert bad.json()["error"]["field"] == "answer.D1.1.1"
+
+
+def test_differing_overrides_are_agreed_on_the_consensus_page(team: Site) -> None:
+    ann, ben, rita = team.login("ann"), team.login("ben"), team.login("rita")
+    raised = {"override.D1": "high", "reason.D1": "baseline imbalance in Table 1"}
+    assert _post(team, ann, "rob", sharma_form(**raised)).status_code == 303
+    assert _post(team, ben, "rob", sharma_form()).status_code == 303
+    page = rita.get(f"/r/main/studies/{_sid(team)}/rob/compare", params={"outcome": OUTCOME})
+    assert 'name="override.D2-adhering"' in page.text
+    refused = _post(team, rita, "rob/consensus", {"outcome": OUTCOME}, headers=JSON)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["field"] == "overrides"
+    agreed = {"outcome": OUTCOME, "instrument": "rob2", **raised}
+    done = _post(team, rita, "rob/consensus", agreed, headers=JSON)
+    assert done.status_code == 200
+    assert done.json()["consensus"]["domains"]["D1"]["final"]["value"] == "high"

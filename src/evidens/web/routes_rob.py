@@ -200,6 +200,7 @@ def _add_consensus(app: FastAPI) -> None:
             "csrf": user.csrf_token,
             "answers": [a.value for a in Answer],
             "agreed": found.agreed,
+            "tool": web_rob.instrument_of(store, ref.label, chosen),
         }
         return page(request, "rob_compare.html", data, extra=extra)
 

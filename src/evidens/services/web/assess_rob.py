@@ -120,6 +120,12 @@ def rob_page(
     )
 
 
+def instrument_of(store: ReviewStore, study: str, outcome: str) -> Instrument:
+    """The instrument the assessors of a result used (RoB 2 when none assessed it yet)."""
+    found = [a for a in _found(store, study, outcome) if not is_consensus(a.assessor)]
+    return instrument(found[0].instrument if found else "rob2")
+
+
 def asked(
     tool: Instrument, settings: Mapping[str, str], answers: Mapping[str, Mapping[str, Answer]]
 ) -> dict[str, tuple[str, ...]]:
