@@ -155,7 +155,6 @@ def _extract(page: Any, size: str) -> None:
         page.fill(f'[name="outcomes.spasm_free.{arm}.events"]', events)
         page.fill(f'[name="outcomes.spasm_free.{arm}.total"]', total)
     _click(page, "text=Save my extraction")
-    assert "Saved." in page.inner_text("main")
 
 
 def _assess(page: Any, base: str, changes: dict[str, str]) -> None:
@@ -193,10 +192,18 @@ def test_two_extractors_and_two_assessors_reach_the_consensus_and_the_figures(
     server: str, browser: Any, tmp_path: Path
 ) -> None:
     alice = _sign_in(browser, server, "alice")
-    _extract(alice, "91")
+    _extract(alice, "ninety-one")  # refused: every refused answer is marked, nothing saved
+    assert "Saved." not in alice.inner_text("main")
+    assert "is not a number" in alice.inner_text(".field.invalid")
+    assert alice.input_value('[name="characteristics.country"]') == "India"  # kept as typed
+    _shot(alice, tmp_path, "extraction-refused")
+    alice.fill('[name="characteristics.sample_size"]', "91")
+    _click(alice, "text=Save my extraction")
+    assert "Saved." in alice.inner_text("main")
     _shot(alice, tmp_path, "extraction-form")
     bruno = _sign_in(browser, server, "bruno")
     _extract(bruno, "90")
+    assert "Saved." in bruno.inner_text("main")
     assert bruno.input_value('[name="characteristics.sample_size"]') == "90"
     assert "91" not in bruno.inner_text("main")  # alice's answer stays hidden
 

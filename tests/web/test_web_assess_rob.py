@@ -158,3 +158,18 @@ def test_differing_overrides_are_agreed_on_the_consensus_page(team: Site) -> Non
     done = _post(team, rita, "rob/consensus", agreed, headers=JSON)
     assert done.status_code == 200
     assert done.json()["consensus"]["domains"]["D1"]["final"]["value"] == "high"
+
+
+def test_robins_i_domains_without_an_algorithm_are_judged_by_override(team: Site) -> None:
+    ann = team.login("ann")
+    page = ann.get(
+        f"/r/main/studies/{_sid(team)}/rob", params={"outcome": "Relapse", "instrument": "robins-i"}
+    )
+    assert page.status_code == 200
+    assert "ROBINS-I" in page.text
+    assert '<option value="serious">Serious</option>' in page.text
+    form = {"outcome": "Relapse", "instrument": "robins-i", "override.D1": "serious"}
+    found = _post(team, ann, "rob/propose", form).json()
+    assert found["error"] is None
+    assert found["domains"]["D1"]["proposed"] is None  # ROBINS-I 2016 has no algorithm
+    assert found["domains"]["D1"]["final"] == {"value": "serious", "label": "Serious"}

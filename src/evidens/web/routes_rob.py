@@ -21,7 +21,7 @@ from evidens.services.assessment.risk_of_bias_edit import (
     compare_in,
     record_consensus,
 )
-from evidens.services.review.permissions import Action, require
+from evidens.services.review.permissions import Action, Membership, require
 from evidens.services.web import assess as web_assess
 from evidens.services.web import assess_rob as web_rob
 from evidens.services.web.assess import FormData
@@ -98,8 +98,7 @@ def _add_overview(app: FastAPI) -> None:
         )
 
 
-def _form_data(request: Request, found: web_rob.RobPage, study_id: int) -> dict[str, Any]:
-    member = request.state.member
+def _form_data(member: Membership, found: web_rob.RobPage, study_id: int) -> dict[str, Any]:
     return {
         "review": review_of(member),
         "study": {"id": study_id, "label": found.study},
@@ -135,7 +134,6 @@ def _add_form(app: FastAPI) -> None:
         instrument: str = "rob2",
     ) -> Response:
         member, ref = member_study(request, user.username, slug, study_id, Action.ASSESS)
-        request.state.member = member
         found = web_rob.rob_page(
             member.store(engine_of(request)),
             ref.label,
@@ -144,7 +142,7 @@ def _add_form(app: FastAPI) -> None:
             user.username,
         )
         extra = _form_objects(found, user.csrf_token)
-        return page(request, "rob_study.html", _form_data(request, found, study_id), extra=extra)
+        return page(request, "rob_study.html", _form_data(member, found, study_id), extra=extra)
 
     @app.post("/r/{slug}/studies/{study_id}/rob/propose")
     def rob_propose(

@@ -17,7 +17,7 @@ from functools import partial
 
 from sqlalchemy import select
 
-from evidens.core import ArmData, Outcome, OutcomeKind
+from evidens.core import ArmData, Outcome
 from evidens.errors import NotFoundError, ValidationError
 from evidens.extraction import (
     Consensus,
@@ -29,7 +29,7 @@ from evidens.extraction import (
     read_value,
 )
 from evidens.extraction.compare import DiscrepancyReport
-from evidens.extraction.forms import ARMS, OutcomeTable
+from evidens.extraction.forms import ARMS, FieldType, OutcomeTable
 from evidens.extraction.model import arm_key, flatten
 from evidens.extraction.validate import check_outcome
 from evidens.services.assessment.extraction import stored_extraction
@@ -188,7 +188,7 @@ def extraction_from_form(
     values: list[tuple[str, Value]] = []
     for field in form.fields:
         given = [v for v in posted.get(field.key, ()) if v.strip()]
-        raw: object = given if field.type.value == "multi_choice" else (given[0] if given else "")
+        raw: object = given if field.type is FieldType.MULTI_CHOICE else (given[0] if given else "")
         typed = _checked(errors, field.key, partial(read_value, field, raw))
         if typed is not None:
             values.append((field.key, typed))
@@ -238,8 +238,7 @@ def _outcome(table: OutcomeTable, posted: FormData, errors: dict[str, str]) -> O
         arms.append(ArmData(arm=arm, **numbers))  # type: ignore[arg-type]
     if all(getattr(a, s) is None for a in arms for s in table.stats):
         return None
-    kind = OutcomeKind(table.kind)
-    outcome = Outcome(name=table.name, kind=kind, timepoint=table.timepoint)
+    outcome = Outcome(name=table.name, kind=table.kind, timepoint=table.timepoint)
     return OutcomeData(table.id, outcome, arms[0], arms[1], table.unit)
 
 
