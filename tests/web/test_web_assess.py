@@ -107,6 +107,7 @@ def test_refused_answers_are_marked_per_field_and_nothing_is_saved(team: Site) -
     page = _save(team, eddy, _answers("many", events="50"))
     assert page.status_code == 400
     assert 'id="f-characteristics-sample_size-error"' in page.text
+    assert 'aria-invalid="true" aria-describedby="f-characteristics-sample_size-error"' in page.text
     assert "events 50 &gt; total 46" in page.text
     assert 'value="many"' in page.text  # the form comes back as typed
     twin = _save(team, eddy, _answers("0"), headers=JSON)

@@ -22,7 +22,11 @@
     if (overall) {
       overall.textContent = found.overall.proposed ? found.overall.proposed.label : "incomplete";
     }
-    if (message) message.textContent = found.error || "";
+    const shown = Array.from(form.querySelectorAll("fieldset.domain"), (f) => f.dataset.domain);
+    const wanted = Object.keys(found.asked || {});
+    const redrawn = wanted.length === shown.length && wanted.every((d) => shown.includes(d));
+    const note = redrawn ? "" : "These settings change the domains: save to show them.";
+    if (message) message.textContent = found.error || note;
   }
 
   async function propose() {
