@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, parse_date
+from evidens.core import Search, SourceKind
 from evidens.errors import InputError
 from evidens.search import TARGETS, translate, translate_all
 from evidens.search.connectors import SOURCES, SearchResult, run_search
@@ -237,6 +238,30 @@ def run_cmd(
         finally:
             store.dispose()
         console.print(f"logged the search and imported {outcome.report.records} records")
+
+
+@search_app.command("add")
+def add_cmd(
+    source: Annotated[str, typer.Option(help="The database or register searched.")],
+    strategy: Annotated[str, typer.Option(help="The full strategy, as it was run.")],
+    actor: Annotated[str, typer.Option("--as", help="Who ran it (for the audit log).")],
+    kind: Annotated[SourceKind, typer.Option(help="database, register or other.")] = (
+        SourceKind.DATABASE
+    ),
+    platform: Annotated[str | None, typer.Option(help="Interface, e.g. Ovid.")] = None,
+    date: Annotated[str | None, typer.Option(help="Date run (YYYY-MM-DD).")] = None,
+    hits: Annotated[int | None, typer.Option(help="Records the database reported.", min=0)] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Log a search as it was run, then import its exports with `evidens import --search ID`."""
+    from evidens.services.identification.search_log import log_search
+    from evidens.services.store import open_review
+
+    search = Search(source, strategy, parse_date(date, "--date"), hits, platform, None, actor)
+    with open_review(db, review) as store:
+        logged = log_search(store, search, kind, actor=actor)
+    console.print(f"logged search {logged.id}: {escape(source)}")
 
 
 @search_app.command("list")

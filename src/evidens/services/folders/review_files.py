@@ -152,12 +152,8 @@ def read_review_dir(root: Path) -> ReviewFiles:
     files = ReviewFiles(
         root=root,
         slug=str(review.get("slug", root.name)),
-        protocol=_protocol(config, root / "review.toml"),
-        settings={
-            **config.get("screening", {}),
-            "dedup": dedup_options(config.get("dedup", {}), root / "review.toml"),
-            "prisma": {k: v for k, v in config.get("prisma", {}).items() if k != "reported"},
-        },
+        protocol=protocol_of(config, root / "review.toml"),
+        settings=settings_of(config, root / "review.toml"),
         members=tuple(config.get("team", {}).get("members", ())),
         reported=dict(config.get("prisma", {}).get("reported", {})),
         searches=_searches(root),
@@ -188,7 +184,17 @@ def read_review_dir(root: Path) -> ReviewFiles:
     return files
 
 
-def _protocol(config: dict[str, Any], path: Path) -> Protocol:
+def settings_of(config: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A review.toml's settings as the store keeps them ([screening] keys at the top,
+    [dedup] options checked, [prisma] options without the reported counts)."""
+    return {
+        **config.get("screening", {}),
+        "dedup": dedup_options(config.get("dedup", {}), path),
+        "prisma": {k: v for k, v in config.get("prisma", {}).items() if k != "reported"},
+    }
+
+
+def protocol_of(config: dict[str, Any], path: Path) -> Protocol:
     review = config["review"]
     pico = config.get("pico", {})
     eligibility = config.get("eligibility", {})
