@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, parse_date
 from evidens.core import Search, SourceKind
+from evidens.core.files import TEXT_LIMIT, read_text_bounded
 from evidens.errors import InputError
 from evidens.search import TARGETS, translate, translate_all
 from evidens.search.connectors import SOURCES, SearchResult, run_search
@@ -33,23 +34,9 @@ search_app = typer.Typer(
 console = Console(highlight=False, soft_wrap=True)
 
 
-MAX_TEXT_BYTES = 16 * 1024 * 1024
-
-
 def _read_text(path: Path, what: str) -> str:
     """A small UTF-8 text file (a strategy, a heading map), with one clear line on failure."""
-    try:
-        if path.stat().st_size > MAX_TEXT_BYTES:
-            raise InputError(
-                f"the {what} file is larger than {MAX_TEXT_BYTES // 1_048_576} MB", path=path
-            )
-        return path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read the {what} file: {exc.strerror}", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            f"the {what} file is not UTF-8 text", path=path, hint="save it as UTF-8"
-        ) from None
+    return read_text_bounded(path, TEXT_LIMIT, what=f"{what} file")
 
 
 def _query_text(query: str) -> str:

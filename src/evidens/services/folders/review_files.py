@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
+from evidens.core.files import TEXT_LIMIT, read_bounded
 from evidens.errors import ConfigError
 from evidens.formats.csv_formats import SEMICOLON_HINT, semicolon_delimited
 from evidens.search.logged import LoggedTranslation, read_translation
@@ -42,8 +43,6 @@ from evidens.services.identification.dedup_verdicts import (
     pair_problems,
     read_pair_log,
 )
-
-MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -113,10 +112,9 @@ def load_toml(path: Path) -> dict[str, Any]:
 
 def load_toml_text(path: Path) -> tuple[dict[str, Any], str]:
     """The same, with the text it was read from (to point later problems at their line)."""
-    if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ConfigError("file is too large for a review file", path=path)
+    data = read_bounded(path, TEXT_LIMIT, what="review file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"not UTF-8 text (byte {exc.start})", path=path, hint="save the file as UTF-8"
