@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
 from evidens.core.files import TEXT_LIMIT, read_bounded
+from evidens.core.toml import parse_toml
 from evidens.errors import ConfigError
 from evidens.formats.csv_formats import SEMICOLON_HINT, semicolon_delimited
 from evidens.search.logged import LoggedTranslation, read_translation
@@ -119,16 +118,7 @@ def load_toml_text(path: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError(
             f"not UTF-8 text (byte {exc.start})", path=path, hint="save the file as UTF-8"
         ) from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise ConfigError(
-            f"not valid TOML: {exc}",
-            path=path,
-            line=int(found.group(1)) if found else None,
-            hint="fix the syntax",
-        ) from None
+    return parse_toml(text, path=path), text
 
 
 def _need(table: dict[str, Any], key: str, path: Path, where: str) -> Any:
