@@ -241,7 +241,7 @@ def test_added_sources(target: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("target", "warning"),
     [
-        ("psycinfo-ebsco", "tick Explode"),
+        ("psycinfo-ebsco", "add the narrower APA Thesaurus terms"),
         ("ebsco", "has no subject headings"),
         ("lilacs", "no title+abstract+keywords field"),
         ("europepmc", "without its narrower terms"),

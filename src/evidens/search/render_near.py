@@ -60,7 +60,8 @@ class ProximityRenderer:
         if key == "ordered" and key not in engine.near and "unordered" in engine.near:
             self.warn("cannot keep word order in proximity: searched in either order (wider)")
             key = "unordered"
-        if key == "adjacent" and key not in engine.near and "{n1}" in engine.near.get("ordered", ""):
+        counts_both = "{n1}" in engine.near.get("ordered", "")
+        if key == "adjacent" and key not in engine.near and counts_both:
             # Embase.com NEXT/1: within one word, in order, is next to each other exactly.
             key = "ordered"
         if key == "adjacent" and key not in engine.near and "unordered" in engine.near:
