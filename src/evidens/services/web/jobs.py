@@ -87,11 +87,20 @@ def queue_at(location: str, *, name: str = "evidens") -> Huey:
 
 
 def outputs_zip(store: ReviewStore, actor: str, progress: Progress) -> bytes:
-    """Every output of the review (what ``evidens outputs`` writes) as one zip."""
+    """Every output of the review (what ``evidens outputs`` writes) as one zip, with the
+    report as PDF too where LibreOffice is installed."""
+    from evidens.report.pdf import report_pdf
     from evidens.services.reporting.review_outputs import write_outputs
 
     with tempfile.TemporaryDirectory(prefix="evidens-outputs-") as folder:
         written = write_outputs(store, Path(folder), progress=progress)
+        docx = Path(folder) / "report.docx"
+        if docx.exists():
+            progress("writing outputs: report as PDF", 6, 7)
+            pdf = report_pdf(docx.read_bytes())
+            if pdf is not None:
+                written.append(Path(folder) / "report.pdf")
+                written[-1].write_bytes(pdf)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(written):
