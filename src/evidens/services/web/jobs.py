@@ -79,7 +79,7 @@ def queue_at(location: str, *, name: str = "evidens") -> Huey:
         return MemoryHuey(name)
     if "://" in location:
         raise ValidationError(
-            f"{location.split('://')[0]!r} is not a job queue",
+            f"{location.split('://', maxsplit=1)[0]!r} is not a job queue",
             field="jobs",
             hint="use redis://HOST:6379/0, postgresql://..., or the path of a SQLite file",
         )
