@@ -13,6 +13,7 @@ import os
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from huey import Huey
 from sqlalchemy import Engine
 
 from evidens.services.review.permissions import Action, require
@@ -24,6 +25,11 @@ from evidens.web.render import plain
 QUEUE_VARIABLE = "EVIDENS_JOBS"
 INPROCESS_VARIABLE = "EVIDENS_JOBS_INPROCESS"
 STALE_VARIABLE = "EVIDENS_JOBS_STALE"
+NAME_VARIABLE = "EVIDENS_JOBS_NAME"  # deployments (or tests) sharing one Redis keep apart
+
+
+def _queue(location: str) -> Huey:
+    return queue_at(location, name=os.environ.get(NAME_VARIABLE, "evidens"))
 
 
 def store_location(engine: Engine) -> str:
@@ -50,7 +56,7 @@ def jobs_of(request: Request) -> Jobs:
             return ReviewStore(engine, job.review_id, job.slug)
 
         stale = float(os.environ.get(STALE_VARIABLE, "30"))
-        found = Jobs(queue_at(location), stale=stale, engine_store=engine_store)
+        found = Jobs(_queue(location), stale=stale, engine_store=engine_store)
         if os.environ.get(INPROCESS_VARIABLE, "1") != "0":
             found.work_in_thread()
         app.state.jobs = found
@@ -78,7 +84,7 @@ def main() -> None:
     if not location:
         raise SystemExit(f"${QUEUE_VARIABLE} is not set: name the queue to work")
     stale = float(os.environ.get(STALE_VARIABLE, "30"))
-    jobs = Jobs(queue_at(location), stale=stale)
+    jobs = Jobs(_queue(location), stale=stale)
     jobs.huey.create_consumer(workers=1, worker_type="thread").run()
 
 

@@ -251,6 +251,10 @@ class Jobs:
         while not stop.wait(self.beat):
             self.huey.put(self._key("beat", job_id), time.time())
 
+    def close(self) -> None:
+        """Let go of the queue's connections (a PostgreSQL queue holds one per thread)."""
+        self.huey.storage.close()
+
     def work_one(self) -> bool:
         """Dequeue and run one job, if there is one (what a worker thread loops on)."""
         task = self.huey.dequeue()
