@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sqlite3
 import time
 import warnings
 import zipfile
@@ -182,3 +183,37 @@ def test_outputs_are_built_as_a_job_and_downloaded(login: tuple[Login, Path]) ->
     assert olga.get("/r/riss/exports/review.db").status_code == 404
     page = olga.get("/r/riss/outputs")
     assert "href='/r/riss/records/" in page.text  # the PRISMA boxes link to their records
+
+
+def test_grade_started_in_the_browser_from_an_analysis(login: tuple[Login, Path]) -> None:
+    sign_in, db = login
+    with sqlite3.connect(db) as conn:  # the review as if its judgments file had never come
+        conn.execute("DELETE FROM grade_profiles")
+    olga = sign_in("olga")
+    assert olga.get("/r/riss/grade.json").json()["started"] is False
+    assert "Grade an outcome" in olga.get("/r/riss/grade").text
+    form = {
+        "analysis": "spasm-free-rr",
+        "name": "Spasm free",
+        "importance": "critical",
+        "indirectness": "serious",
+        "reason": "The diet was added to antiepileptic drugs",
+        "csrf": _csrf(olga),
+    }
+    assert olga.post("/r/riss/grade/outcomes", data=form).status_code == 303
+    (outcome,) = olga.get("/r/riss/grade.json").json()["outcomes"]
+    domains = {d["domain"]: d for d in outcome["domains"]}
+    assert domains["indirectness"]["rating"] == "serious"
+    assert domains["imprecision"]["rating"] == domains["imprecision"]["suggested"]["rating"]
+    assert domains["imprecision"]["reason"] == domains["imprecision"]["suggested"]["explanation"]
+    assert outcome["certainty"] == "Very low"
+    again = olga.post("/r/riss/grade/outcomes", data=form, headers=JSON)
+    assert again.status_code == 400  # graded already: nothing changes
+    # an override without a reason is refused; accepting the suggestion back is not
+    judge = {"outcome": "Spasm free", "domain": "imprecision", "csrf": _csrf(olga)}
+    override = olga.post("/r/riss/grade", data={**judge, "rating": "not serious"}, headers=JSON)
+    assert override.status_code == 400
+    assert "reason" in override.json()["error"]["message"]
+    accepted = olga.post("/r/riss/grade", data={**judge, "rating": "accept"}, headers=JSON)
+    assert accepted.status_code == 200
+    assert olga.get("/r/riss/grade/sof.docx").content.startswith(b"PK")

@@ -17,7 +17,7 @@ Site = Any  # the `site` fixture of conftest.py
 JSON = {"accept": "application/json"}
 OK, ACCEPTED, INVALID, DENIED, HIDDEN, ANON = 200, 202, 400, 403, 404, 401
 VIEW = ("analyses", "grade", "outputs", "records", "job")
-SYNTHESISE = ("define", "remove", "judge", "build")
+SYNTHESISE = ("define", "remove", "judge", "grade-outcome", "build")
 EXTRA = {"erin": ("extractor", ()), "asa": ("assessor", ()), "syd": ("viewer", ("can synthesise",))}
 ALLOWED = {  # what each person may do in review "main" beyond viewing
     "olga": {*SYNTHESISE, "dedup"},
@@ -36,6 +36,7 @@ PERMITTED = {
     "define": INVALID,
     "remove": INVALID,
     "judge": INVALID,
+    "grade-outcome": INVALID,
     "build": ACCEPTED,
     "dedup": ACCEPTED,
 }
@@ -73,6 +74,7 @@ def _attempt(client: TestClient, csrf: str, route: str, slug: str, job: str) -> 
         "define": (f"/r/{slug}/analyses", {"name": "a", "outcome": "none", "preset": "revman"}),
         "remove": (f"/r/{slug}/analyses/remove", {"name": "none"}),
         "judge": (f"/r/{slug}/grade", {"outcome": "x", "domain": "imprecision", "rating": "x"}),
+        "grade-outcome": (f"/r/{slug}/grade/outcomes", {"analysis": "none"}),
         "build": (f"/r/{slug}/outputs/build", {}),
         "dedup": (f"/r/{slug}/dedup-job", {}),
     }

@@ -21,6 +21,8 @@ from evidens.web.app import User, check_csrf, engine_of
 from evidens.web.render import page, plain, wants_json
 
 Text = Annotated[str, Form()]
+IMPORTANCE = ("critical", "important", "not important")
+RATINGS = ("not serious", "serious", "very serious")
 MEDIA = {
     ".svg": "image/svg+xml",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -158,6 +160,40 @@ def _add_grade(app: FastAPI) -> None:
         store = member.store(engine_of(request))
         web_synthesis.judge(
             store, outcome, domain, rating.strip(), reason.strip()[:2000], actor=user.username
+        )
+        if wants_json(request):
+            return JSONResponse(plain(web_synthesis.grade_view(store)))
+        return RedirectResponse(f"/r/{slug}/grade", status_code=303)
+
+    @app.post("/r/{slug}/grade/outcomes")
+    def grade_outcome(
+        request: Request,
+        user: User,
+        slug: str,
+        analysis: Text = "",
+        name: Text = "",
+        importance: Text = "critical",
+        indirectness: Text = "",
+        reason: Text = "",
+        csrf: Text = "",
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = require(engine_of(request), user.username, slug, Action.SYNTHESISE)
+        if importance not in IMPORTANCE:
+            raise ValidationError(f"{importance!r} is not an importance", field="importance")
+        if indirectness not in RATINGS:
+            raise ValidationError(
+                "judge indirectness", field="indirectness", hint=", ".join(RATINGS)
+            )
+        store = member.store(engine_of(request))
+        web_synthesis.add_grade_outcome(
+            store,
+            analysis,
+            name=name.strip()[:200],
+            importance=importance,
+            indirectness=indirectness,
+            reason=reason.strip()[:2000],
+            actor=user.username,
         )
         if wants_json(request):
             return JSONResponse(plain(web_synthesis.grade_view(store)))

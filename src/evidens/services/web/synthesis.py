@@ -19,7 +19,7 @@ from evidens.report.rob_plots import rob_outputs
 from evidens.services.assessment.extraction import consensus_in
 from evidens.services.assessment.risk_of_bias import rob_results_in
 from evidens.services.reporting.exports import export_records
-from evidens.services.store import ReviewStore, transaction
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.services.synthesis import analyses, grade_profiles
 
 READER = "evidens web"
@@ -116,8 +116,9 @@ def grade_view(store: ReviewStore) -> dict[str, Any]:
     """Each outcome's certainty and its five domains, the judgment beside the suggestion."""
     with transaction(store, READER) as uow:
         grade = grade_profiles.grade_in(uow)
+        names = analyses.analysis_names(uow)
     if grade is None:
-        return {"started": False, "title": "", "outcomes": []}
+        return {"started": False, "title": "", "outcomes": [], "analyses": names}
     outcomes = [
         {
             "name": a.evidence.outcome,
@@ -127,16 +128,93 @@ def grade_view(store: ReviewStore) -> dict[str, Any]:
         }
         for a in grade.assessments
     ]
-    return {"started": True, "title": grade.header.title, "outcomes": outcomes}
+    return {"started": True, "title": grade.header.title, "outcomes": outcomes, "analyses": names}
+
+
+def _suggestions(uow: UnitOfWork, doc: dict[str, Any], outcome: str) -> dict[str, Any]:
+    """Domain -> the suggestion the review's numbers give ``outcome`` under ``doc`` (a
+    judgments document not stored yet, or the stored one), as the store derives them."""
+    from evidens.grade.judgments import judgments_from_mapping
+    from evidens.services.synthesis.grading import derive
+
+    arms = outcome_data(consensus_in(uow))
+    derived = derive(doc, analyses.fitted_in(uow), arms, rob_results_in(uow), path="GRADE")
+    grade = judgments_from_mapping(derived, path="GRADE")
+    for assessment in grade.assessments:
+        if assessment.evidence.outcome == outcome:
+            return {j.domain.value: j.suggestion for j in assessment.judgments if j.suggestion}
+    return {}
 
 
 def judge(
     store: ReviewStore, outcome: str, domain: str, rating: str, reason: str, *, actor: str
 ) -> None:
-    """One domain's rating and reason ("accept" takes the suggestion), checked and audited."""
+    """One domain's rating and reason, checked and audited. "accept" takes the suggestion's
+    rating, its explanation the reason where none is given (the stored profile is checked
+    before the review's data are at hand, so the reason travels with the rating)."""
     with transaction(store, actor) as uow:
+        if rating == "accept":
+            doc = grade_profiles.profile_doc(uow) or {}
+            suggestion = _suggestions(uow, doc, outcome).get(domain)
+            if suggestion is None:
+                raise ValidationError(
+                    f"there is no suggestion to accept for {domain}", field="rating"
+                )
+            rating, reason = suggestion.rating.label, reason or suggestion.explanation
         grade_profiles.set_judgment(uow, outcome, domain, rating, reason or None)
         grade_profiles.grade_in(uow)  # a judgment the numbers cannot carry is refused whole
+
+
+def add_grade_outcome(
+    store: ReviewStore,
+    analysis: str,
+    *,
+    name: str,
+    importance: str,
+    indirectness: str,
+    reason: str,
+    actor: str,
+) -> None:
+    """Grade one more outcome (starting GRADE if need be) from one of the review's
+    analyses: indirectness is the assessor's to judge (no number suggests it); every other
+    domain starts at its suggestion, with the suggestion's explanation as the reason, to be
+    revised on the page. One transaction."""
+    with transaction(store, actor) as uow:
+        if analysis not in analyses.analysis_names(uow):
+            raise ValidationError(f"no analysis named {analysis!r}", field="analysis")
+        doc = grade_profiles.profile_doc(uow) or {"title": _review_title(uow)}
+        label = name.strip() or analysis
+        if label in [str(o.get("name")) for o in doc.get("outcomes", [])]:
+            raise ValidationError(f"{label!r} is graded already", field="name")
+        outcome: dict[str, Any] = {
+            "name": label,
+            "analysis": analysis,
+            "importance": importance,
+            "indirectness": {"rating": indirectness, **({"reason": reason} if reason else {})},
+        }
+        others = [d for d in grade_profiles.DOMAINS if d != "indirectness"]
+        trial = {d: {"rating": "not serious", "reason": "-"} for d in others}
+        draft = {**doc, "outcomes": [*doc.get("outcomes", []), {**outcome, **trial}]}
+        for domain, suggestion in _suggestions(uow, draft, label).items():
+            if domain != "indirectness":
+                outcome[domain] = {
+                    "rating": suggestion.rating.label,
+                    "reason": suggestion.explanation,
+                }
+        missing = [d for d in others if d not in outcome]
+        if missing:
+            raise ValidationError(
+                f"the numbers suggest nothing for {', '.join(missing)} of {label!r}",
+                field="analysis",
+                hint="grade it with evidens grade --load, giving those judgments",
+            )
+        grade_profiles.set_profile(uow, {**doc, "outcomes": [*doc.get("outcomes", []), outcome]})
+
+
+def _review_title(uow: UnitOfWork) -> str:
+    from evidens.services.review.settings import review_settings
+
+    return review_settings(uow).protocol.title or "Summary of findings"
 
 
 def sof_file(store: ReviewStore, name: str) -> bytes:
