@@ -117,6 +117,10 @@ def test_defining_an_analysis_with_the_revman_preset(login: tuple[Login, Path]) 
     refused = olga.post("/r/riss/analyses", data=bad, headers=JSON)
     assert refused.status_code == 400
     assert "spasm_free" in refused.json()["error"]["message"]
+    for trick in ("../../etc/passwd", 'a"b', ""):  # it names figure files: never a path
+        named = olga.post("/r/riss/analyses", data={**form, "name": trick}, headers=JSON)
+        assert named.status_code == 400
+        assert named.json()["error"]["field"] == "name"
     with open_review(db, "riss") as store, transaction(store, "test") as uow:
         names = analysis_names(uow)
     assert "spasm-free-or" in names

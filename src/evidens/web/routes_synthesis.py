@@ -9,6 +9,7 @@ every POST, a JSON twin for every answer.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, Request
@@ -21,6 +22,7 @@ from evidens.web.app import User, check_csrf, engine_of
 from evidens.web.render import page, plain, wants_json
 
 Text = Annotated[str, Form()]
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 IMPORTANCE = ("critical", "important", "not important")
 RATINGS = ("not serious", "serious", "very serious")
 MEDIA = {
@@ -40,7 +42,8 @@ def download(data: bytes, name: str, *, inline: bool = False) -> Response:
     one evidens chose or checked against a list, never a path from the request)."""
     suffix = "." + name.rsplit(".", 1)[-1].lower()
     how = "inline" if inline else "attachment"
-    headers = {"Content-Disposition": f'{how}; filename="{name}"'}
+    shown = re.sub(r"[^A-Za-z0-9._-]", "_", name)  # a header value no name can break
+    headers = {"Content-Disposition": f'{how}; filename="{shown}"'}
     if suffix in (".html", ".svg"):  # shown from our origin: no script may run in it
         headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -49,6 +52,12 @@ def download(data: bytes, name: str, *, inline: bool = False) -> Response:
 
 
 def _spec(name: str, outcome: str, measure: str, preset: str, labels: str) -> dict[str, Any]:
+    if not NAME.fullmatch(name.strip()):
+        raise ValidationError(
+            f"{name.strip()[:80]!r} cannot name an analysis",
+            field="name",
+            hint="letters, digits, '.', '_' and '-' (it names figure files), e.g. spasm-free-rr",
+        )
     if preset not in web_synthesis.PRESET_NAMES:
         raise ValidationError(
             f"{preset!r} is not a preset", field="preset", hint="use metafor or revman"
