@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -24,11 +25,12 @@ import redis
 
 from evidens.services.folders.review_files import read_review_dir
 from evidens.services.folders.run import load_review
-from evidens.services.store import ReviewStore, open_review
+from evidens.services.store import ReviewStore, open_review, transaction
 from evidens.services.web.jobs import DONE, FAILED, KILLED, QUEUED, RUNNING, Job, Jobs, queue_at
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 STALE = 3.0
+JSON = {"accept": "application/json"}
 REDIS_URL = os.environ.get("EVIDENS_TEST_REDIS", "redis://127.0.0.1:6379/15")
 PG_URL = os.environ.get("EVIDENS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -163,3 +165,47 @@ def test_a_live_worker_finishes_the_job(riss: tuple[ReviewStore, Path], queue: Q
 def test_a_queue_that_is_not_one_is_refused() -> None:
     with pytest.raises(Exception, match="is not a job queue"):
         queue_at("ftp://example.invalid/queue")
+
+
+TWIN = (
+    "TY  - JOUR\nTI  - Ketogenic diet for refractory infantile spasms: a randomised trial\n"
+    "AU  - Rivera, Ana\nPY  - 2020\nJO  - Journal of Child Neurology\nDO  - 10.4000/web.1\n"
+    "ER  - \n"
+)
+
+
+def test_de_duplication_runs_as_a_job_from_the_page(
+    site: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import leaves a copy of record 1 (same DOI) un-de-duplicated; the job merges it,
+    and its page shows the progress bar until it is done."""
+    from evidens.services.identification import imports
+
+    monkeypatch.setenv("EVIDENS_JOBS", "memory")
+    path = tmp_path / "twin.ris"
+    path.write_text(TWIN, encoding="utf-8")
+    imports.import_file(site.store, path, source="Embase", actor="olga")
+    before = _clusters(site.store)
+    olga = site.login("olga")
+    started = olga.post("/r/main/dedup-job", data={"csrf": site.csrf_of(olga)})
+    assert started.status_code == 303
+    job_page = started.headers["location"]
+    assert "<progress" in olga.get(job_page).text
+    deadline = time.monotonic() + 60
+    job = olga.get(job_page + ".json").json()
+    while job["state"] not in (DONE, FAILED) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job = olga.get(job_page + ".json").json()
+    assert job["state"] == DONE, job
+    assert _clusters(site.store) == before - 1  # the copy joined record 1's cluster
+    vera = site.login("vera")  # a viewer may follow it, not start one
+    assert vera.get(job_page + ".json").status_code == 200
+    denied = vera.post("/r/main/dedup-job", data={"csrf": site.csrf_of(vera)}, headers=JSON)
+    assert denied.status_code == 403
+
+
+def _clusters(store: ReviewStore) -> int:
+    from evidens.services.review.records import canonical_ids
+
+    with transaction(store, "test") as uow:
+        return len(canonical_ids(uow.session, uow.review_id))

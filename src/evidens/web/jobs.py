@@ -20,7 +20,7 @@ from evidens.services.review.permissions import Action, require
 from evidens.services.store import ReviewStore
 from evidens.services.web.jobs import Job, Jobs, queue_at
 from evidens.web.app import User, engine_of
-from evidens.web.render import plain
+from evidens.web.render import page, plain
 
 QUEUE_VARIABLE = "EVIDENS_JOBS"
 INPROCESS_VARIABLE = "EVIDENS_JOBS_INPROCESS"
@@ -70,11 +70,24 @@ def job_data(job: Job) -> dict[str, object]:
     return {**data, "percent": job.percent}
 
 
+TITLES = {"outputs": "Building the report and figures", "dedup": "De-duplicating the records"}
+BACK = {"outputs": "outputs", "dedup": "duplicates"}
+
+
 def add_job_routes(app: FastAPI) -> None:
     @app.get("/r/{slug}/jobs/{job_id}.json")
     def job_status(request: Request, user: User, slug: str, job_id: str) -> Response:
         require(engine_of(request), user.username, slug, Action.VIEW)
         return JSONResponse(job_data(jobs_of(request).job(job_id, slug)))
+
+    @app.get("/r/{slug}/jobs/{job_id}")
+    def job_page(request: Request, user: User, slug: str, job_id: str) -> Response:
+        """Any job's progress bar, for pages that start one and move on to it."""
+        member = require(engine_of(request), user.username, slug, Action.VIEW)
+        job = jobs_of(request).job(job_id, slug)
+        data = {"review": {"slug": member.slug, "title": member.title}, "job": job_data(job)}
+        extra = {"titles": TITLES, "back": f"/r/{slug}/{BACK.get(job.kind, '')}"}
+        return page(request, "job.html", data, extra=extra)
 
 
 def main() -> None:

@@ -96,7 +96,9 @@ def add_outputs_routes(app: FastAPI) -> None:
         job = jobs_of(request).submit(
             "dedup", member.store(engine_of(request)), actor=user.username, store=where
         )
-        return JSONResponse(job_data(job), status_code=202)
+        if wants_json(request):
+            return JSONResponse(job_data(job), status_code=202)
+        return RedirectResponse(f"/r/{slug}/jobs/{job.id}", status_code=303)
 
     @app.get("/r/{slug}/outputs/files/{name}")
     def built_file(request: Request, user: User, slug: str, name: str) -> Response:
