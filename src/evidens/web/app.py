@@ -244,4 +244,7 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     add_error_handlers(app)
     _add_auth_routes(app)
     add_review_routes(app)
+    from evidens.web.routes_synthesis import add_synthesis_routes  # analyses, GRADE, outputs
+
+    add_synthesis_routes(app)
     return app
