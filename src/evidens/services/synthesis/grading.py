@@ -5,7 +5,8 @@ grade/judgments.toml); from that analysis come the number of studies, the partic
 events of each arm (summed over the contributing studies' agreed arm data), the pooled
 effect with its interval, heterogeneity (I², tau², the Q test's p) and the prediction
 interval, and each study's effect; from the risk-of-bias assessments come the contributing
-studies' overall judgments, weighted as the analysis weighted them. The judgments file
+studies' overall judgments, weighted as the analysis weighted them (a network analysis:
+``comparison = "A vs B"`` picks its estimate, see :mod:`.network_grade`). The judgments file
 keeps what people decide: each domain's rating and reason, importance, follow-up, comments.
 Typing a derived number beside ``analysis`` is refused, so the two can never disagree.
 """
@@ -31,6 +32,7 @@ from evidens.rob import Result
 from evidens.services.folders.review_files import read_review_dir
 from evidens.services.folders.step_files import folder_extraction, folder_rob_results
 from evidens.services.synthesis import analyses
+from evidens.services.synthesis.network_grade import from_network
 
 DERIVED = ("studies", "intervention", "comparator", "relative", "rob")
 RATIOS = ("RR", "OR", "HR", "IRR", "ROM")
@@ -66,7 +68,20 @@ def derive(
                 field=f"{where}.analysis",
                 hint="use the name of one of the review's analyses: " + ", ".join(sorted(fitted)),
             )
-        derived = from_analysis(fitted[name][1], rob)
+        result, data = fitted[name]
+        if data.get("kind") == "network":
+            derived = from_network(
+                result, data, item.get("comparison"), rob, field=f"{where}.comparison", path=path
+            )
+        elif "comparison" in item:
+            raise ConfigError(
+                f"outcome {item.get('name')!r}: comparison is for a network analysis",
+                path=path,
+                field=f"{where}.comparison",
+                hint=f"remove it, or name an analysis of kind network instead of {name!r}",
+            )
+        else:
+            derived = from_analysis(data, rob)
         rd_name = item.get("risk_difference_analysis")
         if rd_name is not None:
             if str(rd_name) not in fitted:
@@ -81,7 +96,7 @@ def derive(
     return {**doc, "outcomes": outcomes}
 
 
-SOURCES = ("analysis", "risk_difference_analysis", "extraction_outcome")
+SOURCES = ("analysis", "risk_difference_analysis", "extraction_outcome", "comparison")
 
 
 def _source(item: Any) -> str | None:
