@@ -10,6 +10,8 @@ consensus, written out, reported, and graded.
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import pytest
 
 from evidens.core import ArmData, Outcome, OutcomeKind
 from evidens.errors import ConfigError, ValidationError
-from evidens.extraction import Extraction, OutcomeData, parse_form, settle
+from evidens.extraction import Consensus, Extraction, OutcomeData, parse_form, settle
 from evidens.extraction.forms import default_form_text
 from evidens.meta.nma import NetworkResult
 from evidens.services.assessment.extraction import consensus_in, store_extraction
@@ -127,7 +129,8 @@ def test_outputs_are_written_and_the_report_has_a_network_section(
     write_report_outputs(store, out)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "network meta-analysis" in html
-    assert "P-score" in html and "larger values are better" in html
+    assert "P-score" in html
+    assert "larger values are better" in html
     assert "design-by-treatment" in html
 
 
@@ -136,16 +139,17 @@ def test_grade_takes_the_network_estimate_and_weights_studies_by_contribution(
 ) -> None:
     with transaction(store, "reader") as uow:
         fitted = analyses.fitted_in(uow)
-    result, data = fitted["spasms-nma"]
+    result, _ = fitted["spasms-nma"]
     doc = {
         "outcomes": [
             {"name": "Spasm freedom", "analysis": "spasms-nma", "comparison": "ACTH vs Vigabatrin"}
         ]
     }
     (outcome,) = derive(doc, fitted, {}, (), path="grade/judgments.toml")["outcomes"]
-    assert "comparison" not in outcome and "analysis" not in outcome
+    assert "comparison" not in outcome
+    assert "analysis" not in outcome
     league = result.league()
-    assert outcome["relative"]["estimate"] == pytest.approx(float(2.718281828 ** league.estimate[0, 2]))
+    assert outcome["relative"]["estimate"] == pytest.approx(math.exp(league.estimate[0, 2]))
     assert outcome["intervention"] == {"total": 120, "events": 60}
     shares = study_shares(result, "ACTH", "Vigabatrin")
     assert sum(shares.values()) == pytest.approx(1.0)
@@ -162,26 +166,39 @@ def test_a_wrong_comparison_is_refused_naming_the_field(store: ReviewStore) -> N
     assert caught.value.field == "outcomes[0].comparison"
 
 
-def test_data_that_cannot_form_a_network_is_refused(store: ReviewStore) -> None:
+def _renamed(record: Consensus, **names: str) -> Consensus:
+    values = dict(record.values)
+    values.update({f"characteristics.{k}": v for k, v in names.items()})
+    return replace(record, values=tuple(values.items()))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"Berg 2019": {"treatment": "Surgery", "comparator": "Diet B"}}, "disconnected"),
+        ({"Berg 2019": {"treatment": "Vigabatrin"}}, "both arms"),
+        ({"Berg 2019": {"treatment": ""}}, "no treatment name"),
+        ({"Chen 2020": {"treatment": "Ketogenic diet"}}, "different numbers"),
+    ],
+)
+def test_data_that_cannot_form_a_network_is_refused(
+    store: ReviewStore, change: dict[str, dict[str, str]], message: str
+) -> None:
+    with transaction(store, "reader") as uow:
+        consensus = [_renamed(c, **change.get(c.study, {})) for c in consensus_in(uow)]
+    with pytest.raises(ConfigError, match=message) as caught:
+        fit_network(NETWORK, consensus, where="review.toml", index=0)
+    assert caught.value.path is not None
+
+
+def test_one_treatment_or_a_missing_reference_is_refused(store: ReviewStore) -> None:
     with transaction(store, "reader") as uow:
         consensus = consensus_in(uow)
-    one_pair = {**NETWORK, "arms": [], "outcome": "spasm_free_third"}
-    with pytest.raises(ConfigError, match="two treatments|disconnected"):
-        fit_network(
-            {**one_pair, "treatments": ["Ketogenic diet", "Vigabatrin"]},
-            consensus[:0],
-            where="review.toml",
-            index=0,
-        )
-    only_two = [c for c in consensus if c.study in ("Ali 2018", "Berg 2019", "Diaz 2021")]
-    apart = {**NETWORK, "arms": []}
-    result, _ = fit_network(apart, only_two, where="review.toml", index=0)
-    assert len(result.treatments) == 3
-    split = [c for c in consensus if c.study in ("Ali 2018",)]
-    with pytest.raises(ConfigError, match="reference"):
-        fit_network(
-            {**NETWORK, "arms": [], "reference": "Ketogenic diet"}, split, where="r", index=0
-        )
+    with pytest.raises(ConfigError, match="at least two treatments"):
+        fit_network(NETWORK, (), where="review.toml", index=0)
+    with pytest.raises(ConfigError, match="reference 'Surgery'") as caught:
+        fit_network({**NETWORK, "reference": "Surgery"}, consensus, where="r", index=0)
+    assert caught.value.field == "analysis[0].reference"
 
 
 def test_network_and_pairwise_keys_are_kept_apart(store: ReviewStore) -> None:
@@ -194,3 +211,32 @@ def test_network_and_pairwise_keys_are_kept_apart(store: ReviewStore) -> None:
             analyses.add_analysis(uow, {**NETWORK, "name": "n3", "measure": "SMD"})
         with pytest.raises((ConfigError, ValidationError), match="small_values"):
             analyses.add_analysis(uow, {**NETWORK, "name": "n4", "small_values": "low"})
+
+
+def test_a_network_is_added_and_listed_by_command(store: ReviewStore) -> None:
+    from typer.testing import CliRunner
+
+    from evidens.cli.app import app
+
+    db = str(store.engine.url.database)
+    runner = CliRunner()
+    added = runner.invoke(
+        app,
+        [
+            "analyse", "add", "spasms-fe", "--outcome", "spasm_free", "--measure", "OR",
+            "--kind", "network", "--model", "FE", "--reference", "ACTH",
+            "--arms", "spasm_free_third:characteristics.third_arm", "--as", "M.V.", "--db", db,
+        ],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(app, ["analyse", "list", "--db", db], env={"COLUMNS": "300"})
+    assert listed.exit_code == 0, listed.output
+    assert "network of 3 vs ACTH" in listed.output
+    refused = runner.invoke(
+        app,
+        ["analyse", "add", "bad", "--outcome", "spasm_free", "--kind", "network",
+         "--pooling", "MH", "--as", "M.V.", "--db", db],
+    )  # fmt: skip
+    assert isinstance(refused.exception, ConfigError)  # evidens.cli.main prints it as a line
+    assert refused.exception.field == "pooling"
+    assert "pooling is not used by a network analysis" in str(refused.exception)

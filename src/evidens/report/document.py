@@ -21,8 +21,8 @@ from evidens.report.checklist import fill_checklist
 from evidens.report.inputs import PrismaFigure, ReportInputs
 from evidens.report.lists import excluded_table, imports_table, not_retrieved_table, synthesis_table
 from evidens.report.methods import methods_sections
-from evidens.report.network_section import network_blocks
 from evidens.report.model import Cell, ChecklistItem, Figure, ReviewReport, Section, Table
+from evidens.report.network_section import network_blocks
 from evidens.report.rob_plots import render as render_rob
 from evidens.report.rob_plots import traffic_light
 from evidens.report.search_appendix import translations_table

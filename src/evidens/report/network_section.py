@@ -21,8 +21,7 @@ from evidens.report.model import Cell, Figure, Table
 
 MODEL_TEXT = {
     "FE": "a fixed-effect model (no heterogeneity between studies)",
-    "RE": "a random-effects model with one heterogeneity variance (τ²) shared by every "
-    "comparison",
+    "RE": "a random-effects model with one heterogeneity variance (τ²) shared by every comparison",
     "random_inconsistency": "a random-effects model with one heterogeneity variance (τ²) "
     "and design-level random inconsistency effects (Law et al. 2016)",
 }
@@ -59,7 +58,9 @@ class NetworkSummary:
     @property
     def direction(self) -> str:
         return (
-            "smaller values are better" if self.small_values == "good" else "larger values are better"
+            "smaller values are better"
+            if self.small_values == "good"
+            else "larger values are better"
         )
 
     def shown(self, value: float) -> str:
@@ -121,8 +122,10 @@ def _league_table(number: int, n: NetworkSummary) -> Table:
         body=tuple(body),
         widths=tuple(1.0 for _ in order),
         notes=(
-            "Each cell: the row's treatment against the column's treatment (network estimate "
-            "with its confidence interval); treatments in P-score order.",
+            (
+                "Each cell: the row's treatment against the column's treatment (network "
+                "estimate with its confidence interval); treatments in P-score order."
+            ),
         ),
         landscape=len(order) > 6,
     )
@@ -133,13 +136,14 @@ def _ranking_table(number: int, n: NetworkSummary) -> Table:
     rows = []
     for t, score in sorted(n.pscores, key=lambda p: -p[1]):
         e = effects.get(t)
-        shown = "reference" if e is None else f"{n.shown(e[0])} ({n.shown(e[1])} to {n.shown(e[2])})"
+        shown = (
+            "reference" if e is None else f"{n.shown(e[0])} ({n.shown(e[1])} to {n.shown(e[2])})"
+        )
         rows.append((Cell(t), Cell(shown), Cell(f"{score:.2f}")))
     q, df, p = n.inconsistency
     notes = [
         f"P-score: 1 = best, where {n.direction}.",
-        f"Global inconsistency (design-by-treatment interaction): Q = {q:.2f}, df = {df}, "
-        f"{_p(p)}.",
+        f"Global inconsistency (design-by-treatment interaction): Q = {q:.2f}, df = {df}, {_p(p)}.",
     ]
     if n.tau2 is not None:
         notes.append(f"Heterogeneity: τ² = {n.tau2:.4g}.")

@@ -23,10 +23,10 @@ from evidens.report.inputs import (
     AnalysisMethod,
     ImportLog,
     ImportWarning,
-    NetworkSummary,
     ReportOutcome,
     SearchLog,
 )
+from evidens.report.network_section import NetworkSummary
 from evidens.screening.workflow import Status, StatusKind
 from evidens.search.logged import read_translation
 from evidens.services.reporting.prisma import exclusion_reasons

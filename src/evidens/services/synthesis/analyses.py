@@ -46,7 +46,7 @@ def add_analysis(uow: UnitOfWork, spec: Mapping[str, Any]) -> AnalysisRow:
     problems = check_mapping(dict(spec), ANALYSIS, source=f"analysis {name or '(no name)'}")
     if problems:
         raise problems[0]
-    check_kind(spec, where=f"analysis {name}", index=0)
+    check_kind(spec, where=None, index=None)
     if _row(uow, name) is not None:
         raise ValidationError(
             f"an analysis named {name!r} exists already",

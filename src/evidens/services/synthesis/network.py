@@ -35,11 +35,13 @@ def is_network(spec: Mapping[str, Any]) -> bool:
     return spec.get("kind") == NETWORK
 
 
-def check_kind(spec: Mapping[str, Any], *, where: str, index: int) -> None:
-    """Refuse a key that the analysis's kind does not use, naming the kind that does."""
+def check_kind(spec: Mapping[str, Any], *, where: str | None, index: int | None) -> None:
+    """Refuse a key that the analysis's kind does not use, naming the kind that does.
+    ``where``/``index``: the file and [[analysis]] entry (None: a command's options)."""
     network = is_network(spec)
     wrong = [k for k in (PAIRWISE_ONLY if network else NETWORK_ONLY) if k in spec]
-    field = f"analysis[{index}].{wrong[0]}" if wrong else ""
+    prefix = "" if index is None else f"analysis[{index}]."
+    field = f"{prefix}{wrong[0]}" if wrong else ""
     if wrong and network:
         raise ConfigError(
             f"analysis {spec.get('name')}: {wrong[0]} is not used by a network analysis",
@@ -49,7 +51,7 @@ def check_kind(spec: Mapping[str, Any], *, where: str, index: int) -> None:
         )
     if wrong:
         raise ConfigError(
-            f"analysis {spec.get('name')}: {wrong[0]} is for kind = \"network\"",
+            f'analysis {spec.get("name")}: {wrong[0]} is for kind = "network"',
             path=where,
             field=field,
             hint='add kind = "network", or remove it',
@@ -61,7 +63,7 @@ def check_kind(spec: Mapping[str, Any], *, where: str, index: int) -> None:
         raise ConfigError(
             f"analysis {spec.get('name')}: measure {measure} cannot be used in a network",
             path=where,
-            field=f"analysis[{index}].measure",
+            field=f"{prefix}measure",
             hint="use one of " + ", ".join(NMA_MEASURES),
         )
     method = str(spec.get("method", "REML")).upper()
@@ -69,7 +71,7 @@ def check_kind(spec: Mapping[str, Any], *, where: str, index: int) -> None:
         raise ConfigError(
             f"analysis {spec.get('name')}: method {method} is not a network method",
             path=where,
-            field=f"analysis[{index}].method",
+            field=f"{prefix}method",
             hint='use REML or ML (model = "FE" for a fixed-effect network)',
         )
 
@@ -121,8 +123,16 @@ def network_arms(
             data = outcomes.get(outcome)
             if data is None:
                 continue
-            for field, arm in ((exp_field, data.experimental), (comp_field, data.comparator)):
-                name = display(record.value(field))
+            names = [display(record.value(exp_field)), display(record.value(comp_field))]
+            if names[0] and names[0] == names[1]:
+                raise ConfigError(
+                    f"study {record.study}: both arms of outcome {outcome!r} are {names[0]!r}",
+                    path=where,
+                    field=comp_field,
+                    hint="a network compares different treatments; correct the arm's name",
+                )
+            pairs = ((exp_field, data.experimental), (comp_field, data.comparator))
+            for (field, arm), name in zip(pairs, names, strict=True):
                 if not name:
                     raise ConfigError(
                         f"study {record.study}: no treatment name in {field} "
@@ -249,8 +259,7 @@ def network_json(
         "k": len(set(res.contrasts.study)),
         "studies": [{"label": s} for s in dict.fromkeys(res.contrasts.study)],
         "arms": [
-            {"study": a.study, "treatment": a.treatment, "n": a.n, "events": a.events}
-            for a in arms
+            {"study": a.study, "treatment": a.treatment, "n": a.n, "events": a.events} for a in arms
         ],
         "participants": dict(res.contrasts.participants),
         "tau2": float(fit.theta[0]) if fit.structures else None,

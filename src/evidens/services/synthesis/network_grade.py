@@ -25,15 +25,13 @@ SMALLEST_SHARE = 1e-9
 """A study whose share of an estimate is below this contributes nothing to it."""
 
 
-def comparison_of(
-    text: Any, result: NetworkResult, *, field: str, path: str
-) -> tuple[str, str]:
-    """"A vs B" -> (A, B), each a treatment of the network."""
+def comparison_of(text: Any, result: NetworkResult, *, field: str, path: str) -> tuple[str, str]:
+    """ "A vs B" -> (A, B), each a treatment of the network."""
     parts = [p.strip() for p in str(text or "").split(" vs ")]
     choices = ", ".join(result.treatments)
     if len(parts) != 2 or not all(parts):
         raise ConfigError(
-            f"a network outcome needs comparison = \"A vs B\", got {text!r}",
+            f'a network outcome needs comparison = "A vs B", got {text!r}',
             path=path,
             field=field,
             hint=f"name two of the network's treatments: {choices}",
