@@ -21,14 +21,18 @@ from evidens.core import ArmData, Outcome, OutcomeKind
 from evidens.errors import ConfigError, ValidationError
 from evidens.extraction import Consensus, Extraction, OutcomeData, parse_form, settle
 from evidens.extraction.forms import default_form_text
+from evidens.grade.judgments import judgments_from_mapping
 from evidens.meta.nma import NetworkResult
+from evidens.rob import Result
 from evidens.services.assessment.extraction import consensus_in, store_extraction
+from evidens.services.folders.step_files import folder_rob_results
 from evidens.services.store import ReviewStore, create_review, transaction
 from evidens.services.synthesis import analyses
 from evidens.services.synthesis.grading import derive
 from evidens.services.synthesis.network import fit_network
 from evidens.services.synthesis.network_grade import study_shares
 
+RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 THIRD_ARM = """
 [[sections.fields]]
 id = "third_arm"
@@ -141,12 +145,20 @@ def test_grade_takes_the_network_estimate_and_weights_studies_by_contribution(
         fitted = analyses.fitted_in(uow)
     result, _ = fitted["spasms-nma"]
     doc = {
+        "title": "ACTH compared to vigabatrin",
+        "all_outcomes": {
+            **{d: {"rating": "accept"} for d in ("risk_of_bias", "inconsistency", "imprecision")},
+            "indirectness": {"rating": "not serious"},
+            "publication_bias": {"rating": "accept"},
+        },
         "outcomes": [
             {"name": "Spasm freedom", "analysis": "spasms-nma", "comparison": "ACTH vs Vigabatrin"}
-        ]
+        ],
     }
-    (outcome,) = derive(doc, fitted, {}, (), path="grade/judgments.toml")["outcomes"]
-    assert "comparison" not in outcome
+    levels = {"Ali 2018": "low", "Berg 2019": "high", "Chen 2020": "low", "Diaz 2021": "high"}
+    derived = derive(doc, fitted, {}, _rob(levels), path="grade/judgments.toml")
+    (outcome,) = derived["outcomes"]
+    assert outcome["comparison"] == "ACTH vs Vigabatrin"  # kept: the SoF shows it
     assert "analysis" not in outcome
     league = result.league()
     assert outcome["relative"]["estimate"] == pytest.approx(math.exp(league.estimate[0, 2]))
@@ -155,6 +167,27 @@ def test_grade_takes_the_network_estimate_and_weights_studies_by_contribution(
     assert sum(shares.values()) == pytest.approx(1.0)
     assert shares["Ali 2018"] > shares["Berg 2019"]  # direct evidence counts more than indirect
     assert outcome["studies"] == len(shares)
+    weights = {r["study"]: r["weight"] for r in outcome["rob"]}
+    assert weights == pytest.approx(shares)  # each study's RoB counts by its contribution
+    assert {r["study"]: r["overall"] for r in outcome["rob"]} == {s: levels[s] for s in shares}
+    (assessed,) = judgments_from_mapping(derived, path="grade/judgments.toml").assessments
+    assert assessed.comparison == "ACTH vs Vigabatrin"
+    assert assessed.evidence.relative is not None
+    assert assessed.evidence.relative.estimate == pytest.approx(outcome["relative"]["estimate"])
+
+
+def _rob(levels: dict[str, str]) -> list[Result]:
+    """The RISS example's RoB 2 assessment, relabelled for each study with the level given."""
+    (template,) = folder_rob_results(RISS)
+    assert template.final_overall is not None
+    return [
+        replace(
+            template,
+            assessment=replace(template.assessment, study=study),
+            final_overall=type(template.final_overall).parse(level),
+        )
+        for study, level in levels.items()
+    ]
 
 
 def test_a_wrong_comparison_is_refused_naming_the_field(store: ReviewStore) -> None:

@@ -5,9 +5,10 @@ grade/judgments.toml); from that analysis come the number of studies, the partic
 events of each arm (summed over the contributing studies' agreed arm data), the pooled
 effect with its interval, heterogeneity (I², tau², the Q test's p) and the prediction
 interval, and each study's effect; from the risk-of-bias assessments come the contributing
-studies' overall judgments, weighted as the analysis weighted them (a network analysis:
-``comparison = "A vs B"`` picks its estimate, see :mod:`.network_grade`). The judgments file
-keeps what people decide: each domain's rating and reason, importance, follow-up, comments.
+studies' overall judgments, weighted as the analysis weighted them (of a network analysis,
+the outcome's ``comparison = "A vs B"``, also shown in the SoF, picks the estimate: see
+:mod:`.network_grade`). The judgments file keeps what people decide: each domain's rating
+and reason, importance, follow-up, comments.
 Typing a derived number beside ``analysis`` is refused, so the two can never disagree.
 """
 
@@ -73,13 +74,6 @@ def derive(
             derived = from_network(
                 result, data, item.get("comparison"), rob, field=f"{where}.comparison", path=path
             )
-        elif "comparison" in item:
-            raise ConfigError(
-                f"outcome {item.get('name')!r}: comparison is for a network analysis",
-                path=path,
-                field=f"{where}.comparison",
-                hint=f"remove it, or name an analysis of kind network instead of {name!r}",
-            )
         else:
             derived = from_analysis(data, rob)
         rd_name = item.get("risk_difference_analysis")
@@ -96,7 +90,7 @@ def derive(
     return {**doc, "outcomes": outcomes}
 
 
-SOURCES = ("analysis", "risk_difference_analysis", "extraction_outcome", "comparison")
+SOURCES = ("analysis", "risk_difference_analysis", "extraction_outcome")
 
 
 def _source(item: Any) -> str | None:
