@@ -273,3 +273,15 @@ def test_a_network_is_added_and_listed_by_command(store: ReviewStore) -> None:
     assert isinstance(refused.exception, ConfigError)  # evidens.cli.main prints it as a line
     assert refused.exception.field == "pooling"
     assert "pooling is not used by a network analysis" in str(refused.exception)
+
+
+def test_the_arms_tables_are_checked_like_any_review_toml_key() -> None:
+    from evidens.services.folders.review_check import check_mapping
+    from evidens.services.folders.review_schema import ANALYSIS
+
+    assert check_mapping(NETWORK, ANALYSIS, source="review.toml") == []
+    misspelt = {**NETWORK, "arms": [{"outcome": "spasm_free_third", "experimantal": "x"}]}
+    (problem,) = check_mapping(misspelt, ANALYSIS, source="review.toml")
+    assert "experimantal" in str(problem)
+    (problem,) = check_mapping({**NETWORK, "model": "MIXED"}, ANALYSIS, source="review.toml")
+    assert "random_inconsistency" in str(problem)  # the choices are named

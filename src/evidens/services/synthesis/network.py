@@ -27,6 +27,8 @@ from evidens.meta.nma_split import split_all
 
 NETWORK = "network"
 NETWORK_ONLY = ("reference", "small_values", "model", "treatments", "arms")
+NETWORK_KEYS = ("kind", *NETWORK_ONLY)
+"""The [[analysis]] keys a network analysis reads beyond name, outcome, measure, method, level."""
 PAIRWISE_ONLY = ("preset", "pooling", "test", "prediction", "labels")
 NETWORK_METHODS = ("REML", "ML")
 
