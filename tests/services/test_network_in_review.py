@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from evidens.core import ArmData, Outcome, OutcomeKind
 from evidens.errors import ConfigError, ValidationError
@@ -31,6 +32,7 @@ from evidens.services.synthesis import analyses
 from evidens.services.synthesis.grading import derive
 from evidens.services.synthesis.network import fit_network
 from evidens.services.synthesis.network_grade import study_shares
+from evidens.store.synthesis_models import AnalysisRow
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 THIRD_ARM = """
@@ -127,6 +129,10 @@ def test_outputs_are_written_and_the_report_has_a_network_section(
     assert kept["kind"] == "network"
     assert set(kept["inconsistency"]) >= {"Q", "df", "p"}
     assert "ACTH" in (out / "network-spasms-nma-league.csv").read_text(encoding="utf-8")
+    with transaction(store, "reader") as uow:
+        row = uow.session.scalars(select(AnalysisRow)).one()
+        assert (row.method, row.result["kind"]) == ("REML", "network")
+        assert row.outcome_id is not None  # linked to the extraction's outcome, by its label
     inputs = report_inputs(store, out)
     assert [n.name for n in inputs.networks] == ["spasms-nma"]
     assert inputs.analyses == ()  # a network is not described as a pairwise analysis

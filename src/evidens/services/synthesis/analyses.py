@@ -194,6 +194,6 @@ def _keep_result(uow: UnitOfWork, name: str, data: dict[str, Any]) -> None:
             OutcomeRow.name == data["outcome_name"],  # outcomes are named by label
         )
     )
-    row.method = str(data.get("methods", {}).get("method", ""))
+    row.method = str(data.get("methods", {}).get("method", data.get("method", "")))  # network
     row.result = data
     uow.audit("analyse", "analysis", row.id, after={"name": name})
