@@ -207,7 +207,9 @@ def test_link_move_and_unlink_reports(site: Site) -> None:
     assert act("frobnicate", first).status_code == 400
     # a record excluded at title/abstract is no report of an included study
     for reviewer in ("alice", "bruno"):
-        made = ScreeningDecision(site.record_ids[1], Stage.TITLE_ABSTRACT, reviewer, Decision.EXCLUDE)
+        made = ScreeningDecision(
+            site.record_ids[1], Stage.TITLE_ABSTRACT, reviewer, Decision.EXCLUDE
+        )
         record_decision(site.store, made)
     assert act("link", site.record_ids[1], "Tanaka 2021").status_code == 409
     data = olga.get("/r/main/studies.json").json()
