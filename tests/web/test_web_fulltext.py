@@ -26,8 +26,10 @@ def make_pdf(text: str = "Ketogenic diet trial: full text") -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>"
+        ),
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -218,4 +220,5 @@ def test_link_move_and_unlink_reports(site: Site) -> None:
         second: None,
     }
     html = olga.get("/r/main/studies").text
-    assert "Rivera 2020" in html and 'value="move"' in html
+    assert "Rivera 2020" in html
+    assert 'value="move"' in html

@@ -37,7 +37,8 @@ def ids(response: Any) -> list[int]:
 def test_optional_reason_at_title_abstract(site: Site) -> None:
     alice = site.login("alice")
     page = alice.get(f"/r/main/screen/title_abstract?record={site.record_ids[2]}").text
-    assert 'id="ta-reason"' in page and "<option>Wrong population</option>" in page
+    assert 'id="ta-reason"' in page
+    assert "<option>Wrong population</option>" in page
     assert decide(site, alice, site.record_ids[2], "exclude", "Wrong population").status_code == 303
     assert decide(site, alice, site.record_ids[0], "exclude").status_code == 303  # optional
     mine = alice.get("/r/main/mine/title_abstract.json").json()["decisions"]
@@ -66,9 +67,11 @@ def test_record_list_search_and_filters_respect_blinding(site: Site) -> None:
     for client in (alice, bruno):
         assert ids(client.get("/r/main/records.json?status=final&decision=exclude")) == [adults]
     bad = alice.get("/r/main/records.json?status=secret")
-    assert bad.status_code == 400 and bad.json()["error"]["field"] == "status"
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "status"
     html = alice.get("/r/main/records?q=%3Cscript%3E").text
-    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert" in html
     assert 'value="&lt;script&gt;"' in html  # the query is shown back, escaped
 
 
@@ -123,7 +126,8 @@ def test_dedup_run_from_the_page_shows_registry_ids(site: Site, tmp_path: Path) 
     page = ivan.post("/r/main/duplicates/run", data={"csrf": csrf})
     assert page.status_code == 303
     shown = ivan.get(page.headers["location"]).text
-    assert 'id="ran"' in shown and "1 uncertain pair found" in shown
+    assert 'id="ran"' in shown
+    assert "1 uncertain pair found" in shown
     assert 'data-field="registry_ids"' in shown
     alice = site.login("alice")
     refused = alice.post("/r/main/duplicates/run", data={"csrf": site.csrf_of(alice)}, headers=JSON)

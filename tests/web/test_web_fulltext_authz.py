@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from evidens.services.review import accounts
-from evidens.store.models import MemberRow
 from evidens.services.screening.studies import create_study
+from evidens.store.models import MemberRow
 
 from .test_web_fulltext import make_pdf, pass_title_abstract
 
@@ -140,4 +140,5 @@ def test_a_member_of_another_review_and_nobody(matrix_site: Site) -> None:
     assert zed.get(f"/r/other/record/{records[0]}.json").status_code == HIDDEN
     # a page (not JSON) asked for by nobody goes to the login form
     page = nobody.get(f"/r/main/record/{records[0]}/pdf")
-    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/login")
