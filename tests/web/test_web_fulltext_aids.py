@@ -132,3 +132,15 @@ def test_dedup_run_from_the_page_shows_registry_ids(site: Site, tmp_path: Path) 
     alice = site.login("alice")
     refused = alice.post("/r/main/duplicates/run", data={"csrf": site.csrf_of(alice)}, headers=JSON)
     assert refused.status_code == 403
+
+
+def test_import_report_offers_the_dedup_run(site: Site) -> None:
+    olga = site.login("olga")
+    upload = {"file": ("twin.ris", TWIN.encode())}
+    report = olga.post(
+        "/r/main/imports", data={"source": "Embase", "csrf": site.csrf_of(olga)}, files=upload
+    )
+    assert report.status_code == 200
+    assert 'action="/r/main/duplicates/run"' in report.text
+    ran = olga.post("/r/main/duplicates/run", data={"csrf": site.csrf_of(olga)})
+    assert ran.headers["location"] == "/r/main/duplicates?removed=0&uncertain=1"
