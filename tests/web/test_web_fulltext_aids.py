@@ -108,6 +108,17 @@ def test_conflicts_page_shows_abstract_and_link(site: Site) -> None:
     assert "Infants with spasms were randomised to diet or ACTH." in html
     data = rita.get("/r/main/conflicts/title_abstract.json").json()
     assert data["abstracts"] == {str(first): "Infants with spasms were randomised to diet or ACTH."}
+    # the resolver may give one of the review's reasons at title/abstract too
+    assert 'aria-label="reason for exclusion"' in html
+    form = {
+        "csrf": site.csrf_of(rita),
+        "record_id": str(first),
+        "decision": "exclude",
+        "reason": "Wrong population",
+    }
+    assert rita.post("/r/main/conflicts/title_abstract", data=form).status_code == 303
+    stage = rita.get(f"/r/main/record/{first}.json").json()["record"]["stages"][0]
+    assert stage["status"] == "resolved"
 
 
 def test_dedup_run_from_the_page_shows_registry_ids(site: Site, tmp_path: Path) -> None:

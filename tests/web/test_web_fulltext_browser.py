@@ -25,11 +25,13 @@ pytestmark = [
     ),
 ]
 RECORD = 1  # conftest's first record, "Ketogenic diet for refractory infantile spasms"
+CONFLICT = 3  # "Vigabatrin in adults with focal epilepsy" (no abstract)
 
 
 @pytest.fixture
 def server(review_file: Path) -> Iterator[str]:
-    """The review with record 1 included at title/abstract by both required reviewers."""
+    """The review with record 1 included at title/abstract by both required reviewers, and
+    record 3 in conflict (alice includes it, bruno excludes it)."""
     from evidens.core import Decision, ScreeningDecision, Stage
     from evidens.services.screening.decisions import record_decision
     from evidens.services.store import open_review
@@ -38,6 +40,9 @@ def server(review_file: Path) -> Iterator[str]:
     try:
         for reviewer in ("alice", "bruno"):
             made = ScreeningDecision(RECORD, Stage.TITLE_ABSTRACT, reviewer, Decision.INCLUDE)
+            record_decision(store, made)
+        for reviewer, decision in (("alice", Decision.INCLUDE), ("bruno", Decision.EXCLUDE)):
+            made = ScreeningDecision(CONFLICT, Stage.TITLE_ABSTRACT, reviewer, decision)
             record_decision(store, made)
     finally:
         store.dispose()
@@ -111,3 +116,14 @@ def test_attach_read_decide_and_link(server: str, browser: Any, tmp_path: Path) 
     _shot(olga, tmp_path, "duplicates-run")
     olga.goto(f"{server}/r/main")
     _shot(olga, tmp_path, "dashboard-links")
+
+    # the conflicts page: each record's abstract, and a link to the record
+    with olga.expect_navigation():
+        olga.click("a[href='/r/main/conflicts/title_abstract']")
+    conflict = olga.locator(f".conflict[data-record='{CONFLICT}']")
+    assert "(no abstract)" in conflict.inner_text()
+    _shot(olga, tmp_path, "conflicts-with-abstract")
+    with olga.expect_navigation():
+        conflict.locator("h2 a").click()
+    assert olga.url == f"{server}/r/main/record/{CONFLICT}"
+    assert "conflict" in olga.inner_text("li[data-stage=title_abstract]")
