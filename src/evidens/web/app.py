@@ -234,6 +234,7 @@ def app_from_environment() -> FastAPI:
 def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAPI:
     """The web app over one store (SQLite file or PostgreSQL database) and its reviews."""
     from evidens.web.routes import add_review_routes
+    from evidens.web.routes_fulltext import add_fulltext_routes
 
     app = FastAPI(title="evidens", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
@@ -247,4 +248,5 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     from evidens.web.routes_synthesis import add_synthesis_routes  # analyses, GRADE, outputs
 
     add_synthesis_routes(app)
+    add_fulltext_routes(app)
     return app
