@@ -234,6 +234,7 @@ def app_from_environment() -> FastAPI:
 def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAPI:
     """The web app over one store (SQLite file or PostgreSQL database) and its reviews."""
     from evidens.web.routes import add_review_routes
+    from evidens.web.routes_team import add_team_routes
 
     app = FastAPI(title="evidens", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
@@ -244,4 +245,5 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     add_error_handlers(app)
     _add_auth_routes(app)
     add_review_routes(app)
+    add_team_routes(app)
     return app
