@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from evidens.core import OutcomeSpec, Pico, Protocol, Stage
 from evidens.errors import ValidationError
@@ -157,7 +157,7 @@ def _where(review_id: int, wanted: AuditFilter) -> list[Any]:
 
 
 def _choices(uow: UnitOfWork, column: Any) -> tuple[str, ...]:
-    query = select(distinct(column)).where(AuditRow.review_id == uow.review_id)
+    query = select(column).where(AuditRow.review_id == uow.review_id).distinct()
     return tuple(sorted(str(v) for v in uow.session.scalars(query) if v))
 
 
