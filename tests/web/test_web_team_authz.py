@@ -12,8 +12,8 @@ Site = Any  # the `site` fixture of conftest.py
 JSON = {"accept": "application/json"}
 OK, DENIED, HIDDEN, ANON = 200, 403, 404, 401
 PEOPLE = ("olga", "alice", "rita", "ivan", "vera", "zed")
-MANAGE = {p: DENIED for p in PEOPLE} | {"olga": OK, "zed": HIDDEN}
-VIEW = {p: OK for p in PEOPLE} | {"zed": HIDDEN}
+MANAGE = dict.fromkeys(PEOPLE, DENIED) | {"olga": OK, "zed": HIDDEN}
+VIEW = dict.fromkeys(PEOPLE, OK) | {"zed": HIDDEN}
 # route -> who gets what on review "main"
 EXPECTED = {
     "team": VIEW,
