@@ -165,7 +165,12 @@ def test_a_reset_link_works_once_for_the_member_it_names(site: Site) -> None:
     path = "/reset/" + link.split("/reset/", 1)[1].split('"', 1)[0]
     anonymous = site.app_client()
     assert "bruno" in anonymous.get(path).text
-    assert anonymous.get(path.replace("/reset/", "/invite/")).status_code in (303, 404)
+    # a reset link is no invitation: it admits nobody to the review
+    outsider = site.login("zed")
+    invite = path.replace("/reset/", "/invite/")
+    assert outsider.get(invite).status_code == 404
+    assert outsider.post(invite, data={"csrf": site.csrf_of(outsider)}).status_code == 404
+    assert outsider.get("/r/main.json").status_code == 404
     fresh = {"new_password": "bruno's new phrase", "repeat_password": "bruno's new phrase"}
     assert anonymous.post(path, data=fresh).status_code == 303
     assert anonymous.post(path, data=fresh).status_code == 404  # once only

@@ -86,3 +86,18 @@ def test_an_unknown_or_used_reset_link_is_refused(site: Site) -> None:
     for name in ("nobody", "zed"):  # not a member of "main"
         form = {"name": name, "csrf": site.csrf_of(olga)}
         assert olga.post("/r/main/team/reset", data=form, headers=JSON).status_code == HIDDEN
+
+
+def test_an_owner_cannot_reset_a_member_who_is_on_a_review_they_do_not_own(site: Site) -> None:
+    """Whoever holds a reset link can sign in as the member: an owner of "main" must not
+    reach "other" through a person on both teams."""
+    from evidens.services.review import accounts
+
+    accounts.add_member(site.other, "alice", "reviewer", actor="zed")
+    olga = site.login("olga")
+    form = {"name": "alice", "csrf": site.csrf_of(olga)}
+    refused = olga.post("/r/main/team/reset", data=form, headers=JSON)
+    assert refused.status_code == DENIED
+    assert "review you do not own" in refused.json()["error"]["message"]
+    form["name"] = "bruno"  # only on "main": olga may
+    assert olga.post("/r/main/team/reset", data=form, headers=JSON).status_code == OK

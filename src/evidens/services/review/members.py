@@ -22,7 +22,12 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from evidens.errors import NotFoundError, ReviewStateError, ValidationError
+from evidens.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    ReviewStateError,
+    ValidationError,
+)
 from evidens.services.review.accounts import check_role, hash_password, token_hash
 from evidens.services.store import ReviewStore, UnitOfWork, create_review, transaction
 from evidens.store.account_models import InvitationRow, UserRow, WebSessionRow
@@ -173,6 +178,7 @@ def create_password_reset(store: ReviewStore, name: str, *, actor: str) -> str:
             raise NotFoundError(
                 f"{name!r} has no account to reset", hint="they sign in with an invitation"
             )
+        _owns_every_review_of(uow, name)
         row = InvitationRow(
             token_hash=token_hash(token),
             review_id=store.review_id,
@@ -185,6 +191,24 @@ def create_password_reset(store: ReviewStore, name: str, *, actor: str) -> str:
         uow.session.flush()
         uow.audit("reset_link", "user", name, after={"expires_at": str(row.expires_at)})
     return token
+
+
+def _owns_every_review_of(uow: UnitOfWork, name: str) -> None:
+    """Refuse a reset by someone who does not own every review ``name`` belongs to: whoever
+    holds the link can sign in as them, so an owner of one review must not gain another
+    team's review through a shared member."""
+    owned = select(MemberRow.review_id).where(
+        MemberRow.name == uow.actor, MemberRow.role == "owner"
+    )
+    others = uow.session.scalar(
+        select(func.count()).where(MemberRow.name == name, MemberRow.review_id.not_in(owned))
+    )
+    if others:
+        raise PermissionDeniedError(
+            f"{name} is also on a review you do not own, so you cannot reset their password",
+            hint="they change it themselves on their account page, or the server's "
+            "administrator resets it",
+        )
 
 
 def _reset_row(session: Session, token: str) -> tuple[InvitationRow, UserRow]:
