@@ -235,6 +235,7 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     """The web app over one store (SQLite file or PostgreSQL database) and its reviews."""
     from evidens.web.routes import add_review_routes
     from evidens.web.routes_fulltext import add_fulltext_routes
+    from evidens.web.routes_team import add_team_routes
 
     app = FastAPI(title="evidens", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
@@ -249,4 +250,5 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
 
     add_synthesis_routes(app)
     add_fulltext_routes(app)
+    add_team_routes(app)
     return app
