@@ -81,7 +81,7 @@ def test_non_utf8_csv_is_refused_with_a_hint(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError, match="no such export file"):
         run_standalone([tmp_path / "missing.csv"], tmp_path / "out.csv")
 
 

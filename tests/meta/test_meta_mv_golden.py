@@ -17,13 +17,14 @@ import pytest
 from evidens.meta.validation import check_case, validate_reference
 
 # Two profile-likelihood bounds of a correlation where metafor's own search misbehaved: its
-# refit at rho = -1 failed, so it reported its next grid point (-0.834, flagged '<' in the
-# reference) or gave up (kalaian1996 UN: "confint() failed"). The true profile stays inside
-# the CI down to -1, which is what evidens reports; everything else in these cases agrees.
-# evidens.meta.validation lists them (DOCUMENTED_DIFFERENCES) and reports them separately.
+# refit at rho = -1 failed, so it reported its next grid point (-0.834, flagged in the
+# reference's profile_ci_note as the search-interval end) or gave up (kalaian1996 UN:
+# "confint() failed", bounds null). The true profile stays inside the CI down to -1, which is
+# what evidens reports; the validator reads the notes (a search end is a limit the engine's
+# bound must reach or pass; a failed confint() leaves nothing to compare) and says so.
 METAFOR_SEARCH_ARTEFACTS = {
-    "berkey1998.mv.UN.ML.mods_year": "rho_ci_lb",
-    "kalaian1996.mv.UN.REML": "rho_ci_lb",
+    "berkey1998.mv.UN.ML.mods_year": "rho_ci_lb[0] beyond metafor's search end -0.8341",
+    "kalaian1996.mv.UN.REML": "rho_ci_lb[0] not compared (metafor's confint() failed)",
 }
 
 
@@ -42,11 +43,11 @@ def report(golden: dict[str, Any]) -> Any:
 def test_every_mv_case_agrees_with_metafor(report: Any) -> None:
     failures = [f"{o.case_id}: {o.detail}" for o in report.outcomes if o.status == "fail"]
     assert failures == []
-    documented = {o.case_id: o.detail for o in report.outcomes if o.status == "documented"}
-    assert set(documented) == set(METAFOR_SEARCH_ARTEFACTS)
-    for case_id, detail in documented.items():
-        for part in detail.split(" - ")[0].split("; "):
-            assert part.startswith(("rho_ci_lb", "rho_ci_ub")), (case_id, part)
+    assert report.documented == 0
+    details = {o.case_id: o.detail for o in report.outcomes if o.detail}
+    assert set(details) == set(METAFOR_SEARCH_ARTEFACTS)
+    for case_id, said in METAFOR_SEARCH_ARTEFACTS.items():
+        assert said in details[case_id]
     assert len(report.outcomes) == 68
     assert sum(o.compared for o in report.outcomes) >= 18_000
 
@@ -71,6 +72,18 @@ def test_a_documented_difference_does_not_hide_other_disagreements(
     tampered["result"]["estimate"][0] += 1e-4
     outcome = check_case(tampered, golden["datasets"]["kalaian1996"])
     assert outcome.status == "fail"
+
+
+def test_a_bound_short_of_metafors_search_end_fails(golden: dict[str, Any]) -> None:
+    case = next(c for c in golden["cases"] if c["id"] == "berkey1998.mv.UN.ML.mods_year")
+    dataset = golden["datasets"]["berkey1998"]
+    assert check_case(case, dataset).status == "pass"
+    tampered = json.loads(json.dumps(case))
+    tampered["result"]["rho_ci_lb"][0] = -1.2  # the search ended below evidens's bound -1
+    assert check_case(tampered, dataset).status == "fail"
+    unflagged = json.loads(json.dumps(case))
+    unflagged["result"]["profile_ci_note"] = []  # without the note, -0.834 is a bound to match
+    assert check_case(unflagged, dataset).status == "fail"
 
 
 def test_network_case_and_a_tampered_value(golden: dict[str, Any]) -> None:

@@ -54,7 +54,7 @@ def test_bad_query_is_an_input_error_with_a_caret() -> None:
 def test_unreadable_query_file_is_an_input_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["search", "translate", f"@{tmp_path / 'missing.txt'}"])
     assert isinstance(result.exception, InputError)
-    assert "cannot read the query file" in str(result.exception)
+    assert "no such query file" in str(result.exception)
 
 
 def test_strategy_table_rows_come_from_the_search_log() -> None:

@@ -12,14 +12,15 @@ from evidens.errors import InputError
 from evidens.search import translate, translate_all
 from evidens.search.vocabulary import read_heading_map
 
-# Ovid adj3 = at most two words between. PubMed [tiab:~N], Embase.com/Cochrane/WoS NEAR/N,
-# Scopus W/N, EBSCO NN and ProQuest NEAR/N all count N words between.
+# Ovid adj3 = at most two words between, and so is Embase.com NEAR/3 (its help: NEAR/5 allows at
+# most four words between). PubMed [tiab:~N], Cochrane/WoS NEAR/N, Scopus W/N, EBSCO NN and
+# ProQuest NEAR/N count N words between (see test_search_vendor_rules.py for the sources).
 PROXIMITY = [
     ("ovid", "(pain adj3 hip).ti.", "(pain adj3 hip).ti."),
     ("embase-ovid", "(pain adj3 hip).ti.", "(pain adj3 hip).ti."),
     ("psycinfo-ovid", "(pain adj3 hip).ti.", "(pain adj3 hip).ti."),
     ("pubmed", "(pain adj3 hip).ti.", '"pain hip"[ti:~2]'),
-    ("embase", "(pain adj3 hip).ti.", "(pain NEAR/2 hip):ti"),
+    ("embase", "(pain adj3 hip).ti.", "(pain NEAR/3 hip):ti"),
     ("cochrane", "(pain adj3 hip).ti.", "(pain NEAR/2 hip):ti"),
     ("scopus", "(pain adj3 hip).ti.", "TITLE(pain W/2 hip)"),
     ("wos", "(pain adj3 hip).ti.", "TI=(pain NEAR/2 hip)"),
@@ -240,7 +241,7 @@ def test_added_sources(target: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("target", "warning"),
     [
-        ("psycinfo-ebsco", "tick Explode"),
+        ("psycinfo-ebsco", "add the narrower APA Thesaurus terms"),
         ("ebsco", "has no subject headings"),
         ("lilacs", "no title+abstract+keywords field"),
         ("europepmc", "without its narrower terms"),
@@ -323,7 +324,7 @@ GROUPED = "((heart or cardiac) adj3 (attack or failure)).ti,ab."
     [
         ("ovid", GROUPED),
         ("cochrane", "((heart OR cardiac) NEAR/2 (attack OR failure)):ti,ab"),
-        ("embase", "((heart OR cardiac) NEAR/2 (attack OR failure)):ti,ab"),
+        ("embase", "((heart OR cardiac) NEAR/3 (attack OR failure)):ti,ab"),
         ("scopus", "TITLE-ABS((heart OR cardiac) W/2 (attack OR failure))"),
         ("wos", "TS=((heart OR cardiac) NEAR/2 (attack OR failure))"),
         (

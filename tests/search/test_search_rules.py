@@ -250,7 +250,7 @@ def test_pubmed_truncation_limits_are_warned() -> None:
     [
         ("(heart adj3 attack).ti,ab.", "ovid", "(heart adj3 attack).ti,ab."),
         ("(heart adj3 attack).ti,ab.", "cochrane", "(heart NEAR/2 attack):ti,ab"),
-        ("(heart adj3 attack).ti,ab.", "embase", "(heart NEAR/2 attack):ti,ab"),
+        ("(heart adj3 attack).ti,ab.", "embase", "(heart NEAR/3 attack):ti,ab"),
         ("(heart adj3 attack).ti,ab.", "scopus", "TITLE-ABS(heart W/2 attack)"),
         ("(heart adj3 attack).ti,ab.", "cinahl", "(TI (heart N2 attack) OR AB (heart N2 attack))"),
         ("(heart adj3 attack).ti,ab.", "pubmed", '"heart attack"[tiab:~2]'),
@@ -279,7 +279,7 @@ def test_proximity_a_target_lacks_is_warned() -> None:
     assert pubmed.text == "heart[tw] AND attack*[tw]"
     assert any("searched as AND" in w for w in pubmed.warnings)
     pubmed_tagged = translate('"heart attack"[tiab:~2]', target="embase")
-    assert pubmed_tagged.text == "(heart NEAR/2 attack):ti,ab,kw"
+    assert pubmed_tagged.text == "(heart NEAR/3 attack):ti,ab,kw"
 
 
 @pytest.mark.parametrize(

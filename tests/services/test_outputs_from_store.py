@@ -120,3 +120,33 @@ def test_a_number_typed_beside_its_analysis_is_refused_when_kept(
         doc["outcomes"][0]["studies"] = 2
         with pytest.raises(ConfigError, match="come from analysis"):
             grade_profiles.set_profile(uow, doc)
+
+
+def test_a_store_written_as_a_folder_runs_to_the_same_outputs(
+    riss_store: ReviewStore, tmp_path: Path
+) -> None:
+    """store -> `evidens folder` -> `evidens run` gives byte-identical outputs, after the
+    later steps were changed in the store (an analysis added, a judgment changed)."""
+    from evidens.services.folders.review_folder import review_folder, write_folder
+
+    with riss_store as store:
+        with transaction(store, "M.V.") as uow:
+            analyses.add_analysis(
+                uow, {"name": "spasm-free-or", "outcome": "spasm_free", "measure": "OR"}
+            )
+            grade_profiles.set_judgment(
+                uow, "Spasm free", "inconsistency", "not serious", "one trial: not assessable"
+            )
+        write_outputs(store, tmp_path / "from-store")
+        with transaction(store, "M.V.") as uow:
+            files = review_folder(uow)
+    assert {"extraction/form.toml", "extraction/consensus.toml", "grade/judgments.toml"} <= set(
+        files
+    )
+    assert any(name.startswith("rob/") for name in files)
+    write_folder(files, tmp_path / "folder")
+    run_review(tmp_path / "folder", tmp_path / "rebuilt")
+    written, ran = _files(tmp_path / "from-store"), _files(tmp_path / "rebuilt")
+    assert "forest-spasm-free-or.svg" in written
+    assert sorted(written) == sorted(ran)
+    assert [name for name in written if written[name] != ran[name]] == []

@@ -15,6 +15,7 @@ from evidens.services.folders.review_schema import REVIEW
 from evidens.services.folders.run import run_review
 from evidens.services.folders.toml_lines import key_lines
 from evidens.services.synthesis.analyses import OPTIONS
+from evidens.services.synthesis.network import NETWORK_KEYS
 
 RISS = REPO_ROOT / "examples" / "riss"
 
@@ -159,7 +160,8 @@ def test_every_analysis_option_the_run_reads_is_declared() -> None:
     assert analysis is not None
     assert analysis.table is not None
     declared = {k.name for k in analysis.table.keys}
-    assert set(OPTIONS) | {"name", "outcome", "measure", "labels"} == declared
+    network = set(NETWORK_KEYS)
+    assert set(OPTIONS) | network | {"name", "outcome", "measure", "labels"} == declared
 
 
 def test_key_lines_follow_headers_arrays_of_tables_and_multi_line_values() -> None:

@@ -51,13 +51,12 @@ kind = "binary"
 
 @pytest.fixture
 def team(site: Site) -> Site:
-    """Extractors eddy and fay (viewers who may extract: accounts.ROLES has no "extractor"
-    role yet), and the study they extract; rita resolves (conftest)."""
+    """Extractors eddy and fay, and the study they extract; rita resolves (conftest)."""
     from evidens.services.assessment.extraction_edit import set_form
 
     for name in ("eddy", "fay"):
         accounts.create_user(site.store.engine, name, site.password)
-        accounts.add_member(site.store, name, "viewer", permissions=("can extract",), actor="olga")
+        accounts.add_member(site.store, name, "extractor", actor="olga")
     create_study(site.store, STUDY, design="RCT", actor="olga")
     set_form(site.store, FORM_TOML, "olga")
     return site
@@ -191,7 +190,7 @@ def test_save_extraction_checks_answers_against_the_form_and_is_audited(team: Si
 
 def test_the_default_form_is_shown_before_any_is_set(site: Site) -> None:
     accounts.create_user(site.store.engine, "eddy", site.password)
-    accounts.add_member(site.store, "eddy", "viewer", permissions=("can extract",), actor="olga")
+    accounts.add_member(site.store, "eddy", "extractor", actor="olga")
     create_study(site.store, STUDY, design="RCT", actor="olga")
     eddy = site.login("eddy")
     twin = eddy.get(f"/r/main/studies/{_study_id(site)}/extraction.json").json()

@@ -49,7 +49,7 @@ def _allowed(*groups: tuple[str, ...]) -> dict[str, int]:
 
 
 # olga owner; alice reviewer (extracts, assesses); rita reviewer who resolves; vera viewer;
-# eddy a viewer who may extract; ann a viewer who may assess; zed owns the other review only
+# eddy an extractor; ann an assessor; zed owns the other review only
 EXPECTED = {
     "olga": _allowed(VIEW, EXTRACT, ASSESS, RESOLVE),
     "alice": _allowed(VIEW, EXTRACT, ASSESS),
@@ -67,9 +67,9 @@ def world(site: Site) -> Site:
     """Extra members; a study per person (two extractors at most per study); a study with
     two assessments and their consensus, so the figures and the comparison exist."""
     accounts.create_user(site.store.engine, "eddy", site.password)
-    accounts.add_member(site.store, "eddy", "viewer", permissions=("can extract",), actor="olga")
+    accounts.add_member(site.store, "eddy", "extractor", actor="olga")
     accounts.create_user(site.store.engine, "ann", site.password)
-    accounts.add_member(site.store, "ann", "viewer", permissions=("can assess",), actor="olga")
+    accounts.add_member(site.store, "ann", "assessor", actor="olga")
     for person in EXPECTED:
         create_study(site.store, f"S-{person}", design="RCT", actor="olga")
         create_study(site.other, f"S-{person}", design="RCT", actor="zed")

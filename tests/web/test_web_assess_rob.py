@@ -23,11 +23,10 @@ OUTCOME = "Spasm freedom at 4 weeks (parental report)"
 
 @pytest.fixture
 def team(site: Site) -> Site:
-    """Assessors ann and ben (viewers who may assess: accounts.ROLES has no "assessor" role
-    yet) and the study; rita resolves (conftest)."""
+    """Assessors ann and ben, and the study; rita resolves (conftest)."""
     for name in ("ann", "ben"):
         accounts.create_user(site.store.engine, name, site.password)
-        accounts.add_member(site.store, name, "viewer", permissions=("can assess",), actor="olga")
+        accounts.add_member(site.store, name, "assessor", actor="olga")
     create_study(site.store, "Sharma 2021", design="RCT", actor="olga")
     return site
 

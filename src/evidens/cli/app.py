@@ -47,6 +47,9 @@ def _register_commands() -> None:
     from evidens.cli import grade_cmd
 
     grade_cmd.register(app)
+    from evidens.cli import protocol_cmd
+
+    protocol_cmd.register(app)
     from evidens.cli import synthesis_cmd
 
     synthesis_cmd.register(app)

@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evidens.core import Record
+from evidens.core.files import EXPORT_LIMIT, read_bounded
 from evidens.dedup import Deduplicator, DedupResult
 from evidens.errors import FormatError, InputError
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
-"""Refuse larger inputs: a bibliographic export of a million records is ~2 GB; split it."""
 REQUIRED_COLUMNS = ("record_id", "title")
 _AUTHOR_SPLIT = re.compile(r"\s*;\s*|\s+and\s+")
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
@@ -54,17 +53,7 @@ def read_file(path: Path) -> tuple[list[str], list[Record]]:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"file is {size // 1_048_576} MB, more than {MAX_FILE_BYTES // 1_048_576} MB",
-                path=path,
-                hint="split the export into smaller files",
-            )
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", path=path) from exc
+    return read_bounded(path, EXPORT_LIMIT, what="export file")
 
 
 def _looks_like_benchmark_csv(data: bytes) -> bool:

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from evidens.cli.review_cmd import ActorOption, DbOption, ReviewOption
+from evidens.core.files import WORKBOOK_LIMIT, read_bounded
 from evidens.errors import InputError
 from evidens.extraction import (
     DiscrepancyReport,
@@ -35,8 +36,6 @@ from evidens.extraction.outputs import display
 from evidens.extraction.serialize import consensus_to_dict, extraction_to_dict, to_json
 from evidens.services.assessment import extraction_edit
 from evidens.services.store import open_review
-
-MAX_FILE_BYTES = 20_000_000
 
 extract_app = typer.Typer(
     name="extract",
@@ -281,12 +280,7 @@ def _extraction(
 
 
 def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError("file is larger than 20 MB", path=path, hint="check the file")
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", path=path) from exc
+    return read_bounded(path, WORKBOOK_LIMIT, what="file")
 
 
 def _print_extraction(extraction: Extraction) -> None:

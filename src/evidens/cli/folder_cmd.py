@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console
-from evidens.services.folders.review_folder import spine_folder, write_folder
+from evidens.services.folders.review_folder import review_folder, write_folder
 from evidens.services.store import open_review, transaction
 
 
@@ -20,11 +20,12 @@ def folder(
     db: DbOption = None,
     review: ReviewOption = None,
 ) -> None:
-    """Write the review as a folder: review.toml, searches and their original exports,
-    de-duplication verdicts, screening and retrieval logs, studies. Nothing is written
-    unless all of it is."""
+    """Write the review as a folder: review.toml (with its analyses), searches and their
+    original exports, de-duplication verdicts, screening and retrieval logs, studies,
+    extraction, risk of bias and GRADE judgments. Nothing is written unless all of it is;
+    `evidens run` on the folder writes the same outputs as `evidens outputs` on the store."""
     with open_review(db, review) as store, transaction(store, "evidens folder") as uow:
-        files = spine_folder(uow)
+        files = review_folder(uow)
     written = write_folder(files, target)
     console.print(f"wrote {len(written)} files to {escape(str(target))}")
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console
 from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.services.review.records import record_id_of
 from evidens.services.screening import fulltext, studies
 from evidens.services.screening.decisions import record_decision
 from evidens.services.store import open_review
@@ -19,7 +20,12 @@ from evidens.services.store import open_review
 fulltext_app = typer.Typer(help="Full texts: attach PDFs, record those not retrieved, decide.")
 studies_app = typer.Typer(help="Included studies and the reports that describe them.")
 Actor = Annotated[str, typer.Option("--as", help="Who is acting (for the audit log).")]
-RecordId = Annotated[int, typer.Argument(help="The record's id (as `evidens status` lists).")]
+RecordId = Annotated[
+    str,
+    typer.Argument(
+        help="The record: its id (as `evidens export` lists) or a key (pmid:..., doi:...)."
+    ),
+]
 
 
 @fulltext_app.command("list")
@@ -45,8 +51,10 @@ def attach(
 ) -> None:
     """Attach a report's PDF (checked to be a whole PDF; kept in the store by its hash)."""
     with open_review(db, review) as store:
-        digest = fulltext.attach_pdf_file(store, record, pdf, actor=actor)
-    console.print(f"record {record}: full text attached ({escape(pdf.name)}, sha256 {digest[:12]})")
+        digest = fulltext.attach_pdf_file(store, record_id_of(store, record), pdf, actor=actor)
+    console.print(
+        f"record {escape(record)}: full text attached ({escape(pdf.name)}, sha256 {digest[:12]})"
+    )
 
 
 @fulltext_app.command("not-retrieved")
@@ -59,8 +67,8 @@ def not_retrieved(
 ) -> None:
     """Record that a report was sought but could not be retrieved, and why."""
     with open_review(db, review) as store:
-        fulltext.not_retrieved(store, record, reason=reason, actor=actor)
-    console.print(f"record {record}: not retrieved ({escape(reason)})")
+        fulltext.not_retrieved(store, record_id_of(store, record), reason=reason, actor=actor)
+    console.print(f"record {escape(record)}: not retrieved ({escape(reason)})")
 
 
 @fulltext_app.command("get")
@@ -73,7 +81,7 @@ def get(
 ) -> None:
     """Write the PDF attached to a record to a file."""
     with open_review(db, review) as store:
-        found = fulltext.full_text(store, record, actor=actor)
+        found = fulltext.full_text(store, record_id_of(store, record), actor=actor)
     out.write_bytes(found.content)
     console.print(f"wrote {escape(str(out))} ({len(found.content):,} bytes)")
 
@@ -92,9 +100,11 @@ def decide(
 ) -> None:
     """Your full-text decision on a report (blind to your teammates' until it is final)."""
     with open_review(db, review) as store:
-        made = ScreeningDecision(record, Stage.FULL_TEXT, actor, decision, reason, note)
+        made = ScreeningDecision(
+            record_id_of(store, record), Stage.FULL_TEXT, actor, decision, reason, note
+        )
         record_decision(store, made)
-    console.print(f"record {record}: {decision.value} at full text ({escape(actor)})")
+    console.print(f"record {escape(record)}: {decision.value} at full text ({escape(actor)})")
 
 
 @studies_app.command("list")
@@ -134,8 +144,8 @@ def link(
 ) -> None:
     """Make a record a report of a study."""
     with open_review(db, review) as store:
-        studies.link_report(store, label, record, actor=actor)
-    console.print(f"record {record} is a report of {escape(label)}")
+        studies.link_report(store, label, record_id_of(store, record), actor=actor)
+    console.print(f"record {escape(record)} is a report of {escape(label)}")
 
 
 @studies_app.command("unlink")
@@ -144,8 +154,8 @@ def unlink(
 ) -> None:
     """Take a report out of its study."""
     with open_review(db, review) as store:
-        left = studies.unlink_report(store, record, actor=actor)
-    console.print(f"record {record} is no longer a report of {escape(left)}")
+        left = studies.unlink_report(store, record_id_of(store, record), actor=actor)
+    console.print(f"record {escape(record)} is no longer a report of {escape(left)}")
 
 
 @studies_app.command("move")
@@ -158,8 +168,8 @@ def move(
 ) -> None:
     """Move a report to another study."""
     with open_review(db, review) as store:
-        left = studies.move_report(store, record, label, actor=actor)
-    console.print(f"record {record} moved from {escape(left)} to {escape(label)}")
+        left = studies.move_report(store, record_id_of(store, record), label, actor=actor)
+    console.print(f"record {escape(record)} moved from {escape(left)} to {escape(label)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from evidens.core.files import DATA_LIMIT, read_bounded
 from evidens.errors import InputError
 from evidens.meta.model import MetaAnalysis
 from evidens.meta.results import MetaResult, Summary
@@ -23,7 +24,6 @@ from evidens.meta.table import effects_from_csv
 
 console = Console(highlight=False, soft_wrap=True)
 validate_app = typer.Typer(help="Check evidens against reference software.", no_args_is_help=True)
-MAX_BYTES = 200 * 1024 * 1024
 
 
 def register(app: typer.Typer) -> None:
@@ -36,12 +36,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"file larger than {MAX_BYTES // 2**20} MB", path=path)
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
+    return read_bounded(path, DATA_LIMIT, what="data file")
 
 
 def _fmt(result: MetaResult, value: float | None) -> str:

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from evidens.cli.review_cmd import DbOption, ReviewOption
+from evidens.core.files import TEXT_LIMIT, read_text_bounded
 from evidens.errors import InputError
 from evidens.report.rob_plots import render, summary, traffic_light
 from evidens.rob import (
@@ -47,18 +48,10 @@ from evidens.services.store import open_review
 
 console = Console(highlight=False, soft_wrap=True)
 rob_app = typer.Typer(help="Risk of bias: RoB 2 and ROBINS-I assessments, plots, robvis CSV.")
-MAX_FILE = 5_000_000
 
 
 def _read(path: Path) -> str:
-    try:
-        if path.stat().st_size > MAX_FILE:
-            raise InputError("file is too large for a risk-of-bias file", path=path)
-        return path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", path=path) from None
+    return read_text_bounded(path, TEXT_LIMIT, what="risk-of-bias file")
 
 
 def _write(path: Path, data: str | bytes) -> None:

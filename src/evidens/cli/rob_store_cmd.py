@@ -16,7 +16,7 @@ from rich.table import Table
 
 from evidens.cli.review_cmd import DbOption, ReviewOption
 from evidens.cli.rob_cmd import console, judgment_label, rob_app
-from evidens.core.files import read_bounded
+from evidens.core.files import TEXT_LIMIT, read_text_bounded
 from evidens.errors import InputError, ReviewStateError, ValidationError
 from evidens.rob import Answer, Judgment, Override
 from evidens.rob.dual import Resolution
@@ -28,7 +28,6 @@ from evidens.services.assessment.risk_of_bias_edit import (
 from evidens.services.reporting.review_outputs import write_rob_outputs
 from evidens.services.store import open_review
 
-MAX_FILE = 5_000_000  # bytes; an assessment file is a few kilobytes
 Actor = Annotated[str, typer.Option("--as", help="Who is acting (for the audit log).")]
 Study = Annotated[str, typer.Argument(help='The study\'s label, e.g. "Sharma 2021".')]
 Outcome = Annotated[
@@ -45,10 +44,7 @@ def add(
 ) -> None:
     """Store an assessor's assessment of a study in the review (replacing their earlier one
     of the same result; the audit log keeps it)."""
-    try:
-        text = read_bounded(file, MAX_FILE, what="assessment file").decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("the assessment file is not UTF-8 text", path=file) from None
+    text = read_text_bounded(file, TEXT_LIMIT, what="assessment file")
     with open_review(db, review) as store:
         result = add_assessment(store, text, path=str(file), actor=actor)
     a = result.assessment

@@ -17,6 +17,7 @@ from evidens.cli.review_cmd import DbOption, ReviewOption, console
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import EvidensError
 from evidens.services.review.permissions import may_resolve
+from evidens.services.review.records import record_id_of
 from evidens.services.screening import decisions as screening_service
 from evidens.services.screening import prioritise
 from evidens.services.screening.session import (
@@ -139,14 +140,18 @@ def conflicts(
     stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
         Stage.TITLE_ABSTRACT
     ),
-    resolve: Annotated[int | None, typer.Option(help="Record id to resolve.")] = None,
+    resolve: Annotated[
+        str | None, typer.Option(help="Record to resolve: its id or a key (pmid:..., doi:...).")
+    ] = None,
     decision: Annotated[Decision | None, typer.Option(help="The final decision.")] = None,
     reason: Annotated[
         str | None, typer.Option(help="Reason (required to exclude at full text).")
     ] = None,
     resolver: Annotated[str | None, typer.Option("--as", help="Who resolves.")] = None,
+    note: Annotated[str | None, typer.Option(help="A note kept with the resolution.")] = None,
     reopen: Annotated[
-        int | None, typer.Option(help="Record id to send back to its reviewers (needs --reason).")
+        str | None,
+        typer.Option(help="Record (id or key) to send back to its reviewers (needs --reason)."),
     ] = None,
     db: DbOption = None,
     review: ReviewOption = None,
@@ -160,18 +165,21 @@ def conflicts(
                 raise typer.BadParameter("--reopen needs --reason and --as")
             may_resolve(store, resolver)
             withdrawn = screening_service.reopen_record(
-                store, reopen, stage, reason=reason, resolver=resolver
+                store, record_id_of(store, reopen), stage, reason=reason, resolver=resolver
             )
-            console.print(f"record {reopen}: reopened, {withdrawn} decisions withdrawn")
+            console.print(f"record {escape(reopen)}: reopened, {withdrawn} decisions withdrawn")
             return
         if resolve is not None:
             if decision is None or not resolver:
                 raise typer.BadParameter("--resolve needs --decision and --as")
             may_resolve(store, resolver)
             screening_service.record_resolution(
-                store, Resolution(resolve, stage, resolver, decision, reason)
+                store,
+                Resolution(record_id_of(store, resolve), stage, resolver, decision, reason, note),
             )
-            console.print(f"record {resolve}: {decision.value} (resolved by {escape(resolver)})")
+            console.print(
+                f"record {escape(resolve)}: {decision.value} (resolved by {escape(resolver)})"
+            )
             return
         items = screening_service.conflicts(store, stage)
     finally:

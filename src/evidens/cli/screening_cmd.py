@@ -8,9 +8,8 @@ files, call :mod:`evidens.screening`, print with rich, write run.json and the pl
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from evidens.core.files import DATA_LIMIT, read_text_bounded
 from evidens.errors import InputError
 from evidens.screening.agreement import Agreement, all_pairs, landis_koch, read_decisions_csv
 from evidens.screening.ranking import DEFAULT_MODEL
@@ -30,31 +30,16 @@ from evidens.screening.simulate import (
 )
 
 console = Console(highlight=False, soft_wrap=True)
-MAX_INPUT_BYTES = 200 * 1024 * 1024
-
-
-@contextmanager
-def _reading(path: Path) -> Iterator[None]:
-    """Refuse a file over the size bound; turn read and decode failures into InputError."""
-    try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise InputError("file is larger than 200 MB", path=path, hint="split it first")
-        yield
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", path=path, hint="save it as UTF-8") from None
 
 
 def _read_text(path: Path) -> str:
-    with _reading(path):
-        return path.read_text(encoding="utf-8-sig")
+    return read_text_bounded(path, DATA_LIMIT, what="file")
 
 
 def _read_labelled(path: Path) -> LabelledSet:
-    """The labelled CSV, parsed as it is read (see :func:`read_labelled_csv`)."""
-    with _reading(path), path.open(encoding="utf-8-sig", newline="") as handle:
-        return read_labelled_csv(handle, str(path))
+    """The labelled CSV (see :func:`read_labelled_csv`), read bounded."""
+    text = read_text_bounded(path, DATA_LIMIT, what="labelled set")
+    return read_labelled_csv(io.StringIO(text, newline=""), str(path))
 
 
 def run_json(

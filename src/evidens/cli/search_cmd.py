@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, parse_date
+from evidens.core import Search, SourceKind
+from evidens.core.files import TEXT_LIMIT, read_text_bounded
 from evidens.errors import InputError
 from evidens.search import TARGETS, translate, translate_all
 from evidens.search.connectors import SOURCES, SearchResult, run_search
@@ -32,23 +34,9 @@ search_app = typer.Typer(
 console = Console(highlight=False, soft_wrap=True)
 
 
-MAX_TEXT_BYTES = 16 * 1024 * 1024
-
-
 def _read_text(path: Path, what: str) -> str:
     """A small UTF-8 text file (a strategy, a heading map), with one clear line on failure."""
-    try:
-        if path.stat().st_size > MAX_TEXT_BYTES:
-            raise InputError(
-                f"the {what} file is larger than {MAX_TEXT_BYTES // 1_048_576} MB", path=path
-            )
-        return path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read the {what} file: {exc.strerror}", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            f"the {what} file is not UTF-8 text", path=path, hint="save it as UTF-8"
-        ) from None
+    return read_text_bounded(path, TEXT_LIMIT, what=f"{what} file")
 
 
 def _query_text(query: str) -> str:
@@ -237,6 +225,30 @@ def run_cmd(
         finally:
             store.dispose()
         console.print(f"logged the search and imported {outcome.report.records} records")
+
+
+@search_app.command("add")
+def add_cmd(
+    source: Annotated[str, typer.Option(help="The database or register searched.")],
+    strategy: Annotated[str, typer.Option(help="The full strategy, as it was run.")],
+    actor: Annotated[str, typer.Option("--as", help="Who ran it (for the audit log).")],
+    kind: Annotated[SourceKind, typer.Option(help="database, register or other.")] = (
+        SourceKind.DATABASE
+    ),
+    platform: Annotated[str | None, typer.Option(help="Interface, e.g. Ovid.")] = None,
+    date: Annotated[str | None, typer.Option(help="Date run (YYYY-MM-DD).")] = None,
+    hits: Annotated[int | None, typer.Option(help="Records the database reported.", min=0)] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Log a search as it was run, then import its exports with `evidens import --search ID`."""
+    from evidens.services.identification.search_log import log_search
+    from evidens.services.store import open_review
+
+    search = Search(source, strategy, parse_date(date, "--date"), hits, platform, None, actor)
+    with open_review(db, review) as store:
+        logged = log_search(store, search, kind, actor=actor)
+    console.print(f"logged search {logged.id}: {escape(source)}")
 
 
 @search_app.command("list")

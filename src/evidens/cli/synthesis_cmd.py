@@ -12,6 +12,7 @@ from rich.table import Table
 
 from evidens.cli.review_cmd import DbOption, ReviewOption, console, progress_bar, progress_of
 from evidens.meta import MetaResult
+from evidens.meta.nma import NetworkResult
 from evidens.services.reporting.review_outputs import write_outputs
 from evidens.services.store import open_review, transaction
 from evidens.services.synthesis import analyses
@@ -48,15 +49,33 @@ def add(
     labels: Annotated[
         str | None, typer.Option(help='The forest plot\'s two sides: "left|right".')
     ] = None,
+    kind: Annotated[str | None, typer.Option(help="pairwise (default) or network.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Network: FE, RE or random_inconsistency.")
+    ] = None,
+    reference: Annotated[str | None, typer.Option(help="Network: reference treatment.")] = None,
+    small_values: Annotated[
+        str | None, typer.Option(help="Network: 'good' or 'bad' (P-score direction).")
+    ] = None,
+    arms: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Network: another arm pair, OUTCOME[:EXPERIMENTAL_FIELD[:COMPARATOR_FIELD]]."
+        ),
+    ] = None,
     db: DbOption = None,
     review: ReviewOption = None,
 ) -> None:
     """Define a meta-analysis of one outcome (computed on consensus data)."""
     spec: dict[str, object] = {"name": name, "outcome": outcome, "measure": measure}
     given = {"preset": preset, "method": method, "pooling": pooling, "test": test}
+    given |= {"kind": kind, "model": model, "reference": reference, "small_values": small_values}
     spec.update({k: v for k, v in given.items() if v is not None})
     if labels is not None:
         spec["labels"] = [part.strip() for part in labels.split("|")]
+    if arms:
+        keys = ("outcome", "experimental", "comparator")
+        spec["arms"] = [dict(zip(keys, pair.split(":"), strict=False)) for pair in arms]
     with open_review(db, review) as store, transaction(store, actor) as uow:
         analyses.add_analysis(uow, spec)
     console.print(f"analysis {escape(name)} defined")
@@ -84,6 +103,9 @@ def list_analyses(db: DbOption = None, review: ReviewOption = None) -> None:
     table = Table("analysis", "outcome", "measure", "k", "estimate [95% CI]", "I²", "tau²")
     for spec in specs:
         result = fitted[spec["name"]][0]
+        if isinstance(result, NetworkResult):
+            _network_row(table, spec, result)
+            continue
         pooled = result.main
         h = result.heterogeneity
         shown = "-"
@@ -100,6 +122,20 @@ def list_analyses(db: DbOption = None, review: ReviewOption = None) -> None:
             "-" if h is None or h.df < 1 else f"{h.tau2:.4g}",
         )
     console.print(table if specs else "no analysis defined yet (evidens analyse add)")
+
+
+def _network_row(table: Table, spec: dict[str, object], result: NetworkResult) -> None:
+    """A network has no single pooled effect: its row names the reference and tau²."""
+    tau2 = f"{result.fit.theta[0]:.4g}" if result.fit.structures else "-"
+    table.add_row(
+        escape(str(spec["name"])),
+        escape(str(spec["outcome"])),
+        escape(str(spec.get("measure", "RR"))),
+        str(len(set(result.contrasts.study))),
+        f"network of {len(result.treatments)} vs {escape(result.reference)}",
+        "-",
+        tau2,
+    )
 
 
 def shown_value(result: MetaResult, value: float) -> str:

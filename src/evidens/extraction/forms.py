@@ -8,13 +8,13 @@ Table 2 (study characteristics) plus two-arm outcome tables.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from typing import Any
 
 from evidens.core import OutcomeKind
+from evidens.core.toml import parse_toml
 from evidens.errors import ConfigError
 
 OUTCOMES_SECTION = "outcomes"
@@ -139,10 +139,7 @@ def default_form() -> Form:
 
 def parse_form(text: str, *, path: str | None = None) -> Form:
     """Read a form from TOML text; every mistake names the section and field it is in."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path, hint="fix the TOML syntax") from exc
+    data = parse_toml(text, path=path)
     head = _table(data.get("form", {}), path, "form")
     sections = tuple(
         _section(_table(raw, path, f"sections[{i}]"), path, i)

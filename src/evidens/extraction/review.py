@@ -8,12 +8,12 @@ and kept out of the consensus, because only agreed values may flow on.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from evidens.core.toml import parse_toml
 from evidens.errors import ConfigError, ValidationError
 from evidens.extraction.compare import (
     DiscrepancyReport,
@@ -129,10 +129,7 @@ def _pair(
 def parse_consensus(text: str, *, path: str = CONSENSUS_FILE) -> dict[str, StudyConsensusPlan]:
     """Read consensus.toml: one ``[[study]]`` per study with ``[[study.resolution]]`` rows,
     each naming a ``field`` and either ``value`` or ``take`` (an extractor), and who decided."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path) from exc
+    data = parse_toml(text, path=path)
     plans: dict[str, StudyConsensusPlan] = {}
     for i, raw in enumerate(_list(data.get("study", []), path, "study")):
         plan = _plan(raw, path, i)

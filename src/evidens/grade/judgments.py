@@ -40,13 +40,12 @@ of ``"accept"`` takes the suggestion. Format (all keys optional unless marked)::
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, NoReturn
 
 from evidens.core import OutcomeKind
+from evidens.core.toml import parse_toml
 from evidens.errors import FormatError, ValidationError
 from evidens.grade.absolute import corrected_ratio, wald_risk_difference
 from evidens.grade.inputs import (
@@ -124,11 +123,7 @@ def parse_judgments(text: str | bytes, *, path: str | None = None) -> tuple[dict
         raise FormatError(f"judgments file is over {MAX_BYTES} bytes", path=path)
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig")
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        line = _toml_line(str(exc))
-        raise FormatError(f"not valid TOML: {exc}", path=path, line=line) from exc
+    return parse_toml(text, path=path, error=FormatError), text
 
 
 def judgments_from_mapping(
@@ -152,11 +147,6 @@ def judgments_from_mapping(
         _assessment(item, i, defaults, rob, thresholds, ctx) for i, item in enumerate(outcomes)
     )
     return GradeFile(header, assessments, build_sof(header, assessments))
-
-
-def _toml_line(message: str) -> int | None:
-    found = re.search(r"line (\d+)", message)
-    return int(found.group(1)) if found else None
 
 
 def _list(doc: Mapping[str, Any], key: str, ctx: _Ctx) -> list[Any]:

@@ -10,6 +10,7 @@ not compared, metafor's refusals pass only when the engine refuses too.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,26 +58,52 @@ MV_TOLERANCES: dict[str, tuple[float, float]] = (
 likelihood statistics rtol and atol 1e-7; P-scores atol 1e-6; profile-CI bounds rtol 1e-4."""
 
 
-_TRUE_BOUND = "the profile likelihood stays inside the interval down to -1, which evidens reports"
-DOCUMENTED_DIFFERENCES: dict[str, tuple[tuple[str, ...], str]] = {
-    "berkey1998.mv.UN.ML.mods_year": (
-        ("rho_ci_lb",),
-        (
-            "metafor's confint() refit at rho = -1 failed, so it reported its next search point "
-            f"(-0.834, flagged '<'); {_TRUE_BOUND}"
-        ),
-    ),
-    "kalaian1996.mv.UN.REML": (
-        ("rho_ci_lb", "rho_ci_ub"),
-        (
-            "rho is estimated on the boundary -1; metafor's default-control estimate fell a "
-            "rounding error below -1 and confint() refused, so the reference has no bounds; "
-            f"{_TRUE_BOUND}"
-        ),
-    ),
-}
-"""Golden values that are artefacts of metafor's search rather than of the model: the case
-passes every other value; only these keys may differ, and the report lists them."""
+DOCUMENTED_DIFFERENCES: dict[str, tuple[tuple[str, ...], str]] = {}
+"""Golden values that are artefacts of metafor's search rather than of the model: case id ->
+(keys that may differ, why). Empty: the two profile-CI artefacts of the public file are read
+from the reference's own ``profile_ci_note`` instead (:func:`_search_limits`)."""
+
+_NOTE = re.compile(
+    r"^(\w+)(?:\[(\d+)\])?: (bound\(s\) at the search-interval end|confint\(\) failed)"
+)
+
+
+def _beyond(mine: Any, theirs: Any, sign: float) -> bool:
+    """``mine`` lies past ``theirs`` (lower bound: below it; upper: above it), not at it."""
+    if _missing(mine) or _missing(theirs):
+        return False
+    gap = sign * (float(mine) - float(theirs))
+    return gap < -1e-7 * max(1.0, abs(float(theirs)))
+
+
+def _search_limits(ref: Mapping[str, Any], got: dict[str, Any]) -> list[str]:
+    """Read the reference's profile-CI notes (README: ``profile_ci_note``) and compare as they
+    say. A bound at metafor's search-interval end is where its search stopped, so the true bound
+    lies at or beyond it: the engine's lower bound must not exceed it, nor its upper bound fall
+    short (then it counts as agreeing). Where ``confint()`` failed the reference has no bound
+    (``null``) and there is nothing to compare the engine's with. Returns what was read so."""
+    read: list[str] = []
+    for note in ref.get("profile_ci_note") or ():
+        m = _NOTE.match(str(note))
+        if m is None:
+            continue
+        name, index, kind = m.group(1), m.group(2), m.group(3)
+        for side, sign in (("lb", 1.0), ("ub", -1.0)):
+            key = f"{name}_ci_{side}"
+            mine, theirs = got.get(key), ref.get(key)
+            if not isinstance(mine, list) or not isinstance(theirs, list):
+                continue
+            rows = [int(index) - 1] if index else range(len(theirs))
+            for i in rows:
+                if i >= len(mine) or i >= len(theirs):
+                    continue
+                if kind.startswith("confint") and _missing(theirs[i]):
+                    mine[i] = None
+                    read.append(f"{key}[{i}] not compared (metafor's confint() failed)")
+                elif _beyond(mine[i], theirs[i], sign):
+                    mine[i] = theirs[i]
+                    read.append(f"{key}[{i}] beyond metafor's search end {theirs[i]:.4g}")
+    return read
 
 
 @dataclass(frozen=True)
@@ -196,12 +223,13 @@ def check_case(case: Mapping[str, Any], dataset: Mapping[str, Any]) -> CaseOutco
         return CaseOutcome(case["id"], analysis, "fail", 0, f"engine refused: {got['error']}")
     bad: list[str] = []
     tol = MV_TOLERANCES if analysis.startswith("rma.mv") else TOLERANCES
+    read = _search_limits(ref, got) if isinstance(got, dict) else []
     n = _compare("", "", ref, got, bad, tol)
     status = "pass" if not bad and n > 0 else "fail"
     known = DOCUMENTED_DIFFERENCES.get(case["id"])
     if bad and known is not None and all(b.startswith(known[0]) for b in bad):
         return CaseOutcome(case["id"], analysis, "documented", n, f"{'; '.join(bad)} - {known[1]}")
-    return CaseOutcome(case["id"], analysis, status, n, "; ".join(bad[:5]))
+    return CaseOutcome(case["id"], analysis, status, n, "; ".join([*bad[:5], *read]))
 
 
 def validate_reference(reference: Mapping[str, Any]) -> ValidationReport:

@@ -22,6 +22,7 @@ from evidens.report.inputs import PrismaFigure, ReportInputs
 from evidens.report.lists import excluded_table, imports_table, not_retrieved_table, synthesis_table
 from evidens.report.methods import methods_sections
 from evidens.report.model import Cell, ChecklistItem, Figure, ReviewReport, Section, Table
+from evidens.report.network_section import network_blocks
 from evidens.report.rob_plots import render as render_rob
 from evidens.report.rob_plots import traffic_light
 from evidens.report.search_appendix import translations_table
@@ -137,6 +138,7 @@ def _blocks(inputs: ReportInputs, numbers: _Numbers) -> list[Table | Figure]:
     if inputs.analyses:
         blocks.append(synthesis_table(numbers.table("analyses"), inputs.analyses))
     blocks += _forest_figures(inputs, numbers)
+    blocks += network_blocks(inputs.networks, numbers)
     return blocks
 
 
@@ -153,7 +155,8 @@ def _where(
     """Where each fact the checklist asks about is reported (absent = unknown)."""
     p, m = inputs.protocol, inputs.methods
     forests = [v for k, v in labels.items() if k.startswith("forest:")]
-    analyses = labels.get("analyses", "")
+    networks = [v for k, v in labels.items() if k.startswith("network-")]
+    analyses = labels.get("analyses", "") or "; ".join(networks)
     synthesis = _methods_at(sections, "synthesis", analyses) if m.synthesis or analyses else ""
     flow = [labels[k] for k in ("prisma", "not-retrieved", "excluded") if k in labels]
     rob = [v for k, v in labels.items() if k == "rob" or k.startswith("rob-figure:")]

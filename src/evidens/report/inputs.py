@@ -17,6 +17,7 @@ from evidens.grade.sof import SofTable
 from evidens.meta.results import Methods
 from evidens.prisma.counts import PrismaCounts
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
+from evidens.report.network_section import NetworkSummary
 from evidens.rob.model import Result
 from evidens.search.logged import LoggedTranslation
 
@@ -138,3 +139,5 @@ class ReportInputs:
     """Full texts excluded with their reasons (PRISMA item 16b); ``None``: the full-text
     decisions were not recorded per report (e.g. the PRISMA counts were typed in)."""
     analyses: tuple[AnalysisMethod, ...] = ()
+    networks: tuple[NetworkSummary, ...] = ()
+    """Network meta-analyses as run, with the figures the analyses step wrote."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from evidens.core import Protocol, SourceKind, Stage
 from evidens.report.inputs import ReportInputs, SearchLog
 from evidens.report.model import Section
+from evidens.report.network_section import network_paragraphs
 from evidens.report.synthesis_methods import synthesis_paragraphs
 from evidens.rob.instrument import get_instrument
 
@@ -186,6 +187,7 @@ def _synthesis(inputs: ReportInputs, labels: Mapping[str, str]) -> Section | Non
     if inputs.methods.synthesis:
         paragraphs.append(inputs.methods.synthesis.rstrip(".") + ".")
     paragraphs += synthesis_paragraphs(inputs.analyses, labels)
+    paragraphs += network_paragraphs(inputs.networks)
     forests = [labels[k] for k in labels if k.startswith("forest:")]
     if forests:
         paragraphs.append(f"Forest plots: {_join(forests)}.")

@@ -19,10 +19,10 @@ Functions here take and return text; reading and writing files is the caller's b
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from evidens.core.toml import parse_toml
 from evidens.errors import FormatError, ValidationError
 from evidens.rob.instrument import get_instrument
 from evidens.rob.model import Answer, Assessment, Judgment, Override, Result
@@ -34,10 +34,7 @@ def load_assessments(text: str, *, path: str | None = None) -> list[Assessment]:
     """Every assessment in a TOML text (top-level one, or an ``[[assessments]]`` list)."""
     if len(text) > MAX_TEXT:
         raise FormatError("assessment file is too large", path=path, hint="split it per study")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise FormatError(f"not valid TOML: {exc}", path=path) from None
+    data = parse_toml(text, path=path, error=FormatError)
     entries = data.get("assessments")
     if entries is None:
         return [_assessment(data, path, "")]

@@ -15,12 +15,12 @@ part. A domain without rules is judged by the assessor (ROBINS-I 2016 has no alg
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from evidens.core.toml import parse_toml
 from evidens.errors import ConfigError
 from evidens.rob.model import Answer, Judgment
 
@@ -195,10 +195,7 @@ class Instrument:
 
 def parse_instrument(text: str) -> Instrument:
     """Build an instrument from its TOML text; malformed data raises ConfigError."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"instrument file is not valid TOML: {exc}") from None
+    data = parse_toml(text, what="instrument TOML")
     head = data.get("instrument", {})
     scale = tuple(Judgment.parse(s, field="instrument.scale") for s in head.get("scale", ()))
     below = head.get("no_information_below")

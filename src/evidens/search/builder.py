@@ -5,8 +5,9 @@ error pointing at its column, never search text (``x.in.`` is Ovid's institution
 the words "x.in."). Proximity distances are stored as the *largest number of words allowed
 between* the two terms, because vendors count differently: Ovid ``adj3`` allows two words
 between (Ovid field guide: ``adjN`` finds terms within N-1 intervening words; ``adj1`` is
-next to each other in any order), while PubMed ``[tiab:~3]``, Embase.com and Cochrane
-``NEAR/3``, Scopus ``W/3``, Web of Science ``NEAR/3`` and EBSCO ``N3`` allow three.
+next to each other in any order) and so does Embase.com ``NEAR/3`` / ``NEXT/3`` (its help:
+``NEAR/5`` allows at most four words between), while PubMed ``[tiab:~3]``, Cochrane ``NEAR/3``,
+Scopus ``W/3``, Web of Science ``NEAR/3`` and EBSCO ``N3`` allow three.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ WILDCARDS: dict[str, dict[str, str]] = {
 _VOCABULARY = {"embase": "emtree", "cinahl": "cinahl"}
 # What NEAR without a number means (Cochrane Library and Embase.com help; Clarivate WoS help).
 _NEAR_DEFAULT = {"cochrane": 6, "embase": 5, "wos": 15}
+# Syntaxes whose NEAR/n and NEXT/n mean "within n words", so n - 1 words between (Embase.com help).
+_COUNTS_BOTH_TERMS = frozenset({"embase"})
 _OVID_LIMIT = re.compile(r"\$(\d+)$")
 _WORD_SUFFIX = re.compile(
     r"^(?P<text>.+?)(?:\.(?P<dot>[a-z]{2,3}(?:,[a-z]{2,3})*)(?P<final>\.?)"
@@ -134,12 +137,15 @@ class Builder:
         if word.startswith("adj"):
             return (0, True) if number is None else (max(number - 1, 0), False)
         if word.startswith(("next", "pre")):
+            if number is not None and self.dialect in _COUNTS_BOTH_TERMS:
+                return max(number - 1, 0), True
             return (number or 0), True
         if word.startswith("w") and "/" not in word:  # EBSCO Wn: within n words, in order
             return (number or 0), True
-        if number is None:
-            return _NEAR_DEFAULT.get(self.dialect, 6), False
-        return number, False
+        within = _NEAR_DEFAULT.get(self.dialect, 6) if number is None else number
+        if self.dialect in _COUNTS_BOTH_TERMS:
+            return max(within - 1, 0), False
+        return within, False
 
     def fielded(self, token: Token, inner: Node) -> Node:
         code = token.value.rstrip("(").rstrip().rstrip("=").strip().upper()

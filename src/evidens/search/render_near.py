@@ -1,8 +1,9 @@
 """Rendering proximity: each engine's operator and its own way of counting.
 
 The tree stores the largest number of words allowed *between* two terms; ``engines.json``
-writes it as ``{n}`` (PubMed, Embase.com, Cochrane, Scopus, Web of Science, EBSCO, ProQuest) or
-``{n1}`` = n + 1 (Ovid ``adjN``). A field tag on a proximity group applies to the whole group
+writes it as ``{n}`` (PubMed, Cochrane, Scopus, Web of Science, EBSCO, ProQuest) or ``{n1}`` =
+n + 1 (Ovid ``adjN``; Embase.com ``NEAR/n`` and ``NEXT/n``, whose help says ``NEAR/5`` allows at
+most four words between). A field tag on a proximity group applies to the whole group
 (``((a OR b) NEAR/2 c):ti,ab``), never to each side. PubMed and Europe PMC take proximity only
 as a quoted pair of words, so ORs of plain words are expanded into every pair.
 """
@@ -59,6 +60,10 @@ class ProximityRenderer:
         if key == "ordered" and key not in engine.near and "unordered" in engine.near:
             self.warn("cannot keep word order in proximity: searched in either order (wider)")
             key = "unordered"
+        counts_both = "{n1}" in engine.near.get("ordered", "")
+        if key == "adjacent" and key not in engine.near and counts_both:
+            # Embase.com NEXT/1: within one word, in order, is next to each other exactly.
+            key = "ordered"
         if key == "adjacent" and key not in engine.near and "unordered" in engine.near:
             self.warn("has no ordered adjacency: searched next to each other in either order")
             key = "unordered"

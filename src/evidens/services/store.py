@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from evidens.errors import NotFoundError, ReviewStateError
 from evidens.store import current_revision, head_revision, open_engine, upgrade
-from evidens.store.models import AuditRow, ReviewRow
+from evidens.store.models import AuditRow, MemberRow, ReviewRow
 
 
 @dataclass(frozen=True)
@@ -105,16 +105,19 @@ def prepare_engine(db: str | Path | None) -> Engine:
 
 
 def create_review(
-    db: str | Path | None,
+    db: str | Path | Engine | None,
     *,
     title: str,
     protocol: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
     slug: str | None = None,
     actor: str = "evidens",
+    owner: str | None = None,
 ) -> ReviewStore:
-    """Create a review (and the store, if new) and return a handle on it."""
-    engine = prepare_engine(db)
+    """Create a review (and the store, if new) and return a handle on it; ``owner`` (an
+    account's username) is made its owner in the same transaction, so a review made from
+    the web app never exists without someone who can open it."""
+    engine = db if isinstance(db, Engine) else prepare_engine(db)  # an open store as it is
     slug = slug or _slugify(title)
     with Session(engine) as session, session.begin():
         if session.scalar(select(ReviewRow.id).where(ReviewRow.slug == slug)) is not None:
@@ -135,6 +138,19 @@ def create_review(
                 after={"slug": slug, "title": title},
             )
         )
+        if owner is not None:
+            session.add(MemberRow(review_id=row.id, name=owner, role="owner", permissions=[]))
+            after = {"role": "owner", "permissions": []}
+            session.add(
+                AuditRow(
+                    review_id=row.id,
+                    actor=actor,
+                    action="member",
+                    entity="member",
+                    entity_id=owner,
+                    after=after,
+                )
+            )
         review_id = row.id
     return ReviewStore(engine, review_id, slug)
 

@@ -235,6 +235,8 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     """The web app over one store (SQLite file or PostgreSQL database) and its reviews."""
     from evidens.web.routes import add_review_routes
     from evidens.web.routes_assess import add_assess_routes
+    from evidens.web.routes_fulltext import add_fulltext_routes
+    from evidens.web.routes_team import add_team_routes
 
     app = FastAPI(title="evidens", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
@@ -245,5 +247,10 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     add_error_handlers(app)
     _add_auth_routes(app)
     add_review_routes(app)
+    from evidens.web.routes_synthesis import add_synthesis_routes  # analyses, GRADE, outputs
+
+    add_synthesis_routes(app)
+    add_fulltext_routes(app)
+    add_team_routes(app)
     add_assess_routes(app)
     return app

@@ -27,7 +27,10 @@ from evidens.web.settings import ServerSettings
 SESSION_COOKIE = "evidens_session"
 REVIEW_POST = re.compile(r"^/r/([^/]+)/")
 # uploads: the larger limit, and the action checked before the body is read
-UPLOADS = ((re.compile(r"^/r/([^/]+)/imports$"), Action.IMPORT),)
+UPLOADS = (
+    (re.compile(r"^/r/([^/]+)/imports$"), Action.IMPORT),
+    (re.compile(r"^/r/([^/]+)/record/\d+/pdf$"), Action.SCREEN),  # a full text
+)
 
 
 class BodyTooLargeError(Exception):

@@ -30,6 +30,7 @@ from evidens.services.screening.session import undo_last
 from evidens.services.web import queue as web_queue
 from evidens.services.web import views as web_views
 from evidens.services.web.order import Order
+from evidens.services.web.record_page import abstracts, has_pdf
 from evidens.web.app import Access, User, check_csrf, engine_of
 from evidens.web.render import highlighted, page, plain, wants_json
 from evidens.web.routes_dedup import add_dedup_routes
@@ -209,6 +210,9 @@ def _add_screening(app: FastAPI) -> None:
             own = next((d for d in card.visible if d.reviewer == member.username), None)
             extra["own_note"] = own.note if own else ""
             extra["can_reopen"] = member.can(Action.RESOLVE)
+            extra["pdf"] = stage == "full_text" and has_pdf(
+                member.store(engine_of(request)), card.record_id
+            )
         return page(request, "screen.html", data, extra=extra)
 
     @app.post("/r/{slug}/screen/{stage}")
@@ -266,10 +270,12 @@ def _add_conflicts(app: FastAPI) -> None:
     def conflict_list(request: Request, user: User, slug: str, stage: str) -> Response:
         member = _member(request, user, slug, Action.RESOLVE)
         at, store = _stage(stage), member.store(engine_of(request))
+        found = conflicts(store, at)  # open pilot records are not conflicts yet
         data = {
             "review": {"slug": member.slug, "title": member.title},
             "stage": at,
-            "conflicts": conflicts(store, at),  # open pilot records are not conflicts yet
+            "conflicts": found,
+            "abstracts": abstracts(store, [c.record_id for c in found]),
             "reasons": web_views.review_text(store).reasons,
         }
         return page(request, "conflicts.html", data, extra={"csrf": user.csrf_token})

@@ -1,5 +1,7 @@
 """The de-duplication review queue: uncertain pairs side by side with their differences
-marked, and a verdict (merge or keep apart) that re-runs de-duplication.
+marked (registry ids among the fields), a verdict (merge or keep apart) that re-runs
+de-duplication, and a de-duplication run of its own - after an upload, so new records are
+not screened twice.
 
 Open to members who may import (owners, and those with the "can import" permission):
 merging decides which records are screened, so it belongs with bringing records in.
@@ -13,7 +15,9 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.errors import ValidationError
+from evidens.services.identification import dedup
 from evidens.services.review.permissions import Action, require
+from evidens.services.web import queue as web_queue
 from evidens.services.web import setup as web_setup
 from evidens.services.web import views as web_views
 from evidens.web.app import User, check_csrf, engine_of
@@ -32,7 +36,13 @@ def _id(value: str, field: str) -> int:
 def add_dedup_routes(app: FastAPI) -> None:
     @app.get("/r/{slug}/duplicates")
     @app.get("/r/{slug}/duplicates.json")
-    def duplicates(request: Request, user: User, slug: str) -> Response:
+    def duplicates(
+        request: Request,
+        user: User,
+        slug: str,
+        removed: int | None = None,
+        uncertain: int | None = None,
+    ) -> Response:
         member = require(engine_of(request), user.username, slug, Action.IMPORT)
         pairs, waiting = web_views.duplicate_queue(member.store(engine_of(request)))
         data = {
@@ -40,7 +50,9 @@ def add_dedup_routes(app: FastAPI) -> None:
             "waiting": waiting,
             "pairs": pairs,
         }
-        return page(request, "duplicates.html", data, extra={"csrf": user.csrf_token})
+        ran = None if removed is None else {"removed": removed, "uncertain": uncertain or 0}
+        extra = {"csrf": user.csrf_token, "ran": ran}
+        return page(request, "duplicates.html", data, extra=extra)
 
     @app.post("/r/{slug}/duplicates")
     def judge(
@@ -65,3 +77,16 @@ def add_dedup_routes(app: FastAPI) -> None:
         if wants_json(request):
             return JSONResponse({"pair": [a, b], "verdict": verdict, "summary": plain(summary)})
         return RedirectResponse(f"/r/{slug}/duplicates", status_code=303)
+
+    @app.post("/r/{slug}/duplicates/run")
+    def run(request: Request, user: User, slug: str, csrf: Text = "") -> Response:
+        """De-duplicate every record of the review again (people's verdicts are kept)."""
+        check_csrf(request, user, csrf)
+        member = require(engine_of(request), user.username, slug, Action.IMPORT)
+        store = member.store(engine_of(request))
+        summary = dedup.deduplicate(store, actor=user.username)
+        web_queue.forget(store)  # fewer records to screen: recount and reorder
+        if wants_json(request):
+            return JSONResponse({"summary": plain(summary)})
+        target = f"/r/{slug}/duplicates?removed={summary.duplicates_removed}"
+        return RedirectResponse(f"{target}&uncertain={summary.uncertain_pairs}", status_code=303)

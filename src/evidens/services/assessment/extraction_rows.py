@@ -14,7 +14,6 @@ back as a source.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
@@ -23,6 +22,7 @@ import tomli_w
 from sqlalchemy import delete, select
 
 from evidens.core import ArmData, Outcome, OutcomeKind
+from evidens.core.toml import parse_toml
 from evidens.errors import ValidationError
 from evidens.extraction.compare import FieldResolution
 from evidens.extraction.forms import OUTCOMES_SECTION, Form
@@ -268,7 +268,7 @@ def _resolution_json(resolution: FieldResolution) -> dict[str, Any]:
 
 def _resolution_from_json(item: Mapping[str, Any]) -> FieldResolution:
     text = item.get("value_toml")
-    value = None if text is None else tomllib.loads(str(text))["value"]
+    value = None if text is None else parse_toml(str(text))["value"]
     take = item.get("take")
     return FieldResolution(
         key=str(item["field"]),

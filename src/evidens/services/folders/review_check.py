@@ -44,7 +44,7 @@ def check_review_dir(root: Path, *, read_exports: bool = True, readers: bool = T
     problems += _unknown_files(root)
     for name, table in TOML_FILES.items():
         if (root / name).is_file():
-            problems += _check_toml(root / name, table)
+            problems += check_toml(root / name, table)
     for name, (required, optional) in CSV_FILES.items():
         if (root / name).is_file():
             header = _check_csv_header(root / name, required, optional)
@@ -82,7 +82,7 @@ def check_mapping(data: Mapping[str, Any], table: Table, *, source: str) -> Prob
     return walker.problems
 
 
-def _check_toml(path: Path, table: Table) -> Problems:
+def check_toml(path: Path, table: Table) -> Problems:
     try:
         data, text = load_toml_text(path)
     except ConfigError as exc:

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evidens.core import Decision, OutcomeSpec, Pico, Protocol, Search, SourceKind, Stage
+from evidens.core.files import TEXT_LIMIT, read_bounded
+from evidens.core.toml import parse_toml
 from evidens.errors import ConfigError
 from evidens.formats.csv_formats import SEMICOLON_HINT, semicolon_delimited
 from evidens.search.logged import LoggedTranslation, read_translation
@@ -42,8 +42,6 @@ from evidens.services.identification.dedup_verdicts import (
     pair_problems,
     read_pair_log,
 )
-
-MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -113,24 +111,14 @@ def load_toml(path: Path) -> dict[str, Any]:
 
 def load_toml_text(path: Path) -> tuple[dict[str, Any], str]:
     """The same, with the text it was read from (to point later problems at their line)."""
-    if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ConfigError("file is too large for a review file", path=path)
+    data = read_bounded(path, TEXT_LIMIT, what="review file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"not UTF-8 text (byte {exc.start})", path=path, hint="save the file as UTF-8"
         ) from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise ConfigError(
-            f"not valid TOML: {exc}",
-            path=path,
-            line=int(found.group(1)) if found else None,
-            hint="fix the syntax",
-        ) from None
+    return parse_toml(text, path=path), text
 
 
 def _need(table: dict[str, Any], key: str, path: Path, where: str) -> Any:
@@ -152,12 +140,8 @@ def read_review_dir(root: Path) -> ReviewFiles:
     files = ReviewFiles(
         root=root,
         slug=str(review.get("slug", root.name)),
-        protocol=_protocol(config, root / "review.toml"),
-        settings={
-            **config.get("screening", {}),
-            "dedup": dedup_options(config.get("dedup", {}), root / "review.toml"),
-            "prisma": {k: v for k, v in config.get("prisma", {}).items() if k != "reported"},
-        },
+        protocol=protocol_of(config, root / "review.toml"),
+        settings=settings_of(config, root / "review.toml"),
         members=tuple(config.get("team", {}).get("members", ())),
         reported=dict(config.get("prisma", {}).get("reported", {})),
         searches=_searches(root),
@@ -188,7 +172,17 @@ def read_review_dir(root: Path) -> ReviewFiles:
     return files
 
 
-def _protocol(config: dict[str, Any], path: Path) -> Protocol:
+def settings_of(config: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A review.toml's settings as the store keeps them ([screening] keys at the top,
+    [dedup] options checked, [prisma] options without the reported counts)."""
+    return {
+        **config.get("screening", {}),
+        "dedup": dedup_options(config.get("dedup", {}), path),
+        "prisma": {k: v for k, v in config.get("prisma", {}).items() if k != "reported"},
+    }
+
+
+def protocol_of(config: dict[str, Any], path: Path) -> Protocol:
     review = config["review"]
     pico = config.get("pico", {})
     eligibility = config.get("eligibility", {})

@@ -4,9 +4,9 @@ The folder is the one :mod:`evidens.services.folders.review_files` reads, so ``e
 rebuilds the same review: the same records (from the export files' original bytes, kept
 at import), the same de-duplication (automatic, then the people's verdicts), the same
 decisions, retrieval and studies. Each part of the folder is one function returning
-``{relative path: bytes}``; later steps (extraction, risk of bias, analyses, GRADE) add
-their own parts beside :func:`spine_folder` and everything goes to disk through
-:func:`write_folder` at once.
+``{relative path: bytes}``: :func:`spine_folder` up to the included studies, the later
+steps (extraction, risk of bias, GRADE) beside it in :func:`review_folder`, and everything
+goes to disk through :func:`write_folder` at once.
 
 What a store holds that a folder cannot say, and what is written instead:
 
@@ -36,6 +36,8 @@ import tomli_w
 from sqlalchemy import select
 
 from evidens.errors import InputError
+from evidens.services.assessment.extraction_files import extraction_folder
+from evidens.services.assessment.risk_of_bias import rob_folder
 from evidens.services.folders.review_folder_logs import (
     FolderKeys,
     export_files,
@@ -48,6 +50,8 @@ from evidens.services.folders.review_folder_logs import (
 from evidens.services.folders.review_schema import REVIEW
 from evidens.services.reporting.prisma import reported_counts
 from evidens.services.store import UnitOfWork
+from evidens.services.synthesis.analyses import analysis_specs
+from evidens.services.synthesis.grade_profiles import profile_doc
 from evidens.store.models import MemberRow, ReviewRow
 from evidens.store.round_models import ReviewRoundRow
 
@@ -90,6 +94,9 @@ def review_document(uow: UnitOfWork) -> dict[str, Any]:
     rounds = _rounds(uow)
     if rounds:
         doc["round"] = rounds
+    analyses = analysis_specs(uow)
+    if analyses:
+        doc["analysis"] = analyses
     return dict(clean(doc))
 
 
@@ -177,6 +184,20 @@ def spine_folder(uow: UnitOfWork) -> FolderFiles:
     studies = studies_document(uow, keys)
     if studies["study"]:
         files["studies.toml"] = toml_bytes(studies)
+    return files
+
+
+def review_folder(uow: UnitOfWork) -> FolderFiles:
+    """The whole review as a folder: :func:`spine_folder` (with the analyses in
+    review.toml), then the later steps as each keeps them: ``extraction/`` (the form, each
+    extractor's workbook, consensus.toml), ``rob/`` (one file per study) and
+    ``grade/judgments.toml`` (judgments and reasons only; the numbers are derived)."""
+    files = spine_folder(uow)
+    files.update({f"extraction/{n}": data for n, data in extraction_folder(uow).items()})
+    files.update({f"rob/{n}": data for n, data in rob_folder(uow).items()})
+    judgments = profile_doc(uow)
+    if judgments is not None:
+        files["grade/judgments.toml"] = toml_bytes(judgments)
     return files
 
 

@@ -143,6 +143,7 @@ def _logged_searches(
             "run_by": search.run_by,
             "round": search.round if search.round != 1 else None,
             "files": [exports[b.id][0] for b in own],
+            "translation": search.translation,  # what it was translated from, if it was
         }
         first = min((b.id for b in own), default=float("inf"))
         placed.append(((search.round, first, search.id), entry))

@@ -15,6 +15,7 @@ from enum import StrEnum
 from evidens.core import SourceKind, Stage
 from evidens.meta.effects import BINARY_MEASURES, CONTINUOUS_MEASURES
 from evidens.meta.model import PRESETS
+from evidens.meta.nma import MODELS as NETWORK_MODELS
 from evidens.meta.tau2 import TAU2_METHODS
 from evidens.prisma.counts import BOXES
 from evidens.prisma.diagram import Template
@@ -87,9 +88,21 @@ ANALYSIS = Table(
         Key("prediction", choices=("metafor", "higgins", "none")),
         Key("level", Kind.NUMBER, minimum=50),
         Key("labels", Kind.TEXTS),
+        Key("kind", choices=("pairwise", "network")),
+        # kind = "network" only (evidens.services.synthesis.network):
+        Key("model", choices=NETWORK_MODELS),
+        Key("reference"),
+        Key("small_values", choices=("good", "bad")),
+        Key("treatments", Kind.TEXTS),
+        Key(
+            "arms",
+            Kind.TABLES,
+            table=Table((Key("outcome", required=True), Key("experimental"), Key("comparator"))),
+        ),
     )
 )
-"""One meta-analysis: ``[[analysis]]`` of review.toml, or ``evidens analyse add``."""
+"""One meta-analysis: ``[[analysis]]`` of review.toml, or ``evidens analyse add``; pairwise
+(the default) or ``kind = "network"``, whose extra keys name the treatments and the arm pairs."""
 
 REVIEW = Table(
     (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from evidens.core import Resolution, ScreeningDecision, Stage
@@ -137,6 +137,17 @@ def _start_rounds_until(store: ReviewStore, files: ReviewFiles, number: int) -> 
             )
 
 
+def _export_names(files: ReviewFiles) -> dict[str, str]:
+    """The name each export is kept under: its file's name, as an import outside a folder
+    names it (so a store and the folder written from it name their exports alike), or
+    the path as written where two exports share a file name. Decision logs may name
+    records by either (``FILE#N``)."""
+    shown = [name for entry in files.searches for name in entry.search.files]
+    base = {name: PurePosixPath(name).name for name in shown}
+    repeated = {b for b in base.values() if list(base.values()).count(b) > 1}
+    return {name: name if b in repeated else b for name, b in base.items()}
+
+
 def _load_team_and_searches(
     store: ReviewStore, files: ReviewFiles, summary: RunSummary, progress: Progress
 ) -> None:
@@ -152,6 +163,7 @@ def _load_team_and_searches(
             )
             uow.audit("create", "member", member["name"], after=dict(member))
     total = sum(len(e.files) for e in files.searches)
+    names = _export_names(files)
     done = 0
     for entry in sorted(files.searches, key=lambda e: e.round):  # a living review's rounds
         _start_rounds_until(store, files, entry.round)
@@ -168,7 +180,7 @@ def _load_team_and_searches(
                 search_id=search_id,
                 search_date=entry.search.date_run,
                 actor=ACTOR,
-                display_name=shown,
+                display_name=names[shown],
             )
             summary.records += outcome.report.records
             summary.imports.append(

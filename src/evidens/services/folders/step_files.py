@@ -11,14 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evidens.core.files import read_bounded
+from evidens.core.files import WORKBOOK_LIMIT, read_bounded
 from evidens.extraction import load_review_extraction
 from evidens.extraction.review import ReviewExtraction
 from evidens.grade.judgments import MAX_BYTES, parse_judgments
 from evidens.rob import Result, assess, load_assessments
 from evidens.rob.model import Assessment
 
-MAX_FILE_BYTES = 32 * 1024 * 1024
 GRADE_FILE = Path("grade") / "judgments.toml"
 
 
@@ -27,7 +26,7 @@ def folder_files(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}
     return {
-        p.name: read_bounded(p, MAX_FILE_BYTES, what="review file")
+        p.name: read_bounded(p, WORKBOOK_LIMIT, what="review file")
         for p in sorted(folder.iterdir())
         if p.is_file()
     }

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from evidens.core import Record, Source, SourceKind
-from evidens.core.files import read_bounded
+from evidens.core.files import EXPORT_LIMIT, read_bounded
 from evidens.errors import ReviewStateError
 from evidens.formats import ImportReport, read_records
 from evidens.services.identification.sources import ensure_source
@@ -33,7 +33,7 @@ from evidens.store.document_models import DocumentRow
 from evidens.store.mapping import insert_record_params, record_params
 from evidens.store.models import ImportBatchRow
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FILE_BYTES = EXPORT_LIMIT
 BULK_ROWS = 10_000
 SEARCH_EXPORT = "application/vnd.evidens.search-export"
 """The media type of a kept export file: full-text listings count only PDFs, never these."""

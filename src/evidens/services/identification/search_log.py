@@ -104,6 +104,18 @@ def log_translations(
     return tuple(logged)
 
 
+def log_search(store: ReviewStore, search: Search, kind: SourceKind, *, actor: str) -> LoggedSearch:
+    """Log a search as it was run (PRISMA-S: source, platform, date, full strategy, hits),
+    so that its exports can be imported against it (``evidens import --search ID``)."""
+    if not search.strategy.strip():
+        raise ValidationError(
+            "a search needs its strategy", field="strategy", hint="give the query as it was run"
+        )
+    with transaction(store, actor) as uow:
+        row = add_search(uow, search, kind)
+        return _logged(uow, row)
+
+
 def set_hits(
     store: ReviewStore,
     search_id: int,

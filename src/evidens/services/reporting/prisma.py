@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from evidens.core import Decision, SourceKind, Stage
 from evidens.prisma.counts import (
@@ -191,6 +191,12 @@ def reported_counts(uow: UnitOfWork) -> dict[str, Any]:
 
 def set_reported(uow: UnitOfWork, reported: dict[str, Any]) -> None:
     """Store counts reported for stages done outside evidens (replacing earlier ones)."""
+    earlier = reported_counts(uow)
+    if earlier:
+        uow.session.execute(
+            delete(ReportedCountRow).where(ReportedCountRow.review_id == uow.review_id)
+        )
+        uow.audit("replace", "reported_counts", uow.review_id, before=earlier)
     for box, value in reported.items():
         items = value.items() if isinstance(value, dict) else [("", value)]
         for detail, number in items:

@@ -25,6 +25,7 @@ from evidens.services.reporting.prisma import counts_in, diagram_options
 from evidens.services.reporting.report_lists import (
     analysis_methods,
     import_logs,
+    network_summaries,
     report_outcomes,
     search_logs,
 )
@@ -97,6 +98,7 @@ def report_inputs(store: ReviewStore, out: Path) -> ReportInputs:
         searches, imports = search_logs(uow), import_logs(uow)
         not_retrieved, excluded = report_outcomes(uow, prisma.counts)
         analyses = analysis_methods(uow)
+        networks = network_summaries(uow, out)
     dedup_method = evidens_dedup_method(pair_checks(store)) if imported is not None else ""
     return ReportInputs(
         title=settings.protocol.title,
@@ -113,6 +115,7 @@ def report_inputs(store: ReviewStore, out: Path) -> ReportInputs:
         not_retrieved=not_retrieved,
         excluded=excluded,
         analyses=analyses,
+        networks=networks,
     )
 
 

@@ -11,6 +11,7 @@ evidens) have no records behind them: their lists are ``None``, not empty.
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from evidens.report.inputs import (
     ReportOutcome,
     SearchLog,
 )
+from evidens.report.network_section import NetworkSummary
 from evidens.screening.workflow import Status, StatusKind
 from evidens.search.logged import read_translation
 from evidens.services.reporting.prisma import exclusion_reasons
@@ -168,4 +170,69 @@ def analysis_methods(uow: UnitOfWork) -> tuple[AnalysisMethod, ...]:
         )
         for row, outcome in rows
         if "methods" in row.result
+    )
+
+
+def _file(out: Path, name: str) -> bytes | None:
+    path = out / name
+    return path.read_bytes() if path.is_file() else None
+
+
+def _league(data: dict[str, Any]) -> tuple[tuple[tuple[float, float, float] | None, ...], ...]:
+    lg = data["league"]
+    rows = zip(lg["estimate"], lg["ci_lb"], lg["ci_ub"], strict=True)
+    return tuple(
+        tuple(
+            None if e is None or lo is None or hi is None else (float(e), float(lo), float(hi))
+            for e, lo, hi in zip(est, low, high, strict=True)
+        )
+        for est, low, high in rows
+    )
+
+
+def network_summary(name: str, data: dict[str, Any], out: Path) -> NetworkSummary:
+    """One network analysis's stored result, with the figures it wrote into ``out``."""
+    inc = data["inconsistency"]
+    base = f"network-{name}"
+    return NetworkSummary(
+        name=name,
+        outcome=str(data.get("outcome_name", data["outcome"])),
+        measure=str(data["measure"]),
+        model=str(data["model"]),
+        method=str(data["method"]),
+        level=float(data["level"]),
+        reference=str(data["reference"]),
+        small_values=str(data["small_values"]),
+        treatments=tuple(str(t) for t in data["treatments"]),
+        studies=tuple(str(s["label"]) for s in data["studies"]),
+        tau2=None if data.get("tau2") is None else float(data["tau2"]),
+        pscores=tuple((str(t), float(p or 0.0)) for t, p in data["pscores"].items()),
+        versus_reference=tuple(
+            (str(r["treatment"]), float(r["estimate"]), float(r["ci_lb"]), float(r["ci_ub"]))
+            for r in data["versus_reference"]
+        ),
+        league=_league(data),
+        inconsistency=(float(inc["Q"] or 0.0), int(inc["df"]), float(inc["p"] or 1.0)),
+        splits=tuple(
+            (str(s["second"]), str(s["first"]), float(s["pval"]))
+            for s in data.get("side_split", ())
+            if s.get("pval") is not None
+        ),
+        graph_svg=_file(out, f"{base}-graph.svg"),
+        graph_png=_file(out, f"{base}-graph.png"),
+        forest_svg=_file(out, f"{base}-forest.svg"),
+        forest_png=_file(out, f"{base}-forest.png"),
+    )
+
+
+def network_summaries(uow: UnitOfWork, out: Path) -> tuple[NetworkSummary, ...]:
+    """Each network analysis as last computed (kept by the analyses step), in definition
+    order; one defined but never computed is left out, like a pairwise one."""
+    rows = uow.session.scalars(
+        select(AnalysisRow).where(AnalysisRow.review_id == uow.review_id).order_by(AnalysisRow.id)
+    )
+    return tuple(
+        network_summary(row.name, dict(row.result), out)
+        for row in rows
+        if row.result.get("kind") == "network"
     )

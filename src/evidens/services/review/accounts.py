@@ -21,6 +21,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from evidens.errors import NotFoundError, PermissionDeniedError, ReviewStateError, ValidationError
+from evidens.services.review.permissions import PERMISSION_ACTIONS, ROLE_ACTIONS
 from evidens.services.store import ReviewStore, transaction
 from evidens.store.account_models import (
     InvitationRow,
@@ -30,7 +31,8 @@ from evidens.store.account_models import (
 )
 from evidens.store.models import AuditRow, MemberRow, ReviewRow, utcnow
 
-ROLES = ("owner", "reviewer", "viewer")
+ROLES = tuple(ROLE_ACTIONS)  # owner, reviewer, extractor, assessor, viewer
+PERMISSIONS = tuple(PERMISSION_ACTIONS)  # resolver, can import, can extract, ...
 SESSION_DAYS = 14
 INVITATION_DAYS = 7
 FAILURE_WINDOW = dt.timedelta(minutes=15)  # failed logins are counted over this window ...
@@ -116,17 +118,23 @@ def check_username(username: str) -> str:
     return username
 
 
+def hash_password(password: str, field: str = "password") -> str:
+    """The argon2 hash a new password is kept as, once it is long enough."""
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(
+            f"the password is shorter than {MIN_PASSWORD} characters",
+            field=field,
+            hint="choose a longer password (a passphrase is easiest)",
+        )
+    return _hasher.hash(password)
+
+
 def create_user(
     engine: Engine, username: str, password: str, *, display_name: str | None = None
 ) -> int:
     """Create an account; the password is kept only as an argon2 hash."""
     check_username(username)
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(
-            f"the password is shorter than {MIN_PASSWORD} characters",
-            field="password",
-            hint="choose a longer password (a passphrase is easiest)",
-        )
+    hashed = hash_password(password)
     with Session(engine) as session, session.begin():
         if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
             raise ReviewStateError(
@@ -135,7 +143,7 @@ def create_user(
         row = UserRow(
             username=username,
             display_name=display_name or username,
-            password_hash=_hasher.hash(password),
+            password_hash=hashed,
         )
         session.add(row)
         session.flush()
@@ -241,6 +249,32 @@ def signed_in(engine: Engine, token: str | None) -> SignedIn | None:
     return SignedIn(user.id, user.username, user.display_name, web.csrf_token)
 
 
+def change_password(engine: Engine, user: SignedIn, current: str, new: str) -> int:
+    """Replace one's own password after proving the current one; every other session of
+    the account ends (a password changed because it leaked must lock the thief out).
+    Returns how many sessions ended."""
+    with Session(engine) as session, session.begin():
+        row = session.get(UserRow, user.user_id)
+        if row is None or not _verify(row.password_hash, current):
+            raise PermissionDeniedError(
+                "the current password is wrong", hint="type the password you signed in with"
+            )
+        row.password_hash = hash_password(new, field="new_password")
+        ended = session.execute(
+            update(WebSessionRow)
+            .where(
+                WebSessionRow.user_id == row.id,
+                WebSessionRow.revoked.is_(False),
+                WebSessionRow.csrf_token != user.csrf_token,
+            )
+            .values(revoked=True)
+        )
+        session.add(
+            AuditRow(actor=row.username, action="password", entity="user", entity_id=str(row.id))
+        )
+        return int(getattr(ended, "rowcount", 0) or 0)
+
+
 def logout(engine: Engine, token: str) -> None:
     """End this browser's session."""
     with Session(engine) as session, session.begin():
@@ -262,6 +296,21 @@ def logout_everywhere(engine: Engine, user_id: int) -> int:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+def check_role(role: str, permissions: tuple[str, ...] = ()) -> None:
+    """Refuse a role or permission the review's rules (:mod:`permissions`) do not know."""
+    if role not in ROLES:
+        raise ValidationError(
+            f"{role!r} is not a role", field="role", hint=f"use one of {', '.join(ROLES)}"
+        )
+    unknown = [p for p in permissions if p not in PERMISSIONS]
+    if unknown:
+        raise ValidationError(
+            f"{unknown[0]!r} is not a permission",
+            field="permissions",
+            hint=f"use {', '.join(PERMISSIONS)}",
+        )
+
+
 def add_member(
     store: ReviewStore,
     username: str,
@@ -271,10 +320,7 @@ def add_member(
     actor: str,
 ) -> None:
     """Make ``username`` a member of the review (or change their role)."""
-    if role not in ROLES:
-        raise ValidationError(
-            f"{role!r} is not a role", field="role", hint="use owner, reviewer or viewer"
-        )
+    check_role(role)
     with transaction(store, actor) as uow:
         row = uow.session.scalar(
             select(MemberRow).where(
@@ -290,10 +336,7 @@ def add_member(
 
 def create_invitation(store: ReviewStore, role: str, *, actor: str) -> str:
     """A one-use link token adding whoever opens it (signed in) to the review as ``role``."""
-    if role not in ROLES:
-        raise ValidationError(
-            f"{role!r} is not a role", field="role", hint="use owner, reviewer or viewer"
-        )
+    check_role(role)
     token = secrets.token_urlsafe(32)
     with transaction(store, actor) as uow:
         row = InvitationRow(

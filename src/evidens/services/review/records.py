@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from evidens.core import Record, doi_key
 from evidens.core.keys import keys_of, parse_key
 from evidens.errors import NotFoundError, ValidationError
+from evidens.services.store import ReviewStore, transaction
 from evidens.store.mapping import row_to_record
 from evidens.store.models import DuplicateClusterRow, ImportBatchRow, RecordRow
 
@@ -102,12 +104,18 @@ class RecordKeys:
             for key in keys_of(row_to_record(row)):
                 self.index.setdefault(str(key), set()).add(target)
             self.index.setdefault(f"{file_name}#{row.ordinal}", set()).add(target)
+            base = PurePosixPath(file_name).name  # an export named by its path answers to
+            if base != file_name:  # its file's name too, as a store's own imports are named
+                self.index.setdefault(f"{base}#{row.ordinal}", set()).add(target)
 
     def resolve(self, text: str) -> int:
         """The canonical record ``text`` names; an error saying why when it names none or
         several (raised as :class:`ValidationError`; callers add file:line)."""
         key = str(parse_key(text))
         found = self.index.get(key, set())
+        if not found and "/" in key:  # FILE#N naming the export by a path: try its file name
+            name, _, ordinal = key.rpartition("#")
+            found = self.index.get(f"{PurePosixPath(name).name}#{ordinal}", set())
         if not found:
             raise ValidationError(
                 f"no record matches {text.strip()!r}",
@@ -125,3 +133,14 @@ class RecordKeys:
         """The first of ``record``'s keys that names it alone: what a folder writes."""
         keys = [str(k) for k in keys_of(record)]
         return next((k for k in keys if len(self.index.get(k, ())) == 1), keys[-1])
+
+
+def record_id_of(store: ReviewStore, ref: str) -> int:
+    """A record named on the command line: its store id (digits, as `evidens status` and
+    `evidens export` list them) or any key it answers to (``pmid:...``, ``doi:...``, a trial
+    registry id, ``FILE#N``), so a person can name records as their logs do."""
+    text = ref.strip()
+    if text.isdigit():
+        return int(text)
+    with transaction(store, "evidens") as uow:
+        return RecordKeys(uow.session, uow.review_id).resolve(text)

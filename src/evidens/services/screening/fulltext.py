@@ -17,14 +17,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from evidens.core import Decision, Stage
-from evidens.core.files import MIB, read_bounded
+from evidens.core.files import MIB, PDF_LIMIT, read_bounded
 from evidens.errors import NotFoundError, ReviewStateError, ValidationError
 from evidens.services.screening.decisions import stage_statuses
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.document_models import DocumentRow
 from evidens.store.models import FullTextRow, RecordRow
 
-MAX_PDF_BYTES = 64 * MIB
+MAX_PDF_BYTES = PDF_LIMIT
 PDF = "application/pdf"
 
 

@@ -21,10 +21,13 @@ from evidens.errors import ConfigError, ValidationError
 from evidens.extraction import outcome_data
 from evidens.extraction.model import Consensus
 from evidens.meta import MetaAnalysis, effects_from_arms
+from evidens.meta.nma import NetworkResult
 from evidens.report.forest import forest_plot
 from evidens.rob import Result
 from evidens.services.reporting.outputs import write_output
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.services.synthesis.network import check_kind, fit_network, is_network
+from evidens.services.synthesis.network_outputs import write_network_outputs
 from evidens.store.models import OutcomeRow
 from evidens.store.synthesis_models import AnalysisRow
 
@@ -43,6 +46,7 @@ def add_analysis(uow: UnitOfWork, spec: Mapping[str, Any]) -> AnalysisRow:
     problems = check_mapping(dict(spec), ANALYSIS, source=f"analysis {name or '(no name)'}")
     if problems:
         raise problems[0]
+    check_kind(spec, where=None, index=None)
     if _row(uow, name) is not None:
         raise ValidationError(
             f"an analysis named {name!r} exists already",
@@ -105,6 +109,10 @@ def fit_analyses(
     fitted: Fitted = {}
     for i, spec in enumerate(specs):
         name, outcome = str(spec.get("name", "")), str(spec.get("outcome", ""))
+        if is_network(spec) and name and outcome in data:
+            fitted[name] = fit_network(spec, consensus, where=where, index=i)
+            continue
+        check_kind(spec, where=where, index=i)
         if not name or outcome not in data:
             raise ConfigError(
                 f"analysis {name or i + 1}: outcome {outcome!r} has no agreed arm data",
@@ -148,7 +156,8 @@ def rob_columns(results: Sequence[Result]) -> dict[str, dict[str, str]]:
 
 
 def write_analysis_outputs(store: ReviewStore, out: Path) -> list[Path]:
-    """OUT/analyses.json and OUT/forest-<analysis>.svg/.png; each result kept in the store."""
+    """OUT/analyses.json and OUT/forest-<analysis>.svg/.png (a network analysis:
+    OUT/network-<analysis>-*, see :func:`write_network_outputs`); each result kept in the store."""
     from evidens.services.assessment.risk_of_bias import rob_results_in
 
     with transaction(store, "evidens") as uow:
@@ -160,6 +169,9 @@ def write_analysis_outputs(store: ReviewStore, out: Path) -> list[Path]:
         return []
     written = []
     for name, (result, data) in fitted.items():
+        if isinstance(result, NetworkResult):
+            written += write_network_outputs(out, name, result, rob)
+            continue
         studies = {label for label in rob if label in json.dumps(data)}
         columns = {k: v for k, v in rob.items() if k in studies} or None
         given = specs[name].get("labels", ("Favours experimental", "Favours control"))
@@ -182,6 +194,6 @@ def _keep_result(uow: UnitOfWork, name: str, data: dict[str, Any]) -> None:
             OutcomeRow.name == data["outcome_name"],  # outcomes are named by label
         )
     )
-    row.method = str(data.get("methods", {}).get("method", ""))
+    row.method = str(data.get("methods", {}).get("method", data.get("method", "")))  # network
     row.result = data
     uow.audit("analyse", "analysis", row.id, after={"name": name})

@@ -5,8 +5,10 @@ grade/judgments.toml); from that analysis come the number of studies, the partic
 events of each arm (summed over the contributing studies' agreed arm data), the pooled
 effect with its interval, heterogeneity (I², tau², the Q test's p) and the prediction
 interval, and each study's effect; from the risk-of-bias assessments come the contributing
-studies' overall judgments, weighted as the analysis weighted them. The judgments file
-keeps what people decide: each domain's rating and reason, importance, follow-up, comments.
+studies' overall judgments, weighted as the analysis weighted them (of a network analysis,
+the outcome's ``comparison = "A vs B"``, also shown in the SoF, picks the estimate: see
+:mod:`.network_grade`). The judgments file keeps what people decide: each domain's rating
+and reason, importance, follow-up, comments.
 Typing a derived number beside ``analysis`` is refused, so the two can never disagree.
 """
 
@@ -31,6 +33,7 @@ from evidens.rob import Result
 from evidens.services.folders.review_files import read_review_dir
 from evidens.services.folders.step_files import folder_extraction, folder_rob_results
 from evidens.services.synthesis import analyses
+from evidens.services.synthesis.network_grade import from_network
 
 DERIVED = ("studies", "intervention", "comparator", "relative", "rob")
 RATIOS = ("RR", "OR", "HR", "IRR", "ROM")
@@ -66,7 +69,13 @@ def derive(
                 field=f"{where}.analysis",
                 hint="use the name of one of the review's analyses: " + ", ".join(sorted(fitted)),
             )
-        derived = from_analysis(fitted[name][1], rob)
+        result, data = fitted[name]
+        if data.get("kind") == "network":
+            derived = from_network(
+                result, data, item.get("comparison"), rob, field=f"{where}.comparison", path=path
+            )
+        else:
+            derived = from_analysis(data, rob)
         rd_name = item.get("risk_difference_analysis")
         if rd_name is not None:
             if str(rd_name) not in fitted:

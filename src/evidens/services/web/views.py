@@ -329,7 +329,18 @@ class PairView:
     fields: tuple[FieldLine, ...]
 
 
-PAIR_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+PAIR_FIELDS = (
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "registry_ids",
+)
 PAIRS_SHOWN = 50
 
 

@@ -1,0 +1,171 @@
+"""The searchable, filterable record list and "my decisions".
+
+Filters work on what the viewer may see, never on more: a status filter matches the status
+:func:`shown_status` shows them, and a decision filter matches a record's final decision
+or, while the record is open, only the viewer's own. So filtering cannot be used to learn a
+teammate's open decision (a record decided "exclude" by someone else alone never matches
+"exclude" for you).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from evidens.core import Decision, Stage
+from evidens.errors import ValidationError
+from evidens.screening.workflow import Status, StatusKind
+from evidens.services.review.records import canonical_ids
+from evidens.services.screening.decisions import stage_statuses
+from evidens.services.store import ReviewStore, transaction
+from evidens.services.web.views import PAGE_SIZE, RecordLine, shown_status
+from evidens.store.models import RecordRow, ScreeningDecisionRow
+
+STATUSES = ("undecided", "mine", "conflict", "final")
+"""Status filters: no status you may see; your own decision on an open record; in
+conflict (resolvers only see these); final (agreed or resolved)."""
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """What the record list is asked for; empty strings mean "any"."""
+
+    text: str = ""
+    stage: Stage = Stage.TITLE_ABSTRACT
+    status: str = ""
+    decision: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status and self.status not in STATUSES:
+            raise ValidationError(
+                f"{self.status!r} is not a status filter",
+                field="status",
+                hint="use one of: " + ", ".join(STATUSES),
+            )
+        if self.decision and self.decision not in {d.value for d in Decision}:
+            raise ValidationError(
+                f"{self.decision!r} is not a decision",
+                field="decision",
+                hint="use include, exclude or maybe",
+            )
+
+
+def _status_kind(status: Status | None, own: Decision | None, resolver: bool) -> str:
+    """Which :data:`STATUSES` entry a record is in for the viewer (as :func:`shown_status`)."""
+    if status is not None and status.final is not None:
+        return "final"
+    if status is not None and status.kind is StatusKind.CONFLICT and resolver:
+        return "conflict"
+    return "mine" if own is not None else "undecided"
+
+
+def _seen_decision(status: Status | None, own: Decision | None) -> Decision | None:
+    """The decision the viewer may see: the final one, else their own."""
+    if status is not None and status.final is not None:
+        return status.final
+    return own
+
+
+def search_records(
+    store: ReviewStore, wanted: RecordFilter, page: int = 1, *, viewer: str, resolver: bool
+) -> tuple[list[RecordLine], int]:
+    """One page of the review's screened records (those kept after de-duplication) that
+    match ``wanted``, and how many match in all."""
+    with transaction(store, viewer) as uow:
+        query = select(RecordRow.id).where(
+            RecordRow.id.in_(canonical_ids(uow.session, uow.review_id))
+        )
+        text = wanted.text.strip()
+        if text.isdigit():
+            query = query.where(RecordRow.id == int(text))
+        elif text:
+            like = f"%{text.casefold()}%"
+            query = query.where(
+                or_(
+                    func.lower(RecordRow.title).like(like),
+                    func.lower(RecordRow.abstract).like(like),
+                    func.lower(RecordRow.journal).like(like),
+                    func.lower(RecordRow.doi).like(like),
+                )
+            )
+        ids = list(uow.session.scalars(query.order_by(RecordRow.id)))
+        statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
+        mine = {
+            (int(rid), Stage(stage)): Decision(decision)
+            for rid, stage, decision in uow.session.execute(
+                select(
+                    ScreeningDecisionRow.record_id,
+                    ScreeningDecisionRow.stage,
+                    ScreeningDecisionRow.decision,
+                ).where(
+                    ScreeningDecisionRow.review_id == uow.review_id,
+                    ScreeningDecisionRow.reviewer == viewer,
+                )
+            )
+        }
+        chosen = []
+        for rid in ids:
+            status = statuses[wanted.stage].get(rid)
+            own = mine.get((rid, wanted.stage))
+            if wanted.status and _status_kind(status, own, resolver) != wanted.status:
+                continue
+            seen = _seen_decision(status, own)
+            if wanted.decision and (seen is None or seen.value != wanted.decision):
+                continue
+            chosen.append(rid)
+        shown_ids = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        rows = {
+            r.id: r
+            for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(shown_ids)))
+        }
+    lines = []
+    for rid in shown_ids:
+        found = tuple(
+            (stage.value, shown)
+            for stage in Stage
+            if (shown := shown_status(statuses[stage].get(rid), mine.get((rid, stage)), resolver))
+        )
+        row = rows[rid]
+        lines.append(RecordLine(rid, row.title or "(no title)", row.year, row.journal, found))
+    return lines, len(chosen)
+
+
+@dataclass(frozen=True)
+class MyDecision:
+    """One of the viewer's own decisions, and whether they may still change it (a record
+    with every decision it needs is locked until a resolver reopens it)."""
+
+    record_id: int
+    title: str
+    decision: Decision
+    reason: str | None
+    note: str | None
+    locked: bool
+
+
+def my_decisions(store: ReviewStore, reviewer: str, stage: Stage) -> list[MyDecision]:
+    """Every decision ``reviewer`` made at ``stage``, latest first."""
+    with transaction(store, reviewer) as uow:
+        rows = uow.session.execute(
+            select(ScreeningDecisionRow, RecordRow.title)
+            .join(RecordRow, RecordRow.id == ScreeningDecisionRow.record_id)
+            .where(
+                ScreeningDecisionRow.review_id == uow.review_id,
+                ScreeningDecisionRow.stage == stage.value,
+                ScreeningDecisionRow.reviewer == reviewer,
+            )
+            .order_by(ScreeningDecisionRow.decided_at.desc(), ScreeningDecisionRow.id.desc())
+        ).all()
+        statuses = stage_statuses(uow, stage)
+        return [
+            MyDecision(
+                row.record_id,
+                title or "(no title)",
+                Decision(row.decision),
+                row.reason,
+                row.note,
+                (s := statuses.get(row.record_id)) is not None and s.kind is not StatusKind.PENDING,
+            )
+            for row, title in rows
+        ]
