@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -216,3 +217,11 @@ def review_file(
     path = tmp_path / "review.db"
     _copy_of_template(str(path), templates, tmp_path_factory)
     return path
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's headless chromium (for the tests marked ``browser``)."""
+    from .browser_support import launch
+
+    yield from launch()

@@ -6,25 +6,18 @@ Screenshots go to the test's tmp folder (and, with EVIDENS_SCREENSHOTS=DIR, to D
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from evidens.rob import load_assessment
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
-ARGS += ["--disable-sync", "--disable-gpu"]
-PASSWORD = "correct horse battery"  # conftest.PASSWORD
+from .browser_support import MARKS, serve, shot, sign_in
+
+pytestmark = MARKS
+
 SHARMA = Path(__file__).parents[2] / "examples" / "riss" / "rob" / "sharma2021.toml"
 STUDY = "Sharma 2021"
 FORM = """
@@ -58,23 +51,6 @@ TABLE_3 = {
     "overall": "High",
 }
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed at /usr/bin/chromium "
-        "(apt-get install chromium; scripts/setup-system.sh does it)",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
 
 @pytest.fixture
 def server(review_file: Path) -> Iterator[str]:
@@ -89,55 +65,7 @@ def server(review_file: Path) -> Iterator[str]:
         set_form(store, FORM, "olga")
     finally:
         store.dispose()
-    port = _free_port()
-    command = [sys.executable, "-m", "evidens.cli", "serve", str(review_file), "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/login", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _shot(page: Any, folder: Path, name: str) -> None:
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    keep = os.environ.get("EVIDENS_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(keep) / path.name)
-
-
-def _sign_in(browser: Any, base: str, name: str) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(base + "/r/main")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert page.url == base + "/r/main"
-    return page
+    yield from serve(review_file)
 
 
 def _click(page: Any, selector: str) -> None:
@@ -191,29 +119,29 @@ def _assess(page: Any, base: str, changes: dict[str, str]) -> None:
 def test_two_extractors_and_two_assessors_reach_the_consensus_and_the_figures(
     server: str, browser: Any, tmp_path: Path
 ) -> None:
-    alice = _sign_in(browser, server, "alice")
+    alice = sign_in(browser, server, "alice")
     _extract(alice, "ninety-one")  # refused: every refused answer is marked, nothing saved
     assert "Saved." not in alice.inner_text("main")
     assert "is not a number" in alice.inner_text(".field.invalid")
     assert alice.input_value('[name="characteristics.country"]') == "India"  # kept as typed
-    _shot(alice, tmp_path, "extraction-refused")
+    shot(alice, tmp_path, "extraction-refused")
     alice.fill('[name="characteristics.sample_size"]', "91")
     _click(alice, "text=Save my extraction")
     assert "Saved." in alice.inner_text("main")
-    _shot(alice, tmp_path, "extraction-form")
-    bruno = _sign_in(browser, server, "bruno")
+    shot(alice, tmp_path, "extraction-form")
+    bruno = sign_in(browser, server, "bruno")
     _extract(bruno, "90")
     assert "Saved." in bruno.inner_text("main")
     assert bruno.input_value('[name="characteristics.sample_size"]') == "90"
     assert "91" not in bruno.inner_text("main")  # alice's answer stays hidden
 
-    rita = _sign_in(browser, server, "rita")
+    rita = sign_in(browser, server, "rita")
     _click(rita, "text=Data extraction")
     _click(rita, f'tr[data-study="{STUDY}"] >> text=Discrepancies')
     row = rita.locator('tr[data-field="characteristics.sample_size"]')
     assert "91" in row.inner_text()
     assert "90" in row.inner_text()
-    _shot(rita, tmp_path, "extraction-discrepancies")
+    shot(rita, tmp_path, "extraction-discrepancies")
     row.locator('input[value="take:alice"]').check()
     row.locator("input[name=note]").fill("Table 1: 46 + 45 randomised")
     with rita.expect_navigation():
@@ -223,7 +151,7 @@ def test_two_extractors_and_two_assessors_reach_the_consensus_and_the_figures(
     assert "91" in bruno.inner_text("#agreed")  # agreed: now both see the agreed record
 
     _assess(alice, server, {})
-    _shot(alice, tmp_path, "rob-form")
+    shot(alice, tmp_path, "rob-form")
     _assess(bruno, server, {"D1 1.3": "N"})
     rita.goto(server + "/r/main")
     _click(rita, "text=Risk of bias")
@@ -231,7 +159,7 @@ def test_two_extractors_and_two_assessors_reach_the_consensus_and_the_figures(
     _click(rita, "text=Compare and agree")
     rita.select_option('select[name="agree.D1.1.3"]', "NI")
     rita.fill('input[name="because.D1.1.3"]', "the review gives no baseline table")
-    _shot(rita, tmp_path, "rob-compare")
+    shot(rita, tmp_path, "rob-compare")
     _click(rita, "text=Record the consensus")
     assert rita.inner_text("#agreed .overall") == "High"
     _click(rita, "text=risk of bias")
@@ -242,4 +170,4 @@ def test_two_extractors_and_two_assessors_reach_the_consensus_and_the_figures(
         width = images.nth(i).evaluate("img => img.complete && img.naturalWidth")
         assert width
         assert width > 100
-    _shot(rita, tmp_path, "rob-figures")
+    shot(rita, tmp_path, "rob-figures")

@@ -5,76 +5,25 @@ are written to tests' tmp folder (and, with EVIDENS_SCREENSHOTS=DIR, kept in DIR
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-]
-PASSWORD = "correct horse battery"  # conftest.PASSWORD
+from .browser_support import MARKS, serve, shot, sign_in
+
+pytestmark = MARKS
+
 TWIN = (
     "TY  - JOUR\nTI  - <script>alert('title')</script> Ketogenic <b>diet</b> & spasms\n"
     "AU  - Osei, Kwame\nPY  - 2019\nJO  - Seizure\nER  - \n"
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed at /usr/bin/chromium "
-        "(apt-get install chromium; scripts/setup-system.sh does it)",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _serve(review_file: Path) -> Iterator[str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "evidens.cli", "serve", str(review_file), "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/login", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
-
 
 @pytest.fixture
 def server(review_file: Path) -> Iterator[str]:
-    yield from _serve(review_file)
+    yield from serve(review_file)
 
 
 @pytest.fixture
@@ -92,38 +41,7 @@ def server_with_twin(review_file: Path, tmp_path: Path) -> Iterator[str]:
         dedup.deduplicate(store, actor="olga")
     finally:
         store.dispose()
-    yield from _serve(review_file)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _shot(page: Any, folder: Path, name: str) -> None:
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    keep = os.environ.get("EVIDENS_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(keep) / path.name)
-
-
-def _sign_in(browser: Any, base: str, name: str) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(base + "/r/main")
-    assert page.url.startswith(base + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert page.url == base + "/r/main"
-    return page
+    yield from serve(review_file)
 
 
 def _key(page: Any, key: str) -> None:
@@ -140,11 +58,11 @@ def test_two_reviewers_screen_blind_and_a_resolver_settles_the_conflict(
 ) -> None:
     # records 1-3 of review "main"; record 2's title carries <script> and markup
     alice_plan, bruno_plan = {1: "i", 2: "i", 3: "e"}, {1: "e", 2: "i", 3: "e"}
-    alice = _sign_in(browser, server, "alice")
-    _shot(alice, tmp_path, "dashboard-start")
+    alice = sign_in(browser, server, "alice")
+    shot(alice, tmp_path, "dashboard-start")
     alice.goto(server + "/r/main/screen/title_abstract")
     assert "You have decided 0 of 3" in alice.inner_text("#progress")
-    _shot(alice, tmp_path, "screen-title-abstract")
+    shot(alice, tmp_path, "screen-title-abstract")
     alice.keyboard.press("n")
     alice.keyboard.type("not infants")
     alice.keyboard.press("Escape")
@@ -160,12 +78,12 @@ def test_two_reviewers_screen_blind_and_a_resolver_settles_the_conflict(
         _key(alice, alice_plan.pop(_shown(alice)))
     assert "Nothing left for you to screen" in alice.inner_text("main")
 
-    bruno = _sign_in(browser, server, "bruno")
+    bruno = sign_in(browser, server, "bruno")
     bruno.goto(server + "/r/main/screen/title_abstract")
     assert "alice" not in bruno.inner_text("main")  # blind: alice's decisions are hidden
     bruno.keyboard.press("?")
     assert bruno.is_visible("#help")
-    _shot(bruno, tmp_path, "screen-help")
+    shot(bruno, tmp_path, "screen-help")
     bruno.keyboard.press("Escape")
     # the issue's finding 1, as a person tries it: decide, open the record again by id, undo
     first = 1  # alice included it; bruno excludes it, so it is in conflict, not final
@@ -175,45 +93,45 @@ def test_two_reviewers_screen_blind_and_a_resolver_settles_the_conflict(
     assert "alice" not in bruno.inner_text("main")
     assert "locked" in bruno.inner_text("#locked")
     assert bruno.locator("#decide").count() == 0  # nothing to press: i, e, m do nothing
-    _shot(bruno, tmp_path, "screen-locked")
+    shot(bruno, tmp_path, "screen-locked")
     _key(bruno, "u")
     assert "resolver can reopen" in bruno.inner_text("main")
-    _shot(bruno, tmp_path, "undo-refused")
+    shot(bruno, tmp_path, "undo-refused")
     bruno.goto(server + "/r/main/screen/title_abstract")
     while bruno.locator("article").count():
         _key(bruno, bruno_plan[_shown(bruno)])
     assert "Nothing left for you to screen" in bruno.inner_text("main")
 
-    rita = _sign_in(browser, server, "rita")
+    rita = sign_in(browser, server, "rita")
     rita.goto(server + "/r/main/conflicts/title_abstract")
     assert "Conflicts at title abstract: 1" in rita.inner_text("h1")
     assert "alice: include" in rita.inner_text(".conflict")
     assert "bruno: exclude" in rita.inner_text(".conflict")
-    _shot(rita, tmp_path, "conflicts")
+    shot(rita, tmp_path, "conflicts")
     with rita.expect_navigation():
         rita.click(".conflict button.include")
     assert "No conflicts to resolve" in rita.inner_text("main")
 
-    olga = _sign_in(browser, server, "olga")
+    olga = sign_in(browser, server, "olga")
     row = olga.locator("tr[data-stage=title_abstract]")
     assert row.locator(".complete").inner_text() == "3"
     assert row.locator(".conflicts").inner_text() == "0"
     assert "Records excluded" in olga.inner_text(".prisma")
-    _shot(olga, tmp_path, "dashboard-after")
+    shot(olga, tmp_path, "dashboard-after")
     with olga.expect_navigation():
         olga.click(".prisma-box[data-box=records_excluded] a")
     assert olga.inner_text("h1") == "Records excluded (1)"
-    _shot(olga, tmp_path, "records-excluded")
+    shot(olga, tmp_path, "records-excluded")
     login = browser.new_page()
     login.goto(server + "/login")
-    _shot(login, tmp_path, "login")
+    shot(login, tmp_path, "login")
 
 
 def test_owner_sets_up_the_review_and_settles_a_duplicate_pair(
     server_with_twin: str, browser: Any, tmp_path: Path
 ) -> None:
     server = server_with_twin
-    olga = _sign_in(browser, server, "olga")
+    olga = sign_in(browser, server, "olga")
     with olga.expect_navigation():
         olga.click("a[href='/r/main/setup']")
     olga.fill("textarea[name=inclusion]", "Infants under 2 years\nRandomised trials")
@@ -222,7 +140,7 @@ def test_owner_sets_up_the_review_and_settles_a_duplicate_pair(
         olga.click("form.setup button[type=submit]")
     assert "Saved" in olga.inner_text("#saved")
     assert olga.input_value("input[name=required_full_text]") == "3"
-    _shot(olga, tmp_path, "setup")
+    shot(olga, tmp_path, "setup")
     olga.goto(server + "/r/main/screen/title_abstract")
     assert "Randomised trials" in olga.inner_text("aside.criteria")
 
@@ -235,7 +153,7 @@ def test_owner_sets_up_the_review_and_settles_a_duplicate_pair(
     assert "Seizure" in journal.inner_text()
     assert "Epilepsia" in journal.inner_text()
     assert "<script>alert('title')</script>" in olga.inner_text("tr[data-field=title]")
-    _shot(olga, tmp_path, "duplicates")
+    shot(olga, tmp_path, "duplicates")
     with olga.expect_navigation():
         olga.click("section.pair button[value=same]")
     assert "0 pairs waiting" in olga.inner_text("#waiting")

@@ -12,18 +12,11 @@ from typing import Any
 
 import pytest
 
-from .test_web_browser import ARGS, CHROMIUM, _serve, _shot, _sign_in
+from .browser_support import MARKS, serve, shot, sign_in
 from .test_web_fulltext import make_pdf
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed at /usr/bin/chromium "
-        "(apt-get install chromium; scripts/setup-system.sh does it)",
-    ),
-]
+pytestmark = MARKS
+
 RECORD = 1  # conftest's first record, "Ketogenic diet for refractory infantile spasms"
 CONFLICT = 3  # "Vigabatrin in adults with focal epilepsy" (no abstract)
 
@@ -46,27 +39,17 @@ def server(review_file: Path) -> Iterator[str]:
             record_decision(store, made)
     finally:
         store.dispose()
-    yield from _serve(review_file)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from serve(review_file)
 
 
 def test_attach_read_decide_and_link(server: str, browser: Any, tmp_path: Path) -> None:
     pdf = tmp_path / "Rivera 2020 (final).pdf"
     pdf.write_bytes(make_pdf())
-    alice = _sign_in(browser, server, "alice")
+    alice = sign_in(browser, server, "alice")
     with alice.expect_navigation():
         alice.click("a[href='/r/main/fulltexts']")
     assert "not yet sought" in alice.inner_text(f"tr[data-record='{RECORD}']")
-    _shot(alice, tmp_path, "fulltexts")
+    shot(alice, tmp_path, "fulltexts")
     with alice.expect_navigation():
         alice.click(f"tr[data-record='{RECORD}'] a")
     alice.set_input_files("#attach input[type=file]", str(pdf))
@@ -81,23 +64,23 @@ def test_attach_read_decide_and_link(server: str, browser: Any, tmp_path: Path) 
     assert served.headers["content-type"] == "application/pdf"
     assert served.headers["x-content-type-options"] == "nosniff"
     assert served.headers["content-disposition"].startswith('inline; filename="Rivera 2020')
-    _shot(alice, tmp_path, "fulltext-record")
+    shot(alice, tmp_path, "fulltext-record")
 
     # the full-text screening page shows the PDF beside the abstract; include it there
     alice.goto(f"{server}/r/main/screen/full_text")
     assert int(alice.get_attribute("article", "data-record")) == RECORD
     assert alice.get_attribute("#pdf", "src") == f"/r/main/record/{RECORD}/pdf"
-    _shot(alice, tmp_path, "screen-full-text-with-pdf")
+    shot(alice, tmp_path, "screen-full-text-with-pdf")
     with alice.expect_navigation():
         alice.keyboard.press("i")
     alice.goto(f"{server}/r/main/mine/full_text")
     assert "include" in alice.inner_text(f"tr[data-record='{RECORD}']")
-    _shot(alice, tmp_path, "my-decisions")
+    shot(alice, tmp_path, "my-decisions")
     alice.goto(f"{server}/r/main/records?q=ketogenic")
     assert alice.locator("table.records tbody tr[data-record]").count() == 2
-    _shot(alice, tmp_path, "records-search")
+    shot(alice, tmp_path, "records-search")
 
-    olga = _sign_in(browser, server, "olga")
+    olga = sign_in(browser, server, "olga")
     with olga.expect_navigation():
         olga.click("a[href='/r/main/studies']")
     olga.fill("#new-study input[name=label]", "Rivera 2020")
@@ -108,21 +91,21 @@ def test_attach_read_decide_and_link(server: str, browser: Any, tmp_path: Path) 
         olga.click(f"{row} button[value=link]")
     assert "Rivera 2020" in olga.inner_text(f"{row} td:nth-child(4)")
     assert f"#{RECORD}" in olga.inner_text(".study[data-study='Rivera 2020']")
-    _shot(olga, tmp_path, "studies")
+    shot(olga, tmp_path, "studies")
     olga.goto(f"{server}/r/main/duplicates")
     with olga.expect_navigation():
         olga.click("#run-dedup button")
     assert "De-duplication ran" in olga.inner_text("#ran")
-    _shot(olga, tmp_path, "duplicates-run")
+    shot(olga, tmp_path, "duplicates-run")
     olga.goto(f"{server}/r/main")
-    _shot(olga, tmp_path, "dashboard-links")
+    shot(olga, tmp_path, "dashboard-links")
 
     # the conflicts page: each record's abstract, and a link to the record
     with olga.expect_navigation():
         olga.click("a[href='/r/main/conflicts/title_abstract']")
     conflict = olga.locator(f".conflict[data-record='{CONFLICT}']")
     assert "(no abstract)" in conflict.inner_text()
-    _shot(olga, tmp_path, "conflicts-with-abstract")
+    shot(olga, tmp_path, "conflicts-with-abstract")
     with olga.expect_navigation():
         conflict.locator("h2 a").click()
     assert olga.url == f"{server}/r/main/record/{CONFLICT}"

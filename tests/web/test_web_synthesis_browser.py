@@ -6,17 +6,10 @@ page are written to the test's tmp folder (and, with EVIDENS_SCREENSHOTS=DIR, ke
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from argon2 import PasswordHasher
 
@@ -24,28 +17,11 @@ from evidens.services.folders.review_files import read_review_dir
 from evidens.services.folders.run import load_review
 from evidens.services.review import accounts
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
-ARGS += ["--disable-sync", "--disable-gpu"]
+from .browser_support import MARKS, PASSWORD, serve, shot
+
+pytestmark = MARKS
+
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
-PASSWORD = "correct horse battery"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed at /usr/bin/chromium "
-        "(apt-get install chromium; scripts/setup-system.sh does it)",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -56,45 +32,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         accounts.create_user(store.engine, "olga", PASSWORD)
         accounts.add_member(store, "olga", "owner", actor="olga")
     accounts.use_hasher(previous)
-    port = _free_port()
-    command = [sys.executable, "-m", "evidens.cli", "serve", str(db), "--port", str(port)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENS_JOBS")}
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/login", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _shot(page: Any, folder: Path, name: str) -> None:
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    keep = os.environ.get("EVIDENS_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(keep) / path.name)
+    yield from serve(db)
 
 
 def _follow(page: Any, text: str) -> None:
@@ -127,7 +65,7 @@ def test_an_owner_defines_an_analysis_grades_and_downloads_the_report(
     page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=forest.element_handle()
     )
-    _shot(page, tmp_path, "analyses")
+    shot(page, tmp_path, "analyses")
 
     page.goto(server + "/r/riss")
     _follow(page, "GRADE")
@@ -140,7 +78,7 @@ def test_an_owner_defines_an_analysis_grades_and_downloads_the_report(
     row = page.locator("section.outcome").first.locator("tr[data-domain=imprecision]")
     assert "very serious" in row.locator(".rating").inner_text()
     assert "One trial of 91 children" in row.inner_text()
-    _shot(page, tmp_path, "grade")
+    shot(page, tmp_path, "grade")
 
     page.goto(server + "/r/riss")
     _follow(page, "Outputs")
@@ -148,7 +86,7 @@ def test_an_owner_defines_an_analysis_grades_and_downloads_the_report(
         page.click("#build-form button")
     assert page.is_visible("#build progress")
     page.wait_for_selector("a[href$='/outputs/files/report.html']", timeout=120_000)
-    _shot(page, tmp_path, "outputs")
+    shot(page, tmp_path, "outputs")
     with page.expect_download() as download:
         page.click("a[href$='/outputs/files/report.html']")
     saved = tmp_path / "report.html"
