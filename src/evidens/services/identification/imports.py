@@ -27,6 +27,7 @@ from evidens.core.files import EXPORT_LIMIT, read_bounded
 from evidens.errors import ReviewStateError
 from evidens.formats import ImportReport, read_records
 from evidens.services.identification.sources import ensure_source
+from evidens.services.review.documents import keep_document
 from evidens.services.review.rounds import current_round
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.document_models import DocumentRow
@@ -126,7 +127,7 @@ def import_data(
         round=current_round(uow),
     )
     uow.session.add(batch)
-    _keep_bytes(uow, data, name=name, sha256=sha256)
+    keep_document(uow, data, name=name, media_type=SEARCH_EXPORT)  # for `evidens folder`
     uow.session.flush()
     _insert_records(uow, parsed.records, batch.id)
     uow.audit(
@@ -142,27 +143,6 @@ def import_data(
         },
     )
     return ImportOutcome(batch.id, source.name, report)
-
-
-def _keep_bytes(uow: UnitOfWork, data: bytes, *, name: str, sha256: str) -> None:
-    """The export's original bytes, kept once per review by SHA-256 (the batch names them)."""
-    known = uow.session.scalar(
-        select(DocumentRow.id).where(
-            DocumentRow.review_id == uow.review_id, DocumentRow.sha256 == sha256
-        )
-    )
-    if known is None:
-        uow.session.add(
-            DocumentRow(
-                review_id=uow.review_id,
-                sha256=sha256,
-                media_type=SEARCH_EXPORT,
-                size=len(data),
-                file_name=name,
-                content=data,
-                uploaded_by=uow.actor,
-            )
-        )
 
 
 def export_bytes(uow: UnitOfWork, sha256: str) -> bytes | None:

@@ -9,7 +9,6 @@ so it is served only through these services, to those the caller has allowed.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from evidens.core import Decision, Stage
 from evidens.core.files import MIB, PDF_LIMIT, read_bounded
 from evidens.errors import NotFoundError, ReviewStateError, ValidationError
+from evidens.services.review.documents import keep_document
 from evidens.services.screening.decisions import stage_statuses
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.document_models import DocumentRow
@@ -98,26 +98,9 @@ def attach_pdf(store: ReviewStore, record_id: int, data: bytes, *, name: str, ac
     """Keep ``data`` as the full text of ``record_id`` (retrieved); returns its SHA-256."""
     shown = safe_name(name)
     check_pdf(data, shown)
-    digest = hashlib.sha256(data).hexdigest()
     with transaction(store, actor) as uow:
         _sought(uow, record_id)
-        known = uow.session.scalar(
-            select(DocumentRow.id).where(
-                DocumentRow.review_id == uow.review_id, DocumentRow.sha256 == digest
-            )
-        )
-        if known is None:
-            uow.session.add(
-                DocumentRow(
-                    review_id=uow.review_id,
-                    sha256=digest,
-                    media_type=PDF,
-                    size=len(data),
-                    file_name=shown,
-                    content=data,
-                    uploaded_by=actor,
-                )
-            )
+        digest = keep_document(uow, data, name=shown, media_type=PDF)
         record_retrieval(uow, record_id, retrieved=True, file_name=shown, sha256=digest)
     return digest
 
