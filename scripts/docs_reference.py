@@ -102,10 +102,12 @@ def cli_markdown() -> str:
     lines = [
         "# Command-line reference\n",
         GENERATED,
-        "Every command of `evidens`, with the options it takes. Each command also answers "
-        "`--help`. Commands that work on a review store take `--db` (a SQLite file or a "
-        "PostgreSQL URL; default `$EVIDENS_DB`) and `--review` (its slug, when the store "
-        "holds several).\n",
+        (
+            "Every command of `evidens`, with the options it takes. Each command also answers "
+            "`--help`. Commands that work on a review store take `--db` (a SQLite file or a "
+            "PostgreSQL URL; default `$EVIDENS_DB`) and `--review` (its slug, when the store "
+            "holds several).\n"
+        ),
     ]
     for path, command in command_paths(root):
         name = " ".join(path)
@@ -150,10 +152,12 @@ def folder_markdown() -> str:
     lines = [
         "# Review folder reference\n",
         GENERATED,
-        "A review folder is what `evidens run DIR --out OUT` rebuilds a review from, what "
-        "`evidens folder DIR` writes from a store, and what `evidens check DIR` checks. "
-        "Keys are written as dotted paths: `review.title` is `title` under `[review]`; "
-        "a list of tables (`[[search]]`) is written `search.source`.\n",
+        (
+            "A review folder is what `evidens run DIR --out OUT` rebuilds a review from, what "
+            "`evidens folder DIR` writes from a store, and what `evidens check DIR` checks. "
+            "Keys are written as dotted paths: `review.title` is `title` under `[review]`; "
+            "a list of tables (`[[search]]`) is written `search.source`.\n"
+        ),
     ]
     for file_name, table in schema.TOML_FILES.items():
         lines += [f"## {file_name}\n", "| key | kind | required | allowed |", "|---|---|---|---|"]
@@ -180,9 +184,11 @@ def formats_markdown() -> str:
     lines = [
         "# Import formats\n",
         GENERATED,
-        "evidens detects an export's format from its content (never its file name). "
-        "`evidens formats inspect FILE` says which format it found. Formats are plugins of "
-        "the `evidens.formats` entry-point group.\n",
+        (
+            "evidens detects an export's format from its content (never its file name). "
+            "`evidens formats inspect FILE` says which format it found. Formats are plugins of "
+            "the `evidens.formats` entry-point group.\n"
+        ),
         "| format id | what it reads |",
         "|---|---|",
     ]

@@ -33,35 +33,38 @@ ARGS = [
     "--disable-gpu",
 ]
 SLUG = "living-update"
-PASSWORD = "a passphrase for the screenshots"
+PASSWORD = "a passphrase for the screenshots"  # noqa: S105 - a throwaway store
+
 NEW_RECORDS = """TY  - JOUR
 TI  - Modified Atkins diet versus adrenocorticotropic hormone for infantile spasms
 AU  - Mensah, Ama
 PY  - 2025
 JO  - Pediatric Neurology
 DO  - 10.1000/docs.conflict
-ER  - 
+ER  -
 TY  - JOUR
 TI  - Ketogenic diet after failed vigabatrin: a randomised trial
 AU  - Larsen, Ida
 PY  - 2025
 JO  - Epilepsia
 DO  - 10.1000/docs.open
-ER  - 
+ER  -
 TY  - JOUR
 TI  - Ketogenic diet for spasms in infancy: a cohort study
 AU  - Osei, Kwame
 PY  - 2024
 JO  - Seizure
-ER  - 
+ER  -
 """
 TWIN = """TY  - JOUR
 TI  - Ketogenic diet for spasms in infancy: a cohort study
 AU  - Osei, Kwame
 PY  - 2024
 JO  - Epilepsy Research
-ER  - 
+ER  -
 """
+_END = ("ER  -\n", "ER  - \n")  # RIS ends a record with "ER  - " (a trailing space)
+NEW_RECORDS, TWIN = (NEW_RECORDS.replace(*_END), TWIN.replace(*_END))
 DECISIONS = """record,reviewer,decision,reason,note
 doi:10.1000/docs.conflict,alice,include,,
 doi:10.1000/docs.conflict,bruno,exclude,Not a randomised controlled trial,no control arm?
@@ -69,7 +72,7 @@ doi:10.1000/docs.conflict,bruno,exclude,Not a randomised controlled trial,no con
 
 
 def _evidens(*args: str) -> str:
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own command, no shell
         [sys.executable, "-m", "evidens.cli", *args],
         capture_output=True,
         text=True,
@@ -98,7 +101,7 @@ def build_store(work: Path) -> Path:
 
 
 def _add_user(name: str, db: str) -> None:
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own command, no shell
         [sys.executable, "-m", "evidens.cli", "user", "add", name, "--db", db, "--password-stdin"],
         input=PASSWORD + "\n",
         capture_output=True,
@@ -121,7 +124,9 @@ def serving(db: Path) -> Iterator[str]:
     """``evidens serve`` on 127.0.0.1 until the block ends."""
     port = _free_port()
     command = [sys.executable, "-m", "evidens.cli", "serve", str(db), "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(  # noqa: S603 - our own command, no shell
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
