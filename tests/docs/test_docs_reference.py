@@ -4,7 +4,6 @@ and every import format; and the hand-written pages mention every command path t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
