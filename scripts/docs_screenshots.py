@@ -11,6 +11,7 @@ two reviewers disagree on, and records still to screen.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import subprocess
 import sys
@@ -77,7 +78,7 @@ def _evidens(*args: str) -> str:
         capture_output=True,
         text=True,
         check=False,
-        env={"COLUMNS": "120", "PATH": str(Path(sys.executable).parent)},
+        env={**os.environ, "COLUMNS": "120"},
     )
     if done.returncode != 0:
         raise SystemExit(f"evidens {' '.join(args)} failed: {done.stderr.strip()}")
