@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 SERVE  ?= 1
 
-.PHONY: demo test lint typecheck contracts pytest system clean
+.PHONY: demo test lint typecheck contracts pytest system docs clean
 
 $(BIN)/evidens: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,15 @@ contracts: $(BIN)/evidens
 pytest: $(BIN)/evidens
 	$(BIN)/pytest
 
-## test: everything CI runs: lint, types, import contracts, the whole test suite.
-test: $(BIN)/evidens system lint typecheck contracts pytest
+## docs: the user guide site into site/: the reference pages generated from the code, the web
+## app's screenshots from a real server (Debian's chromium), then `mkdocs build --strict`.
+docs: $(BIN)/evidens
+	$(BIN)/python scripts/docs_reference.py
+	$(BIN)/python scripts/docs_screenshots.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+## test: everything CI runs: lint, types, import contracts, the whole test suite, the docs.
+test: $(BIN)/evidens system lint typecheck contracts pytest docs
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache
