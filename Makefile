@@ -31,8 +31,8 @@ system:
 	bash scripts/setup-system.sh
 
 lint: $(BIN)/evidens
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(BIN)/evidens
 	$(BIN)/mypy
