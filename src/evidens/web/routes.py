@@ -27,6 +27,7 @@ from evidens.services.screening.decisions import (
     reopen_record,
 )
 from evidens.services.screening.session import undo_last
+from evidens.services.web import activity as web_activity
 from evidens.services.web import queue as web_queue
 from evidens.services.web import views as web_views
 from evidens.services.web.order import Order
@@ -138,7 +139,7 @@ def _add_overview(app: FastAPI) -> None:
         data = {
             "review": {"slug": member.slug, "title": member.title, "role": member.role},
             "progress": progress,
-            "activity": web_views.recent_activity(store),
+            "activity": web_activity.recent_activity(store),
             "agreement": web_views.agreement(store),
             "pilot": web_views.pilot_round(store),
         }

@@ -8,7 +8,6 @@ which exist only once a record has all its required decisions.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +34,6 @@ from evidens.services.screening.pilot import STAGE, open_records, pilot_in
 from evidens.services.screening.state import settings_of
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
-    AuditRow,
     FullTextRow,
     RecordRow,
     ReviewRow,
@@ -65,34 +63,6 @@ class StageProgress:
     conflicts: int
     required: int
     by_reviewer: tuple[tuple[str, int], ...]  # decisions made, per reviewer
-
-
-@dataclass(frozen=True)
-class Activity:
-    at: dt.datetime
-    actor: str
-    action: str
-    entity: str
-    summary: str  # e.g. "decided on a record" (never which decision)
-
-
-SUMMARIES = {
-    ("decide", "screening_decision"): "decided on a record",
-    ("change", "screening_decision"): "changed a decision",
-    ("undo", "screening_decision"): "withdrew a decision",
-    ("resolve", "resolution"): "resolved a conflict",
-    ("reopen", "record"): "reopened a record for its reviewers",
-    ("complete_records", "settings"): "completed records by requiring fewer reviewers",
-    ("setup", "settings"): "changed the screening settings",
-    ("setup", "protocol"): "changed the protocol",
-    ("import", "import_batch"): "imported a search export",
-    ("member", "member"): "set the role of {id}",
-    ("create", "member"): "added a member",
-    ("create", "review"): "created the review",
-    ("deduplicate", "review"): "de-duplicated the records",
-    ("invite", "invitation"): "created an invitation link",
-    ("accept", "invitation"): "joined through an invitation",
-}
 
 
 @dataclass(frozen=True)
@@ -159,30 +129,6 @@ def progress(store: ReviewStore) -> list[StageProgress]:
                 )
             )
     return out
-
-
-def recent_activity(store: ReviewStore, limit: int = 15) -> list[Activity]:
-    """The latest audit entries: who did what kind of step, never the decision itself."""
-    with transaction(store, "web") as uow:
-        rows = uow.session.execute(
-            select(
-                AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity, AuditRow.entity_id
-            )
-            .where(AuditRow.review_id == store.review_id)
-            .order_by(AuditRow.id.desc())
-            .limit(limit)
-        ).all()
-    return [
-        Activity(at, actor, action, entity, _summary(action, entity, entity_id))
-        for at, actor, action, entity, entity_id in rows
-    ]
-
-
-def _summary(action: str, entity: str, entity_id: str | None) -> str:
-    """What an audit entry says happened; a member's name is shown (roles are no secret
-    within a team), a record's decision never."""
-    text = SUMMARIES.get((action, entity), f"{action} {entity}")
-    return text.replace("{id}", entity_id or "a member")
 
 
 def prisma_html(store: ReviewStore, link: Callable[[str], str]) -> str:
