@@ -150,3 +150,24 @@ def test_a_store_written_as_a_folder_runs_to_the_same_outputs(
     assert "forest-spasm-free-or.svg" in written
     assert sorted(written) == sorted(ran)
     assert [name for name in written if written[name] != ran[name]] == []
+
+
+def test_judgments_that_accept_the_suggestion_are_kept_and_derived(
+    riss_store: ReviewStore,
+) -> None:
+    """`rating = "accept"` takes the suggestion the review's own numbers make, so a
+    judgments file using it can be kept in the store; a named analysis that does not exist
+    is refused when kept, not later."""
+    with riss_store as store, transaction(store, "M.V.") as uow:
+        doc = grade_profiles.profile_doc(uow)
+        assert doc is not None
+        doc["all_outcomes"]["risk_of_bias"] = {"rating": "accept"}
+        grade_profiles.set_profile(uow, doc)
+        graded = grade_profiles.grade_in(uow)
+        assert graded is not None
+        judged = graded.assessments[0].judgments[0]
+        assert judged.suggestion is not None
+        assert judged.rating == judged.suggestion.rating
+        doc["outcomes"][0]["analysis"] = "no-such-analysis"
+        with pytest.raises(ConfigError, match="no-such-analysis"):
+            grade_profiles.set_profile(uow, doc)

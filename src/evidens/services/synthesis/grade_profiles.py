@@ -40,7 +40,9 @@ def set_profile(
     """Keep a judgments document (a parsed ``grade/judgments.toml``, whose ``text`` points
     errors at their line), replacing the last."""
     refuse_typed(doc, path=path)
-    judgments_from_mapping(_checkable(doc), path=path, text=text)  # ratings and keys checked
+    # every rating and key checked now, on the numbers the review gives (so "accept" takes
+    # the suggestion those numbers make, and an analysis that does not exist is named)
+    judgments_from_mapping(_derived(uow, doc, path), path=path, text=text)
     header = {k: v for k, v in doc.items() if k != "outcomes"}
     outcomes = [dict(o) for o in doc.get("outcomes", [])]
     row = _profile(uow)
@@ -53,24 +55,13 @@ def set_profile(
     uow.audit("grade", "grade_profile", row.id, before=before, after=profile_dict(row))
 
 
-def _checkable(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The document with placeholder numbers where they will be derived, so that its
-    judgments can be checked before the review has the data to derive them."""
-    placeholder = {
-        "studies": 1,
-        "intervention": {"total": 1},
-        "comparator": {"total": 1},
-    }
-    outcomes = [
-        {**{k: v for k, v in o.items() if k not in _SOURCES}, **placeholder}
-        if any(k in o for k in _SOURCES)
-        else o
-        for o in doc.get("outcomes", [])
-    ]
-    return {**doc, "outcomes": outcomes}
+def _derived(uow: UnitOfWork, doc: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """``doc`` with its numbers derived from the store (see :mod:`grading`)."""
+    from evidens.services.assessment.extraction import consensus_in
+    from evidens.services.assessment.risk_of_bias import rob_results_in
 
-
-_SOURCES = ("analysis", "risk_difference_analysis", "extraction_outcome")
+    arms = outcome_data(consensus_in(uow))
+    return derive(doc, fitted_in(uow), arms, rob_results_in(uow), path=path)
 
 
 def profile_dict(row: GradeProfileRow) -> dict[str, Any]:
@@ -119,15 +110,10 @@ def set_judgment(
 
 def grade_in(uow: UnitOfWork) -> GradeFile | None:
     """The review's GRADE assessments with every number derived from the store."""
-    from evidens.services.assessment.extraction import consensus_in
-    from evidens.services.assessment.risk_of_bias import rob_results_in
-
     doc = profile_doc(uow)
     if doc is None:
         return None
-    arms = outcome_data(consensus_in(uow))
-    doc = derive(doc, fitted_in(uow), arms, rob_results_in(uow), path=WHERE)
-    return judgments_from_mapping(doc, path=WHERE)
+    return judgments_from_mapping(_derived(uow, doc, WHERE), path=WHERE)
 
 
 def write_grade_outputs(store: ReviewStore, out: Path) -> list[Path]:
