@@ -42,7 +42,7 @@ def set_profile(
     refuse_typed(doc, path=path)
     # every rating and key checked now, on the numbers the review gives (so "accept" takes
     # the suggestion those numbers make, and an analysis that does not exist is named)
-    judgments_from_mapping(_derived(uow, doc, path), path=path, text=text)
+    judgments_from_mapping(derived_doc(uow, doc, path), path=path, text=text)
     header = {k: v for k, v in doc.items() if k != "outcomes"}
     outcomes = [dict(o) for o in doc.get("outcomes", [])]
     row = _profile(uow)
@@ -55,7 +55,7 @@ def set_profile(
     uow.audit("grade", "grade_profile", row.id, before=before, after=profile_dict(row))
 
 
-def _derived(uow: UnitOfWork, doc: Mapping[str, Any], path: str) -> dict[str, Any]:
+def derived_doc(uow: UnitOfWork, doc: Mapping[str, Any], path: str) -> dict[str, Any]:
     """``doc`` with its numbers derived from the store (see :mod:`grading`)."""
     from evidens.services.assessment.extraction import consensus_in
     from evidens.services.assessment.risk_of_bias import rob_results_in
@@ -113,7 +113,7 @@ def grade_in(uow: UnitOfWork) -> GradeFile | None:
     doc = profile_doc(uow)
     if doc is None:
         return None
-    return judgments_from_mapping(_derived(uow, doc, WHERE), path=WHERE)
+    return judgments_from_mapping(derived_doc(uow, doc, WHERE), path=WHERE)
 
 
 def write_grade_outputs(store: ReviewStore, out: Path) -> list[Path]:

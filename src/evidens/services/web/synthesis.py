@@ -135,11 +135,8 @@ def _suggestions(uow: UnitOfWork, doc: dict[str, Any], outcome: str) -> dict[str
     """Domain -> the suggestion the review's numbers give ``outcome`` under ``doc`` (a
     judgments document not stored yet, or the stored one), as the store derives them."""
     from evidens.grade.judgments import judgments_from_mapping
-    from evidens.services.synthesis.grading import derive
 
-    arms = outcome_data(consensus_in(uow))
-    derived = derive(doc, analyses.fitted_in(uow), arms, rob_results_in(uow), path="GRADE")
-    grade = judgments_from_mapping(derived, path="GRADE")
+    grade = judgments_from_mapping(grade_profiles.derived_doc(uow, doc, "GRADE"), path="GRADE")
     for assessment in grade.assessments:
         if assessment.evidence.outcome == outcome:
             return {j.domain.value: j.suggestion for j in assessment.judgments if j.suggestion}
@@ -149,9 +146,9 @@ def _suggestions(uow: UnitOfWork, doc: dict[str, Any], outcome: str) -> dict[str
 def judge(
     store: ReviewStore, outcome: str, domain: str, rating: str, reason: str, *, actor: str
 ) -> None:
-    """One domain's rating and reason, checked and audited. "accept" takes the suggestion's
-    rating, its explanation the reason where none is given (the stored profile is checked
-    before the review's data are at hand, so the reason travels with the rating)."""
+    """One domain's rating and reason, checked (on the review's numbers) and audited.
+    "accept" is kept as the suggestion's rating, its explanation the reason where none is
+    given, so the page shows why the rating stands."""
     with transaction(store, actor) as uow:
         if rating == "accept":
             doc = grade_profiles.profile_doc(uow) or {}
@@ -162,7 +159,6 @@ def judge(
                 )
             rating, reason = suggestion.rating.label, reason or suggestion.explanation
         grade_profiles.set_judgment(uow, outcome, domain, rating, reason or None)
-        grade_profiles.grade_in(uow)  # a judgment the numbers cannot carry is refused whole
 
 
 def add_grade_outcome(
