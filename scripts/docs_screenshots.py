@@ -3,9 +3,10 @@ go stale: build a small review store, serve it with ``evidens serve`` on 127.0.0
 Debian's headless chromium through Playwright to each page the guide shows.
 
 Run before ``mkdocs build`` (``make docs`` does); writes ``docs/img/web/*.png`` (ignored by
-git). The review is ``examples/living-update`` rebuilt with ``evidens run``, plus a few new
-records: two copies of one report that de-duplication leaves to a person, one record the
-two reviewers disagree on, and records still to screen.
+git). The screening pages show ``examples/living-update`` rebuilt with ``evidens run``, plus a
+few new records: two copies of one report that de-duplication leaves to a person, one record
+the two reviewers disagree on, and records still to screen. The later stages (extraction, risk
+of bias, analyses, GRADE, outputs) show the seed's review, ``examples/riss``, which has them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -34,6 +36,7 @@ ARGS = [
     "--disable-gpu",
 ]
 SLUG = "living-update"
+RISS_OWNER = "M.V."  # the owner named in examples/riss/review.toml
 PASSWORD = "a passphrase for the screenshots"  # noqa: S105 - a throwaway store
 
 NEW_RECORDS = """TY  - JOUR
@@ -101,6 +104,14 @@ def build_store(work: Path) -> Path:
     return Path(db)
 
 
+def build_riss(work: Path) -> Path:
+    """The seed's review, finished: studies, extraction, RoB 2, analyses and GRADE."""
+    _evidens("run", str(ROOT / "examples" / "riss"), "--out", str(work / "riss"))
+    db = work / "riss" / "review.db"
+    _add_user(RISS_OWNER, str(db))
+    return db
+
+
 def _add_user(name: str, db: str) -> None:
     done = subprocess.run(  # noqa: S603 - our own command, no shell
         [sys.executable, "-m", "evidens.cli", "user", "add", name, "--db", db, "--password-stdin"],
@@ -150,31 +161,69 @@ def _shoot(page: Any, folder: Path, name: str) -> Path:
     return path
 
 
-def take(base: str, folder: Path) -> list[Path]:
-    """Each page the clinician guide shows, signed in as the review's owner."""
+SCREENING_PAGES = (
+    ("dashboard", ""),
+    ("screen", "/screen/title_abstract"),
+    ("conflicts", "/conflicts/title_abstract"),
+    ("records", "/records"),
+    ("setup", "/setup"),
+    ("duplicates", "/duplicates"),
+    ("team", "/team"),
+    ("audit", "/audit"),
+)
+LATER_PAGES = (
+    ("fulltexts", "/fulltexts"),
+    ("studies", "/studies"),
+    ("extraction", "/extraction"),
+    ("extraction-study", "/studies/{study}/extraction"),
+    ("rob", "/rob"),
+    ("rob-study", "/studies/{study}/rob?outcome={outcome}"),
+    ("analyses", "/analyses"),
+    ("grade", "/grade"),
+    ("outputs", "/outputs"),
+)
+
+
+def _signed_in(browser: Any, base: str, name: str, folder: Path | None) -> Any:
+    page = browser.new_context(viewport={"width": 1200, "height": 800}).new_page()
+    page.goto(base + "/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    if folder is not None:
+        _shoot(page, folder, "login")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    return page
+
+
+def _pages(page: Any, review: str, pages: tuple[tuple[str, str], ...], folder: Path) -> list[Path]:
+    where = {"study": "", "outcome": ""}
+    if any("{study}" in address for _, address in pages):
+        overview = page.request.get(review + "/extraction.json").json()
+        where["study"] = str(overview["studies"][0]["study"]["id"])
+        rob = page.request.get(review + "/rob.json").json()
+        where["outcome"] = quote(rob["assessed"][0]["outcome"])
+    shots = []
+    for name, address in pages:
+        page.goto(review + address.format(**where))
+        shots.append(_shoot(page, folder, name))
+    return shots
+
+
+def take(base: str, folder: Path, *, riss: str | None = None) -> list[Path]:
+    """Each page the clinician guide shows, signed in as the review's owner; the later
+    stages from the server at ``riss`` (the seed's review) where given."""
     from playwright.sync_api import sync_playwright
 
     folder.mkdir(parents=True, exist_ok=True)
-    shots = []
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        page = browser.new_context(viewport={"width": 1200, "height": 800}).new_page()
-        page.goto(base + "/login")
-        page.fill("input[name=username]", "alice")
-        page.fill("input[name=password]", PASSWORD)
-        shots.append(_shoot(page, folder, "login"))
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
-        review = f"{base}/r/{SLUG}"
-        for name, address in (
-            ("dashboard", review),
-            ("screen", review + "/screen/title_abstract"),
-            ("conflicts", review + "/conflicts/title_abstract"),
-            ("setup", review + "/setup"),
-            ("duplicates", review + "/duplicates"),
-        ):
-            page.goto(address)
-            shots.append(_shoot(page, folder, name))
+        page = _signed_in(browser, base, "alice", folder)
+        shots = [folder / "login.png"]
+        shots += _pages(page, f"{base}/r/{SLUG}", SCREENING_PAGES, folder)
+        if riss is not None:
+            page = _signed_in(browser, riss, RISS_OWNER, None)
+            shots += _pages(page, f"{riss}/r/riss", LATER_PAGES, folder)
         browser.close()
     return shots
 
@@ -188,8 +237,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     with tempfile.TemporaryDirectory() as work:
         db = build_store(Path(work))
-        with serving(db) as base:
-            for path in take(base, args.out):
+        riss = build_riss(Path(work))
+        with serving(db) as base, serving(riss) as riss_base:
+            for path in take(base, args.out, riss=riss_base):
                 print(f"wrote {path}")
     return 0
 
