@@ -170,10 +170,10 @@ SCREENING_PAGES = (
     ("duplicates", "/duplicates"),
     ("team", "/team"),
     ("audit", "/audit"),
-)
-LATER_PAGES = (
     ("fulltexts", "/fulltexts"),
     ("studies", "/studies"),
+)
+LATER_PAGES = (
     ("extraction", "/extraction"),
     ("extraction-study", "/studies/{study}/extraction"),
     ("rob", "/rob"),
