@@ -141,14 +141,13 @@ def _build(url: str, folder: Path) -> None:
 
 def _user_add(url: str, name: str, role: str) -> subprocess.Popen[bytes]:
     """``evidens user add`` as an administrator runs it (the password goes to its stdin)."""
-    process = subprocess.Popen(
-        [str(EVIDENS), "user", "add", name, "--db", url, "--review", "main"]
-        + ["--role", role, "--password-stdin"],
+    command = ["user", "add", name, "--db", url, "--review", "main", "--role", role]
+    return subprocess.Popen(
+        [str(EVIDENS), *command, "--password-stdin"],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    return process
 
 
 def _serve(deployment: Deployment, port: int) -> subprocess.Popen[bytes]:
@@ -351,9 +350,11 @@ def test_a_job_submitted_on_one_server_is_followed_to_done_on_the_other(
     job = started.json()["id"]
     done = _follow(olga_b, job, lambda j: j["state"] in ("done", "failed"))
     assert (done["state"], done["percent"], done["attempts"]) == ("done", 100, 1)
-    assert _clustered(team) == 6 and _dedup_runs(team) == runs + 1
+    assert _clustered(team) == 6
+    assert _dedup_runs(team) == runs + 1
     page = olga_b.get(f"/r/dups/jobs/{job}")
-    assert page.status_code == 200 and "De-duplicating" in page.text
+    assert page.status_code == 200
+    assert "De-duplicating" in page.text
     olga_a.close()
     olga_b.close()
 
