@@ -313,6 +313,21 @@ def test_a_session_opened_on_one_server_is_honoured_and_ended_on_the_other(
     on_b.close()
 
 
+@ON_REDIS
+def test_failed_logins_are_counted_once_for_every_server(team: Deployment) -> None:
+    """Three wrong passwords on A and two on B reach the limit of five: the counts are rows
+    of the store, so a second server is not a second allowance of guesses."""
+    answers = []
+    for base in (team.servers[0], team.servers[1]) * 3:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            form = client.get("/login")
+            token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert token is not None
+            login = {"username": "mallory", "password": "a guess", "csrf": token.group(1)}
+            answers.append(client.post("/login", data=login, headers=JSON).status_code)
+    assert answers == [403] * 5 + [429]
+
+
 def _import(team: Deployment, prefix: str, count: int, tag: str) -> None:
     store = open_review(team.store, "dups")
     try:
