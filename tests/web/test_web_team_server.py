@@ -4,10 +4,11 @@ job queue shared on Redis (then on PostgreSQL), the web processes not working it
 
 Over HTTP, two reviewers signed in on different servers screen the same review: what one
 server records the other serves (the queue's hand-outs, blinding, conflicts, a final record's
-lock), a session opened on one is honoured (and ended) on the other, because sessions live in
-the store. A de-duplication job submitted on one server is followed to done on the other;
-its worker, killed with SIGKILL while the job's transaction waits on a lock, leaves nothing
-of it in the store, and the job is retried and finishes once."""
+lock); a session opened on one is honoured (and ended) on the other, because sessions live in
+the store, and so do failed logins (five guesses in all, not five a server). A
+de-duplication job submitted on one server is followed to done on the other; its worker,
+killed with SIGKILL while the job's transaction waits on a lock, leaves nothing of it in the
+store, and the job is retried and finishes once."""
 
 from __future__ import annotations
 
