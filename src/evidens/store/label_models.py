@@ -20,8 +20,9 @@ class RecordLabelRow(Base):
     __tablename__ = "record_labels"
     __table_args__ = (
         UniqueConstraint("record_id", "stage", "member", "label"),
-        # a member's labels in a review: the suggestions offered while screening
-        Index("ix_record_labels_member", "review_id", "member"),
+        # a member's labels in a review, read from the index alone: the suggestions offered
+        # on every screening page
+        Index("ix_record_labels_member", "review_id", "member", "label"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = _review_fk()

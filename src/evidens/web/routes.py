@@ -92,15 +92,16 @@ def screen_data(
     view = web_queue.screen_view(
         store, member.username, stage, record, decision=decision, order=order
     )
-    card = view.record
+    card, shown = view.record, None
+    if card is not None:  # one the queue chose still needs this reviewer: it is not final
+        final = None if record is not None else False
+        shown = card_labels(store, member.username, card.record_id, stage, final=final)
     return {
         "review": {"slug": member.slug, "title": member.title},
         "stage": stage,
         "progress": {"decided": view.decided, "total": view.total},
         "record": card,
-        "labels": None
-        if card is None
-        else card_labels(store, member.username, card.record_id, stage),
+        "labels": shown,
         "criteria": view.criteria,
         "order": order.value if order else "default",
         "placement": view.placement,

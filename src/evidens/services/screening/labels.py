@@ -20,7 +20,7 @@ page blinds these entries as it blinds decisions.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -220,36 +220,42 @@ class CardLabels:
     suggestions: tuple[str, ...]  # every label the viewer has used in this review
 
 
-def card_labels(store: ReviewStore, viewer: str, record_id: int, stage: Stage) -> CardLabels:
+def card_labels(
+    store: ReviewStore, viewer: str, record_id: int, stage: Stage, *, final: bool | None = None
+) -> CardLabels:
     """The labels of the screening page's card: two index look-ups, and the record's state
-    only when a teammate has labelled it."""
+    only when a teammate has labelled it and ``final`` is not known already (a record the
+    queue hands out is never final: it still needs the viewer's decision)."""
     with transaction(store, viewer) as uow:
         found = [x for x in _labels_on(uow, record_id) if x.stage is stage]
         own = tuple(x.label for x in found if x.member == viewer)
         others = tuple(x for x in found if x.member != viewer)
-        if others and not record_state(uow, record_id, stage).final:
+        if others and final is None:
+            final = record_state(uow, record_id, stage).final
+        if not final:
             others = ()
         return CardLabels(own, others, tuple(used_by(uow, viewer)))
 
 
 def visible_by_record(
-    uow: UnitOfWork, viewer: str, statuses: Mapping[Stage, Mapping[int, Status]]
+    uow: UnitOfWork,
+    viewer: str,
+    statuses: Mapping[Stage, Mapping[int, Status]],
+    records: Collection[int] | None = None,
 ) -> dict[int, tuple[str, ...]]:
-    """Every record's labels ``viewer`` may see (distinct, in the order given), for the
-    record list; ``statuses`` are the stages' statuses the list has already worked out."""
-    rows = uow.session.execute(
-        select(
-            RecordLabelRow.record_id,
-            RecordLabelRow.stage,
-            RecordLabelRow.member,
-            RecordLabelRow.label,
-        )
-        .where(RecordLabelRow.review_id == uow.review_id)
-        .order_by(RecordLabelRow.created_at, RecordLabelRow.id)
-    ).all()
+    """The labels ``viewer`` may see on each of ``records`` (every record when None),
+    distinct and in the order given, for the record list; ``statuses`` are the stages'
+    statuses the list has already worked out."""
+    query = select(
+        RecordLabelRow.record_id, RecordLabelRow.stage, RecordLabelRow.member, RecordLabelRow.label
+    ).where(RecordLabelRow.review_id == uow.review_id)
+    if records is not None:
+        query = query.where(RecordLabelRow.record_id.in_(list(records)))
+    rows = uow.session.execute(query.order_by(RecordLabelRow.created_at, RecordLabelRow.id))
+    by_stage = {stage.value: statuses[stage] for stage in Stage}
     seen: dict[int, dict[str, str]] = {}
     for record_id, stage, member, label in rows:
-        status = statuses[Stage(stage)].get(record_id)
+        status = by_stage[stage].get(record_id)
         if member == viewer or (status is not None and status.final is not None):
             seen.setdefault(int(record_id), {}).setdefault(str(label).casefold(), str(label))
     return {rid: tuple(labels.values()) for rid, labels in seen.items()}

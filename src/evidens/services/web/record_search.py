@@ -111,8 +111,9 @@ def search_records(
                 )
             )
         }
-        labels = visible_by_record(uow, viewer, statuses)
         wanted_label = " ".join(wanted.label.split()).casefold()
+        # every record's labels only when filtering by one; else those of the page shown
+        labels = visible_by_record(uow, viewer, statuses) if wanted_label else {}
         chosen = []
         for rid in ids:
             if wanted_label and wanted_label not in {x.casefold() for x in labels.get(rid, ())}:
@@ -126,6 +127,8 @@ def search_records(
                 continue
             chosen.append(rid)
         shown_ids = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        if not wanted_label:
+            labels = visible_by_record(uow, viewer, statuses, shown_ids)
         rows = {
             r.id: r
             for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(shown_ids)))

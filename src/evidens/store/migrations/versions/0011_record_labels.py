@@ -47,7 +47,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_record_labels_review_id"), "record_labels", ["review_id"])
     op.create_index(op.f("ix_record_labels_record_id"), "record_labels", ["record_id"])
-    op.create_index("ix_record_labels_member", "record_labels", ["review_id", "member"])
+    op.create_index("ix_record_labels_member", "record_labels", ["review_id", "member", "label"])
 
 
 def downgrade() -> None:
