@@ -56,8 +56,12 @@ def test_a_reviewer_adds_and_removes_labels_from_the_screening_page(site: Site) 
     }
     page = alice.get(f"/r/main/screen/title_abstract?record={first}").text
     assert 'aria-label="Remove label Background"' in page
-    removed = label(site, alice, first, "background", remove=True)
+    page = alice.get(f"/r/main/record/{first}").text  # the record page lists them too
+    assert 'aria-label="Remove label Background"' in page
+    assert 'name="back" value="record"' in page
+    removed = label(site, alice, first, "background", remove=True, back="record")
     assert removed.status_code == 303
+    assert removed.headers["location"] == f"/r/main/record/{first}"
     made = alice.post(
         "/r/main/screen/title_abstract/labels",
         data={"csrf": site.csrf_of(alice), "record_id": str(first), "label": "x", "remove": "1"},
