@@ -1,5 +1,5 @@
-"""`evidens screen` (one record at a time in the terminal, or decisions from a CSV) and
-`evidens conflicts` (list and resolve)."""
+"""`evidens screen` (one record at a time in the terminal, decisions from a CSV, labels)
+and `evidens conflicts` (list and resolve)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from evidens.errors import EvidensError
 from evidens.services.review.permissions import may_resolve
 from evidens.services.review.records import record_id_of
 from evidens.services.screening import decisions as screening_service
+from evidens.services.screening import labels as label_service
 from evidens.services.screening import prioritise
 from evidens.services.screening.session import (
     decision_log,
@@ -134,6 +135,44 @@ def import_decisions(
     finally:
         store.dispose()
     console.print(f"recorded {n} decisions from {log}")
+
+
+@screen_app.command("label")
+def label_cmd(
+    record: Annotated[str, typer.Argument(help="The record: its id or a key (pmid:..., doi:...).")],
+    label: Annotated[
+        str | None, typer.Argument(help="The label; leave it out to list the record's labels.")
+    ] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Take your label off.")] = False,
+    stage: Annotated[Stage, typer.Option(help="title_abstract or full_text.")] = (
+        Stage.TITLE_ABSTRACT
+    ),
+    member: Annotated[str | None, typer.Option("--as", help="Who labels (a screener).")] = None,
+    db: DbOption = None,
+    review: ReviewOption = None,
+) -> None:
+    """Put a label on a record (--remove takes it off), or list the labels you may see on
+    it: yours, and the team's once the record is final."""
+    if not member:
+        raise typer.BadParameter("say who you are with --as NAME", param_hint="--as")
+    store = open_review(db, review)
+    try:
+        record_id = record_id_of(store, record)
+        if label is None:
+            for x in label_service.visible_labels(store, member, record_id):
+                console.print(f"{x.stage.value}: {escape(x.label)} ({escape(x.member)})")
+            return
+        label_service.may_label(store, member)
+        changed = label_service.label_record(store, record_id, stage, member, label, drop=remove)
+    finally:
+        store.dispose()
+    shown, where = escape(label_service.clean_label(label)), escape(record)
+    if changed:
+        done = "removed from" if remove else "put on"
+        console.print(f"label {shown!r} {done} record {where} ({stage.value}, {escape(member)})")
+    else:
+        had = "has no" if remove else "already has the"
+        console.print(f"record {where} {had} label {shown!r} of {escape(member)} ({stage.value})")
 
 
 def conflicts(

@@ -4,6 +4,7 @@ PostgreSQL for teams). Services are its only users."""
 from evidens.store import (
     account_models,
     document_models,
+    label_models,
     link_models,
     round_models,
     synthesis_models,
@@ -18,6 +19,7 @@ __all__ = [
     "document_models",
     "head_revision",
     "is_sqlite",
+    "label_models",
     "link_models",
     "open_engine",
     "round_models",

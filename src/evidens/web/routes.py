@@ -26,6 +26,7 @@ from evidens.services.screening.decisions import (
     record_resolution,
     reopen_record,
 )
+from evidens.services.screening.labels import card_labels
 from evidens.services.screening.session import undo_last
 from evidens.services.web import activity as web_activity
 from evidens.services.web import queue as web_queue
@@ -91,11 +92,16 @@ def screen_data(
     view = web_queue.screen_view(
         store, member.username, stage, record, decision=decision, order=order
     )
+    card, shown = view.record, None
+    if card is not None:  # one the queue chose still needs this reviewer: it is not final
+        final = None if record is not None else False
+        shown = card_labels(store, member.username, card.record_id, stage, final=final)
     return {
         "review": {"slug": member.slug, "title": member.title},
         "stage": stage,
         "progress": {"decided": view.decided, "total": view.total},
-        "record": view.record,
+        "record": card,
+        "labels": shown,
         "criteria": view.criteria,
         "order": order.value if order else "default",
         "placement": view.placement,

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.errors import ValidationError
 from evidens.services.review.permissions import Action, Membership, require
-from evidens.services.screening import fulltext, studies
+from evidens.services.screening import fulltext, labels, studies
 from evidens.services.web import record_page as pages
 from evidens.services.web import views as web_views
 from evidens.web.app import User, check_csrf, engine_of
@@ -77,10 +77,15 @@ def _add_record(app: FastAPI) -> None:
         shown = pages.record_page(
             store, record_id, viewer=user.username, resolver=member.can(Action.RESOLVE)
         )
-        data = {"review": {"slug": member.slug, "title": member.title}, "record": shown}
+        data = {
+            "review": {"slug": member.slug, "title": member.title},
+            "record": shown,
+            "labels": labels.visible_labels(store, user.username, record_id),
+        }
         extra = {
             "csrf": user.csrf_token,
             "can_screen": member.can(Action.SCREEN),
+            "username": user.username,
             "reasons": web_views.review_text(store).reasons,
         }
         return page(request, "fulltext_record.html", data, extra=extra)

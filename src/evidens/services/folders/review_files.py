@@ -15,6 +15,8 @@ Layout of a review folder (every file but ``review.toml`` is optional)::
     studies.toml                   [[study]] label, design, reports = [{record, citation}]
     dedup/decisions.csv            record_a,record_b,same,person: people's merges and
                                    keep-aparts, applied after automatic de-duplication
+    screening/labels.csv           record,stage,reviewer,label: screening labels
+                                   (evidens.services.folders.label_log)
 
 Records are named by ``pmid:N``, ``doi:10.x/y``, or ``FILE#N`` (the N-th record of an
 export file as listed in searches.toml). Errors name the file, line and column.
@@ -345,6 +347,10 @@ def log_problems(path: Path, required: tuple[str, ...]) -> list[ConfigError]:
     the first)."""
     if required == PAIR_COLUMNS:
         return pair_problems(path)
+    if path.name == "labels.csv":
+        from evidens.services.folders.label_log import label_problems  # imports the store
+
+        return label_problems(path)
     person = next((c for c in required if c in {"reviewer", "resolver"}), None)
     problems = []
     for line, row in _rows(path, required):

@@ -38,6 +38,7 @@ from sqlalchemy import select
 from evidens.errors import InputError
 from evidens.services.assessment.extraction_files import extraction_folder
 from evidens.services.assessment.risk_of_bias import rob_folder
+from evidens.services.folders.label_log import label_log
 from evidens.services.folders.review_folder_logs import (
     FolderKeys,
     export_files,
@@ -172,7 +173,8 @@ def toml_bytes(document: Mapping[str, Any]) -> bytes:
 def spine_folder(uow: UnitOfWork) -> FolderFiles:
     """The folder of everything up to the included studies: review.toml, searches.toml and
     the exports, the de-duplication verdicts, both screening stages' decisions and
-    resolutions (in the order they were made), full-text retrieval and studies.toml."""
+    resolutions (in the order they were made), screening labels, full-text retrieval and
+    studies.toml."""
     exports = export_files(uow)
     keys = FolderKeys(uow, {batch: name for batch, (name, _) in exports.items()})
     files: FolderFiles = {"review.toml": toml_bytes(review_document(uow))}
@@ -180,6 +182,7 @@ def spine_folder(uow: UnitOfWork) -> FolderFiles:
     files.update(dict(exports.values()))
     files.update(pair_log(uow, keys))
     files.update(screening_logs(uow, keys))
+    files.update(label_log(uow, keys))
     files.update(retrieval_log(uow, keys))
     studies = studies_document(uow, keys)
     if studies["study"]:

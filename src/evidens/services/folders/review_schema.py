@@ -331,5 +331,6 @@ CSV_FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     },
     "fulltext/retrieval.csv": (("record", "retrieved"), ("reason", "file")),
     PAIR_LOG: (PAIR_COLUMNS, ()),
+    "screening/labels.csv": (("record", "stage", "reviewer", "label"), ()),
 }
 """The CSV files of a review folder: (required columns, optional columns)."""

@@ -17,6 +17,7 @@ from evidens.core import Resolution, ScreeningDecision, Stage
 from evidens.errors import ConfigError, EvidensError, ValidationError
 from evidens.services.assessment.extraction import store_extraction_files
 from evidens.services.assessment.risk_of_bias import store_rob
+from evidens.services.folders.label_log import LABEL_LOG, LabelLine, read_label_log
 from evidens.services.folders.review_check import refuse_problems
 from evidens.services.folders.review_files import (
     DecisionLine,
@@ -31,6 +32,7 @@ from evidens.services.reporting.prisma import set_reported
 from evidens.services.reporting.review_outputs import Progress, write_outputs
 from evidens.services.review.records import RecordKeys
 from evidens.services.review.rounds import current_round, start_round
+from evidens.services.screening import labels
 from evidens.services.screening.decisions import decide, resolve
 from evidens.services.screening.fulltext import record_retrieval
 from evidens.services.screening.studies import add_study
@@ -238,7 +240,7 @@ def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) 
     with transaction(store, ACTOR) as uow:
         keys = RecordKeys(uow.session, uow.review_id)
 
-    def record_id(line: DecisionLine | RetrievalLine | _Key) -> int:
+    def record_id(line: DecisionLine | RetrievalLine | LabelLine | _Key) -> int:
         try:
             return keys.resolve(line.record)
         except ValidationError as exc:
@@ -269,6 +271,11 @@ def _load_decisions(store: ReviewStore, files: ReviewFiles, progress: Progress) 
         _apply(store, files.resolutions[stage], progress, f"{stage.value} resolutions", resolution)
         if stage is Stage.TITLE_ABSTRACT:
             _apply(store, files.retrievals, progress, "full-text retrieval", retrieval)
+
+    def label(uow: UnitOfWork, ln: LabelLine) -> None:
+        labels.add(uow, record_id(ln), ln.stage, ln.person, ln.label)
+
+    _apply(store, read_label_log(files.root / LABEL_LOG), progress, "screening labels", label)
     with transaction(store, ACTOR) as uow:
         for study in files.studies:
             reports = [

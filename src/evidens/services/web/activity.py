@@ -26,6 +26,8 @@ SUMMARIES = {
     ("change", "screening_decision"): "changed a decision",
     ("undo", "screening_decision"): "withdrew a decision",
     ("resolve", "resolution"): "resolved a conflict",
+    ("label", "record_label"): "labelled a record",
+    ("unlabel", "record_label"): "removed a label from a record",
     ("reopen", "record"): "reopened a record for its reviewers",
     ("complete_records", "settings"): "completed records by requiring fewer reviewers",
     ("setup", "settings"): "changed the screening settings",

@@ -4,7 +4,8 @@ Filters work on what the viewer may see, never on more: a status filter matches 
 :func:`shown_status` shows them, and a decision filter matches a record's final decision
 or, while the record is open, only the viewer's own. So filtering cannot be used to learn a
 teammate's open decision (a record decided "exclude" by someone else alone never matches
-"exclude" for you).
+"exclude" for you). A label filter matches the labels the viewer may see, at any stage
+(:func:`evidens.services.screening.labels.visible_by_record`), case aside.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from evidens.errors import ValidationError
 from evidens.screening.workflow import Status, StatusKind
 from evidens.services.review.records import canonical_ids
 from evidens.services.screening.decisions import stage_statuses
+from evidens.services.screening.labels import MAX_LENGTH, visible_by_record
 from evidens.services.store import ReviewStore, transaction
 from evidens.services.web.views import PAGE_SIZE, RecordLine, shown_status
 from evidens.store.models import RecordRow, ScreeningDecisionRow
@@ -35,8 +37,13 @@ class RecordFilter:
     stage: Stage = Stage.TITLE_ABSTRACT
     status: str = ""
     decision: str = ""
+    label: str = ""
 
     def __post_init__(self) -> None:
+        if len(self.label) > MAX_LENGTH:
+            raise ValidationError(
+                f"a label is at most {MAX_LENGTH} characters", field="label", hint="shorten it"
+            )
         if self.status and self.status not in STATUSES:
             raise ValidationError(
                 f"{self.status!r} is not a status filter",
@@ -104,8 +111,13 @@ def search_records(
                 )
             )
         }
+        wanted_label = " ".join(wanted.label.split()).casefold()
+        # every record's labels only when filtering by one; else those of the page shown
+        labels = visible_by_record(uow, viewer, statuses) if wanted_label else {}
         chosen = []
         for rid in ids:
+            if wanted_label and wanted_label not in {x.casefold() for x in labels.get(rid, ())}:
+                continue
             status = statuses[wanted.stage].get(rid)
             own = mine.get((rid, wanted.stage))
             if wanted.status and _status_kind(status, own, resolver) != wanted.status:
@@ -115,6 +127,8 @@ def search_records(
                 continue
             chosen.append(rid)
         shown_ids = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        if not wanted_label:
+            labels = visible_by_record(uow, viewer, statuses, shown_ids)
         rows = {
             r.id: r
             for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(shown_ids)))
@@ -127,7 +141,8 @@ def search_records(
             if (shown := shown_status(statuses[stage].get(rid), mine.get((rid, stage)), resolver))
         )
         row = rows[rid]
-        lines.append(RecordLine(rid, row.title or "(no title)", row.year, row.journal, found))
+        title = row.title or "(no title)"
+        lines.append(RecordLine(rid, title, row.year, row.journal, found, labels.get(rid, ())))
     return lines, len(chosen)
 
 

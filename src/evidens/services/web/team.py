@@ -28,7 +28,7 @@ from evidens.store.models import AuditRow
 ROLES = ("primary", "secondary")
 IMPORTANCE = ("critical", "important", "not important")
 PAGE_SIZE = 50
-SCREENING = ("screening_decision", "resolution")
+SCREENING = ("screening_decision", "resolution", "record_label")  # blinded until final
 
 
 @dataclass(frozen=True)

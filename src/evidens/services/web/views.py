@@ -72,6 +72,7 @@ class RecordLine:
     year: int | None
     journal: str | None
     statuses: tuple[tuple[str, str], ...]  # (stage, status) where the record has one
+    labels: tuple[str, ...] = ()  # the labels the viewer may see (the record list)
 
 
 @dataclass(frozen=True)
