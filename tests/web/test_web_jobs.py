@@ -26,7 +26,17 @@ import redis
 from evidens.services.folders.review_files import read_review_dir
 from evidens.services.folders.run import load_review
 from evidens.services.store import ReviewStore, open_review, transaction
-from evidens.services.web.jobs import DONE, FAILED, KILLED, QUEUED, RUNNING, Job, Jobs, queue_at
+from evidens.services.web.jobs import (
+    DONE,
+    FAILED,
+    KILLED,
+    QUEUED,
+    RUNNING,
+    Job,
+    Jobs,
+    database_of,
+    queue_at,
+)
 
 RISS = Path(__file__).resolve().parents[2] / "examples" / "riss"
 STALE = 3.0
@@ -209,3 +219,19 @@ def _clusters(store: ReviewStore) -> int:
 
     with transaction(store, "test") as uow:
         return len(canonical_ids(uow.session, uow.review_id))
+
+
+def test_the_latest_build_is_found_whatever_host_name_reaches_the_store(
+    riss: tuple[ReviewStore, Path],
+) -> None:
+    """Two web hosts of one team may name one PostgreSQL server differently; each must find
+    the build the other started (the password is never part of the name either way)."""
+    store, _ = riss
+    jobs = Jobs(queue_at("memory", name=uuid.uuid4().hex), stale=STALE)
+    one = "postgresql+psycopg://evidens@db1:5432/team"
+    other = "postgresql+psycopg://evidens:***@10.0.0.5/team"
+    job = jobs.submit("outputs", store, actor="olga", store=one)
+    assert jobs.latest("outputs", slug="riss", store=other) == job
+    assert jobs.latest("outputs", slug="riss", store=one.replace("/team", "/other")) is None
+    assert database_of("sqlite:////srv/review.db") == "sqlite:/srv/review.db"
+    assert database_of("/srv/review.db") == "/srv/review.db"  # a bare path names itself

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from evidens.errors import EvidensError, NotFoundError, ValidationError
 from evidens.services.store import ReviewStore, open_review
@@ -84,6 +86,17 @@ def queue_at(location: str, *, name: str = "evidens") -> Huey:
             hint="use redis://HOST:6379/0, postgresql://..., or the path of a SQLite file",
         )
     return SqliteHuey(name, filename=location)
+
+
+def database_of(store: str) -> str:
+    """The store a URL names, whatever host name reaches it: two web hosts of one team may
+    name the same PostgreSQL server differently (``db1``, ``10.0.0.5``) and must still find
+    each other's latest build. Deployments sharing one queue keep apart by its name."""
+    try:
+        url = make_url(store)
+    except ArgumentError:
+        return store
+    return f"{url.get_backend_name()}:{url.database or ''}"
 
 
 def outputs_zip(store: ReviewStore, actor: str, progress: Progress) -> bytes:
@@ -172,7 +185,7 @@ class Jobs:
         slug = review.slug
         job = Job(uuid.uuid4().hex, kind, slug, actor, store, review.review_id, created=time.time())
         self._save(job)
-        self.huey.put(self._key("latest", f"{store}|{slug}|{kind}"), job.id)
+        self.huey.put(self._key("latest", f"{database_of(store)}|{slug}|{kind}"), job.id)
         self.task(job.id)
         return job
 
@@ -185,7 +198,9 @@ class Jobs:
         return self.reap(job)
 
     def latest(self, kind: str, *, slug: str, store: str) -> Job | None:
-        job_id = self.huey.get(self._key("latest", f"{store}|{slug}|{kind}"), peek=True)
+        job_id = self.huey.get(
+            self._key("latest", f"{database_of(store)}|{slug}|{kind}"), peek=True
+        )
         return None if job_id is None else self.job(str(job_id), slug)
 
     def result(self, job: Job) -> bytes | None:
