@@ -17,7 +17,15 @@ Site = Any  # the `site` fixture of conftest.py
 JSON = {"accept": "application/json"}
 OK, ACCEPTED, INVALID, DENIED, HIDDEN, ANON = 200, 202, 400, 403, 404, 401
 VIEW = ("analyses", "grade", "outputs", "records", "job")
-SYNTHESISE = ("define", "remove", "judge", "grade-outcome", "build")
+SYNTHESISE = (
+    "define",
+    "remove",
+    "judge",
+    "grade-outcome",
+    "grade-header",
+    "grade-details",
+    "build",
+)
 EXTRA = {"erin": ("extractor", ()), "asa": ("assessor", ()), "syd": ("viewer", ("can synthesise",))}
 ALLOWED = {  # what each person may do in review "main" beyond viewing
     "olga": {*SYNTHESISE, "dedup"},
@@ -37,6 +45,8 @@ PERMITTED = {
     "remove": INVALID,
     "judge": INVALID,
     "grade-outcome": INVALID,
+    "grade-header": INVALID,
+    "grade-details": INVALID,
     "build": ACCEPTED,
     "dedup": ACCEPTED,
 }
@@ -75,6 +85,8 @@ def _attempt(client: TestClient, csrf: str, route: str, slug: str, job: str) -> 
         "remove": (f"/r/{slug}/analyses/remove", {"name": "none"}),
         "judge": (f"/r/{slug}/grade", {"outcome": "x", "domain": "imprecision", "rating": "x"}),
         "grade-outcome": (f"/r/{slug}/grade/outcomes", {"analysis": "none"}),
+        "grade-header": (f"/r/{slug}/grade/header", {"title": "A table"}),
+        "grade-details": (f"/r/{slug}/grade/details", {"outcome": "x", "follow_up": "4 weeks"}),
         "build": (f"/r/{slug}/outputs/build", {}),
         "dedup": (f"/r/{slug}/dedup-job", {}),
     }

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from evidens.core.drawing import DRAWING
 from evidens.prisma.diagram import Box, Diagram
 
 WIDTHS = {"previous": 2.5, "main": 3.0, "side": 3.3, "other": 2.6, "other_side": 2.6}
@@ -68,7 +69,10 @@ def render(d: Diagram, fmt: str = "svg") -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {FORMATS}")
     rects, width, height = _geometry(d)
-    with plt.rc_context({"svg.hashsalt": "evidens-prisma", "font.family": "DejaVu Sans"}):
+    with (
+        DRAWING,
+        plt.rc_context({"svg.hashsalt": "evidens-prisma", "font.family": "DejaVu Sans"}),
+    ):
         fig = plt.figure(figsize=(width, height))
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(0, width)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import matplotlib as mpl
 
+from evidens.core.drawing import DRAWING
 from evidens.prisma.diagram import build_diagram
 from evidens.prisma.render import render as render_prisma
 from evidens.report.checklist import fill_checklist
@@ -55,7 +56,7 @@ def _prisma_figure(number: int, figure: PrismaFigure) -> Figure:
         figure.counts, figure.template, previous=figure.previous, other=figure.other
     )
     # text stays text in the SVG, so the HTML report is searchable and readable aloud
-    with mpl.rc_context({"svg.fonttype": "none"}):
+    with DRAWING, mpl.rc_context({"svg.fonttype": "none"}):
         svg = render_prisma(diagram, "svg")
     return Figure(
         key="prisma",

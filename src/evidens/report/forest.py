@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
+from evidens.core.drawing import DRAWING
 from evidens.errors import ValidationError
 from evidens.meta.forest_table import ForestRow, arm_headers, forest_rows
 from evidens.meta.results import MEASURE_NAMES, MetaResult
@@ -94,8 +95,9 @@ def forest_plot(
         raise ValidationError(
             f"unknown figure format {format!r}", field="format", hint="use svg, png or pdf"
         )
-    fig = _figure(result, forest_rows(result, rob), rob, labels)
-    data = _render(fig, fmt, dpi)
+    with DRAWING:  # matplotlib's settings are global: one figure at a time
+        fig = _figure(result, forest_rows(result, rob), rob, labels)
+        data = _render(fig, fmt, dpi)
     if path is not None:
         Path(path).write_bytes(data)
     return data
@@ -104,8 +106,11 @@ def forest_plot(
 def _render(fig: Figure, fmt: str, dpi: int) -> bytes:
     buf = io.BytesIO()
     meta: dict[str, Any] = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
-    with mpl.rc_context(
-        {"svg.hashsalt": "evidens", "svg.fonttype": "none", "font.family": "DejaVu Sans"}
+    with (
+        DRAWING,
+        mpl.rc_context(
+            {"svg.hashsalt": "evidens", "svg.fonttype": "none", "font.family": "DejaVu Sans"}
+        ),
     ):
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     return buf.getvalue()

@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
+from evidens.core.drawing import DRAWING
 from evidens.errors import EstimationError, ValidationError
 from evidens.meta.bias import egger_test
 from evidens.meta.results import MEASURE_NAMES, MetaResult
@@ -52,6 +53,22 @@ def funnel_plot(
         raise EstimationError("no estimable study to draw in a funnel plot")
     y = np.array([s.yi for s in rows], dtype=float)
     se = np.sqrt(np.array([s.vi for s in rows], dtype=float))
+    with DRAWING:  # matplotlib's settings are global: one figure at a time
+        data = _draw(result, y, se, contours, filled, fmt, dpi)
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _draw(
+    result: MetaResult,
+    y: np.ndarray,
+    se: np.ndarray,
+    contours: bool,
+    filled: tuple[list[float], list[float]] | None,
+    fmt: str,
+    dpi: int,
+) -> bytes:
     fig = Figure(figsize=(6.4, 4.6))
     ax = fig.add_axes((0.11, 0.25, 0.62, 0.68))
     se_max = float(se.max()) * 1.1 or 1.0
@@ -96,10 +113,7 @@ def funnel_plot(
     if contours or filled is not None:
         ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     _caption(fig, result, y, se)
-    data = _render(fig, fmt, dpi)
-    if path is not None:
-        Path(path).write_bytes(data)
-    return data
+    return _render(fig, fmt, dpi)
 
 
 def _caption(fig: Figure, result: MetaResult, y: np.ndarray, se: np.ndarray) -> None:

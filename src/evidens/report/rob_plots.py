@@ -18,6 +18,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from evidens.core.drawing import DRAWING
 from evidens.errors import ValidationError
 from evidens.rob.files import rob_json
 from evidens.rob.model import Judgment, Result
@@ -362,7 +363,7 @@ def render(fig: Figure, fmt: str = "svg", *, dpi: int = 200) -> bytes:
         "png": {},
     }[fmt]
     buf = io.BytesIO()
-    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "evidens-rob"}):
+    with DRAWING, mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "evidens-rob"}):
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
     return buf.getvalue()
 
@@ -380,7 +381,8 @@ def rob_outputs(
     for k, (tool_id, group) in enumerate(tables_by_tool(results).items()):
         suffix = "" if k == 0 else f"-{tool_id}"
         table = table_from_results(group, weights)
-        files[f"rob-traffic-light{suffix}.svg"] = render(traffic_light(table))
         weighted = all(r.weight is not None for r in table.rows)
-        files[f"rob-summary{suffix}.svg"] = render(summary(table, weighted=weighted))
+        with DRAWING:  # built as well as saved with matplotlib's settings to ourselves
+            files[f"rob-traffic-light{suffix}.svg"] = render(traffic_light(table))
+            files[f"rob-summary{suffix}.svg"] = render(summary(table, weighted=weighted))
     return files

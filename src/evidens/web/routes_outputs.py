@@ -51,6 +51,16 @@ def _made_on_request(request: Request, username: str, slug: str, name: str) -> b
     return web_synthesis.sof_file(store, name)
 
 
+def _built(request: Request, slug: str) -> bytes:
+    """The zip of the review's last finished outputs build."""
+    jobs = jobs_of(request)
+    job = jobs.latest("outputs", slug=slug, store=store_location(engine_of(request)))
+    data = None if job is None else jobs.result(job)
+    if data is None:
+        raise NotFoundError("the outputs have not been built", hint="build them first")
+    return data
+
+
 def add_outputs_routes(app: FastAPI) -> None:
     @app.get("/r/{slug}/outputs")
     @app.get("/r/{slug}/outputs.json")
@@ -100,16 +110,16 @@ def add_outputs_routes(app: FastAPI) -> None:
             return JSONResponse(job_data(job), status_code=202)
         return RedirectResponse(f"/r/{slug}/jobs/{job.id}", status_code=303)
 
+    @app.get("/r/{slug}/outputs/all.zip")
+    def built_zip(request: Request, user: User, slug: str) -> Response:
+        """Every file of the last build in one download (what ``evidens outputs`` writes)."""
+        member = require(engine_of(request), user.username, slug, Action.VIEW)
+        return download(_built(request, member.slug), f"{member.slug}-outputs.zip")
+
     @app.get("/r/{slug}/outputs/files/{name}")
     def built_file(request: Request, user: User, slug: str, name: str) -> Response:
         member = require(engine_of(request), user.username, slug, Action.VIEW)
-        jobs = jobs_of(request)
-        where = store_location(engine_of(request))
-        job = jobs.latest("outputs", slug=member.slug, store=where)
-        data = None if job is None else jobs.result(job)
-        if data is None:
-            raise NotFoundError("the outputs have not been built", hint="build them first")
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(_built(request, member.slug)))
         if name not in archive.namelist():  # a name from the list, never a path
             raise NotFoundError(f"no output named {name!r}")
         return download(archive.read(name), name)

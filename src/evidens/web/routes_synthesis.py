@@ -34,6 +34,7 @@ MEDIA = {
     ".ris": "application/x-research-info-systems",
     ".pdf": "application/pdf",
     ".png": "image/png",
+    ".zip": "application/zip",
 }
 
 
@@ -51,7 +52,12 @@ def download(data: bytes, name: str, *, inline: bool = False) -> Response:
     return Response(data, media_type=MEDIA.get(suffix, "application/octet-stream"), headers=headers)
 
 
-def _spec(name: str, outcome: str, measure: str, preset: str, labels: str) -> dict[str, Any]:
+POOLING = ("IV", "MH", "PETO")
+
+
+def _spec(
+    name: str, outcome: str, measure: str, preset: str, labels: str, pooling: str = ""
+) -> dict[str, Any]:
     if not NAME.fullmatch(name.strip()):
         raise ValidationError(
             f"{name.strip()[:80]!r} cannot name an analysis",
@@ -68,6 +74,14 @@ def _spec(name: str, outcome: str, measure: str, preset: str, labels: str) -> di
         "measure": measure.strip() or "RR",
         "preset": web_synthesis.PRESET_NAMES[preset],
     }
+    if pooling.strip():  # blank: the preset's (metafor: inverse variance; RevMan 5: MH)
+        if pooling.strip().upper() not in POOLING:
+            raise ValidationError(
+                f"{pooling.strip()[:20]!r} is not a pooling method",
+                field="pooling",
+                hint="IV, MH or PETO (or leave it to the preset)",
+            )
+        spec["pooling"] = pooling.strip().upper()
     given = [part.strip() for part in labels.split("|") if part.strip()]
     if given:
         if len(given) != 2:
@@ -111,11 +125,12 @@ def _add_analyses(app: FastAPI) -> None:
         measure: Text = "RR",
         preset: Text = "metafor",
         labels: Text = "",
+        pooling: Text = "",
         csrf: Text = "",
     ) -> Response:
         check_csrf(request, user, csrf)
         member = require(engine_of(request), user.username, slug, Action.SYNTHESISE)
-        spec = _spec(name, outcome, measure, preset, labels)
+        spec = _spec(name, outcome, measure, preset, labels, pooling)
         web_synthesis.define_analysis(member.store(engine_of(request)), spec, actor=user.username)
         if wants_json(request):
             return JSONResponse({"defined": plain(spec)})
@@ -184,6 +199,7 @@ def _add_grade(app: FastAPI) -> None:
         importance: Text = "critical",
         indirectness: Text = "",
         reason: Text = "",
+        kind: Text = "",
         csrf: Text = "",
     ) -> Response:
         check_csrf(request, user, csrf)
@@ -203,13 +219,53 @@ def _add_grade(app: FastAPI) -> None:
             indirectness=indirectness,
             reason=reason.strip()[:2000],
             actor=user.username,
+            kind=kind.strip(),
         )
         if wants_json(request):
             return JSONResponse(plain(web_synthesis.grade_view(store)))
         return RedirectResponse(f"/r/{slug}/grade", status_code=303)
+
+    _add_grade_text(app)
 
     @app.get("/r/{slug}/grade/{name}")
     def sof(request: Request, user: User, slug: str, name: str) -> Response:
         member = require(engine_of(request), user.username, slug, Action.VIEW)
         data = web_synthesis.sof_file(member.store(engine_of(request)), name)
         return download(data, name, inline=name.endswith(".html"))
+
+
+def _add_grade_text(app: FastAPI) -> None:
+    """The Summary of Findings header and each outcome's follow-up, comment and notes."""
+
+    @app.post("/r/{slug}/grade/header")
+    async def grade_header(request: Request, user: User, slug: str) -> Response:
+        form = await request.form()
+        given = {k: v for k, v in form.items() if isinstance(v, str)}
+        check_csrf(request, user, given.get("csrf", ""))
+        member = require(engine_of(request), user.username, slug, Action.SYNTHESISE)
+        store = member.store(engine_of(request))
+        web_synthesis.set_header(store, given, given.get("per", ""), actor=user.username)
+        if wants_json(request):
+            return JSONResponse(plain(web_synthesis.grade_view(store)))
+        return RedirectResponse(f"/r/{slug}/grade", status_code=303)
+
+    @app.post("/r/{slug}/grade/details")
+    def grade_details(
+        request: Request,
+        user: User,
+        slug: str,
+        outcome: Text = "",
+        follow_up: Text = "",
+        comment: Text = "",
+        notes: Text = "",
+        csrf: Text = "",
+    ) -> Response:
+        check_csrf(request, user, csrf)
+        member = require(engine_of(request), user.username, slug, Action.SYNTHESISE)
+        store = member.store(engine_of(request))
+        web_synthesis.set_details(
+            store, outcome, follow_up=follow_up, comment=comment, notes=notes, actor=user.username
+        )
+        if wants_json(request):
+            return JSONResponse(plain(web_synthesis.grade_view(store)))
+        return RedirectResponse(f"/r/{slug}/grade", status_code=303)

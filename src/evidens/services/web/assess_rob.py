@@ -184,6 +184,7 @@ def assessment_from_form(
         justifications=why,
         overrides=overrides_from_form(tool, settings, posted),
         settings=settings,
+        result_label=_one(posted, "result").strip()[:500],  # the numbers assessed (RoB 2)
     )
 
 

@@ -117,6 +117,9 @@ def grade_view(store: ReviewStore) -> dict[str, Any]:
     with transaction(store, READER) as uow:
         grade = grade_profiles.grade_in(uow)
         names = analyses.analysis_names(uow)
+        names += [EXTRACTION + o for o in sorted(outcome_data(consensus_in(uow)))]
+        doc = grade_profiles.profile_doc(uow) or {}
+    header = {k: doc.get(k, "") for k in (*HEADER, "per")}
     if grade is None:
         return {"started": False, "title": "", "outcomes": [], "analyses": names}
     outcomes = [
@@ -125,10 +128,26 @@ def grade_view(store: ReviewStore) -> dict[str, Any]:
             "importance": a.importance.value,
             "certainty": a.certainty.name.replace("_", " ").capitalize(),
             "domains": [_domain(j) for j in a.judgments],
+            **_details(doc, a.evidence.outcome),
         }
         for a in grade.assessments
     ]
-    return {"started": True, "title": grade.header.title, "outcomes": outcomes, "analyses": names}
+    return {
+        "started": True,
+        "title": grade.header.title,
+        "header": header,
+        "outcomes": outcomes,
+        "analyses": names,
+    }
+
+
+def _details(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    item: dict[str, Any] = next((o for o in doc.get("outcomes", []) if o.get("name") == name), {})
+    return {
+        "follow_up": str(item.get("follow_up", "")),
+        "comment": str(item.get("comment", "")),
+        "notes": [str(n) for n in item.get("notes", [])],
+    }
 
 
 def _suggestions(uow: UnitOfWork, doc: dict[str, Any], outcome: str) -> dict[str, Any]:
@@ -161,6 +180,20 @@ def judge(
         grade_profiles.set_judgment(uow, outcome, domain, rating, reason or None)
 
 
+EXTRACTION = "extraction:"
+"""A GRADE outcome's source that is an extraction outcome with no analysis (not estimable)."""
+HEADER = (
+    "title",
+    "population",
+    "setting",
+    "intervention",
+    "comparison",
+    "intervention_short",
+    "comparison_short",
+)
+KINDS = ("binary", "continuous", "time_to_event")
+
+
 def add_grade_outcome(
     store: ReviewStore,
     analysis: str,
@@ -170,21 +203,25 @@ def add_grade_outcome(
     indirectness: str,
     reason: str,
     actor: str,
+    kind: str = "",
 ) -> None:
     """Grade one more outcome (starting GRADE if need be) from one of the review's
-    analyses: indirectness is the assessor's to judge (no number suggests it); every other
-    domain starts at its suggestion, with the suggestion's explanation as the reason, to be
-    revised on the page. One transaction."""
+    analyses, or from an agreed extraction outcome no analysis can estimate
+    (``extraction:ID``): indirectness is the assessor's to judge (no number suggests it);
+    every other domain starts at its suggestion, with the suggestion's explanation as the
+    reason, to be revised on the page. One transaction."""
     with transaction(store, actor) as uow:
-        if analysis not in analyses.analysis_names(uow):
-            raise ValidationError(f"no analysis named {analysis!r}", field="analysis")
+        source = _source(uow, analysis)
         doc = grade_profiles.profile_doc(uow) or {"title": _review_title(uow)}
-        label = name.strip() or analysis
+        label = name.strip() or analysis.removeprefix(EXTRACTION)
         if label in [str(o.get("name")) for o in doc.get("outcomes", [])]:
             raise ValidationError(f"{label!r} is graded already", field="name")
+        if kind and kind not in KINDS:
+            raise ValidationError(f"{kind!r} is not a kind of outcome", field="kind")
         outcome: dict[str, Any] = {
             "name": label,
-            "analysis": analysis,
+            **source,
+            **({"kind": kind} if kind else {}),
             "importance": importance,
             "indirectness": {"rating": indirectness, **({"reason": reason} if reason else {})},
         }
@@ -205,6 +242,62 @@ def add_grade_outcome(
                 hint="grade it with evidens grade --load, giving those judgments",
             )
         grade_profiles.set_profile(uow, {**doc, "outcomes": [*doc.get("outcomes", []), outcome]})
+
+
+def _source(uow: UnitOfWork, analysis: str) -> dict[str, str]:
+    """Where an outcome's numbers come from: an analysis, or ``extraction:ID``."""
+    if analysis.startswith(EXTRACTION):
+        outcome = analysis.removeprefix(EXTRACTION)
+        if outcome not in outcome_data(consensus_in(uow)):
+            raise ValidationError(f"no agreed data for outcome {outcome!r}", field="analysis")
+        return {"extraction_outcome": outcome}
+    if analysis not in analyses.analysis_names(uow):
+        raise ValidationError(f"no analysis named {analysis!r}", field="analysis")
+    return {"analysis": analysis}
+
+
+def set_header(store: ReviewStore, given: dict[str, str], per: str, *, actor: str) -> None:
+    """The Summary of Findings table's header (title, PICO, short names, "per")."""
+    try:
+        number = int(per.strip() or "1000")
+    except ValueError:
+        raise ValidationError(f"{per[:20]!r} is not a whole number", field="per") from None
+    with transaction(store, actor) as uow:
+        doc = _started(uow)
+        header = {k: v.strip()[:2000] for k in HEADER if (v := given.get(k, "")).strip()}
+        if "title" not in header:
+            raise ValidationError("give the table a title", field="title")
+        kept = {k: v for k, v in doc.items() if k not in (*HEADER, "per")}
+        grade_profiles.set_profile(uow, {**header, "per": number, **kept})
+
+
+def set_details(
+    store: ReviewStore, outcome: str, *, follow_up: str, comment: str, notes: str, actor: str
+) -> None:
+    """One outcome's follow-up, comment and notes (one note a line) as the table shows them."""
+    with transaction(store, actor) as uow:
+        doc = _started(uow)
+        outcomes = [dict(o) for o in doc.get("outcomes", [])]
+        item = next((o for o in outcomes if o.get("name") == outcome), None)
+        if item is None:
+            raise ValidationError(f"no outcome named {outcome!r}", field="outcome")
+        typed = {
+            "follow_up": follow_up.strip()[:200],
+            "comment": comment.strip()[:2000],
+            "notes": [line.strip()[:2000] for line in notes.splitlines() if line.strip()],
+        }
+        for key, value in typed.items():
+            item.pop(key, None)
+            if value:
+                item[key] = value
+        grade_profiles.set_profile(uow, {**doc, "outcomes": outcomes})
+
+
+def _started(uow: UnitOfWork) -> dict[str, Any]:
+    doc = grade_profiles.profile_doc(uow)
+    if doc is None:
+        raise ValidationError("GRADE has not been started", hint="grade an outcome first")
+    return doc
 
 
 def _review_title(uow: UnitOfWork) -> str:
