@@ -72,6 +72,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/r/{slug}/screen/{stage}.json"): Row(SCREEN, "/r/{slug}/screen/{stage}.json?record={blinded}"),  # noqa: E501
     ("POST", "/r/{slug}/screen/{stage}"): Row(SCREEN, "/r/{slug}/screen/{stage}", {"record_id": "{record}", "decision": "include"}),  # noqa: E501
     ("POST", "/r/{slug}/screen/{stage}/undo"): Row(SCREEN, "/r/{slug}/screen/{stage}/undo", {}),
+    ("POST", "/r/{slug}/screen/{stage}/labels"): Row(SCREEN, "/r/{slug}/screen/{stage}/labels", {"record_id": "{record}", "label": "authz"}),  # noqa: E501
     ("POST", "/r/{slug}/screen/{stage}/reopen"): Row(RESOLVE, "/r/{slug}/screen/{stage}/reopen", {"record_id": "{complete}", "reason": "misclick"}),  # noqa: E501
     ("GET", "/r/{slug}/conflicts/{stage}"): Row(RESOLVE),
     ("GET", "/r/{slug}/conflicts/{stage}.json"): Row(RESOLVE),
@@ -139,11 +140,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/r/{slug}/grade"): Row(SYNTHESISE, "/r/{slug}/grade", {"outcome": "x", "domain": "imprecision", "rating": "x"}, ok=(400,)),  # noqa: E501
     ("POST", "/r/{slug}/grade/outcomes"): Row(SYNTHESISE, "/r/{slug}/grade/outcomes", {"analysis": "none"}, ok=(400,)),  # noqa: E501
     ("GET", "/r/{slug}/grade/{name}"): Row(VIEW, "/r/{slug}/grade/sof.html"),
+    ("POST", "/r/{slug}/grade/header"): Row(SYNTHESISE, "/r/{slug}/grade/header", {"per": "1000"}, ok=(400,)),  # no title  # noqa: E501
+    ("POST", "/r/{slug}/grade/details"): Row(SYNTHESISE, "/r/{slug}/grade/details", {"outcome": "none"}, ok=(400,)),  # noqa: E501
     ("GET", "/r/{slug}/outputs"): Row(VIEW),
     ("GET", "/r/{slug}/outputs.json"): Row(VIEW),
     ("POST", "/r/{slug}/outputs/build"): Row(SYNTHESISE, "/r/{slug}/outputs/build", {}, ok=(202,)),
     # the seed's outputs are not built (no worker runs): a permitted request is told so
     ("GET", "/r/{slug}/outputs/files/{name}"): Row(VIEW, "/r/{slug}/outputs/files/report.html", ok=(404,)),  # noqa: E501
+    ("GET", "/r/{slug}/outputs/all.zip"): Row(VIEW, ok=(404,)),
     ("GET", "/r/{slug}/exports/{name}"): Row(VIEW, "/r/{slug}/exports/records.csv"),
     ("GET", "/r/{slug}/jobs/{job_id}"): Row(VIEW),
     ("GET", "/r/{slug}/jobs/{job_id}.json"): Row(VIEW),
