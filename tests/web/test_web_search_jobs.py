@@ -200,6 +200,11 @@ def test_a_large_upload_is_imported_as_a_job_with_its_report(
     assert huge.status_code == 413
     vera = _client(site, olga, "vera")  # a viewer may follow the job, not upload
     assert vera.get(job_page + ".json").status_code == 200
+    zed = _client(site, olga, "zed")  # another review's member: as absent as no job
+    assert zed.get(job_page + ".json").status_code == 404
+    assert zed.get("/r/other/imports/jobs/" + job_page.rsplit("/", 1)[1]).status_code == 404
+    anonymous = TestClient(olga.app, follow_redirects=False)
+    assert anonymous.get(job_page + ".json").status_code == 401
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -185,6 +185,8 @@ def _insert_records(
     collecting = gc.isenabled()
     gc.disable()
     inserted = 0
+    if progress is not None:
+        progress(0, len(records))  # parsed: how many there are to insert
     try:
         while batch := list(islice(params, BULK_ROWS)):
             insert_record_params(connection, batch)

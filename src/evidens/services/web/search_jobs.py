@@ -110,7 +110,8 @@ def import_upload(store: ReviewStore, actor: str, progress: Progress, given: Job
     progress(f"reading {name} ({len(given.payload) // 1024} KiB)", 0, 1)
 
     def inserted(done: int, total: int) -> None:
-        progress(f"importing {name}: {done} of {total} records", done, total)
+        step = f"{name}: {total} records read, {done} imported"
+        progress(step, done, total)
 
     outcome = imports.import_upload(
         store, given.payload, name=name, source=source, actor=actor, progress=inserted
