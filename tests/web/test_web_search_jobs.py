@@ -115,6 +115,8 @@ def test_an_api_search_runs_as_a_job_and_imports_into_one_logged_search(
     twin = olga.get("/r/main/searches.json").json()
     (entry,) = [s for s in twin["searches"] if s["id"] == search.id]
     assert (entry["imported"], entry["run_by"]) == (1, "olga")
+    assert (twin["api_search"]["state"], twin["api_search"]["result"]["imported"]) == (DONE, 1)
+    assert "42249 hits; records imported: 1." in olga.get("/r/main/searches").text
 
 
 def test_an_api_search_that_fails_logs_nothing(

@@ -68,7 +68,11 @@ def _add_log(app: FastAPI) -> None:
     def searches(request: Request, user: User, slug: str, logged: str = "") -> Response:
         member = require(engine_of(request), user.username, slug, Action.VIEW)
         view = web_searches.searches_view(member.store(engine_of(request)))
-        data = {"review": _review(member), "searches": view.searches}
+        data = {
+            "review": _review(member),
+            "searches": view.searches,
+            "api_search": _latest_search(request, slug),
+        }
         extra = {
             "csrf": user.csrf_token,
             "may_import": member.can(Action.IMPORT),
@@ -76,6 +80,16 @@ def _add_log(app: FastAPI) -> None:
             "logged": [n for n in logged.split(",") if n.isdigit()],
         }
         return page(request, "searches.html", data, extra=extra)
+
+
+def _latest_search(request: Request, slug: str) -> dict[str, Any] | None:
+    """The review's latest search run from the page: its progress, then what it found."""
+    jobs = jobs_of(request)
+    job = jobs.latest("api-search", slug=slug, store=store_location(engine_of(request)))
+    if job is None:
+        return None
+    data = jobs.result(job)
+    return {**job_data(job), "result": None if data is None else json.loads(data)}
 
 
 def _done(request: Request, slug: str, ids: list[int], key: str = "searches") -> Response:
