@@ -4,8 +4,9 @@ runs in the background while the page shows its progress.
 The queue is huey's (one small library that has the three backends evidens needs): a SQLite
 file beside the store for the single-user default, worked by a thread of the web process;
 Redis or PostgreSQL for a team, worked by ``huey`` consumers on any host that reaches it.
-A job's record (state, step, progress, attempts) and its result are kept in the queue's own
-storage, never in the review store, so a job adds nothing to the review until it is done.
+A job's record (state, step, progress, attempts), its input (an uploaded file's bytes) and its
+result are kept in the queue's own storage, never in the review store, so a job adds nothing
+to the review until it is done, and a worker on any host that shares the queue can run it.
 
 A job killed mid-way (``kill -9`` of its worker, a host lost) is never half-applied: the
 result is written once, at the end, before the record says "done"; work on the store is one
