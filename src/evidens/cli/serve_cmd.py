@@ -58,6 +58,13 @@ def serve(
     max_form_kb: Annotated[
         int, typer.Option(help="the largest body of any other request, in KiB")
     ] = ServerSettings.max_form_bytes // 1024,
+    import_job_kb: Annotated[
+        int, typer.Option(help="an upload larger than this (KiB) is imported as a job")
+    ] = ServerSettings.import_job_bytes // 1024,
+    api_url: Annotated[
+        list[str] | None,
+        typer.Option(help="SOURCE=URL: a database API's address (a mirror) for page searches"),
+    ] = None,
 ) -> None:
     """Serve the web app: accounts, blinded screening, conflicts, dashboard."""
     import uvicorn
@@ -69,6 +76,11 @@ def serve(
         trusted_proxies=tuple(trusted_proxy or ()),
         max_upload_bytes=max_upload_mb * MIB,
         max_form_bytes=max_form_kb * 1024,
+        import_job_bytes=import_job_kb * 1024,
+        api_urls=tuple(
+            (name.strip(), url.strip())
+            for name, _, url in (u.partition("=") for u in api_url or ())
+        ),
     )
     location = _store_location(store)
     engine = prepare_engine(location)

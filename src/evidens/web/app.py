@@ -253,4 +253,7 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     add_fulltext_routes(app)
     add_team_routes(app)
     add_assess_routes(app)
+    from evidens.web.routes_searches import add_searches_routes
+
+    add_searches_routes(app)
     return app

@@ -67,11 +67,17 @@ def job_data(job: Job) -> dict[str, object]:
     """A job as the page's progress bar polls it (never the store it names)."""
     data = plain(job)
     data.pop("store", None)
+    data["params"] = {k: v for k, v in job.params.items() if k != "base_url"}  # the server's
     return {**data, "percent": job.percent}
 
 
-TITLES = {"outputs": "Building the report and figures", "dedup": "De-duplicating the records"}
-BACK = {"outputs": "outputs", "dedup": "duplicates"}
+TITLES = {
+    "outputs": "Building the report and figures",
+    "dedup": "De-duplicating the records",
+    "api-search": "Searching a database",
+    "import": "Importing records",
+}
+BACK = {"outputs": "outputs", "dedup": "duplicates", "api-search": "searches"}
 
 
 def add_job_routes(app: FastAPI) -> None:

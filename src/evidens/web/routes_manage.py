@@ -22,6 +22,7 @@ from evidens.services.web import queue as web_queue
 from evidens.services.web import setup as web_setup
 from evidens.web.app import User, check_csrf, engine_of, settings_of
 from evidens.web.render import page, plain, wants_json
+from evidens.web.routes_searches import import_job
 
 Text = Annotated[str, Form()]
 
@@ -162,6 +163,8 @@ def _add_imports(app: FastAPI) -> None:
                 field="file",
                 hint="split the export, or import it with `evidens import`",
             )
+        if len(data) > settings_of(request).import_job_bytes:  # a large file: as a job
+            return import_job(request, member, data, _file_name(file.filename), source)
         outcome = imports.import_upload(
             member.store(engine_of(request)),
             data,

@@ -1,5 +1,6 @@
 """How one deployment of the web app is set up: the address people reach it by, the
-proxies it sits behind, and how large a request may be.
+proxies it sits behind, how large a request may be, when an upload is imported as a
+background job, and where the database APIs are (never taken from a form).
 
 One typed model, read once when the app is built (from ``evidens serve`` options, or from
 the environment for extra worker processes), so no route reads a header or a variable of
@@ -13,6 +14,7 @@ import os
 from dataclasses import dataclass, replace
 
 from evidens.errors import ValidationError
+from evidens.search.connectors import SOURCES as API_SOURCES
 
 MIB = 1024 * 1024
 
@@ -22,12 +24,17 @@ class ServerSettings:
     """``public_url``: the base of links evidens writes (invitations), never taken from a
     request's Host header. ``trusted_proxies``: addresses of reverse proxies whose
     ``X-Forwarded-For`` names the client (none by default: the peer address is the client).
-    ``max_upload_bytes`` bounds an upload request, ``max_form_bytes`` every other one."""
+    ``max_upload_bytes`` bounds an upload request, ``max_form_bytes`` every other one.
+    ``import_job_bytes``: an export larger than this is imported as a background job.
+    ``api_urls``: (source, base URL) for the database APIs searched from the page, e.g. a
+    mirror (or a local replay in tests); a source not named uses its public address."""
 
     public_url: str = "http://127.0.0.1:8000"
     trusted_proxies: tuple[str, ...] = ()
     max_upload_bytes: int = 64 * MIB
     max_form_bytes: int = 1 * MIB
+    import_job_bytes: int = 2 * MIB
+    api_urls: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.public_url.startswith(("http://", "https://")):
@@ -48,7 +55,18 @@ class ServerSettings:
         for name in ("max_upload_bytes", "max_form_bytes"):
             if getattr(self, name) < 1024:
                 raise ValidationError(f"{name} is too small", field=name, hint="at least 1024")
+        for source, url in self.api_urls:
+            if source not in API_SOURCES or not url.startswith(("http://", "https://")):
+                raise ValidationError(
+                    f"{source}={url} is not a database API address",
+                    field="api_urls",
+                    hint="name it as SOURCE=URL, SOURCE one of " + ", ".join(API_SOURCES),
+                )
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+
+    def api_url(self, source: str) -> str | None:
+        """The API address this deployment names for ``source`` (None: the public one)."""
+        return dict(self.api_urls).get(source)
 
     def link(self, path: str) -> str:
         """An absolute link to ``path`` on this deployment."""
@@ -60,6 +78,8 @@ ENVIRONMENT = {
     "trusted_proxies": "EVIDENS_TRUSTED_PROXIES",
     "max_upload_bytes": "EVIDENS_MAX_UPLOAD_BYTES",
     "max_form_bytes": "EVIDENS_MAX_FORM_BYTES",
+    "import_job_bytes": "EVIDENS_IMPORT_JOB_BYTES",
+    "api_urls": "EVIDENS_API_URLS",  # pubmed=https://mirror/eutils/,ctgov=...
 }
 
 
@@ -70,6 +90,8 @@ def to_environment(settings: ServerSettings) -> dict[str, str]:
         ENVIRONMENT["trusted_proxies"]: ",".join(settings.trusted_proxies),
         ENVIRONMENT["max_upload_bytes"]: str(settings.max_upload_bytes),
         ENVIRONMENT["max_form_bytes"]: str(settings.max_form_bytes),
+        ENVIRONMENT["import_job_bytes"]: str(settings.import_job_bytes),
+        ENVIRONMENT["api_urls"]: ",".join(f"{s}={u}" for s, u in settings.api_urls),
     }
 
 
@@ -81,7 +103,10 @@ def from_environment(base: ServerSettings | None = None) -> ServerSettings:
         changes["public_url"] = url
     if proxies := os.environ.get(ENVIRONMENT["trusted_proxies"]):
         changes["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
-    for name in ("max_upload_bytes", "max_form_bytes"):
+    if urls := os.environ.get(ENVIRONMENT["api_urls"]):
+        pairs = (p.strip().partition("=") for p in urls.split(",") if p.strip())
+        changes["api_urls"] = tuple((s.strip(), u.strip()) for s, _, u in pairs)
+    for name in ("max_upload_bytes", "max_form_bytes", "import_job_bytes"):
         value = os.environ.get(ENVIRONMENT[name])
         if value:
             if not value.isdigit():

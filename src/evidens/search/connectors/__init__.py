@@ -8,7 +8,7 @@ from evidens.search.connectors.http import HttpClient, SearchServiceError
 from evidens.search.connectors.openalex import OpenAlexConnector
 from evidens.search.connectors.pubmed import PubMedConnector
 from evidens.search.connectors.pubmed_xml import read_pubmed_articles
-from evidens.search.connectors.run import SOURCES, run_search
+from evidens.search.connectors.run import SOURCES, run_search, search_pages
 from evidens.search.connectors.runlog import Page, SearchResult, SearchRun
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "ctgov_params",
     "read_pubmed_articles",
     "run_search",
+    "search_pages",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
@@ -36,6 +37,8 @@ from evidens.store.models import ImportBatchRow
 
 MAX_FILE_BYTES = EXPORT_LIMIT
 BULK_ROWS = 10_000
+Inserted = Callable[[int, int], None]
+"""Told (records inserted so far, records in the file) after each batch: a job's bar."""
 SEARCH_EXPORT = "application/vnd.evidens.search-export"
 """The media type of a kept export file: full-text listings count only PDFs, never these."""
 
@@ -79,12 +82,20 @@ def import_file(
 
 
 def import_upload(
-    store: ReviewStore, data: bytes, *, name: str, source: str, actor: str
+    store: ReviewStore,
+    data: bytes,
+    *,
+    name: str,
+    source: str,
+    actor: str,
+    progress: Inserted | None = None,
 ) -> ImportOutcome:
     """Import an uploaded file's bytes, named by the file's own name everywhere (report,
     messages, the stored batch): nothing is written to disk on the way."""
     with transaction(store, actor) as uow:
-        return import_data(uow, data, name=name, source=Source(source, SourceKind.DATABASE))
+        return import_data(
+            uow, data, name=name, source=Source(source, SourceKind.DATABASE), progress=progress
+        )
 
 
 def import_data(
@@ -96,8 +107,10 @@ def import_data(
     parse_name: str | None = None,
     search_id: int | None = None,
     search_date: dt.date | None = None,
+    progress: Inserted | None = None,
 ) -> ImportOutcome:
-    """Parse ``data`` completely, then write the batch and its records in ``uow``."""
+    """Parse ``data`` completely, then write the batch and its records in ``uow``
+    (``progress`` is told how many are in after each batch; they commit with ``uow``)."""
     sha256 = hashlib.sha256(data).hexdigest()
     parsed = read_records(data, name=parse_name or name)
     report = parsed.report()
@@ -122,14 +135,14 @@ def import_data(
         encoding=parsed.encoding,
         records_read=len(parsed.records),
         search_date=search_date,
-        report=_report_json(report),
+        report=report_json(report),
         imported_by=uow.actor,
         round=current_round(uow),
     )
     uow.session.add(batch)
     keep_document(uow, data, name=name, media_type=SEARCH_EXPORT)  # for `evidens folder`
     uow.session.flush()
-    _insert_records(uow, parsed.records, batch.id)
+    _insert_records(uow, parsed.records, batch.id, progress)
     uow.audit(
         "import",
         "import_batch",
@@ -157,7 +170,9 @@ def export_bytes(uow: UnitOfWork, sha256: str) -> bytes | None:
     )
 
 
-def _insert_records(uow: UnitOfWork, records: tuple[Record, ...], batch_id: int) -> None:
+def _insert_records(
+    uow: UnitOfWork, records: tuple[Record, ...], batch_id: int, progress: Inserted | None
+) -> None:
     """Insert the records in batches of parameter tuples, built as they are sent so that a
     100,000-record import never holds every row's JSON in memory at once.
 
@@ -169,15 +184,21 @@ def _insert_records(uow: UnitOfWork, records: tuple[Record, ...], batch_id: int)
     params = record_params(records, review_id=uow.review_id, batch_id=batch_id)
     collecting = gc.isenabled()
     gc.disable()
+    inserted = 0
+    if progress is not None:
+        progress(0, len(records))  # parsed: how many there are to insert
     try:
         while batch := list(islice(params, BULK_ROWS)):
             insert_record_params(connection, batch)
+            inserted += len(batch)
+            if progress is not None:
+                progress(inserted, len(records))
     finally:
         if collecting:
             gc.enable()
 
 
-def _report_json(report: ImportReport) -> dict[str, Any]:
+def report_json(report: ImportReport) -> dict[str, Any]:
     data = asdict(report)
     data["fill_rates"] = dict(report.fill_rates)
     data["warnings"] = [{"line": w.line, "message": w.message} for w in report.warnings]

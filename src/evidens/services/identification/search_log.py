@@ -158,7 +158,11 @@ def list_searches(store: ReviewStore) -> tuple[LoggedSearch, ...]:
         rows = uow.session.scalars(
             select(SearchRow).where(SearchRow.review_id == uow.review_id).order_by(SearchRow.id)
         ).all()
-        return tuple(_logged(uow, row) for row in rows)
+        sources = uow.session.execute(
+            select(SourceRow.id, SourceRow.name).where(SourceRow.review_id == uow.review_id)
+        ).all()
+        names = dict(sources)  # one query for every source, not one per search
+        return tuple(_logged(uow, row, names.get(row.source_id)) for row in rows)
 
 
 def _search(uow: UnitOfWork, search_id: int) -> SearchRow:
@@ -171,8 +175,9 @@ def _search(uow: UnitOfWork, search_id: int) -> SearchRow:
     return row
 
 
-def _logged(uow: UnitOfWork, row: SearchRow) -> LoggedSearch:
-    name = uow.session.scalar(select(SourceRow.name).where(SourceRow.id == row.source_id))
+def _logged(uow: UnitOfWork, row: SearchRow, name: str | None = None) -> LoggedSearch:
+    if name is None:
+        name = uow.session.scalar(select(SourceRow.name).where(SourceRow.id == row.source_id))
     return LoggedSearch(
         row.id,
         str(name),

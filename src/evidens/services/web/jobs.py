@@ -4,8 +4,9 @@ runs in the background while the page shows its progress.
 The queue is huey's (one small library that has the three backends evidens needs): a SQLite
 file beside the store for the single-user default, worked by a thread of the web process;
 Redis or PostgreSQL for a team, worked by ``huey`` consumers on any host that reaches it.
-A job's record (state, step, progress, attempts) and its result are kept in the queue's own
-storage, never in the review store, so a job adds nothing to the review until it is done.
+A job's record (state, step, progress, attempts), its input (an uploaded file's bytes) and its
+result are kept in the queue's own storage, never in the review store, so a job adds nothing
+to the review until it is done, and a worker on any host that shares the queue can run it.
 
 A job killed mid-way (``kill -9`` of its worker, a host lost) is never half-applied: the
 result is written once, at the end, before the record says "done"; work on the store is one
@@ -26,7 +27,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,21 @@ log = logging.getLogger("evidens.jobs")
 Progress = Callable[[str, int, int], None]
 Work = Callable[[ReviewStore, str, Progress], bytes]
 """A kind of job: (store, actor, progress) -> the result's bytes."""
+
+
+@dataclass(frozen=True)
+class JobInput:
+    """What a job was given when it was submitted: short ``params`` (kept in its record) and
+    ``payload`` bytes (an uploaded file), kept in the queue's storage beside the record, so
+    a worker on another host that shares the queue (Redis, PostgreSQL) reads them there;
+    never in the review store, never a local temporary file."""
+
+    params: dict[str, str]
+    payload: bytes | None = None
+
+
+InputWork = Callable[[ReviewStore, str, Progress, JobInput], bytes]
+"""A kind of job that works on its input: (store, actor, progress, input) -> bytes."""
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 MAX_ATTEMPTS = 2  # a job whose worker died is tried once more, then marked failed
@@ -64,6 +80,7 @@ class Job:
     attempts: int = 0
     error: str = ""
     created: float = 0.0
+    params: dict[str, str] = field(default_factory=dict)
 
     @property
     def percent(self) -> int:
@@ -137,7 +154,15 @@ def _plain(value: Any) -> Any:
     return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
 
 
+def _search_jobs() -> dict[str, InputWork]:
+    from evidens.services.web import search_jobs
+
+    return {"api-search": search_jobs.api_search, "import": search_jobs.import_upload}
+
+
 KINDS: dict[str, Work] = {"outputs": outputs_zip, "dedup": deduplicate}
+WITH_INPUT = ("api-search", "import")
+"""Kinds that work on their :class:`JobInput` (see :func:`_search_jobs`)."""
 
 
 class Jobs:
@@ -177,13 +202,27 @@ class Jobs:
         return float(value) if value is not None else 0.0
 
     # --- the web's side --------------------------------------------------------------
-    def submit(self, kind: str, review: ReviewStore, *, actor: str, store: str) -> Job:
+    def submit(
+        self,
+        kind: str,
+        review: ReviewStore,
+        *,
+        actor: str,
+        store: str,
+        given: JobInput | None = None,
+    ) -> Job:
         """Queue a job of ``kind`` on ``review`` (kept as that review's latest of its kind);
-        ``store`` names the store for workers in other processes (no password in it)."""
-        if kind not in KINDS:
-            raise ValidationError(f"{kind!r} is not a kind of job", hint=", ".join(KINDS))
-        slug = review.slug
+        ``store`` names the store for workers in other processes (no password in it);
+        ``given`` is the input of the kinds in :data:`WITH_INPUT`."""
+        if kind not in KINDS and kind not in WITH_INPUT:
+            raise ValidationError(
+                f"{kind!r} is not a kind of job", hint=", ".join((*KINDS, *WITH_INPUT))
+            )
+        slug, given = review.slug, given or JobInput({})
         job = Job(uuid.uuid4().hex, kind, slug, actor, store, review.review_id, created=time.time())
+        job = replace(job, params=dict(given.params))
+        if given.payload is not None:
+            self.huey.put(self._key("input", job.id), given.payload)
         self._save(job)
         self.huey.put(self._key("latest", f"{database_of(store)}|{slug}|{kind}"), job.id)
         self.task(job.id)
@@ -221,6 +260,7 @@ class Jobs:
             self.task(job.id)
             return again
         if job.attempts >= MAX_ATTEMPTS:
+            self._forget_input(job.id)
             return self._save(replace(job, state=FAILED, error=KILLED))
         return self._load(job.id) or job  # another reader re-queued it just now
 
@@ -247,20 +287,34 @@ class Jobs:
         try:
             store = self._open(job)
             try:
-                data = KINDS[job.kind](store, job.actor, progress)
+                data = self._work(job, store, progress)
             finally:
                 if self.engine_store is None:
                     store.dispose()
             self.huey.put(self._key("result", job_id), data)  # the result first, then "done"
             self._save(replace(current[0], state=DONE, step="done", done=1, total=1))
+            self._forget_input(job_id)
         except EvidensError as exc:
             self._save(replace(current[0], state=FAILED, error=str(exc)))
+            self._forget_input(job_id)
         except Exception:
             log.exception("job %s (%s) failed", job_id, job.kind)
             self._save(replace(current[0], state=FAILED, error="something went wrong"))
+            self._forget_input(job_id)
         finally:
             beating.set()
             beater.join()
+
+    def _work(self, job: Job, store: ReviewStore, progress: Progress) -> bytes:
+        if job.kind not in WITH_INPUT:
+            return KINDS[job.kind](store, job.actor, progress)
+        data = self.huey.get(self._key("input", job.id), peek=True)
+        given = JobInput(dict(job.params), None if data is None else bytes(data))
+        return _search_jobs()[job.kind](store, job.actor, progress, given)
+
+    def _forget_input(self, job_id: str) -> None:
+        """Drop a finished job's payload (an upload need not outlive its import)."""
+        self.huey.get(self._key("input", job_id), peek=False)
 
     def _beat(self, job_id: str, stop: threading.Event) -> None:
         while not stop.wait(self.beat):
