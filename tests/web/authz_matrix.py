@@ -148,6 +148,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     # the seed's outputs are not built (no worker runs): a permitted request is told so
     ("GET", "/r/{slug}/outputs/files/{name}"): Row(VIEW, "/r/{slug}/outputs/files/report.html", ok=(404,)),  # noqa: E501
     ("GET", "/r/{slug}/outputs/all.zip"): Row(VIEW, ok=(404,)),
+    ("GET", "/r/{slug}/searches"): Row(VIEW),
+    ("GET", "/r/{slug}/searches.json"): Row(VIEW),
+    # the forms are asked with input they refuse: past authorization, nothing is logged
+    ("POST", "/r/{slug}/searches"): Row(IMPORT, "/r/{slug}/searches", {"source": ""}, ok=(400,)),
+    ("POST", "/r/{slug}/searches/translate"): Row(IMPORT, "/r/{slug}/searches/translate", {"query": ""}, ok=(400,)),  # noqa: E501
+    ("POST", "/r/{slug}/searches/hits"): Row(IMPORT, "/r/{slug}/searches/hits", {"search": "none"}, ok=(400,)),  # noqa: E501
+    ("POST", "/r/{slug}/searches/run"): Row(IMPORT, "/r/{slug}/searches/run", {"source": "nowhere", "query": "x"}, ok=(400,)),  # noqa: E501
+    # the seed's job is an outputs build: its progress shows on the import page too
+    ("GET", "/r/{slug}/imports/jobs/{job_id}"): Row(VIEW),
+    ("GET", "/r/{slug}/imports/jobs/{job_id}.json"): Row(VIEW),
     ("GET", "/r/{slug}/exports/{name}"): Row(VIEW, "/r/{slug}/exports/records.csv"),
     ("GET", "/r/{slug}/jobs/{job_id}"): Row(VIEW),
     ("GET", "/r/{slug}/jobs/{job_id}.json"): Row(VIEW),
