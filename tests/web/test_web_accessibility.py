@@ -25,7 +25,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import create_engine, select
 
 from evidens.core import Decision, ScreeningDecision, Stage
-from evidens.services.assessment.risk_of_bias_edit import add_assessment
+from evidens.rob import Answer
+from evidens.rob.dual import Resolution
+from evidens.services.assessment.risk_of_bias_edit import add_assessment, record_consensus
 from evidens.services.folders.review_files import read_review_dir
 from evidens.services.folders.run import load_review
 from evidens.services.identification import dedup, imports
@@ -42,7 +44,7 @@ pytestmark = MARKS
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 RISS = ROOT / "examples" / "riss"
-SHARMA_OUTCOME = "Spasm freedom at 4 weeks (parental report)"  # examples/riss/rob
+STUDY, OUTCOME = "Sharma 2021", "Spasm freedom at 4 weeks (parental report)"  # riss/rob
 BLOCKING = ("serious", "critical")
 TIMES: dict[str, float] = {}
 # every rule axe has; only violations are collected in full (passes are only counted)
@@ -120,7 +122,8 @@ def test_every_get_route_is_a_visited_page_or_named_as_not_one() -> None:
 
 def _seed(db: Path, tmp: Path) -> dict[str, str]:
     """The RISS review with three imported records: one included by both reviewers (now at
-    full text), one they disagree on (a conflict), one not screened yet; a second RoB 2."""
+    full text), one they disagree on (a conflict), one not screened yet; the owner's RoB 2
+    beside the seed's, and their consensus."""
     with load_review(read_review_dir(RISS), db) as (store, _):
         for name, role, rights in (
             ("olga", "owner", ("resolver",)),
@@ -157,6 +160,8 @@ def _seed(db: Path, tmp: Path) -> dict[str, str]:
         rob = rob.replace('assessor = "RISS review (reconstructed)"', 'assessor = "olga"')
         rob = rob.replace('"1.3" = { answer = "NI"', '"1.3" = { answer = "N"')
         add_assessment(store, rob, path=None, actor="olga")
+        agreed = Resolution("D1", "1.3", Answer.NI, "no baseline table")
+        record_consensus(store, STUDY, resolutions=[agreed], decided_by="olga", actor="olga")
         invite = accounts.create_invitation(store, "reviewer", actor="olga")
         reset = members.create_password_reset(store, "bruno", actor="olga")
     return {
@@ -165,7 +170,7 @@ def _seed(db: Path, tmp: Path) -> dict[str, str]:
         "study": str(study),
         "invite": invite,
         "reset": reset,
-        "outcome": quote(SHARMA_OUTCOME),
+        "outcome": quote(OUTCOME),
     }
 
 
