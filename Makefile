@@ -40,7 +40,12 @@ typecheck: $(BIN)/evidens
 contracts: $(BIN)/evidens
 	$(BIN)/lint-imports
 
-pytest: $(BIN)/evidens
+## node_modules: the npm packages the tests use (axe-core, pinned in package-lock.json).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+pytest: $(BIN)/evidens node_modules/axe-core/axe.min.js
 	$(BIN)/pytest
 
 ## docs: the user guide site into site/: the reference pages generated from the code, the web
@@ -54,4 +59,4 @@ docs: $(BIN)/evidens
 test: $(BIN)/evidens system lint typecheck contracts pytest docs
 
 clean:
-	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) site node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 # System packages the test suite drives: Debian's chromium (browser tests, through
 # Playwright with executable_path=/usr/bin/chromium), LibreOffice Writer without its GUI
 # and poppler-utils (the report's PDF is converted by soffice and read back by pdftotext),
+# Node.js and npm (make installs axe-core from the npm registry for the accessibility test),
 # and a PostgreSQL server at 127.0.0.1:5432 with database "test" (store tests run on both
 # SQLite and PostgreSQL).
 # Installs only what is missing; needs root (as on the project's machines) or sudo.
@@ -18,6 +19,11 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ]; then
   echo "setup-system: installing Debian's chromium for the browser tests"
   apt_install chromium fonts-dejavu-core
+fi
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup-system: installing Node.js and npm for axe-core (the accessibility test)"
+  apt_install nodejs npm
 fi
 
 if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
