@@ -87,6 +87,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "/r/{slug}/grade/{name}": ("/r/riss/grade/sof.html", "/r/riss/grade/evidence-profile.html"),
     "/r/{slug}/outputs": ("/r/riss/outputs",),
     "/r/{slug}/jobs/{job_id}": ("/r/riss/jobs/{job}",),
+    "/r/{slug}/searches": ("/r/riss/searches",),
+    "/r/{slug}/imports/jobs/{job_id}": ("/r/riss/imports/jobs/{job}",),
 }
 # GET routes that are not pages (JSON twins, ending in .json, are left out by their name).
 NOT_PAGES: dict[str, str] = {
@@ -96,6 +98,7 @@ NOT_PAGES: dict[str, str] = {
     "/r/{slug}/outputs/files/{name}": "a download of a built output",
     "/r/{slug}/exports/{name}": "a download (RIS, CSV, DOCX, SVG)",
     "/r/{slug}/rob/start": "a redirect to the result's RoB page (visited as such)",
+    "/r/{slug}/outputs/all.zip": "a download of every built output",
 }
 SIGNED_OUT = ("/login", "/reset/{reset}")
 REVIEWER_PAGES = ("/r/riss/screen/title_abstract", "/r/riss/mine/title_abstract")
