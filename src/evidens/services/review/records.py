@@ -16,7 +16,7 @@ from evidens.store.mapping import row_to_record
 from evidens.store.models import DuplicateClusterRow, ImportBatchRow, RecordRow
 
 
-def canonical_select(review_id: int) -> Select[tuple[int]]:
+def canonical_select(review_id: int) -> Select[int]:
     """The query of :func:`canonical_ids`, to filter on inside the database (a subquery
     rather than an ``IN`` list of every id of a large review)."""
     cluster = aliased(DuplicateClusterRow)
