@@ -225,7 +225,13 @@ def _mix(seeded: Seeded, owner: bool) -> list[tuple[str, int, Pick]]:
         ("extraction", 2, lambda _: f"{r}/extraction"),
         ("study extraction", 1, lambda g: f"{r}/studies/{g.choice(seeded.studies)}/extraction"),
         ("rob", 2, lambda _: f"{r}/rob"),
-        ("study rob", 1, lambda g: f"{r}/studies/{g.choice(seeded.studies)}/rob"),
+        (
+            "study rob",
+            1,
+            lambda g: (
+                f"{r}/studies/{g.choice(seeded.studies)}/rob?outcome=Electroclinical%20response"
+            ),
+        ),
         ("analyses", 2, lambda _: f"{r}/analyses"),
         ("analyses.json", 1, lambda _: f"{r}/analyses.json"),
         ("grade", 2, lambda _: f"{r}/grade"),
@@ -375,6 +381,8 @@ def report(timings: Timings, job_times: list[float], kind: str, seconds: float) 
         f"  {'page':<22}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p95/target':>12}  errors"
     )
     pages: list[float] = []
+    for page in sorted(set(timings.errors) - set(timings.by_page)):
+        print(f"  {page:<22}{0:>6}{'':>39}  {timings.errors[page]} (none answered in time)")
     for page in sorted(timings.by_page, key=lambda p: -_q(sorted(timings.by_page[p]), 0.95)):
         values = sorted(timings.by_page[page])
         target = DECIDE_TARGET if page == "decide and next" else PAGE_TARGET
@@ -479,16 +487,16 @@ def profile(url: str, seeded: Seeded) -> None:
         client.post(
             "/login", data={"username": seeded.users[0], "password": PASSWORD, "csrf": token}
         )
-        print(f"  {'page (in-process, once)':<26}{'ms':>8}{'queries':>9}{'SQL ms':>8}")
+        print(f"  {'page (in-process, once)':<26}{'ms':>8}{'CPU ms':>8}{'queries':>9}{'SQL ms':>8}")
         for page, _, path in _mix(seeded, True):
             where = path(rng)
             client.get(where)  # warm
             spent.clear()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             status = client.get(where).status_code
-            took = time.perf_counter() - started
-            sql = f"{len(spent):>9}{1000 * sum(spent):>8.1f}"
-            print(f"  {page:<26}{1000 * took:>8.1f}{sql}  {status} {where}")
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
+            sql = f"{1000 * cpu:>8.1f}{len(spent):>9}{1000 * sum(spent):>8.1f}"
+            print(f"  {page:<26}{1000 * took:>8.1f}{sql}  {status} {where}", flush=True)
     store.dispose()
 
 

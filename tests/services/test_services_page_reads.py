@@ -68,5 +68,6 @@ def test_a_prisma_box_list_derives_each_stage_once(
     lines, total = views.records_in_box(review, "records_screened", viewer="rita", resolver=True)
     assert total == 0  # in conflict: not screened to the end yet
     lines, total = views.records_in_box(review, "records_identified", viewer="rita", resolver=True)
-    assert total == 5 and len(lines) == 5
+    assert total == 5
+    assert len(lines) == 5
     assert sorted(calls) == sorted([*Stage, *Stage])
