@@ -1,6 +1,9 @@
 """The web app under load: `evidens serve` on PostgreSQL with a 100,000-record review and 20
 reviewers screening concurrently over loopback for 60 s, then a kill -9 of the server
-mid-load.
+mid-load (``--phase screening``, the default); or, with ``--phase pages``, 20 users loading
+every page of a 50,000-record review part-way through screening while jobs run
+(benchmarks/web_pages.py: per page p50/p95/p99 against the 150 ms target, decide-and-next
+against 100 ms, a job's first progress against 1 s).
 
 Figures: p50/p95/p99 of "decide and get next" (one POST answering with the next record;
 target p95 < 100 ms), decisions per second, and, counted in the database afterwards, lost
@@ -10,6 +13,7 @@ reported, not a loss). After kill -9: acknowledged decisions missing (target 0).
 There is no peer web app to run here; the ratio printed is against the issue's target.
 
     .venv/bin/python benchmarks/web.py [--records N] [--reviewers N] [--seconds S]
+    .venv/bin/python benchmarks/web.py --phase pages [--records 50000] [--store sqlite]
 
 Needs the PostgreSQL server of the tests (EVIDENS_TEST_PG, default
 postgresql://postgres@127.0.0.1:5432/test); a scratch database is created and dropped.
@@ -109,13 +113,19 @@ def _port() -> int:
         return port
 
 
-def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    url: str, workers: int, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """`evidens serve` in its own process group (so kill -9 reaches every worker)."""
     port = _port()
     command = [sys.executable, "-m", "evidens.cli", "serve", url, "--port", str(port)]
     command += ["--workers", str(workers)]
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -260,9 +270,57 @@ def report(
         print(f"  {key}: {value}")
 
 
+def pages_phase(args: argparse.Namespace, url: str) -> None:
+    """Seed a review part-way through screening, then 20 users load pages while jobs run."""
+    import web_pages
+
+    started = time.perf_counter()
+    if args.keep and not args.fresh:
+        seeded = web_pages.seeded_in(url, args.reviewers)
+    else:
+        seeded = web_pages.seed(url, args.records or 50_000, args.reviewers, args.screened)
+        if "://" in url:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
+        print(f"built in {time.perf_counter() - started:.1f} s")
+    if args.profile:
+        web_pages.profile(url, seeded)
+        return
+    env = {}
+    if args.jobs_queue:
+        env = {"EVIDENS_JOBS": args.jobs_queue, "EVIDENS_JOBS_NAME": f"bench-{uuid.uuid4().hex}"}
+    process, base = start_server(url, args.workers, env)
+    before = os.getloadavg()
+    try:
+        timings, job_times = web_pages.run(
+            base,
+            seeded,
+            seconds=args.seconds,
+            think=args.think[-1],
+            decide_share=args.decide_share,
+            job_kind=args.job_kind,
+            job_count=args.job_count,
+        )
+    finally:
+        after = os.getloadavg()
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    print(
+        f"{args.store}, {len(seeded.records)} records, {args.reviewers} users, think time "
+        f"{args.think[-1]:.1f} s, {args.seconds:.0f} s, {args.workers} server processes; "
+        f"load average {before[0]:.2f} {before[1]:.2f} before, {after[0]:.2f} {after[1]:.2f} "
+        f"after, on {os.cpu_count()} cores shared with other work"
+    )
+    web_pages.report(timings, job_times, args.job_kind, args.seconds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--phase", choices=["screening", "pages"], default="screening")
+    parser.add_argument("--store", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument(
+        "--records", type=int, default=0, help="100,000 (screening) or 50,000 (pages)"
+    )
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--kill-after", type=float, default=5)
@@ -272,40 +330,83 @@ def main() -> None:
         type=float,
         nargs="+",
         default=[0.0, 1.0],
-        help="mean seconds a reviewer reads before deciding (0: back to back, saturating)",
+        help="mean seconds a reviewer reads before deciding (0: back to back, saturating); "
+        "the page phase uses the last",
+    )
+    parser.add_argument("--screened", type=float, default=0.3, help="pages: share screened")
+    parser.add_argument("--decide-share", type=float, default=0.3, help="pages: clicks deciding")
+    parser.add_argument("--job-kind", choices=["dedup", "outputs"], default="dedup")
+    parser.add_argument("--profile", action="store_true", help="pages: each page once, SQL")
+    parser.add_argument(
+        "--keep",
+        default="",
+        help="pages: a database name (or SQLite path) seeded on first use and kept, so runs "
+        "after a fix skip the seeding",
+    )
+    parser.add_argument("--job-count", type=int, default=5)
+    parser.add_argument(
+        "--jobs-queue",
+        default="redis://127.0.0.1:6379/0",
+        help="pages: $EVIDENS_JOBS for the server (one queue its processes share); "
+        "empty: the default (memory beside PostgreSQL, a file beside SQLite)",
     )
     args = parser.parse_args()
-    name = f"evidens_bench_web_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    if args.store == "sqlite":
+        if args.keep:
+            args.fresh = not Path(args.keep).exists()
+            pages_phase(args, args.keep)
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            pages_phase(args, str(Path(folder) / "review.db"))
+        return
+    name = args.keep or f"evidens_bench_web_{uuid.uuid4().hex[:8]}"
+    args.fresh = not _exists(name)
+    if args.fresh:
+        with psycopg.connect(ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     url = ADMIN.rsplit("/", 1)[0] + "/" + name
     try:
-        built = build(url, args.records, args.reviewers)
-        print(
-            f"built a {args.records}-record review with {args.reviewers} reviewers: {built:.1f} s"
-        )
-        for think in args.think:
-            process, base = start_server(url, args.workers)
-            before = load_average()
-            try:
-                people = run_load(base, args.reviewers, args.seconds, think)
-            finally:
-                after = load_average()
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
-            report(people, args.seconds, think, stored(url), (before, after))
-        process, base = start_server(url, args.workers)
-        killer = threading.Timer(args.kill_after, os.killpg, (process.pid, signal.SIGKILL))
-        survivors = run_load(base, args.reviewers, args.kill_after + 5, args.think[-1], killer)
-        process.wait(timeout=30)
-        result = count(survivors, stored(url))
-        print(
-            f"kill -9 after {args.kill_after:.0f} s of load: {result['acknowledged']} decisions "
-            f"acknowledged in that run, {result['lost']} lost, {result['duplicated']} duplicated"
-        )
+        if args.phase == "pages":
+            pages_phase(args, url)
+        else:
+            screening_phase(args, url)
     finally:
-        with psycopg.connect(ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.keep:
+            with psycopg.connect(ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _exists(database: str) -> bool:
+    """Whether the PostgreSQL server has ``database`` (a store kept by ``--keep``)."""
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+        return found.fetchone() is not None
+
+
+def screening_phase(args: argparse.Namespace, url: str) -> None:
+    """The first benchmark: decide-and-next, lost decisions, kill -9."""
+    records = args.records or 100_000
+    built = build(url, records, args.reviewers)
+    print(f"built a {records}-record review with {args.reviewers} reviewers: {built:.1f} s")
+    for think in args.think:
+        process, base = start_server(url, args.workers)
+        before = load_average()
+        try:
+            people = run_load(base, args.reviewers, args.seconds, think)
+        finally:
+            after = load_average()
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        report(people, args.seconds, think, stored(url), (before, after))
+    process, base = start_server(url, args.workers)
+    killer = threading.Timer(args.kill_after, os.killpg, (process.pid, signal.SIGKILL))
+    survivors = run_load(base, args.reviewers, args.kill_after + 5, args.think[-1], killer)
+    process.wait(timeout=30)
+    result = count(survivors, stored(url))
+    print(
+        f"kill -9 after {args.kill_after:.0f} s of load: {result['acknowledged']} decisions "
+        f"acknowledged in that run, {result['lost']} lost, {result['duplicated']} duplicated"
+    )
 
 
 if __name__ == "__main__":

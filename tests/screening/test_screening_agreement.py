@@ -138,3 +138,59 @@ def test_pilot_sample_is_reproducible_and_order_free() -> None:
     assert set(first) <= set(ids)
     assert first != pilot_sample(ids, 50, seed=8)
     assert pilot_sample([3, 1, 2], 10, seed=1) == (1, 2, 3)
+
+
+def _team_decisions(reviewers: int, records: int) -> list[ScreeningDecision]:
+    """Two of ``reviewers`` per record (some changing their mind later), at both stages."""
+    import datetime as dt
+    import random
+
+    rng = random.Random(5)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    names = [f"r{i:02d}" for i in range(reviewers)]
+    out = []
+    for record in range(records):
+        stage = Stage.TITLE_ABSTRACT if record % 4 else Stage.FULL_TEXT
+        for who in rng.sample(names, 2):
+            for again in range(rng.choice([1, 1, 2])):
+                choice = Decision(rng.choice(["include", "exclude", "maybe"]))
+                when = start + dt.timedelta(minutes=record, seconds=again)
+                out.append(ScreeningDecision(record, stage, who, choice, decided_at=when))
+    rng.shuffle(out)
+    return out
+
+
+@pytest.mark.parametrize("maybe_as_include", [True, False])
+def test_all_pairs_equals_each_pair_on_its_own(maybe_as_include: bool) -> None:
+    decisions = _team_decisions(6, 300)
+    expected = []
+    for stage in Stage:
+        names = sorted({d.reviewer for d in decisions if d.stage is stage})
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                try:
+                    expected.append(
+                        pair_agreement(decisions, a, b, stage, maybe_as_include=maybe_as_include)
+                    )
+                except EstimationError:
+                    continue
+    assert all_pairs(decisions, maybe_as_include=maybe_as_include) == tuple(expected)
+
+
+def test_all_pairs_reads_the_decisions_once_however_many_reviewers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """20 reviewers are 190 pairs: one pass over every decision per pair made a large
+    review's dashboard take seconds (benchmarks/web.py --phase pages)."""
+    from evidens.screening import agreement
+
+    calls = []
+    original = agreement.group_by_record
+
+    def counted(decisions):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(decisions)
+
+    monkeypatch.setattr(agreement, "group_by_record", counted)
+    assert len(all_pairs(_team_decisions(20, 400))) > 100
+    assert len(calls) == 1

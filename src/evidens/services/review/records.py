@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from evidens.core import Record, doi_key
@@ -16,19 +16,23 @@ from evidens.store.mapping import row_to_record
 from evidens.store.models import DuplicateClusterRow, ImportBatchRow, RecordRow
 
 
-def canonical_ids(session: Session, review_id: int) -> list[int]:
-    """Ids of the records screening sees: singletons and each cluster's canonical record."""
+def canonical_select(review_id: int) -> Select[int]:
+    """The query of :func:`canonical_ids`, to filter on inside the database (a subquery
+    rather than an ``IN`` list of every id of a large review)."""
     cluster = aliased(DuplicateClusterRow)
-    query = (
+    return (
         select(RecordRow.id)
         .outerjoin(cluster, RecordRow.cluster_id == cluster.id)
         .where(
             RecordRow.review_id == review_id,
             or_(RecordRow.cluster_id.is_(None), cluster.canonical_record_id == RecordRow.id),
         )
-        .order_by(RecordRow.id)
     )
-    return list(session.scalars(query))
+
+
+def canonical_ids(session: Session, review_id: int) -> list[int]:
+    """Ids of the records screening sees: singletons and each cluster's canonical record."""
+    return list(session.scalars(canonical_select(review_id).order_by(RecordRow.id)))
 
 
 def canonical_of(session: Session, row: RecordRow) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from evidens.core import Decision, Stage
 from evidens.errors import ValidationError
 from evidens.screening.workflow import Status, StatusKind
-from evidens.services.review.records import canonical_ids
+from evidens.services.review.records import canonical_select
 from evidens.services.screening.decisions import stage_statuses
 from evidens.services.screening.labels import MAX_LENGTH, visible_by_record
 from evidens.services.store import ReviewStore, transaction
@@ -80,9 +80,7 @@ def search_records(
     """One page of the review's screened records (those kept after de-duplication) that
     match ``wanted``, and how many match in all."""
     with transaction(store, viewer) as uow:
-        query = select(RecordRow.id).where(
-            RecordRow.id.in_(canonical_ids(uow.session, uow.review_id))
-        )
+        query = select(RecordRow.id).where(RecordRow.id.in_(canonical_select(uow.review_id)))
         text = wanted.text.strip()
         if text.isdigit():
             query = query.where(RecordRow.id == int(text))

@@ -175,7 +175,8 @@ def audit_page(store: ReviewStore, viewer: str, wanted: AuditFilter, page: int) 
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
         ).all()
-        lines = tuple(_blinded(uow, viewer, r) for r in rows)
+        known: dict[tuple[int, str], bool] = {}  # several entries often share a record
+        lines = tuple(_blinded(uow, viewer, r, known) for r in rows)
         return AuditPage(
             lines,
             total,
@@ -187,21 +188,28 @@ def audit_page(store: ReviewStore, viewer: str, wanted: AuditFilter, page: int) 
         )
 
 
-def _final(uow: UnitOfWork, content: dict[str, Any] | None) -> bool:
-    """Whether the record a screening entry is about is final at its stage now."""
+def _final(
+    uow: UnitOfWork, content: dict[str, Any] | None, known: dict[tuple[int, str], bool]
+) -> bool:
+    """Whether the record a screening entry is about is final at its stage now (``known``:
+    the answers for this page so far, one look-up per record and stage)."""
     content = content or {}
     record_id, stage = content.get("record_id"), content.get("stage")
     if not isinstance(record_id, int) or stage not in {s.value for s in Stage}:
         return False
-    return record_state(uow, record_id, Stage(stage)).final
+    if (record_id, stage) not in known:
+        known[record_id, stage] = record_state(uow, record_id, Stage(stage)).final
+    return known[record_id, stage]
 
 
-def _blinded(uow: UnitOfWork, viewer: str, row: AuditRow) -> AuditLine:
+def _blinded(
+    uow: UnitOfWork, viewer: str, row: AuditRow, known: dict[tuple[int, str], bool]
+) -> AuditLine:
     line = AuditLine(
         row.at, row.actor, row.action, row.entity, row.entity_id, row.before, row.after, False
     )
     own = row.actor == viewer
-    if row.entity in SCREENING and not own and not _final(uow, row.after or row.before):
+    if row.entity in SCREENING and not own and not _final(uow, row.after or row.before, known):
         return dataclasses.replace(line, before=None, after=None, hidden=True)
     if row.entity == "record" and row.action == "reopen" and row.before:
         return dataclasses.replace(line, before=None, hidden=True)

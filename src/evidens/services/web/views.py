@@ -107,9 +107,10 @@ def progress(store: ReviewStore) -> list[StageProgress]:
     out = []
     with transaction(store, "web") as uow:
         settings = settings_of(uow)
+        found: dict[Stage, dict[int, Status]] = {}
         for stage in Stage:
-            statuses = stage_statuses(uow, stage)
-            eligible = len(eligible_ids(uow, stage))
+            statuses = found[stage] = stage_statuses(uow, stage)
+            eligible = len(eligible_ids(uow, stage, found.get(Stage.TITLE_ABSTRACT)))
             per = uow.session.execute(
                 select(ScreeningDecisionRow.reviewer, func.count())
                 .where(
@@ -143,48 +144,45 @@ def prisma_html(store: ReviewStore, link: Callable[[str], str]) -> str:
     return render_html(diagram, link)
 
 
-def _box_ids(store: ReviewStore, box: str) -> list[int]:
-    with transaction(store, "web") as uow:
-        session, review_id = uow.session, store.review_id
-        canonical = canonical_ids(session, review_id)
-        ta = stage_statuses(uow, Stage.TITLE_ABSTRACT)
-        ft = stage_statuses(uow, Stage.FULL_TEXT)
-        if box == "records_identified":
-            return list(
-                session.scalars(
-                    select(RecordRow.id)
-                    .where(RecordRow.review_id == review_id)
-                    .order_by(RecordRow.id)
-                )
-            )
-        if box == "records_removed_before_screening":
-            kept = set(canonical)
-            every = session.scalars(
+def _box_ids(uow: UnitOfWork, box: str, statuses: dict[Stage, dict[int, Status]]) -> list[int]:
+    """The records behind ``box``, from the stages' statuses the caller derived once."""
+    session, review_id = uow.session, uow.review_id
+    canonical = canonical_ids(session, review_id)
+    ta, ft = statuses[Stage.TITLE_ABSTRACT], statuses[Stage.FULL_TEXT]
+    if box == "records_identified":
+        return list(
+            session.scalars(
                 select(RecordRow.id).where(RecordRow.review_id == review_id).order_by(RecordRow.id)
             )
-            return [r for r in every if r not in kept]
-        missing = set(
-            session.scalars(
-                select(FullTextRow.record_id).where(
-                    FullTextRow.review_id == review_id, FullTextRow.retrieved.is_(False)
-                )
+        )
+    if box == "records_removed_before_screening":
+        kept = set(canonical)
+        every = session.scalars(
+            select(RecordRow.id).where(RecordRow.review_id == review_id).order_by(RecordRow.id)
+        )
+        return [r for r in every if r not in kept]
+    missing = set(
+        session.scalars(
+            select(FullTextRow.record_id).where(
+                FullTextRow.review_id == review_id, FullTextRow.retrieved.is_(False)
             )
         )
-        # the same rules as prisma.counts.derive, so a box's list is as long as its count
-        passed = [r for r in canonical if _final(ta, r) in (Decision.INCLUDE, Decision.MAYBE)]
-        assessed = [r for r in passed if r not in missing]
-        chosen: dict[str, list[int]] = {
-            "records_screened": [r for r in canonical if _final(ta, r) is not None],
-            "records_excluded": [r for r in canonical if _final(ta, r) is Decision.EXCLUDE],
-            "reports_sought_for_retrieval": passed,
-            "reports_not_retrieved": [r for r in passed if r in missing],
-            "reports_assessed_for_eligibility": assessed,
-            "reports_excluded": [r for r in assessed if _final(ft, r) is Decision.EXCLUDE],
-            "studies_included_in_review": [
-                r for r in assessed if _final(ft, r) not in (None, Decision.EXCLUDE)
-            ],
-        }
-        return chosen.get(box, [])
+    )
+    # the same rules as prisma.counts.derive, so a box's list is as long as its count
+    passed = [r for r in canonical if _final(ta, r) in (Decision.INCLUDE, Decision.MAYBE)]
+    assessed = [r for r in passed if r not in missing]
+    chosen: dict[str, list[int]] = {
+        "records_screened": [r for r in canonical if _final(ta, r) is not None],
+        "records_excluded": [r for r in canonical if _final(ta, r) is Decision.EXCLUDE],
+        "reports_sought_for_retrieval": passed,
+        "reports_not_retrieved": [r for r in passed if r in missing],
+        "reports_assessed_for_eligibility": assessed,
+        "reports_excluded": [r for r in assessed if _final(ft, r) is Decision.EXCLUDE],
+        "studies_included_in_review": [
+            r for r in assessed if _final(ft, r) not in (None, Decision.EXCLUDE)
+        ],
+    }
+    return chosen.get(box, [])
 
 
 def _final(statuses: dict[int, Status], record_id: int) -> Decision | None:
@@ -197,13 +195,13 @@ def records_in_box(
 ) -> tuple[list[RecordLine], int]:
     """One page of the records behind a PRISMA box, and how many there are in all, with
     each record's status as ``viewer`` may see it (:func:`shown_status`)."""
-    ids = _box_ids(store, box)
-    chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     with transaction(store, viewer) as uow:
+        statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
+        ids = _box_ids(uow, box, statuses)
+        chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         rows = {
             r.id: r for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(chosen)))
         }
-        statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
         mine = {
             (int(rid), Stage(stage)): Decision(decision)
             for rid, stage, decision in uow.session.execute(

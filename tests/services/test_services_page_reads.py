@@ -1,0 +1,73 @@
+"""What the web pages read on a large review: each stage's statuses derived once per page
+(deriving them reads every decision of the review), and decisions read as plain columns,
+not as ORM objects (benchmarks/web.py --phase pages found both on a 50,000-record review)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.services.screening import decisions as screening
+from evidens.services.store import ReviewStore, transaction
+from evidens.services.web import views
+
+TA = Stage.TITLE_ABSTRACT
+
+
+def _decide_some(review: ReviewStore) -> None:
+    for record in screening.queue_for(review, "alice", TA)[:3]:
+        for who, what in (("alice", Decision.INCLUDE), ("bruno", Decision.EXCLUDE)):
+            screening.record_decision(review, ScreeningDecision(record, TA, who, what))
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[Stage]:
+    """Count stage_statuses calls wherever the pages call it from."""
+    calls: list[Stage] = []
+    original: Callable[..., Any] = screening.stage_statuses
+
+    def counted(uow: Any, stage: Stage) -> Any:
+        calls.append(stage)
+        return original(uow, stage)
+
+    monkeypatch.setattr(screening, "stage_statuses", counted)
+    monkeypatch.setattr(views, "stage_statuses", counted)
+    return calls
+
+
+def test_decisions_are_read_without_orm_objects(review: ReviewStore) -> None:
+    _decide_some(review)
+    with transaction(review, "web") as uow:
+        found = screening.stage_decisions(uow, TA)
+        assert len(found) == 6
+        assert len(uow.session.identity_map) == 0
+    assert {(d.reviewer, d.decision) for d in found} == {
+        ("alice", Decision.INCLUDE),
+        ("bruno", Decision.EXCLUDE),
+    }
+    assert all(d.stage is TA and d.decided_at is not None for d in found)
+
+
+def test_the_dashboard_progress_derives_each_stage_once(
+    review: ReviewStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _decide_some(review)
+    calls = _counting(monkeypatch)
+    progress = views.progress(review)
+    assert [p.conflicts for p in progress] == [3, 0]
+    assert sorted(calls) == sorted(Stage)
+
+
+def test_a_prisma_box_list_derives_each_stage_once(
+    review: ReviewStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _decide_some(review)
+    calls = _counting(monkeypatch)
+    lines, total = views.records_in_box(review, "records_screened", viewer="rita", resolver=True)
+    assert total == 0  # in conflict: not screened to the end yet
+    lines, total = views.records_in_box(review, "records_identified", viewer="rita", resolver=True)
+    assert total == 5
+    assert len(lines) == 5
+    assert sorted(calls) == sorted([*Stage, *Stage])
