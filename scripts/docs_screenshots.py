@@ -173,6 +173,8 @@ SCREENING_PAGES = (
     ("fulltexts", "/fulltexts"),
     ("studies", "/studies"),
 )
+SEARCH_PAGES = (("searches", "/searches"),)
+"""Shown by the information specialist's guide; the others by the clinician's."""
 LATER_PAGES = (
     ("extraction", "/extraction"),
     ("extraction-study", "/studies/{study}/extraction"),
@@ -220,7 +222,7 @@ def take(base: str, folder: Path, *, riss: str | None = None) -> list[Path]:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         page = _signed_in(browser, base, "alice", folder)
         shots = [folder / "login.png"]
-        shots += _pages(page, f"{base}/r/{SLUG}", SCREENING_PAGES, folder)
+        shots += _pages(page, f"{base}/r/{SLUG}", SCREENING_PAGES + SEARCH_PAGES, folder)
         if riss is not None:
             page = _signed_in(browser, riss, RISS_OWNER, None)
             shots += _pages(page, f"{riss}/r/riss", LATER_PAGES, folder)

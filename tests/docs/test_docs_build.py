@@ -62,9 +62,16 @@ def test_every_command_path_is_in_the_built_reference(site: Path) -> None:
 def test_every_page_of_the_nav_is_built_with_its_screenshots(site: Path) -> None:
     for page in ("getting-started", "guides/clinician", "guides/administrator", "deployment"):
         assert (site / page / "index.html").is_file(), page
-    guide = (DOCS / "guides" / "clinician.md").read_text(encoding="utf-8")
-    pages = screenshots.SCREENING_PAGES + screenshots.LATER_PAGES
-    for shot in ["login", *(name for name, _ in pages)]:
-        image = site / "img" / "web" / f"{shot}.png"
-        assert image.stat().st_size > 5000, f"{shot}.png looks empty"
-        assert f"../img/web/{shot}.png" in guide, f"the clinician guide does not show {shot}.png"
+    shown_by = {
+        "clinician": (
+            "login",
+            *(n for n, _ in screenshots.SCREENING_PAGES + screenshots.LATER_PAGES),
+        ),
+        "information-specialist": tuple(n for n, _ in screenshots.SEARCH_PAGES),
+    }
+    for name, shots in shown_by.items():
+        guide = (DOCS / "guides" / f"{name}.md").read_text(encoding="utf-8")
+        for shot in shots:
+            image = site / "img" / "web" / f"{shot}.png"
+            assert image.stat().st_size > 5000, f"{shot}.png looks empty"
+            assert f"../img/web/{shot}.png" in guide, f"the {name} guide does not show {shot}.png"
