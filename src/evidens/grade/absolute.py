@@ -1,6 +1,6 @@
 """Absolute effects per 1000 from a relative effect and an assumed comparator risk.
 
-Formulas from the Cochrane Handbook (5.1 §12.5.4, 6.x ch. 14-15), as in methods.md §4.5:
+Formulas from the Cochrane Handbook (5.1 §12.5.4, 6.x ch. 14-15), as in docs/reference/methods.md:
 the same conversion is applied to the estimate and to each CI limit; the difference is
 intervention risk minus comparator risk. Where the relative effect cannot give an absolute
 one (not estimable, or a comparator risk of zero, where every ratio gives zero), the pooled

@@ -1,7 +1,7 @@
 """Markdown, CSV and JSON renderings of the SoF table.
 
-CSV and JSON are the machine-readable forms (methods.md §4.5): one row per outcome with
-every domain judgment, its suggestion and the footnotes, so another tool - or a later
+CSV and JSON are the machine-readable forms (docs/reference/methods.md): one row per outcome
+with every domain judgment, its suggestion and the footnotes, so another tool - or a later
 evidens - can rebuild the table without re-reading the review.
 """
 

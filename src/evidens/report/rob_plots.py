@@ -1,6 +1,7 @@
 """Risk-of-bias figures: traffic-light plot (studies x domains) and summary bars.
 
-Colours and symbols follow robvis (methods.md §3.3) so figures look familiar to reviewers.
+Colours and symbols follow robvis (docs/reference/methods.md) so figures look familiar to
+reviewers.
 Layout is computed in inches from the number of studies and the longest label, so that 1 and
 60+ studies both stay readable: labels are always horizontal, cells and fonts shrink within
 bounds, the domain caption and the legend sit in separate areas and never overlap (robvis

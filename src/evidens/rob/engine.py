@@ -22,7 +22,7 @@ def propose(
 
     A question on the active path must be answered with something other than NA (NI is an
     answer); a question off the path must be NA or blank. Anything else is "incomplete"
-    rather than guessed, as methods.md §1.6 recommends.
+    rather than guessed, as docs/reference/methods.md recommends.
     """
     seen: dict[str, str] = {}
     problems: list[str] = []

@@ -18,7 +18,7 @@ from evidens.rob.instrument import Instrument, get_instrument
 from evidens.rob.model import Assessment, Judgment, Override, Result
 
 J = Judgment
-#: robvis templates: domain columns and allowed levels (methods.md §3.2).
+#: robvis templates: domain columns and allowed levels (docs/reference/methods.md).
 TOOLS: Mapping[str, tuple[tuple[str, ...], frozenset[Judgment]]] = {
     "ROB2": (
         ("D1", "D2", "D3", "D4", "D5"),

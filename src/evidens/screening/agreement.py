@@ -1,8 +1,8 @@
 """Agreement between two screeners: Cohen's kappa, PABAK and Gwet's AC1, with CIs.
 
-Formulas follow methods.md §6. Inclusion prevalence is low in screening, so kappa is depressed
-even when the screeners almost always agree (the kappa paradox); that is why PABAK and AC1 are
-reported next to it, with the 2×2 table and the prevalence and bias indices.
+Formulas: docs/reference/methods.md ("Agreement"). Inclusion prevalence is low in screening, so
+kappa is depressed even when the screeners almost always agree (the kappa paradox); that is why
+PABAK and AC1 are reported next to it, with the 2×2 table and the prevalence and bias indices.
 
 Confidence intervals use Gwet's (2014) large-sample variances for two raters (the ones the
 irrCAC package implements) and a t interval with n − 1 degrees of freedom; PABAK is the

@@ -1,6 +1,7 @@
 """Screening-simulation metrics, computed exactly as ASReview 3 / asreview-insights define them.
 
-See specs/screening-metrics.md §3. Conventions that change the numbers, and why we keep them:
+See docs/reference/methods.md, "Simulated screening and its metrics". Conventions that change
+the numbers, and why we keep them:
 
 * the prior records are removed first (N = records − priors, R = relevant non-priors), so a
   run is not credited for what it was given;

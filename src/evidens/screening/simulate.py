@@ -1,10 +1,11 @@
 """Simulated screening on a labelled data set, comparable with ``asreview simulate``.
 
-The protocol is the one in specs/screening-metrics.md: one random relevant and one random
-irrelevant prior, drawn like ASReview does (``RandomState(prior_seed).choice`` on the relevant
-rows, then a fresh ``RandomState(prior_seed)`` on the irrelevant rows), so both tools start from
-the same two records; then refit after every label and screen the top record, until the last
-relevant is found. Fixed priors matter: a default that warms up in file order leaks labels.
+The protocol is the one in docs/reference/methods.md ("Simulated screening"): one random
+relevant and one random irrelevant prior, drawn like ASReview does
+(``RandomState(prior_seed).choice`` on the relevant rows, then a fresh
+``RandomState(prior_seed)`` on the irrelevant rows), so both tools start from the same two
+records; then refit after every label and screen the top record, until the last relevant is
+found. Fixed priors matter: a default that warms up in file order leaks labels.
 """
 
 from __future__ import annotations
