@@ -14,7 +14,7 @@ from evidens.cli import main
 from evidens.cli.app import app
 
 SHARMA = Path(__file__).resolve().parents[2] / "examples" / "riss" / "rob" / "sharma2021.toml"
-ASSESSOR = 'assessor = "RISS review (reconstructed)"'
+ASSESSOR = 'assessor = "consensus (RISS review, reconstructed)"'
 
 
 def run(*args: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,11 +159,14 @@ def _seed(db: Path, tmp: Path) -> dict[str, str]:
                 reason = "Not randomized" if said is Decision.EXCLUDE else None
                 made = ScreeningDecision(record, Stage.TITLE_ABSTRACT, name, said, reason=reason)
                 record_decision(store, made)
-        # the owner's own RoB 2 of the seed's result, one answer apart: a pair to compare
-        rob = (RISS / "rob" / "sharma2021.toml").read_text(encoding="utf-8")
-        rob = rob.replace('assessor = "RISS review (reconstructed)"', 'assessor = "olga"')
-        rob = rob.replace('"1.3" = { answer = "NI"', '"1.3" = { answer = "N"')
-        add_assessment(store, rob, path=None, actor="olga")
+        # two assessors of the seed's result, one answer apart: a pair to compare and agree
+        seed = (RISS / "rob" / "sharma2021.toml").read_text(encoding="utf-8")
+        for name in ("olga", "alice"):
+            rob, count = re.subn(r'(?m)^assessor = ".*$', f'assessor = "{name}"', seed)
+            assert count == 1, "the seed's assessment names no assessor"
+            if name == "olga":
+                rob = rob.replace('"1.3" = { answer = "NI"', '"1.3" = { answer = "N"')
+            add_assessment(store, rob, path=None, actor=name)
         agreed = Resolution("D1", "1.3", Answer.NI, "no baseline table")
         record_consensus(store, STUDY, resolutions=[agreed], decided_by="olga", actor="olga")
         invite = accounts.create_invitation(store, "reviewer", actor="olga")

@@ -111,7 +111,11 @@ def test_two_assessors_blind_then_a_consensus_and_the_figures(team: Site) -> Non
     unresolved = _post(team, rita, "rob/consensus", {"outcome": OUTCOME}, headers=JSON)
     assert unresolved.status_code == 400
     agree = {"outcome": OUTCOME, "agree.D1.1.3": "NI", "because.D1.1.3": "no baseline table"}
+    assert "Compare and agree" in rita.get("/r/main/rob").text
     assert _post(team, rita, "rob/consensus", agree).status_code == 303
+    agreed_page = rita.get("/r/main/rob").text
+    assert "Compare and agree" not in agreed_page
+    assert "See the agreement" in agreed_page
 
     overview = ben.get("/r/main/rob.json").json()
     assert overview["assessed"][0]["overall"] == "high"
