@@ -110,10 +110,11 @@ def permit(found: Membership | None, slug: str, action: Action) -> Membership:
     return found
 
 
-def may_resolve(store: ReviewStore, name: str) -> None:
-    """Refuse ``name`` as a resolver of ``store``'s review unless they are a member whose
-    role or permissions include resolving (a review with no team recorded has no one to
-    check against: its single user resolves)."""
+def may(store: ReviewStore, name: str, action: Action, *, doing: str, hint: str) -> None:
+    """Refuse ``name`` for ``action`` in ``store``'s review (the CLI's and the library's
+    check, where no web session names the person) unless they are a member whose role or
+    permissions allow it; a review with no team recorded has no one to check against, so
+    its single user may. ``doing`` says what was refused ("resolve conflicts")."""
     with Session(store.engine) as session:
         rows = session.execute(
             select(MemberRow.name, MemberRow.role, MemberRow.permissions).where(
@@ -124,12 +125,20 @@ def may_resolve(store: ReviewStore, name: str) -> None:
         return
     found = next(((r, tuple(str(p) for p in (ps or ()))) for n, r, ps in rows if n == name), None)
     if found is None:
+        raise PermissionDeniedError(f"{name!r} is not a member of this review", hint=hint)
+    if not allowed(str(found[0]), found[1], action):
         raise PermissionDeniedError(
-            f"{name!r} is not a member of this review",
-            hint="name a member with the resolver right (evidens user add ... --role owner)",
+            f"{name!r} ({found[0]}) may not {doing} in this review", hint=hint
         )
-    if not allowed(str(found[0]), found[1], Action.RESOLVE):
-        raise PermissionDeniedError(
-            f"{name!r} ({found[0]}) may not resolve conflicts in this review",
-            hint="an owner, or a member with the resolver permission, resolves",
-        )
+
+
+def may_resolve(store: ReviewStore, name: str) -> None:
+    """Refuse ``name`` as a resolver of ``store``'s review (see :func:`may`)."""
+    may(
+        store,
+        name,
+        Action.RESOLVE,
+        doing="resolve conflicts",
+        hint="an owner, or a member with the resolver permission, resolves "
+        "(evidens user add ... --role owner)",
+    )

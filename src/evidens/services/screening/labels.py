@@ -25,17 +25,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from evidens.core import Decision, Stage
-from evidens.errors import NotFoundError, PermissionDeniedError, ReviewStateError, ValidationError
+from evidens.errors import NotFoundError, ReviewStateError, ValidationError
 from evidens.screening.workflow import Status
-from evidens.services.review.permissions import Action, allowed
+from evidens.services.review.permissions import Action, may
 from evidens.services.review.records import canonical_of
 from evidens.services.screening.state import record_state
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.label_models import LABEL_LENGTH, RecordLabelRow
-from evidens.store.models import MemberRow, RecordRow
+from evidens.store.models import RecordRow
 
 MAX_LENGTH = LABEL_LENGTH
 TA = Stage.TITLE_ABSTRACT
@@ -263,22 +262,14 @@ def visible_by_record(
 
 def may_label(store: ReviewStore, name: str) -> None:
     """Refuse ``name`` as a labeller of ``store``'s review unless they are a member who may
-    screen (a review with no team recorded has no one to check against)."""
-    with Session(store.engine) as session:
-        rows = session.execute(
-            select(MemberRow.name, MemberRow.role, MemberRow.permissions).where(
-                MemberRow.review_id == store.review_id
-            )
-        ).all()
-    if not rows:
-        return
-    found = next(((r, tuple(str(p) for p in (ps or ()))) for n, r, ps in rows if n == name), None)
-    if found is None:
-        raise PermissionDeniedError(f"{name!r} is not a member of this review")
-    if not allowed(str(found[0]), found[1], Action.SCREEN):
-        raise PermissionDeniedError(
-            f"{name!r} ({found[0]}) may not screen in this review, so may not label records"
-        )
+    screen (see :func:`evidens.services.review.permissions.may`)."""
+    may(
+        store,
+        name,
+        Action.SCREEN,
+        doing="screen (so may not label records)",
+        hint="a member who may screen labels records",
+    )
 
 
 def label_rows(uow: UnitOfWork) -> list[Label]:
