@@ -46,7 +46,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	touch $@
 
 pytest: $(BIN)/evidens node_modules/axe-core/axe.min.js
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 ## docs: the user guide site into site/: the reference pages generated from the code, the web
 ## app's screenshots from a real server (Debian's chromium), then `mkdocs build --strict`.
