@@ -44,10 +44,10 @@ from evidens.store.models import (
     ScreeningDecisionRow,
     StudyRow,
 )
+from web import PASSWORD, sign_in
 
 RISS = Path(__file__).resolve().parents[1] / "examples" / "riss"
 SLUG = "riss"
-PASSWORD = "benchmark password 1"
 OWNERS = 4  # users 0-3 own the review; the others screen, resolve, import and synthesise
 PERMISSIONS = ("resolver", "can import", "can synthesise")
 PAGE_TARGET, DECIDE_TARGET, JOB_TARGET = 0.150, 0.100, 1.0
@@ -245,19 +245,6 @@ def _mix(seeded: Seeded, owner: bool) -> list[tuple[str, int, Pick]]:
     return mix
 
 
-def _csrf_of(client: httpx.Client, name: str) -> str:
-    form = client.get("/login").text
-    token = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-    answer = client.post(
-        "/login",
-        data={"username": name, "password": PASSWORD, "csrf": token},
-        headers={"accept": "application/json"},
-    )
-    answer.raise_for_status()
-    csrf: str = answer.json()["csrf_token"]
-    return csrf
-
-
 def _timed(
     timings: Timings, page: str, call: Callable[[], httpx.Response]
 ) -> httpx.Response | None:
@@ -289,7 +276,7 @@ def work(
     weights = [w for _, w, _ in mix]
     with httpx.Client(base_url=base, timeout=60) as client:
         try:
-            csrf = _csrf_of(client, name)
+            csrf = sign_in(client, name)
             card = client.get(f"/r/{SLUG}/screen/title_abstract.json").json()
         finally:
             gate.wait()
@@ -333,7 +320,7 @@ def jobs(
     seen: list[float] = []
     with httpx.Client(base_url=base, timeout=60) as client:
         try:
-            csrf = _csrf_of(client, name)
+            csrf = sign_in(client, name)
         finally:
             gate.wait()
         time.sleep(3)  # the users are under way
