@@ -36,6 +36,7 @@ from evidens.services.folders.review_files import read_review_dir
 from evidens.services.folders.run import load_review
 from evidens.services.identification import imports
 from evidens.services.review import accounts
+from evidens.services.screening import statuses
 from evidens.services.store import transaction
 from evidens.store.models import (
     AuditRow,
@@ -163,6 +164,7 @@ def seed(url: str, records: int, users: int, screened: float) -> Seeded:
                 audit = _audit_rows(uow.review_id, rows, "screening_decision", "reviewer")
                 audit += _audit_rows(uow.review_id, resolved, "resolution", "resolver")
                 uow.session.execute(insert(AuditRow), audit)
+                statuses.rederive(uow)  # the bulk INSERTs went round the session's hook
                 studies = list(
                     uow.session.scalars(
                         select(StudyRow.id).where(StudyRow.review_id == uow.review_id)

@@ -228,6 +228,10 @@ def pair_agreement(
     )
 
 
+PairCount = tuple[Stage, str, str, Decision, Decision, int]
+"""(stage, reviewer a, reviewer b, a's decision, b's decision, how many records)."""
+
+
 def all_pairs(
     decisions: Sequence[ScreeningDecision],
     *,
@@ -239,35 +243,58 @@ def all_pairs(
     One pass over the records fills every pair's table (the same tables
     :func:`pair_agreement` builds one pair at a time): with 20 reviewers, 190 passes over
     every decision of a large review made the dashboard take seconds."""
-    names = BINARY if maybe_as_include else THREE_WAY
-    index = {name: i for i, name in enumerate(names)}
-    tables: dict[tuple[Stage, str, str], list[list[int]]] = {}
+    counts: dict[tuple[Stage, str, str, Decision, Decision], int] = {}
     for (_record, stage), group in group_by_record(decisions).items():
         latest = sorted(latest_per_reviewer(group).items())
         for i, (first, a) in enumerate(latest):
-            row = index[_category(a.decision, maybe_as_include)]
             for second, b in latest[i + 1 :]:
-                table = tables.setdefault((stage, first, second), [[0] * len(names) for _ in names])
-                table[row][index[_category(b.decision, maybe_as_include)]] += 1
+                key = (stage, first, second, a.decision, b.decision)
+                counts[key] = counts.get(key, 0) + 1
+    return pairs_from_counts(
+        [(*key, n) for key, n in counts.items()],
+        maybe_as_include=maybe_as_include,
+        confidence=confidence,
+    )
+
+
+def _oriented(count: PairCount) -> PairCount:
+    stage, first, second, a, b, n = count
+    return (stage, second, first, b, a, n) if second < first else count
+
+
+def pairs_from_counts(
+    counts: Iterable[PairCount],
+    *,
+    maybe_as_include: bool = True,
+    confidence: float = 0.95,
+) -> tuple[Agreement, ...]:
+    """:func:`all_pairs` from how often each pair of reviewers gave each pair of decisions
+    (a database can count those itself, without reading every decision). Each pair is
+    oriented by name, the first reviewer's decisions in the table's rows; a pair given in
+    the other order is turned round."""
+    names = BINARY if maybe_as_include else THREE_WAY
+    index = {name: i for i, name in enumerate(names)}
+    tables: dict[tuple[Stage, str, str], list[list[int]]] = {}
+    for count in counts:
+        stage, first, second, a, b, n = _oriented(count)
+        table = tables.setdefault((stage, first, second), [[0] * len(names) for _ in names])
+        table[index[_category(a, maybe_as_include)]][index[_category(b, maybe_as_include)]] += n
     results: list[Agreement] = []
-    for stage in Stage:
-        reviewers = sorted({d.reviewer for d in decisions if d.stage is stage})
-        for i, first in enumerate(reviewers):
-            for second in reviewers[i + 1 :]:
-                empty = [[0] * len(names) for _ in names]
-                try:
-                    results.append(
-                        agreement_from_table(
-                            tables.get((stage, first, second), empty),
-                            categories=names,
-                            reviewer_a=first,
-                            reviewer_b=second,
-                            stage=stage,
-                            confidence=confidence,
-                        )
-                    )
-                except EstimationError:
-                    continue
+    order = {stage: i for i, stage in enumerate(Stage)}
+    for stage, first, second in sorted(tables, key=lambda k: (order[k[0]], k[1], k[2])):
+        try:
+            results.append(
+                agreement_from_table(
+                    tables[(stage, first, second)],
+                    categories=names,
+                    reviewer_a=first,
+                    reviewer_b=second,
+                    stage=stage,
+                    confidence=confidence,
+                )
+            )
+        except EstimationError:
+            continue
     return tuple(results)
 
 

@@ -7,6 +7,7 @@ from evidens.store import (
     label_models,
     link_models,
     round_models,
+    status_models,
     synthesis_models,
 )
 from evidens.store.engine import database_url, is_sqlite, open_engine
@@ -23,6 +24,7 @@ __all__ = [
     "link_models",
     "open_engine",
     "round_models",
+    "status_models",
     "synthesis_models",
     "upgrade",
 ]

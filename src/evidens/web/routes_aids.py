@@ -119,14 +119,23 @@ def add_aids_routes(app: FastAPI) -> None:
 
     @app.get("/r/{slug}/mine/{stage}")
     @app.get("/r/{slug}/mine/{stage}.json")
-    def my_decisions(request: Request, user: User, slug: str, stage: str) -> Response:
+    def my_decisions(
+        request: Request,
+        user: User,
+        slug: str,
+        stage: str,
+        page_no: Annotated[int, Query(alias="page")] = 1,
+    ) -> Response:
         member = require(engine_of(request), user.username, slug, Action.SCREEN)
         at = _stage(stage)
+        store = member.store(engine_of(request))
+        decisions, total = record_search.my_decisions(store, user.username, at, page_no)
         data = {
             "review": {"slug": member.slug, "title": member.title},
             "stage": at,
-            "decisions": record_search.my_decisions(
-                member.store(engine_of(request)), user.username, at
-            ),
+            "decisions": decisions,
+            "total": total,
+            "page": max(page_no, 1),
+            "page_size": web_views.PAGE_SIZE,
         }
         return page(request, "my_decisions.html", data)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from evidens.errors import ValidationError
@@ -23,6 +23,7 @@ from evidens.services.review.permissions import Action, Membership, require
 from evidens.services.screening import fulltext, labels, studies
 from evidens.services.web import record_page as pages
 from evidens.services.web import views as web_views
+from evidens.services.web.views import PAGE_SIZE
 from evidens.web.app import User, check_csrf, engine_of
 from evidens.web.render import page, plain, wants_json
 from evidens.web.routes_aids import add_aids_routes
@@ -149,13 +150,22 @@ def _add_pdf(app: FastAPI) -> None:
 def _add_studies(app: FastAPI) -> None:
     @app.get("/r/{slug}/studies")
     @app.get("/r/{slug}/studies.json")
-    def study_list(request: Request, user: User, slug: str) -> Response:
+    def study_list(
+        request: Request,
+        user: User,
+        slug: str,
+        page_no: Annotated[int, Query(alias="page")] = 1,
+    ) -> Response:
         member = _member(request, user, slug, Action.VIEW)
         store = member.store(engine_of(request))
+        records, total = pages.report_candidates(store, page_no)
         data = {
             "review": {"slug": member.slug, "title": member.title},
             "studies": studies.list_studies(store),
-            "records": pages.report_candidates(store),
+            "records": records,
+            "total": total,
+            "page": max(page_no, 1),
+            "page_size": PAGE_SIZE,
         }
         extra = {"csrf": user.csrf_token, "can_screen": member.can(Action.SCREEN)}
         return page(request, "studies.html", data, extra=extra)

@@ -83,6 +83,9 @@ def counts_in(uow: UnitOfWork) -> PrismaCounts:
     )
     reasons = exclusion_reasons(uow, ft)
     automated = automation_excluded(uow, Stage.TITLE_ABSTRACT, canonical)
+    # most records of a large review are not decided yet: they share one flow
+    undecided = RecordFlow(title_abstract=None)
+    known = ta.keys() | ft.keys() | retrieved.keys() | automated
     flows = [
         RecordFlow(
             title_abstract=_final(ta.get(rid)),
@@ -91,6 +94,8 @@ def counts_in(uow: UnitOfWork) -> PrismaCounts:
             exclusion_reason=reasons.get(rid),
             excluded_by_automation=rid in automated,
         )
+        if rid in known
+        else undecided
         for rid in canonical
     ]
     counted = select(func.count()).where(StudyRow.review_id == review_id)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
 from evidens.errors import NotFoundError, ReviewStateError, ValidationError
-from evidens.screening.workflow import Status, StatusKind, statuses_by_record
+from evidens.screening.workflow import Status, StatusKind
 from evidens.services.review.records import canonical_ids, canonical_of
 from evidens.services.screening import pilot
 from evidens.services.screening.state import (
@@ -26,8 +26,8 @@ from evidens.services.screening.state import (
     record_state,
     settings_of,
     to_decision,
-    to_resolution,
 )
+from evidens.services.screening.statuses import stage_decisions, stored_statuses
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     FullTextRow,
@@ -36,28 +36,6 @@ from evidens.store.models import (
     ScreeningDecisionRow,
     utcnow,
 )
-
-
-def stage_decisions(uow: UnitOfWork, stage: Stage) -> list[ScreeningDecision]:
-    """Every independent decision recorded at ``stage``.
-
-    Read as plain columns, not as ORM rows: most pages derive statuses from every decision
-    of a review, and building (and tracking) tens of thousands of ORM objects per request
-    cost several times the query itself."""
-    row = ScreeningDecisionRow
-    rows = uow.session.execute(
-        select(
-            row.record_id, row.reviewer, row.decision, row.reason, row.note, row.decided_at
-        ).where(row.review_id == uow.review_id, row.stage == stage)
-    )
-    at = Stage(stage)
-    return [
-        ScreeningDecision(rid, at, who, DECISIONS[what], reason, note, when)
-        for rid, who, what, reason, note, when in rows
-    ]
-
-
-DECISIONS = {d.value: d for d in Decision}  # a dict lookup: Decision(value) costs 10 times more
 
 
 def complete_decisions(
@@ -83,25 +61,17 @@ def complete_decisions(
     ]
 
 
-def stage_statuses(uow: UnitOfWork, stage: Stage) -> dict[int, Status]:
-    """Status of every record that has a decision or resolution at ``stage``."""
-    settings = settings_of(uow)
-    resolutions = uow.session.scalars(
-        select(ResolutionRow).where(
-            ResolutionRow.review_id == uow.review_id, ResolutionRow.stage == stage
-        )
-    )
-    statuses = statuses_by_record(
-        stage_decisions(uow, stage),
-        [to_resolution(r) for r in resolutions],
-        settings.required[stage],
-        maybe_is_conflict=settings.maybe_is_conflict,
-    )
+def stage_statuses(
+    uow: UnitOfWork, stage: Stage, records: Collection[int] | None = None
+) -> dict[int, Status]:
+    """Status of every record (of ``records``, when given) that has a decision or
+    resolution at ``stage`` (stored as decisions change,
+    :mod:`evidens.services.screening.statuses`), an open pilot record pending."""
+    statuses = stored_statuses(uow, stage, records=records)
     still_open = pilot.open_records(uow) if stage is pilot.STAGE else set()
-    return {
-        record_id: _pending(status) if record_id in still_open else status
-        for (record_id, _), status in statuses.items()
-    }
+    for record_id in still_open & statuses.keys():
+        statuses[record_id] = _pending(statuses[record_id])
+    return statuses
 
 
 def _pending(status: Status) -> Status:

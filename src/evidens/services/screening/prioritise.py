@@ -24,9 +24,9 @@ from evidens.services.review.records import load_records
 from evidens.services.screening.decisions import (
     complete_decisions,
     eligible_ids,
-    stage_decisions,
     stage_statuses,
 )
+from evidens.services.screening.statuses import stage_decisions
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import ResolutionRow, utcnow
 

@@ -19,7 +19,7 @@ from evidens.errors import NotFoundError
 from evidens.services.screening.decisions import eligible_ids, stage_statuses
 from evidens.services.screening.state import record_state
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
-from evidens.services.web.views import shown_status
+from evidens.services.web.views import PAGE_SIZE, shown_status
 from evidens.store.models import FullTextRow, RecordRow, StudyReportRow, StudyRow
 
 PASSED = (Decision.INCLUDE, Decision.MAYBE)
@@ -145,33 +145,33 @@ class Candidate:
     study: str | None
 
 
-def report_candidates(store: ReviewStore) -> list[Candidate]:
-    """Records that may be linked to studies, included ones first, each with its study."""
+def report_candidates(store: ReviewStore, page: int = 1) -> tuple[list[Candidate], int]:
+    """One page of the records that may be linked to studies (included ones first, each
+    with its study), and how many there are; only the page's records are read."""
     with transaction(store, "web") as uow:
         full = stage_statuses(uow, Stage.FULL_TEXT)
+        finals = {rid: s.final for rid, s in full.items()}
         ids = [
-            r
-            for r in eligible_ids(uow, Stage.FULL_TEXT)
-            if (s := full.get(r)) is None or s.final is not Decision.EXCLUDE
+            r for r in eligible_ids(uow, Stage.FULL_TEXT) if finals.get(r) is not Decision.EXCLUDE
         ]
+        ids.sort(key=lambda r: (finals.get(r) is not Decision.INCLUDE, r))
+        shown = ids[(max(page, 1) - 1) * PAGE_SIZE : max(page, 1) * PAGE_SIZE]
         rows = {
-            r.id: r for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(ids)))
+            r.id: r for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(shown)))
         }
         links = dict(
             uow.session.execute(
                 select(StudyReportRow.record_id, StudyRow.label)
                 .join(StudyRow, StudyRow.id == StudyReportRow.study_id)
-                .where(StudyRow.review_id == uow.review_id)
+                .where(StudyRow.review_id == uow.review_id, StudyReportRow.record_id.in_(shown))
             ).all()
         )
     out = []
-    for rid in ids:
-        status = full.get(rid)
-        final = status.final if status is not None else None
+    for rid in shown:
+        final = finals.get(rid)
         standing = "open" if final is None else final.value
         row = rows[rid]
         out.append(
             Candidate(rid, row.title or "(no title)", citation_of(row), standing, links.get(rid))
         )
-    out.sort(key=lambda c: (c.full_text != "include", c.record_id))
-    return out
+    return out, len(ids)

@@ -157,28 +157,42 @@ class MyDecision:
     locked: bool
 
 
-def my_decisions(store: ReviewStore, reviewer: str, stage: Stage) -> list[MyDecision]:
-    """Every decision ``reviewer`` made at ``stage``, latest first."""
+def my_decisions(
+    store: ReviewStore, reviewer: str, stage: Stage, page: int = 1
+) -> tuple[list[MyDecision], int]:
+    """One page of the decisions ``reviewer`` made at ``stage``, latest first, and how many
+    they made in all; whether each is locked comes from the statuses of that page's
+    records only."""
     with transaction(store, reviewer) as uow:
+        mine = (
+            ScreeningDecisionRow.review_id == uow.review_id,
+            ScreeningDecisionRow.stage == stage.value,
+            ScreeningDecisionRow.reviewer == reviewer,
+        )
+        total = uow.session.scalar(select(func.count()).where(*mine)) or 0
         rows = uow.session.execute(
-            select(ScreeningDecisionRow, RecordRow.title)
+            select(
+                ScreeningDecisionRow.record_id,
+                RecordRow.title,
+                ScreeningDecisionRow.decision,
+                ScreeningDecisionRow.reason,
+                ScreeningDecisionRow.note,
+            )
             .join(RecordRow, RecordRow.id == ScreeningDecisionRow.record_id)
-            .where(
-                ScreeningDecisionRow.review_id == uow.review_id,
-                ScreeningDecisionRow.stage == stage.value,
-                ScreeningDecisionRow.reviewer == reviewer,
-            )
+            .where(*mine)
             .order_by(ScreeningDecisionRow.decided_at.desc(), ScreeningDecisionRow.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((max(page, 1) - 1) * PAGE_SIZE)
         ).all()
-        statuses = stage_statuses(uow, stage)
-        return [
-            MyDecision(
-                row.record_id,
-                title or "(no title)",
-                Decision(row.decision),
-                row.reason,
-                row.note,
-                (s := statuses.get(row.record_id)) is not None and s.kind is not StatusKind.PENDING,
-            )
-            for row, title in rows
-        ]
+        statuses = stage_statuses(uow, stage, [row[0] for row in rows])
+    return [
+        MyDecision(
+            rid,
+            title or "(no title)",
+            Decision(decision),
+            reason,
+            note,
+            (s := statuses.get(rid)) is not None and s.kind is not StatusKind.PENDING,
+        )
+        for rid, title, decision, reason, note in rows
+    ], total

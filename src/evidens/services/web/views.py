@@ -19,7 +19,7 @@ from evidens.dedup.compare import compare
 from evidens.dedup.prepared import prepare
 from evidens.prisma.diagram import build_diagram
 from evidens.prisma.render import render_html
-from evidens.screening.agreement import Agreement, all_pairs
+from evidens.screening.agreement import Agreement, all_pairs, pairs_from_counts
 from evidens.screening.workflow import Status, StatusKind
 from evidens.services.identification.dedup import QueuedPair, pending_pairs
 from evidens.services.reporting.prisma import counts_in, diagram_options
@@ -27,11 +27,11 @@ from evidens.services.review.records import canonical_ids
 from evidens.services.screening.decisions import (
     complete_decisions,
     eligible_ids,
-    stage_decisions,
     stage_statuses,
 )
 from evidens.services.screening.pilot import STAGE, open_records, pilot_in
 from evidens.services.screening.state import settings_of
+from evidens.services.screening.statuses import complete_pair_counts, stage_decisions
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     FullTextRow,
@@ -324,6 +324,9 @@ def agreement(store: ReviewStore, records: Collection[int] | None = None) -> lis
     three reviewers required, two who agree would otherwise show the third what they
     said). A pilot record is complete once its whole team has decided it."""
     with transaction(store, "web") as uow:
+        counted = [complete_pair_counts(uow, stage) for stage in Stage]
+        if records is None and all(c is not None for c in counted):
+            return list(pairs_from_counts(c for found in counted for c in found or ()))
         decisions = [d for stage in Stage for d in complete_decisions(uow, stage, records)]
     return list(all_pairs(decisions))
 
