@@ -120,10 +120,11 @@ def start_server(
     port = _port()
     command = [sys.executable, "-m", "evidens.cli", "serve", url, "--port", str(port)]
     command += ["--workers", str(workers)]
+    log = os.environ.get("EVIDENS_BENCH_SERVER_LOG")  # where the server's errors go
     process = subprocess.Popen(
         command,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=Path(log).open("ab") if log else subprocess.DEVNULL,  # noqa: SIM115 - the child keeps it
         start_new_session=True,
         env={**os.environ, **(env or {})},
     )

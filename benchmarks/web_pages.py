@@ -186,6 +186,7 @@ def seed(url: str, records: int, users: int, screened: float) -> Seeded:
 class Timings:
     by_page: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    answers: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, page: str, seconds: float, ok: bool) -> None:
@@ -257,6 +258,9 @@ def _timed(
         timings.add(page, 0.0, False)
         return None
     timings.add(page, time.perf_counter() - started, answer.status_code == 200)
+    if answer.status_code != 200:
+        with timings.lock:
+            timings.answers[(page, answer.status_code)] += 1
     return answer
 
 
@@ -383,6 +387,8 @@ def report(timings: Timings, job_times: list[float], kind: str, seconds: float) 
             f"{1000 * p95:>9.1f}{1000 * _q(values, 0.99):>9.1f}{p95 / target:>12.2f}"
             f"  {timings.errors.get(page, 0)}"
         )
+    for (page, code), n in sorted(timings.answers.items()):
+        print(f"  {page}: {n} answered HTTP {code}")
     pages.sort()
     total = sum(len(v) for v in timings.by_page.values())
     if pages:

@@ -20,7 +20,7 @@ from evidens.errors import EvidensError
 from evidens.screening.workflow import Status
 from evidens.services.identification import dedup, imports
 from evidens.services.screening import decisions as screening
-from evidens.services.screening import statuses
+from evidens.services.screening import status_reads, statuses
 from evidens.services.store import ReviewStore, create_review, transaction
 from evidens.store import current_revision, head_revision, upgrade
 from evidens.store.migrate import alembic_config
@@ -34,7 +34,7 @@ PEOPLE = ("alice", "bruno", "carol")
 def _stored(store: ReviewStore, stage: Stage) -> dict[int, Status]:
     with transaction(store, "test") as uow:
         assert statuses.is_stored(uow, stage), "a write left the statuses unstored"
-        return statuses.stored_statuses(uow, stage)
+        return status_reads.stored_statuses(uow, stage)
 
 
 def _read(store: ReviewStore, stage: Stage) -> dict[int, Status]:
@@ -44,7 +44,7 @@ def _read(store: ReviewStore, stage: Stage) -> dict[int, Status]:
 
 def _derived(store: ReviewStore, stage: Stage) -> dict[int, Status]:
     with transaction(store, "test") as uow:
-        return statuses._derive(uow, stage)
+        return statuses.derive(uow, stage)
 
 
 def _step(store: ReviewStore, rng: random.Random, records: list[int]) -> None:
@@ -203,3 +203,23 @@ def test_statuses_migration_upgrades_and_downgrades(store_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT title FROM reviews")).scalar_one() == "A review"
     store.dispose()
+
+
+def test_a_store_rebuilt_at_the_same_address_is_not_read_from_the_servers_memory(
+    tmp_path: Path, ris_file: Path
+) -> None:
+    """``evidens run`` rebuilds review.db in place while a server may hold its statuses."""
+    path = tmp_path / "rebuilt.db"
+    seen, record = [], 0
+    for decision in (Decision.INCLUDE, Decision.EXCLUDE):
+        path.unlink(missing_ok=True)
+        store = create_review(
+            str(path), title="Rebuilt", settings={"reviewers_required": {"title_abstract": 1}}
+        )
+        imports.import_file(store, ris_file, source="PubMed", actor="importer")
+        # the same record, at the same version, in both stores (nothing read in between)
+        record = record or screening.queue_for(store, "alice", TA)[0]
+        screening.record_decision(store, ScreeningDecision(record, TA, "alice", decision))
+        seen.append(_read(store, TA)[record].final)
+        store.dispose()
+    assert seen == [Decision.INCLUDE, Decision.EXCLUDE]

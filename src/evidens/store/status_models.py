@@ -27,6 +27,8 @@ class ScreeningStatusRow(Base):
         UniqueConstraint("record_id", "stage"),
         # a stage's statuses, or those of one kind (conflicts), read by index
         Index("ix_screening_statuses_kind", "review_id", "stage", "kind"),
+        # the statuses written since a version a server process already holds
+        Index("ix_screening_statuses_version", "review_id", "stage", "version"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = _review_fk()
@@ -38,11 +40,19 @@ class ScreeningStatusRow(Base):
     reviewers: Mapped[int] = mapped_column(Integer)
     missing: Mapped[int] = mapped_column(Integer)
     resolver: Mapped[str | None] = mapped_column(String(200))
+    # each reviewer's current decision, a JSON list of [reviewer, decision] pairs: the
+    # agreement tables are counted from these without reading every decision
+    votes: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class ScreeningStatusBuildRow(Base):
     """The rules a review's statuses at one stage were derived under (the number of
-    reviewers required, whether *maybe* is a conflict, and the version of the rules)."""
+    reviewers required, whether *maybe* is a conflict, and the version of the rules), the
+    stage's version (raised by every transaction that rewrites statuses, which holds this
+    row until it commits, so versions are in commit order; never lowered), how many statuses
+    it has, and a token drawn when the row is made (a store rebuilt at the same address is
+    not taken for the one a server process read before)."""
 
     __tablename__ = "screening_status_builds"
     __table_args__ = (UniqueConstraint("review_id", "stage"),)
@@ -50,3 +60,6 @@ class ScreeningStatusBuildRow(Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(String(20))
     rules: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    statuses: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(32))

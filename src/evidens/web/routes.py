@@ -21,7 +21,8 @@ from evidens.errors import NotFoundError, ValidationError
 from evidens.services.review import accounts
 from evidens.services.review.permissions import Action, Membership, memberships, require
 from evidens.services.screening.decisions import (
-    conflicts,
+    CONFLICTS_PER_PAGE,
+    conflicts_page,
     record_decision,
     record_resolution,
     reopen_record,
@@ -274,14 +275,24 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 def _add_conflicts(app: FastAPI) -> None:
     @app.get("/r/{slug}/conflicts/{stage}")
     @app.get("/r/{slug}/conflicts/{stage}.json")
-    def conflict_list(request: Request, user: User, slug: str, stage: str) -> Response:
+    def conflict_list(
+        request: Request,
+        user: User,
+        slug: str,
+        stage: str,
+        page_no: Annotated[int, Query(alias="page")] = 1,
+    ) -> Response:
         member = _member(request, user, slug, Action.RESOLVE)
         at, store = _stage(stage), member.store(engine_of(request))
-        found = conflicts(store, at)  # open pilot records are not conflicts yet
+        # open pilot records are not conflicts yet
+        found, total = conflicts_page(store, at, page_no)
         data = {
             "review": {"slug": member.slug, "title": member.title},
             "stage": at,
             "conflicts": found,
+            "total": total,
+            "page": max(page_no, 1),
+            "page_size": CONFLICTS_PER_PAGE,
             "abstracts": abstracts(store, [c.record_id for c in found]),
             "reasons": web_views.review_text(store).reasons,
         }

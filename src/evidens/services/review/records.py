@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import PurePosixPath
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from evidens.core import Record, doi_key
@@ -30,9 +32,46 @@ def canonical_select(review_id: int) -> Select[int]:
     )
 
 
+_CANONICAL: dict[tuple[str, int], tuple[tuple[Any, ...], list[int]]] = {}
+_LOCK = threading.Lock()
+
+
 def canonical_ids(session: Session, review_id: int) -> list[int]:
-    """Ids of the records screening sees: singletons and each cluster's canonical record."""
-    return list(session.scalars(canonical_select(review_id).order_by(RecordRow.id)))
+    """Ids of the records screening sees: singletons and each cluster's canonical record.
+
+    Most pages need them, and reading 50,000 ids cost about 60 ms, so each server process
+    keeps them until the review's records or duplicate clusters change, as told by their
+    counts, greatest ids and the sums of their cluster links (two aggregate queries, about
+    7 ms): records are added or removed, never edited in place, and de-duplication
+    creates, removes or re-points clusters."""
+    key = (session.connection().engine.url.render_as_string(hide_password=True), review_id)
+    mark = _fingerprint(session, review_id)
+    with _LOCK:
+        held = _CANONICAL.get(key)
+    if held is not None and held[0] == mark:
+        return list(held[1])
+    ids = list(session.scalars(canonical_select(review_id).order_by(RecordRow.id)))
+    with _LOCK:
+        _CANONICAL[key] = (mark, ids)
+    return list(ids)
+
+
+def _fingerprint(session: Session, review_id: int) -> tuple[Any, ...]:
+    cluster = DuplicateClusterRow
+    records = session.execute(
+        select(
+            func.count(RecordRow.id),
+            func.max(RecordRow.id),
+            func.count(RecordRow.cluster_id),
+            func.sum(RecordRow.cluster_id),
+        ).where(RecordRow.review_id == review_id)
+    ).one()
+    groups = session.execute(
+        select(
+            func.count(cluster.id), func.max(cluster.id), func.sum(cluster.canonical_record_id)
+        ).where(cluster.review_id == review_id)
+    ).one()
+    return (*records, *groups)
 
 
 def canonical_of(session: Session, row: RecordRow) -> int:

@@ -27,7 +27,8 @@ from evidens.services.screening.state import (
     settings_of,
     to_decision,
 )
-from evidens.services.screening.statuses import stage_decisions, stored_statuses
+from evidens.services.screening.status_reads import stored_statuses
+from evidens.services.screening.statuses import stage_decisions
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     FullTextRow,
@@ -339,11 +340,25 @@ class ConflictView:
 def conflicts(store: ReviewStore, stage: Stage) -> list[ConflictView]:
     """Records in conflict at ``stage`` with every decision (all are complete, so a
     resolver may see them)."""
+    return conflicts_page(store, stage, size=None)[0]
+
+
+CONFLICTS_PER_PAGE = 25
+
+
+def conflicts_page(
+    store: ReviewStore, stage: Stage, page: int = 1, *, size: int | None = CONFLICTS_PER_PAGE
+) -> tuple[list[ConflictView], int]:
+    """One page of :func:`conflicts` (all of them when ``size`` is ``None``) and how many
+    there are; only the page's decisions and titles are read."""
     with transaction(store, "evidens") as uow:
         ids = [r for r, s in stage_statuses(uow, stage).items() if s.kind is StatusKind.CONFLICT]
+        ids.sort()
+        shown = ids if size is None else ids[(max(page, 1) - 1) * size : max(page, 1) * size]
         rows = uow.session.scalars(
             select(ScreeningDecisionRow).where(
-                ScreeningDecisionRow.record_id.in_(ids), ScreeningDecisionRow.stage == stage.value
+                ScreeningDecisionRow.record_id.in_(shown),
+                ScreeningDecisionRow.stage == stage.value,
             )
         )
         by_record: dict[int, list[ScreeningDecision]] = {}
@@ -351,10 +366,11 @@ def conflicts(store: ReviewStore, stage: Stage) -> list[ConflictView]:
             by_record.setdefault(row.record_id, []).append(to_decision(row))
         titles = dict(
             uow.session.execute(
-                select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(ids))
+                select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(shown))
             ).all()
         )
-        return [ConflictView(i, titles.get(i), tuple(by_record.get(i, ()))) for i in ids]
+        views = [ConflictView(i, titles.get(i), tuple(by_record.get(i, ()))) for i in shown]
+        return views, len(ids)
 
 
 def queue_for(store: ReviewStore, reviewer: str, stage: Stage) -> list[int]:

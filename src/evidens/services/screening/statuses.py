@@ -23,17 +23,22 @@ before: it depends on the pilot's team, not on the record's decisions alone.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Collection
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select
-from sqlalchemy.orm import Session, SessionTransaction, aliased
+from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from evidens.core import Decision, Resolution, ScreeningDecision, Stage
-from evidens.screening.agreement import PairCount
-from evidens.screening.workflow import Status, StatusKind, statuses_by_record
-from evidens.services.screening import pilot
+from evidens.screening.workflow import (
+    Status,
+    StatusKind,
+    group_by_record,
+    latest_per_reviewer,
+    statuses_by_record,
+)
 from evidens.services.screening.state import settings_of
 from evidens.services.store import UnitOfWork
 from evidens.store.models import RecordRow, ResolutionRow, ReviewRow, ScreeningDecisionRow
@@ -94,20 +99,37 @@ def rules_of(uow: UnitOfWork, stage: Stage) -> str:
     )
 
 
-def _derive(
+def derive(
     uow: UnitOfWork, stage: Stage, records: Collection[int] | None = None
 ) -> dict[int, Status]:
+    """The statuses derived from the decisions (of ``records``, when given)."""
+    return _derived(uow, stage, records)[0]
+
+
+def _derived(
+    uow: UnitOfWork, stage: Stage, records: Collection[int] | None
+) -> tuple[dict[int, Status], dict[int, str]]:
+    """Statuses, and each record's votes: its reviewers' current decisions, as stored."""
     settings = settings_of(uow)
+    decisions = stage_decisions(uow, stage, records)
     found = statuses_by_record(
-        stage_decisions(uow, stage, records),
+        decisions,
         _resolutions(uow, stage, records),
         settings.required[stage],
         maybe_is_conflict=settings.maybe_is_conflict,
     )
-    return {record_id: status for (record_id, _), status in found.items()}
+    votes = {
+        rid: json.dumps(sorted((who, d.decision.value) for who, d in latest.items()))
+        for (rid, _), group in group_by_record(decisions).items()
+        if (latest := latest_per_reviewer(group))
+    }
+    return {record_id: status for (record_id, _), status in found.items()}, votes
 
 
-def _rows(uow: UnitOfWork, stage: Stage, statuses: dict[int, Status]) -> list[dict[str, Any]]:
+def _rows(
+    uow: UnitOfWork, stage: Stage, records: Collection[int] | None, version: int
+) -> list[dict[str, Any]]:
+    statuses, votes = _derived(uow, stage, records)
     return [
         {
             "review_id": uow.review_id,
@@ -119,6 +141,8 @@ def _rows(uow: UnitOfWork, stage: Stage, statuses: dict[int, Status]) -> list[di
             "reviewers": len(s.decided_by),
             "missing": s.missing,
             "resolver": s.resolver,
+            "votes": votes.get(rid, "[]"),
+            "version": version,
         }
         for rid, s in statuses.items()
     ]
@@ -146,12 +170,13 @@ def is_stored(uow: UnitOfWork, stage: Stage) -> bool:
     return _built_under(uow, stage) == rules_of(uow, stage)
 
 
-def derive_and_store(uow: UnitOfWork, stage: Stage) -> None:
-    """Derive the stage's statuses whole and store them, under the review's lock; only in
-    a transaction that writes anyway (a page that only reads must not wait for a writer)."""
+def derive_and_store(uow: UnitOfWork, stage: Stage, *, again: bool = False) -> None:
+    """Derive the stage's statuses whole and store them (``again``: even if stored under
+    the current rules), under the review's lock; only in a transaction that writes anyway
+    (a page that only reads must not wait for a writer)."""
     rules = rules_of(uow, stage)
     _lock_review(uow, share=False)
-    if _built_under(uow, stage) == rules:  # derived meanwhile, while this one waited
+    if not again and _built_under(uow, stage) == rules:  # derived while this one waited
         return
     uow.session.execute(
         delete(ScreeningStatusRow).where(
@@ -159,22 +184,41 @@ def derive_and_store(uow: UnitOfWork, stage: Stage) -> None:
             ScreeningStatusRow.stage == stage.value,
         )
     )
-    rows = _rows(uow, stage, _derive(uow, stage))
+    build = _build(uow, stage)
+    if build is None:
+        token = secrets.token_hex(16)
+        build = ScreeningStatusBuildRow(
+            review_id=uow.review_id, stage=stage.value, rules="", version=0, statuses=0, token=token
+        )
+        uow.session.add(build)
+    rows = _rows(uow, stage, None, build.version + 1)
     if rows:
         uow.session.execute(insert(ScreeningStatusRow), rows)
-    _forget_build(uow, stage)
-    uow.session.add(
-        ScreeningStatusBuildRow(review_id=uow.review_id, stage=stage.value, rules=rules)
-    )
+    build.rules, build.version, build.statuses = rules, build.version + 1, len(rows)
     uow.session.flush()
 
 
-def _forget_build(uow: UnitOfWork, stage: Stage) -> None:
-    uow.session.execute(
-        delete(ScreeningStatusBuildRow).where(
+def _build(uow: UnitOfWork, stage: Stage) -> ScreeningStatusBuildRow | None:
+    """The stage's build, locked until commit: versions are raised in commit order."""
+    return uow.session.scalar(
+        select(ScreeningStatusBuildRow)
+        .where(
             ScreeningStatusBuildRow.review_id == uow.review_id,
             ScreeningStatusBuildRow.stage == stage.value,
         )
+        .with_for_update(key_share=True)
+    )
+
+
+def _unmark(uow: UnitOfWork, stage: Stage) -> None:
+    """Mark the stored statuses out of date (their version is kept: it never goes back)."""
+    uow.session.execute(
+        update(ScreeningStatusBuildRow)
+        .where(
+            ScreeningStatusBuildRow.review_id == uow.review_id,
+            ScreeningStatusBuildRow.stage == stage.value,
+        )
+        .values(rules="")
     )
 
 
@@ -182,75 +226,7 @@ def rederive(uow: UnitOfWork) -> None:
     """Derive and store every stage's statuses again: after decisions were written around
     the ORM (a bulk ``INSERT``), which the session hook cannot see."""
     for stage in Stage:
-        _forget_build(uow, stage)
-        derive_and_store(uow, stage)
-
-
-def stored_statuses(
-    uow: UnitOfWork,
-    stage: Stage,
-    kind: StatusKind | None = None,
-    records: Collection[int] | None = None,
-) -> dict[int, Status]:
-    """The stored status of every record that has a decision or a resolution at ``stage``
-    (of one ``kind``, of ``records``, when given), by record. Equal rows share one
-    :class:`Status`, so the reviewers' names are decoded once per distinct row, not once
-    per record. Derived from the decisions instead while they are not stored under the
-    current rules."""
-    if not is_stored(uow, stage):
-        derived = _derive(uow, stage, records)
-        return {r: s for r, s in derived.items() if kind is None or s.kind is kind}
-    row = ScreeningStatusRow
-    query = select(
-        row.record_id, row.kind, row.final, row.decided_by, row.missing, row.resolver
-    ).where(row.review_id == uow.review_id, row.stage == stage.value)
-    if kind is not None:
-        query = query.where(row.kind == kind.value)
-    if records is not None:
-        query = query.where(row.record_id.in_(list(records)))
-    shared: dict[tuple[Any, ...], Status] = {}
-    found: dict[int, Status] = {}
-    for rid, kind_, final, by, missing, resolver in uow.session.execute(query):
-        key = (kind_, final, by, missing, resolver)
-        status = shared.get(key)
-        if status is None:
-            who = tuple(json.loads(by))
-            final_ = DECISIONS[final] if final is not None else None
-            status = Status(KINDS[kind_], final_, who, missing, resolver)
-            shared[key] = status
-        found[rid] = status
-    return found
-
-
-def complete_pair_counts(uow: UnitOfWork, stage: Stage) -> list[PairCount] | None:
-    """How often each ordered pair of reviewers gave each pair of decisions on records that
-    have all their required decisions (an open pilot record is left out: it is complete
-    only once its whole team has decided it), counted by the database
-    (:func:`evidens.screening.agreement.pairs_from_counts` makes the agreement table).
-    ``None`` while the statuses are not stored under the current rules."""
-    if not is_stored(uow, stage):
-        return None
-    a, b = aliased(ScreeningDecisionRow), aliased(ScreeningDecisionRow)
-    status = ScreeningStatusRow
-    query = (
-        select(a.reviewer, b.reviewer, a.decision, b.decision, func.count())
-        .join(b, (b.record_id == a.record_id) & (b.stage == a.stage) & (b.reviewer != a.reviewer))
-        .join(status, (status.record_id == a.record_id) & (status.stage == a.stage))
-        .where(
-            a.review_id == uow.review_id,
-            a.stage == stage.value,
-            status.reviewers >= settings_of(uow).required[stage],
-        )
-        .group_by(a.reviewer, b.reviewer, a.decision, b.decision)
-    )
-    still_open = pilot.open_records(uow) if stage is pilot.STAGE else set()
-    if still_open:
-        query = query.where(a.record_id.not_in(sorted(still_open)))
-    return [
-        (stage, first, second, DECISIONS[x], DECISIONS[y], n)
-        for first, second, x, y, n in uow.session.execute(query)
-        if first < second
-    ]
+        derive_and_store(uow, stage, again=True)
 
 
 def refresh(uow: UnitOfWork, stage: Stage, records: Collection[int]) -> None:
@@ -261,7 +237,7 @@ def refresh(uow: UnitOfWork, stage: Stage, records: Collection[int]) -> None:
         derive_and_store(uow, stage)
     _lock_review(uow, share=True)
     if not is_stored(uow, stage):  # the rules changed meanwhile: readers derive, for now
-        _forget_build(uow, stage)
+        _unmark(uow, stage)
         return
     ids = sorted(set(records))
     if not ids:
@@ -272,14 +248,23 @@ def refresh(uow: UnitOfWork, stage: Stage, records: Collection[int]) -> None:
         .order_by(RecordRow.id)
         .with_for_update(key_share=True)
     )
-    uow.session.execute(
+    build = _build(uow, stage)
+    assert build is not None  # stored, so built
+    removed = uow.session.execute(
         delete(ScreeningStatusRow).where(
             ScreeningStatusRow.record_id.in_(ids), ScreeningStatusRow.stage == stage.value
         )
     )
-    rows = _rows(uow, stage, _derive(uow, stage, ids))
+    rows = _rows(uow, stage, ids, build.version + 1)
     if rows:
         uow.session.execute(insert(ScreeningStatusRow), rows)
+    build.version += 1
+    build.statuses += len(rows) - _count(removed)
+    uow.session.flush()
+
+
+def _count(result: Any) -> int:
+    return int(result.rowcount)
 
 
 def _collect(session: Session, _context: object) -> None:

@@ -11,6 +11,8 @@ drawn from consensus records only, so no open assessment shows through them.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -292,5 +294,21 @@ def figures(store: ReviewStore) -> dict[str, bytes]:
         agreed = [a for a in rob_assessments_in(uow) if is_consensus(a.assessor)]
     if not agreed:
         return {}
+    key = repr(agreed)  # what is drawn: assessments are frozen, but hold mappings
+    with _LOCK:
+        if key in _DRAWN:
+            _DRAWN.move_to_end(key)
+            return dict(_DRAWN[key])
+    # drawn once per server process, not once per page: drawing takes tens of
+    # milliseconds under one lock (matplotlib's settings are process-wide)
     drawn = rob_outputs([assess(a) for a in agreed])
-    return {name: data for name, data in drawn.items() if name.endswith(".svg")}
+    svg = {name: data for name, data in drawn.items() if name.endswith(".svg")}
+    with _LOCK:
+        _DRAWN[key] = svg
+        while len(_DRAWN) > 16:
+            _DRAWN.popitem(last=False)
+    return dict(svg)
+
+
+_DRAWN: OrderedDict[str, dict[str, bytes]] = OrderedDict()
+_LOCK = threading.Lock()

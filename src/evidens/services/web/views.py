@@ -31,7 +31,8 @@ from evidens.services.screening.decisions import (
 )
 from evidens.services.screening.pilot import STAGE, open_records, pilot_in
 from evidens.services.screening.state import settings_of
-from evidens.services.screening.statuses import complete_pair_counts, stage_decisions
+from evidens.services.screening.status_reads import complete_pair_counts
+from evidens.services.screening.statuses import stage_decisions
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import (
     FullTextRow,

@@ -32,6 +32,8 @@ def upgrade() -> None:
         sa.Column("reviewers", sa.Integer(), nullable=False),
         sa.Column("missing", sa.Integer(), nullable=False),
         sa.Column("resolver", sa.String(length=200), nullable=True),
+        sa.Column("votes", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["record_id"],
             ["records.id"],
@@ -51,12 +53,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_screening_statuses_kind", "screening_statuses", ["review_id", "stage", "kind"]
     )
+    op.create_index(
+        "ix_screening_statuses_version",
+        "screening_statuses",
+        ["review_id", "stage", "version"],
+    )
     op.create_table(
         "screening_status_builds",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("review_id", sa.Integer(), nullable=False),
         sa.Column("stage", sa.String(length=20), nullable=False),
         sa.Column("rules", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("statuses", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["review_id"],
             ["reviews.id"],
@@ -72,6 +82,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("screening_status_builds")
+    op.drop_index("ix_screening_statuses_version", table_name="screening_statuses")
     op.drop_index("ix_screening_statuses_kind", table_name="screening_statuses")
     op.drop_index(op.f("ix_screening_statuses_review_id"), table_name="screening_statuses")
     op.drop_table("screening_statuses")
