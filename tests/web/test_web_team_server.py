@@ -425,7 +425,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_and_the_job_is_retried(
     assert retried["step"].startswith("retrying")
     team.start_worker()
     done = _follow(olga_b, job, lambda j: j["state"] in ("done", "failed"))
-    assert (done["state"], done["attempts"]) == ("done", 2)
+    assert (done["state"], done["attempts"]) == ("done", 2), done
     assert (_clustered(team), _dedup_runs(team)) == (before + 8, runs + 1)
     olga_a.close()
     olga_b.close()
