@@ -187,6 +187,7 @@ class Timings:
     by_page: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     answers: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
+    said: dict[tuple[str, int], str] = field(default_factory=dict)  # the first such answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, page: str, seconds: float, ok: bool) -> None:
@@ -261,6 +262,7 @@ def _timed(
     if answer.status_code != 200:
         with timings.lock:
             timings.answers[(page, answer.status_code)] += 1
+            timings.said.setdefault((page, answer.status_code), answer.text[:300])
     return answer
 
 
@@ -306,6 +308,13 @@ def work(
                 )
                 if answer is not None and answer.status_code == 200:
                     card = answer.json()
+                elif answer is not None and answer.status_code == 409:
+                    # while this user browsed other pages the record's hold lapsed and two
+                    # teammates decided it: the service refuses a third decision; the user
+                    # reloads the screening page for the next record, as a person would
+                    screen = f"/r/{SLUG}/screen/title_abstract.json"
+                    again = _timed(timings, "screen", partial(client.get, screen))
+                    card = again.json() if again is not None and again.status_code == 200 else card
                 continue
             page, _, path = rng.choices(mix, weights)[0]
             where = path(rng)
@@ -388,7 +397,7 @@ def report(timings: Timings, job_times: list[float], kind: str, seconds: float) 
             f"  {timings.errors.get(page, 0)}"
         )
     for (page, code), n in sorted(timings.answers.items()):
-        print(f"  {page}: {n} answered HTTP {code}")
+        print(f"  {page}: {n} answered HTTP {code}, the first: {timings.said[(page, code)]}")
     pages.sort()
     total = sum(len(v) for v in timings.by_page.values())
     if pages:

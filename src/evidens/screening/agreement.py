@@ -282,20 +282,35 @@ def pairs_from_counts(
     results: list[Agreement] = []
     order = {stage: i for i, stage in enumerate(Stage)}
     for stage, first, second in sorted(tables, key=lambda k: (order[k[0]], k[1], k[2])):
-        try:
-            results.append(
-                agreement_from_table(
-                    tables[(stage, first, second)],
-                    categories=names,
-                    reviewer_a=first,
-                    reviewer_b=second,
-                    stage=stage,
-                    confidence=confidence,
-                )
-            )
-        except EstimationError:
-            continue
+        frozen = tuple(tuple(row) for row in tables[(stage, first, second)])
+        found = _pair(frozen, names, first, second, stage, confidence)
+        if found is not None:
+            results.append(found)
     return tuple(results)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pair(
+    table: tuple[tuple[int, ...], ...],
+    names: tuple[str, ...],
+    first: str,
+    second: str,
+    stage: Stage,
+    confidence: float,
+) -> Agreement | None:
+    """One pair's coefficients, kept by table: a dashboard shows every pair of a large
+    team, and between two loads a decision changes one pair's table, not the others."""
+    try:
+        return agreement_from_table(
+            table,
+            categories=names,
+            reviewer_a=first,
+            reviewer_b=second,
+            stage=stage,
+            confidence=confidence,
+        )
+    except EstimationError:
+        return None
 
 
 def pilot_sample(record_ids: Sequence[int], size: int, seed: int) -> tuple[int, ...]:

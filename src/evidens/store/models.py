@@ -142,6 +142,8 @@ class RecordRow(Base):
         # the canonical records of a review (id, cluster) from the index alone: the web
         # queue counts and orders them without reading 100,000 abstracts
         Index("ix_records_review_cluster", "review_id", "cluster_id", "id"),
+        # records per import batch (PRISMA's per-source counts) from the index alone
+        Index("ix_records_review_batch", "review_id", "batch_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = _review_fk()

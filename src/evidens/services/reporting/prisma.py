@@ -83,21 +83,7 @@ def counts_in(uow: UnitOfWork) -> PrismaCounts:
     )
     reasons = exclusion_reasons(uow, ft)
     automated = automation_excluded(uow, Stage.TITLE_ABSTRACT, canonical)
-    # most records of a large review are not decided yet: they share one flow
-    undecided = RecordFlow(title_abstract=None)
-    known = ta.keys() | ft.keys() | retrieved.keys() | automated
-    flows = [
-        RecordFlow(
-            title_abstract=_final(ta.get(rid)),
-            retrieved=retrieved.get(rid),
-            full_text=_final(ft.get(rid)),
-            exclusion_reason=reasons.get(rid),
-            excluded_by_automation=rid in automated,
-        )
-        if rid in known
-        else undecided
-        for rid in canonical
-    ]
+    flows = _flows(canonical, ta, ft, retrieved, reasons, automated)
     counted = select(func.count()).where(StudyRow.review_id == review_id)
     if number > 1:  # an update counts the studies it added; earlier ones are "previous"
         counted = counted.where(StudyRow.round == number)
@@ -111,24 +97,61 @@ def counts_in(uow: UnitOfWork) -> PrismaCounts:
     return with_reported(counts, reported_counts(uow))
 
 
+def _flows(
+    canonical: list[int],
+    ta: dict[int, Status],
+    ft: dict[int, Status],
+    retrieved: dict[int, bool],
+    reasons: dict[int, str],
+    automated: set[int],
+) -> list[RecordFlow]:
+    """Each canonical record's flow, in no particular order (only counted). Equal flows
+    are one object: most records of a large review are undecided, and the decided ones
+    fall into a few dozen kinds."""
+    shared: dict[tuple[Any, ...], RecordFlow] = {}
+    wanted = set(canonical)
+    flows = []
+    for rid in (ta.keys() | ft.keys() | retrieved.keys() | automated) & wanted:
+        key = (
+            _final(ta.get(rid)),
+            retrieved.get(rid),
+            _final(ft.get(rid)),
+            reasons.get(rid),
+            rid in automated,
+        )
+        flow = shared.get(key)
+        if flow is None:
+            flow = shared[key] = RecordFlow(*key)
+        flows.append(flow)
+    return flows + [RecordFlow(title_abstract=None)] * (len(wanted) - len(flows))
+
+
 def _final(status: Status | None) -> Decision | None:
     return None if status is None else status.final
 
 
 def _source_counts(uow: UnitOfWork, number: int) -> list[SourceCount]:
     """Records per source in round ``number``; in an update, only the sources it searched."""
+    # records counted per import batch first: a join of every record to its batch and
+    # source, counted distinct, read the whole records table on every dashboard
+    per_batch = (
+        select(RecordRow.batch_id, func.count().label("n"))
+        .where(RecordRow.review_id == uow.review_id)
+        .group_by(RecordRow.batch_id)
+        .subquery()
+    )
     rows = uow.session.execute(
         select(
             SourceRow.name,
             SourceRow.kind,
-            func.count(RecordRow.id),
-            func.count(func.distinct(ImportBatchRow.id)),
+            func.coalesce(func.sum(per_batch.c.n), 0),
+            func.count(ImportBatchRow.id),
         )
         .outerjoin(
             ImportBatchRow,
             (ImportBatchRow.source_id == SourceRow.id) & (ImportBatchRow.round == number),
         )
-        .outerjoin(RecordRow, RecordRow.batch_id == ImportBatchRow.id)
+        .outerjoin(per_batch, per_batch.c.batch_id == ImportBatchRow.id)
         .where(SourceRow.review_id == uow.review_id)
         .where(_searched_in(uow, number))
         .group_by(SourceRow.id, SourceRow.name, SourceRow.kind)

@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from evidens.core import Decision, Stage
 from evidens.errors import ValidationError
 from evidens.screening.workflow import Status, StatusKind
-from evidens.services.review.records import canonical_select
+from evidens.services.review.records import canonical_ids
 from evidens.services.screening.decisions import stage_statuses
 from evidens.services.screening.labels import MAX_LENGTH, visible_by_record
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
@@ -125,12 +125,11 @@ def search_records(
     """One page of the review's screened records (those kept after de-duplication) that
     match ``wanted``, and how many match in all."""
     with transaction(store, viewer) as uow:
-        query = select(RecordRow.id).where(RecordRow.id.in_(canonical_select(uow.review_id)))
+        ids = canonical_ids(uow.session, uow.review_id)
         text = wanted.text.strip()
         if text.isdigit():
-            query = query.where(RecordRow.id == int(text))
-        ids = list(uow.session.scalars(query.order_by(RecordRow.id)))
-        if text and not text.isdigit():
+            ids = [rid for rid in ids if rid == int(text)]
+        elif text:
             matched = _text_matches(uow, store, text.casefold())
             ids = [rid for rid in ids if rid in matched]
         statuses = {stage: stage_statuses(uow, stage) for stage in Stage}

@@ -1,7 +1,8 @@
 """Screening statuses: each record's derived status per stage, kept in the transaction that
 changes its decisions, and the rules each review's statuses were derived under. The table
-starts empty; the services derive a review's statuses on first use (no rule of screening
-lives in a migration).
+starts empty; the services derive a review's statuses on the next change (no rule of
+screening lives in a migration). Also an index of records by import batch, which PRISMA's
+per-source counts read on every dashboard.
 
 Revision ID: 0012
 Revises: 0011
@@ -58,6 +59,7 @@ def upgrade() -> None:
         "screening_statuses",
         ["review_id", "stage", "version"],
     )
+    op.create_index("ix_records_review_batch", "records", ["review_id", "batch_id"])
     op.create_table(
         "screening_status_builds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -81,6 +83,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_records_review_batch", table_name="records")
     op.drop_table("screening_status_builds")
     op.drop_index("ix_screening_statuses_version", table_name="screening_statuses")
     op.drop_index("ix_screening_statuses_kind", table_name="screening_statuses")
