@@ -223,3 +223,25 @@ def test_a_store_rebuilt_at_the_same_address_is_not_read_from_the_servers_memory
         seen.append(_read(store, TA)[record].final)
         store.dispose()
     assert seen == [Decision.INCLUDE, Decision.EXCLUDE]
+
+
+def test_conflicts_reports_and_my_decisions_come_a_page_at_a_time(review: ReviewStore) -> None:
+    from evidens.services.screening import fulltext
+    from evidens.services.web import record_search
+
+    records = screening.queue_for(review, "alice", TA)
+    for record in records[:3]:
+        screening.record_decision(review, ScreeningDecision(record, TA, "alice", Decision.INCLUDE))
+        screening.record_decision(review, ScreeningDecision(record, TA, "bruno", Decision.MAYBE))
+    first, total = screening.conflicts_page(review, TA, 1, size=2)
+    second, _ = screening.conflicts_page(review, TA, 2, size=2)
+    assert total == 3
+    assert [c.record_id for c in first + second] == sorted(records[:3])
+    for record in records[:3]:
+        screening.record_resolution(review, Resolution(record, TA, "carol", Decision.INCLUDE))
+    shown, sought = fulltext.retrievals_page(review, 2, size=2)
+    assert (sought, [r.record_id for r in shown]) == (3, [sorted(records[:3])[2]])
+    mine, made = record_search.my_decisions(review, "alice", TA, page=1)
+    assert made == 3
+    assert [d.record_id for d in mine] == list(reversed(records[:3]))  # latest first
+    assert all(d.locked for d in mine)

@@ -93,11 +93,21 @@ def _add_record(app: FastAPI) -> None:
 
     @app.get("/r/{slug}/fulltexts")
     @app.get("/r/{slug}/fulltexts.json")
-    def reports_sought(request: Request, user: User, slug: str) -> Response:
+    def reports_sought(
+        request: Request,
+        user: User,
+        slug: str,
+        page_no: Annotated[int, Query(alias="page")] = 1,
+    ) -> Response:
         member = _member(request, user, slug, Action.VIEW)
+        store = member.store(engine_of(request))
+        reports, total = fulltext.retrievals_page(store, page_no, PAGE_SIZE)
         data = {
             "review": {"slug": member.slug, "title": member.title},
-            "reports": fulltext.retrievals(member.store(engine_of(request))),
+            "reports": reports,
+            "total": total,
+            "page": max(page_no, 1),
+            "page_size": PAGE_SIZE,
         }
         return page(request, "fulltext.html", data)
 

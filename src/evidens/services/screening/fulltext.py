@@ -165,25 +165,36 @@ class Retrieval:
 
 def retrievals(store: ReviewStore) -> list[Retrieval]:
     """Every report sought (records that passed title/abstract screening) and its state."""
+    return retrievals_page(store, None)[0]
+
+
+def retrievals_page(
+    store: ReviewStore, page: int | None, size: int = 100
+) -> tuple[list[Retrieval], int]:
+    """One page of :func:`retrievals` (all of them when ``page`` is ``None``) and how many
+    reports are sought in all; only the page's titles and retrievals are read."""
     with transaction(store, "evidens") as uow:
-        passed = [
+        passed = sorted(
             rid
             for rid, status in stage_statuses(uow, Stage.TITLE_ABSTRACT).items()
             if status.final in (Decision.INCLUDE, Decision.MAYBE)
-        ]
+        )
+        shown = passed if page is None else passed[(max(page, 1) - 1) * size : max(page, 1) * size]
         titles = dict(
             uow.session.execute(
-                select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(passed))
+                select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(shown))
             ).all()
         )
         rows = {
             r.record_id: r
             for r in uow.session.scalars(
-                select(FullTextRow).where(FullTextRow.review_id == uow.review_id)
+                select(FullTextRow).where(
+                    FullTextRow.review_id == uow.review_id, FullTextRow.record_id.in_(shown)
+                )
             )
         }
     out = []
-    for rid in sorted(passed):
+    for rid in shown:
         row = rows.get(rid)
         out.append(
             Retrieval(
@@ -195,4 +206,4 @@ def retrievals(store: ReviewStore) -> list[Retrieval]:
                 bool(row and row.sha256),
             )
         )
-    return out
+    return out, len(passed)
