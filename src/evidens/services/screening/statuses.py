@@ -8,8 +8,11 @@ per page:
 
 * any transaction that writes, changes or deletes a decision or a resolution re-derives
   the statuses of the records it touched just before it commits (a session hook, so no
-  step can forget it), under a lock on those records: two reviewers deciding one record at
-  once are serialised there, and the second derives from both decisions;
+  step can forget it), holding the stage's build row (:class:`ScreeningStatusBuildRow`)
+  from then until it commits: two reviewers deciding one record at once are serialised
+  there, and the second derives from both decisions; the row's version is raised by each,
+  so versions are in commit order. Nothing locks the records themselves: de-duplication
+  rewrites every record in one long transaction, and deciding must not wait for it;
 * a review whose statuses were never derived, or were derived under other rules (the
   number of reviewers required changed, *maybe* became a conflict, or this module's
   :data:`RULES_VERSION`), is derived whole on its next read, under a lock on the review
@@ -41,7 +44,7 @@ from evidens.screening.workflow import (
 )
 from evidens.services.screening.state import settings_of
 from evidens.services.store import UnitOfWork
-from evidens.store.models import RecordRow, ResolutionRow, ReviewRow, ScreeningDecisionRow
+from evidens.store.models import ResolutionRow, ReviewRow, ScreeningDecisionRow
 from evidens.store.status_models import ScreeningStatusBuildRow, ScreeningStatusRow
 
 RULES_VERSION = 1
@@ -199,7 +202,9 @@ def derive_and_store(uow: UnitOfWork, stage: Stage, *, again: bool = False) -> N
 
 
 def _build(uow: UnitOfWork, stage: Stage) -> ScreeningStatusBuildRow | None:
-    """The stage's build, locked until commit: versions are raised in commit order."""
+    """The stage's build, locked until commit: versions are raised in commit order. Read
+    afresh (not from the session's identity map) once the lock is held: another
+    transaction may have raised the version while this one waited."""
     return uow.session.scalar(
         select(ScreeningStatusBuildRow)
         .where(
@@ -207,6 +212,7 @@ def _build(uow: UnitOfWork, stage: Stage) -> ScreeningStatusBuildRow | None:
             ScreeningStatusBuildRow.stage == stage.value,
         )
         .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -230,9 +236,9 @@ def rederive(uow: UnitOfWork) -> None:
 
 
 def refresh(uow: UnitOfWork, stage: Stage, records: Collection[int]) -> None:
-    """Derive again the statuses of ``records`` at ``stage`` from their decisions, under a
-    lock on those records (in id order, so two transactions never wait on each other).
-    Stored statuses are first derived whole if they were not (or under other rules)."""
+    """Derive again the statuses of ``records`` at ``stage`` from their decisions, holding
+    the stage's build row until commit (the module's docstring says why). Stored statuses
+    are first derived whole if they were not (or under other rules)."""
     if not is_stored(uow, stage):
         derive_and_store(uow, stage)
     _lock_review(uow, share=True)
@@ -242,12 +248,6 @@ def refresh(uow: UnitOfWork, stage: Stage, records: Collection[int]) -> None:
     ids = sorted(set(records))
     if not ids:
         return
-    uow.session.execute(
-        select(RecordRow.id)
-        .where(RecordRow.id.in_(ids))
-        .order_by(RecordRow.id)
-        .with_for_update(key_share=True)
-    )
     build = _build(uow, stage)
     assert build is not None  # stored, so built
     removed = uow.session.execute(
