@@ -245,3 +245,26 @@ def test_conflicts_reports_and_my_decisions_come_a_page_at_a_time(review: Review
     assert made == 3
     assert [d.record_id for d in mine] == list(reversed(records[:3]))  # latest first
     assert all(d.locked for d in mine)
+
+
+def test_a_transaction_touching_many_records_derives_the_stage_whole(
+    review: ReviewStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``evidens run`` records a folder's whole decision log in one transaction."""
+    monkeypatch.setattr(statuses, "WHOLE_ABOVE", 2)
+    whole = []
+    derive_and_store = statuses.derive_and_store
+
+    def counted(uow: object, stage: Stage, *, again: bool = False) -> None:
+        whole.append(again)
+        derive_and_store(uow, stage, again=again)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(statuses, "derive_and_store", counted)
+    records = screening.queue_for(review, "alice", TA)
+    with transaction(review, "alice") as uow:
+        for record in records:
+            screening.decide(uow, ScreeningDecision(record, TA, "alice", Decision.EXCLUDE))
+    stored = _stored(review, TA)
+    assert stored == _derived(review, TA)
+    assert set(stored) == set(records)
+    assert whole == [True]  # the whole stage, once, not the records one by one

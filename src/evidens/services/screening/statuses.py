@@ -53,6 +53,10 @@ statuses are then derived again on first read."""
 
 DECISIONS = {d.value: d for d in Decision}  # a dict lookup: Decision(value) costs 10 times more
 KINDS = {k.value: k for k in StatusKind}
+WHOLE_ABOVE = 2_000
+"""A transaction that touched more records than this derives the whole stage again: one
+pass over every decision costs less than lists of thousands of ids (SQLite allows at most
+32,766 parameters in a statement)."""
 TOUCHED = "evidens.touched_statuses"
 """``Session.info`` key: (review, record, stage) whose decisions this transaction changed."""
 
@@ -241,6 +245,9 @@ def refresh(uow: UnitOfWork, stage: Stage, records: Collection[int]) -> None:
     are first derived whole if they were not (or under other rules)."""
     if not is_stored(uow, stage):
         derive_and_store(uow, stage)
+    if len(set(records)) > WHOLE_ABOVE:  # a folder's whole decision log: derive them all
+        derive_and_store(uow, stage, again=True)
+        return
     _lock_review(uow, share=True)
     if not is_stored(uow, stage):  # the rules changed meanwhile: readers derive, for now
         _unmark(uow, stage)
