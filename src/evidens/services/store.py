@@ -84,6 +84,12 @@ def transaction(store: ReviewStore, actor: str) -> Iterator[UnitOfWork]:
         yield UnitOfWork(session, store.review_id, actor)
 
 
+def database_key(session: Session) -> str:
+    """The database a session works on, without its password: the key of what a server
+    process keeps in memory per database."""
+    return session.connection().engine.url.render_as_string(hide_password=True)
+
+
 def _slugify(title: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     return slug[:80] or "review"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from evidens.core import Record, doi_key
 from evidens.core.keys import keys_of, parse_key
 from evidens.errors import NotFoundError, ValidationError
-from evidens.services.store import ReviewStore, transaction
+from evidens.services.store import ReviewStore, database_key, transaction
 from evidens.store.mapping import row_to_record
 from evidens.store.models import DuplicateClusterRow, ImportBatchRow, RecordRow
 
@@ -44,7 +44,7 @@ def canonical_ids(session: Session, review_id: int) -> list[int]:
     counts, greatest ids and the sums of their cluster links (two aggregate queries, about
     7 ms): records are added or removed, never edited in place, and de-duplication
     creates, removes or re-points clusters."""
-    key = (session.connection().engine.url.render_as_string(hide_password=True), review_id)
+    key = (database_key(session), review_id)
     mark = _fingerprint(session, review_id)
     with _LOCK:
         held = _CANONICAL.get(key)

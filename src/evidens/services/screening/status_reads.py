@@ -21,11 +21,11 @@ from sqlalchemy import func, select
 
 from evidens.core import Stage
 from evidens.screening.agreement import PairCount
-from evidens.screening.workflow import Status, StatusKind
+from evidens.screening.workflow import Status
 from evidens.services.screening import pilot
 from evidens.services.screening.state import settings_of
 from evidens.services.screening.statuses import DECISIONS, KINDS, derive, is_stored, rules_of
-from evidens.services.store import UnitOfWork
+from evidens.services.store import UnitOfWork, database_key
 from evidens.store.status_models import ScreeningStatusBuildRow, ScreeningStatusRow
 
 
@@ -69,16 +69,15 @@ class _Statuses:
 def stored_statuses(
     uow: UnitOfWork,
     stage: Stage,
-    kind: StatusKind | None = None,
     records: Collection[int] | None = None,
 ) -> dict[int, Status]:
     """The status of every record that has a decision or a resolution at ``stage`` (of
-    one ``kind``, of ``records``, when given), by record: stored, or derived from the
+    ``records``, when given), by record: stored, or derived from the
     decisions while they are not stored under the current rules. The caller may change
     the dict it is given."""
-    if kind is not None or records is not None:
-        return _some(uow, stage, kind, records)
-    key = (_database(uow), uow.review_id, stage.value)
+    if records is not None:
+        return _some(uow, stage, records)
+    key = (database_key(uow.session), uow.review_id, stage.value)
     rules = rules_of(uow, stage)
     with _LOCK:
         held = _HELD.get(key)
@@ -114,10 +113,6 @@ def _full(
     return statuses
 
 
-def _database(uow: UnitOfWork) -> str:
-    return uow.session.connection().engine.url.render_as_string(hide_password=True)
-
-
 @dataclass(frozen=True)
 class _Read:
     rules: str
@@ -143,18 +138,15 @@ def _since(uow: UnitOfWork, stage: Stage, version: int) -> _Read | None:
     return _Read(rules, token, current, count, [r[4:] for r in result if r[4] is not None])
 
 
-def _some(
-    uow: UnitOfWork, stage: Stage, kind: StatusKind | None, records: Collection[int] | None
-) -> dict[int, Status]:
+def _some(uow: UnitOfWork, stage: Stage, records: Collection[int]) -> dict[int, Status]:
     if not is_stored(uow, stage):
-        derived = derive(uow, stage, records)
-        return {r: s for r, s in derived.items() if kind is None or s.kind is kind}
+        return derive(uow, stage, records)
     row = ScreeningStatusRow
-    query = select(*_COLUMNS).where(row.review_id == uow.review_id, row.stage == stage.value)
-    if kind is not None:
-        query = query.where(row.kind == kind.value)
-    if records is not None:
-        query = query.where(row.record_id.in_(list(records)))
+    query = select(*_COLUMNS).where(
+        row.review_id == uow.review_id,
+        row.stage == stage.value,
+        row.record_id.in_(list(records)),
+    )
     make = _Statuses()
     rows: list[Any] = list(uow.session.execute(query))
     return {rid: make.of(*rest) for rid, *rest in rows}
