@@ -3,9 +3,10 @@ can be undone, and screened records keep their decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from evidens.core import Decision, ScreeningDecision, Stage
 from evidens.services.identification import dedup, imports
@@ -85,3 +86,51 @@ def test_new_imports_keep_manual_decisions_and_screening(
     # the screened record stays the one screening sees, whatever joined its cluster
     assert canonical in (None, screened)
     assert screened in screening.queue_for(review, "bruno", Stage.TITLE_ABSTRACT)
+
+
+def _statements(review: ReviewStore, run: Callable[[], object]) -> list[str]:
+    """The SQL statements ``run`` sends to the store."""
+    seen: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(review.engine, "before_cursor_execute", note)
+    try:
+        run()
+    finally:
+        event.remove(review.engine, "before_cursor_execute", note)
+    return seen
+
+
+def clusters(review: ReviewStore) -> dict[int, list[int]]:
+    with review.engine.connect() as conn:
+        rows = conn.execute(text("SELECT cluster_id, id FROM records WHERE cluster_id IS NOT NULL"))
+        found: dict[int, list[int]] = {}
+        for cluster_id, record_id in rows:
+            found.setdefault(cluster_id, []).append(record_id)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def test_a_run_that_changes_nothing_writes_no_record(review: ReviewStore) -> None:
+    before = clusters(review)
+    assert len(before) == 1
+    sent = _statements(review, lambda: dedup.deduplicate(review, actor="alice"))
+    writes = [s for s in sent if s.startswith(("UPDATE records", "DELETE FROM duplicate_clusters"))]
+    assert writes == []  # each record used to be rewritten (a dead row version each)
+    assert clusters(review) == before  # the cluster keeps its row and id
+
+
+def test_only_the_records_whose_cluster_changes_are_written(review: ReviewStore) -> None:
+    (members,) = clusters(review).values()
+    dedup.decide_pair(review, *members, same=False, actor="alice")
+    sent = _statements(review, lambda: dedup.deduplicate(review, actor="alice"))
+    updates = [s for s in sent if s.startswith("UPDATE records")]
+    assert len(updates) == 1
+    assert "cluster_id" in updates[0]
+    assert clusters(review) == {}
+    with review.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM duplicate_clusters")).scalar() == 0
+    dedup.decide_pair(review, *members, same=True, actor="alice")
+    dedup.deduplicate(review, actor="alice")
+    assert list(clusters(review).values()) == [members]

@@ -26,6 +26,7 @@ QUEUE_VARIABLE = "EVIDENS_JOBS"
 INPROCESS_VARIABLE = "EVIDENS_JOBS_INPROCESS"
 STALE_VARIABLE = "EVIDENS_JOBS_STALE"
 NAME_VARIABLE = "EVIDENS_JOBS_NAME"  # deployments (or tests) sharing one Redis keep apart
+WORKER_NICE = 10  # the worker process's niceness, as the ranking's child process
 
 
 def _queue(location: str) -> Huey:
@@ -98,12 +99,17 @@ def add_job_routes(app: FastAPI) -> None:
 
 def main() -> None:
     """A worker process for a team's shared queue: huey's consumer over ``$EVIDENS_JOBS``,
-    opening the store named in ``$EVIDENS_SERVE_STORE``."""
+    opening the store named in ``$EVIDENS_SERVE_STORE``, at a lower CPU priority than the
+    web processes."""
     location = os.environ.get(QUEUE_VARIABLE, "")
     if not location:
         raise SystemExit(f"${QUEUE_VARIABLE} is not set: name the queue to work")
     stale = float(os.environ.get(STALE_VARIABLE, "30"))
     jobs = Jobs(_queue(location), stale=stale)
+    # below the web processes sharing this host: a de-duplication of 50,000 records is
+    # seconds of CPU that pages and decisions should not queue behind (none on a host of
+    # its own)
+    os.nice(WORKER_NICE)
     jobs.huey.create_consumer(workers=1, worker_type="thread").run()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from evidens.core import Record
 from evidens.dedup import Deduplicator, MatchOptions, PairDecision
@@ -127,29 +128,73 @@ def _replace_clusters(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupR
             )
         )
     }
-    session.execute(
-        update(RecordRow).where(RecordRow.review_id == uow.review_id).values(cluster_id=None)
-    )
-    session.query(DuplicateClusterRow).filter(
-        DuplicateClusterRow.review_id == uow.review_id
-    ).delete()
-    for cluster in result.clusters:
-        if len(cluster.members) < 2:
-            continue
-        canonical = _stable_canonical(cluster, rows, screened, rounds)
-        row = DuplicateClusterRow(
-            review_id=uow.review_id,
-            canonical_record_id=rows[canonical].id,
-            decided_by="person" if cluster.rule == "manual" else "rule",
-            rule=cluster.rule,
-            score=cluster.score,
+    wanted = {
+        frozenset(rows[i].id for i in cluster.members): (cluster, rows[canonical].id)
+        for cluster in result.clusters
+        if len(cluster.members) >= 2
+        for canonical in [_stable_canonical(cluster, rows, screened, rounds)]
+    }
+    _write_clusters(uow, rows, wanted)
+
+
+_CHUNK = 900  # ids per UPDATE: well inside SQLite's bound-parameter limit
+
+
+def _write_clusters(
+    uow: UnitOfWork,
+    rows: Sequence[RecordRow],
+    wanted: Mapping[frozenset[int], tuple[Cluster, int]],
+) -> None:
+    """Make the stored clusters the ``wanted`` ones, writing only what differs: a cluster
+    whose members are unchanged keeps its row (and its id), and only records whose cluster
+    changes are updated. Rewriting every record on every run left a dead row version per
+    record in PostgreSQL and told every page's cache that the records had changed."""
+    session = uow.session
+    held: dict[int, set[int]] = {}
+    for row in rows:
+        if row.cluster_id is not None:
+            held.setdefault(row.cluster_id, set()).add(row.id)
+    stored = {
+        c.id: c
+        for c in session.scalars(
+            select(DuplicateClusterRow).where(DuplicateClusterRow.review_id == uow.review_id)
         )
-        session.add(row)
+    }
+    by_members = {frozenset(held.get(cid, ())): cid for cid in stored}
+    target: dict[int, int] = {}  # record id -> cluster id, for records in a cluster
+    for members, (cluster, canonical) in wanted.items():
+        decided_by = "person" if cluster.rule == "manual" else "rule"
+        cid = by_members.get(members)
+        found = stored.pop(cid) if cid is not None else None
+        if found is None:
+            found = DuplicateClusterRow(review_id=uow.review_id, canonical_record_id=canonical)
+            session.add(found)
+        for name, value in (
+            ("canonical_record_id", canonical),
+            ("decided_by", decided_by),
+            ("rule", cluster.rule),
+            ("score", cluster.score),
+        ):
+            if getattr(found, name) != value:
+                setattr(found, name, value)
         session.flush()
-        member_ids = [rows[i].id for i in cluster.members]
-        session.execute(
-            update(RecordRow).where(RecordRow.id.in_(member_ids)).values(cluster_id=row.id)
-        )
+        target.update(dict.fromkeys(members, found.id))
+    moves: dict[int | None, list[int]] = {}
+    for row in rows:
+        if row.cluster_id != target.get(row.id):
+            moves.setdefault(target.get(row.id), []).append(row.id)
+            set_committed_value(row, "cluster_id", target.get(row.id))
+    for cluster_id, ids in moves.items():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            session.execute(
+                update(RecordRow)
+                .where(RecordRow.id.in_(chunk))
+                .values(cluster_id=cluster_id)
+                .execution_options(synchronize_session=False)
+            )
+    for gone in stored.values():
+        session.delete(gone)
 
 
 def _replace_links(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupResult) -> None:
