@@ -3,6 +3,8 @@ counts (stages done outside evidens) overlaid and marked."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,12 +108,14 @@ def _flows(
     automated: set[int],
 ) -> list[RecordFlow]:
     """Each canonical record's flow, in no particular order (only counted). Equal flows
-    are one object: most records of a large review are undecided, and the decided ones
-    fall into a few dozen kinds."""
-    shared: dict[tuple[Any, ...], RecordFlow] = {}
+    are one object: most records of a large review are undecided or decided at
+    title/abstract only, and are counted by their final decision there; only the few
+    that went further are looked at one by one."""
     wanted = set(canonical)
+    further = (ft.keys() | retrieved.keys() | automated) & wanted
+    shared: dict[tuple[Any, ...], RecordFlow] = {}
     flows = []
-    for rid in (ta.keys() | ft.keys() | retrieved.keys() | automated) & wanted:
+    for rid in further:
         key = (
             _final(ta.get(rid)),
             retrieved.get(rid),
@@ -123,6 +127,10 @@ def _flows(
         if flow is None:
             flow = shared[key] = RecordFlow(*key)
         flows.append(flow)
+    finals = Counter(ta[rid].final for rid in (ta.keys() & wanted) - further)
+    for final, n in finals.items():
+        if final is not None:
+            flows += [RecordFlow(title_abstract=final)] * n
     return flows + [RecordFlow(title_abstract=None)] * (len(wanted) - len(flows))
 
 
@@ -159,7 +167,7 @@ def _source_counts(uow: UnitOfWork, number: int) -> list[SourceCount]:
     ).all()
     # a source with no imported export has no derived count (``None``), not zero
     return [
-        SourceCount(name, SourceKind(kind), n if batches else None)
+        SourceCount(name, SourceKind(kind), int(n) if batches else None)
         for name, kind, n, batches in rows
     ]
 
@@ -180,24 +188,31 @@ def _searched_in(uow: UnitOfWork, number: int) -> Any:
 def exclusion_reasons(uow: UnitOfWork, statuses: dict[int, Status]) -> dict[int, str]:
     """The reason a full-text exclusion counts under: the resolver's, else the reason the
     excluding reviewers gave most often (ties broken alphabetically, so runs repeat)."""
-    excluded = [rid for rid, s in statuses.items() if s.final is Decision.EXCLUDE]
+    # the review's full-text reasons are read and matched here: an ``IN`` list of every
+    # excluded record (thousands on a large review) cost more to build and send than
+    # the rows it selected
+    excluded = {rid for rid, s in statuses.items() if s.final is Decision.EXCLUDE}
+    stage = Stage.FULL_TEXT.value
     reasons: dict[int, str] = {}
     for rid, reason in uow.session.execute(
         select(ResolutionRow.record_id, ResolutionRow.reason).where(
-            ResolutionRow.record_id.in_(excluded), ResolutionRow.stage == Stage.FULL_TEXT.value
+            ResolutionRow.review_id == uow.review_id,
+            ResolutionRow.stage == stage,
+            ResolutionRow.reason.is_not(None),
         )
     ):
-        if reason:
+        if reason and rid in excluded:
             reasons[rid] = reason
     given: dict[int, list[str]] = {}
     for rid, reason in uow.session.execute(
         select(ScreeningDecisionRow.record_id, ScreeningDecisionRow.reason).where(
-            ScreeningDecisionRow.record_id.in_(excluded),
-            ScreeningDecisionRow.stage == Stage.FULL_TEXT.value,
+            ScreeningDecisionRow.review_id == uow.review_id,
+            ScreeningDecisionRow.stage == stage,
             ScreeningDecisionRow.decision == Decision.EXCLUDE.value,
+            ScreeningDecisionRow.reason.is_not(None),
         )
     ):
-        if reason:
+        if reason and rid in excluded:
             given.setdefault(rid, []).append(reason)
     for rid, options in given.items():
         reasons.setdefault(rid, min(options, key=lambda r: (-options.count(r), r)))
