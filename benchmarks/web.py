@@ -274,6 +274,7 @@ def report(
 def pages_phase(args: argparse.Namespace, url: str) -> None:
     """Seed a review part-way through screening, then 20 users load pages while jobs run."""
     import web_pages
+    import web_report
 
     started = time.perf_counter()
     if args.keep and not args.fresh:
@@ -329,7 +330,7 @@ def pages_phase(args: argparse.Namespace, url: str) -> None:
         f"load average {before[0]:.2f} {before[1]:.2f} before, {after[0]:.2f} {after[1]:.2f} "
         f"after, on {os.cpu_count()} cores shared with other work"
     )
-    web_pages.report(timings, job_times, args.job_kind, args.seconds)
+    web_report.report(timings, job_times, args.job_kind, args.seconds)
 
 
 def main() -> None:

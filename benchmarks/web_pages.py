@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import statistics
 import tempfile
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ import httpx
 from argon2 import PasswordHasher
 from import_store import generate_ris
 from sqlalchemy import insert, select
+from web_report import Timings
 
 from evidens.services.folders.review_files import read_review_dir
 from evidens.services.folders.run import load_review
@@ -51,7 +50,6 @@ RISS = Path(__file__).resolve().parents[1] / "examples" / "riss"
 SLUG = "riss"
 OWNERS = 4  # users 0-3 own the review; the others screen, resolve, import and synthesise
 PERMISSIONS = ("resolver", "can import", "can synthesise")
-PAGE_TARGET, DECIDE_TARGET, JOB_TARGET = 0.150, 0.100, 1.0
 QUERIES = ["spasm", "ketogenic diet", "vigabatrin", "cohort", "placebo", "seizure 12"]
 
 
@@ -182,22 +180,6 @@ def seed(url: str, records: int, users: int, screened: float) -> Seeded:
 # --- the users -------------------------------------------------------------------------
 
 
-@dataclass
-class Timings:
-    by_page: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    answers: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
-    said: dict[tuple[str, int], str] = field(default_factory=dict)  # the first such answer
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, page: str, seconds: float, ok: bool) -> None:
-        with self.lock:
-            if ok:
-                self.by_page[page].append(seconds)
-            else:
-                self.errors[page] += 1
-
-
 Pick = Callable[[random.Random], str]
 
 
@@ -259,6 +241,10 @@ def _timed(
         timings.add(page, 0.0, False)
         return None
     timings.add(page, time.perf_counter() - started, answer.status_code == 200)
+    name, _, took = answer.headers.get("server-timing", "").partition(";dur=")
+    if answer.status_code == 200 and name == "app":
+        with timings.lock:
+            timings.in_server[page].append(float(took) / 1000)
     if answer.status_code != 200:
         with timings.lock:
             timings.answers[(page, answer.status_code)] += 1
@@ -372,54 +358,6 @@ def _follow(client: httpx.Client, csrf: str, kind: str, clock: dict[str, float])
             return None if data["state"] == "failed" else shown
         time.sleep(0.05 if shown is None else 0.5)
     return shown
-
-
-def _q(values: list[float], share: float) -> float:
-    return values[min(len(values) - 1, int(share * (len(values) - 1) + 0.5))]
-
-
-def report(timings: Timings, job_times: list[float], kind: str, seconds: float) -> None:
-    print(
-        f"  {'page':<22}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p95/target':>12}  errors"
-    )
-    pages: list[float] = []
-    for page in sorted(set(timings.errors) - set(timings.by_page)):
-        print(f"  {page:<22}{0:>6}{'':>39}  {timings.errors[page]} (none answered in time)")
-    for page in sorted(timings.by_page, key=lambda p: -_q(sorted(timings.by_page[p]), 0.95)):
-        values = sorted(timings.by_page[page])
-        target = DECIDE_TARGET if page == "decide and next" else PAGE_TARGET
-        if page != "decide and next":
-            pages += values
-        p95 = _q(values, 0.95)
-        print(
-            f"  {page:<22}{len(values):>6}{1000 * statistics.median(values):>9.1f}"
-            f"{1000 * p95:>9.1f}{1000 * _q(values, 0.99):>9.1f}{p95 / target:>12.2f}"
-            f"  {timings.errors.get(page, 0)}"
-        )
-    for (page, code), n in sorted(timings.answers.items()):
-        print(f"  {page}: {n} answered HTTP {code}, the first: {timings.said[(page, code)]}")
-    pages.sort()
-    total = sum(len(v) for v in timings.by_page.values())
-    if pages:
-        p95 = _q(pages, 0.95)
-        print(
-            f"  all pages (not decide): n {len(pages)}, "
-            f"p50 {1000 * statistics.median(pages):.1f} ms, p95 {1000 * p95:.1f} ms: "
-            f"ratio to the 150 ms target {p95 / PAGE_TARGET:.2f} "
-            f"({total / seconds:.1f} requests/s)"
-        )
-    if job_times:
-        job_times.sort()
-        p50, p95 = statistics.median(job_times), _q(job_times, 0.95)
-        print(
-            f"  job progress ({kind}): {len(job_times)} submissions, first progress after "
-            f"p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms, max {1000 * job_times[-1]:.0f} "
-            f"ms: ratio to the 1 s target {p95 / JOB_TARGET:.2f}"
-        )
-    print(
-        "  (ratios are against the issue's targets: there is no peer web app to run here; "
-        "a ratio below 1 meets the target)"
-    )
 
 
 def run(

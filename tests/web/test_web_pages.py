@@ -217,4 +217,7 @@ def test_every_response_carries_the_security_headers(site: Site) -> None:
         assert "frame-ancestors 'none'" in csp
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["x-content-type-options"] == "nosniff"
+        name, _, took = response.headers["server-timing"].partition(";dur=")
+        assert name == "app"
+        assert 0 < float(took) < 60_000
     assert olga.get("/login?next=//evil.example").text.count('value="/"') == 1

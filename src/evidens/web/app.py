@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import time
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, Request
@@ -42,7 +43,10 @@ HEADERS = {
 
 
 class SecurityHeaders:
-    """Adds :data:`HEADERS` to every HTTP response (unless a route set its own).
+    """Adds :data:`HEADERS` to every HTTP response (unless a route set its own), and a
+    ``Server-Timing`` header with the time the server took to the answer's first byte (a
+    browser's developer tools show it; ``benchmarks/web.py`` tells the server's time from
+    its simulated users' own).
 
     A plain ASGI middleware: Starlette's ``@app.middleware("http")`` wraps each request in
     extra tasks and streams, which cost more than the whole "decide and get next" query."""
@@ -56,10 +60,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = time.perf_counter()
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.raw if k not in present]
+                took = 1000 * (time.perf_counter() - started)
+                extra.append((b"server-timing", f"app;dur={took:.1f}".encode()))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

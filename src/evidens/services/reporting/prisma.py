@@ -4,7 +4,6 @@ counts (stages done outside evidens) overlaid and marked."""
 from __future__ import annotations
 
 from collections import Counter
-
 from dataclasses import dataclass
 from typing import Any
 
