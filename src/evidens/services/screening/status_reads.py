@@ -11,6 +11,7 @@ was removed: an undo, a reopening) it reads them all again.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Collection
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from evidens.core import Stage
+from evidens.core import Decision, Stage
 from evidens.screening.agreement import PairCount
 from evidens.screening.workflow import Status
 from evidens.services.screening import pilot
@@ -175,9 +176,17 @@ def complete_pair_counts(uow: UnitOfWork, stage: Stage) -> list[PairCount] | Non
         query = query.where(row.record_id.not_in(sorted(still_open)))
     counts: list[PairCount] = []
     for votes, n in uow.session.execute(query):
-        cast = json.loads(votes)
-        for i, (first, a) in enumerate(cast):
-            counts.extend(
-                (stage, first, second, DECISIONS[a], DECISIONS[b], n) for second, b in cast[i + 1 :]
-            )
+        counts.extend((stage, *pair, n) for pair in _vote_pairs(votes))
     return counts
+
+
+@functools.lru_cache(maxsize=16_384)
+def _vote_pairs(votes: str) -> tuple[tuple[str, str, Decision, Decision], ...]:
+    """Each pair of reviewers in a stored set of votes, with their decisions: parsed once
+    per distinct set (a review has a few hundred), not on every dashboard."""
+    cast = json.loads(votes)
+    return tuple(
+        (first, second, DECISIONS[a], DECISIONS[b])
+        for i, (first, a) in enumerate(cast)
+        for second, b in cast[i + 1 :]
+    )
