@@ -86,8 +86,27 @@ def settings_from(
     )
 
 
+_HELD = "evidens.review_settings"
+
+
 def review_settings(uow: UnitOfWork) -> ReviewSettings:
+    """The review's settings, read once per transaction: the review's row is held by the
+    session (its identity map is weak, and a step asks for the settings ten times or more
+    while deciding one record), and parsed again only when the row's values were replaced."""
     review = uow.session.get(ReviewRow, uow.review_id)
     if review is None:
         return settings_from({}, {}, "")
-    return settings_from(review.protocol or {}, review.settings or {}, review.title)
+    held: dict[int, tuple[Any, ...]] = uow.session.info.setdefault(_HELD, {})
+    found = held.get(uow.review_id)
+    if (
+        found is not None
+        and found[0] is review
+        and found[1] is review.protocol
+        and found[2] is review.settings
+        and found[3] == review.title
+    ):
+        parsed: ReviewSettings = found[4]
+        return parsed
+    parsed = settings_from(review.protocol or {}, review.settings or {}, review.title)
+    held[uow.review_id] = (review, review.protocol, review.settings, review.title, parsed)
+    return parsed
