@@ -316,6 +316,7 @@ def pages_phase(args: argparse.Namespace, url: str) -> None:
             decide_share=args.decide_share,
             job_kind=args.job_kind,
             job_count=args.job_count,
+            warmup=args.warmup,
         )
     finally:
         after = os.getloadavg()
@@ -326,7 +327,8 @@ def pages_phase(args: argparse.Namespace, url: str) -> None:
             worker.wait(timeout=30)
     print(
         f"{args.store}, {len(seeded.records)} records, {args.reviewers} users, think time "
-        f"{args.think[-1]:.1f} s, {args.seconds:.0f} s, {args.workers} server processes; "
+        f"{args.think[-1]:.1f} s, {args.seconds:.0f} s after {args.warmup:.0f} s of warm-up, "
+        f"{args.workers} server processes; "
         f"load average {before[0]:.2f} {before[1]:.2f} before, {after[0]:.2f} {after[1]:.2f} "
         f"after, on {os.cpu_count()} cores shared with other work"
     )
@@ -342,6 +344,13 @@ def main() -> None:
     )
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10,
+        help="pages: seconds of load before the measured --seconds (each server process "
+        "fills its memories: canonical ids, statuses, figures)",
+    )
     parser.add_argument("--kill-after", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2, help="evidens serve --workers")
     parser.add_argument(

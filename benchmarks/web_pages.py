@@ -238,6 +238,10 @@ def _timed(
     try:
         answer = call()
     except httpx.HTTPError:
+        answer = None
+    if started < timings.since:  # the warm-up: each server process fills its memories
+        return answer
+    if answer is None:
         timings.add(page, 0.0, False)
         return None
     timings.add(page, time.perf_counter() - started, answer.status_code == 200)
@@ -324,7 +328,7 @@ def jobs(
             csrf = sign_in(client, name)
         finally:
             gate.wait()
-        time.sleep(3)  # the users are under way
+        time.sleep(max(0.0, timings.since - time.perf_counter()) + 3)  # the users are busy
         for _ in range(count):
             if time.perf_counter() > clock["deadline"]:
                 break
@@ -369,6 +373,7 @@ def run(
     decide_share: float,
     job_kind: str,
     job_count: int,
+    warmup: float = 0.0,
 ) -> tuple[Timings, list[float]]:
     timings = Timings()
     users = seeded.users
@@ -390,7 +395,8 @@ def run(
     for thread in [*threads, submitter]:
         thread.start()
     gate.wait()
-    clock["deadline"] = time.perf_counter() + seconds
+    timings.since = time.perf_counter() + warmup
+    clock["deadline"] = timings.since + seconds
     for thread in threads:
         thread.join()
     submitter.join()

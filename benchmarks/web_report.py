@@ -22,6 +22,8 @@ class Timings:
     answers: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     said: dict[tuple[str, int], str] = field(default_factory=dict)  # the first such answer
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # requests started before this moment (time.perf_counter) are the warm-up: not counted
+    since: float = 0.0
 
     def add(self, page: str, seconds: float, ok: bool) -> None:
         with self.lock:
