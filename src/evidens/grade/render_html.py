@@ -50,6 +50,7 @@ CERTAINTY_DEFINITIONS = (
 
 _STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;font-size:10pt;color:#111}
+h1{font-size:13pt;margin:0 0 .5em 0}
 table.grade{border-collapse:collapse;width:100%;margin-bottom:1em}
 table.grade th,table.grade td{border:1px solid #7a7a7a;padding:4px 6px;vertical-align:top}
 table.grade thead th{background:#dce6f0;text-align:center}
@@ -66,10 +67,11 @@ def _sup(letters: tuple[str, ...]) -> str:
 
 
 def _page(title: str, body: str) -> str:
+    """A whole document; its title is also its one heading (screen readers jump to it)."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><main>\n{body}\n</main></body></html>\n"
+        f"<body><main>\n<h1>{escape(title)}</h1>\n{body}\n</main></body></html>\n"
     )
 
 
