@@ -83,11 +83,14 @@ def test_html_escapes_everything_a_person_typed() -> None:
 
 def test_each_page_has_one_heading_naming_it() -> None:
     table = _table()
-    for page, title in ((sof_html(table), ""), (profile_html(table), "Evidence profile: ")):
+    for page, kind in (
+        (sof_html(table), "Summary of findings"),
+        (profile_html(table), "Evidence profile"),
+    ):
         tree = lxml_html.fromstring(page)
         (heading,) = tree.xpath("//h1")
-        assert heading.text_content() == title + table.header.title
-        assert tree.findtext(".//title") == heading.text_content()
+        assert heading.text_content() == kind
+        assert tree.findtext(".//title") == f"{kind}: {table.header.title}"
 
 
 def test_shared_reasons_share_a_letter_and_cells_carry_them() -> None:

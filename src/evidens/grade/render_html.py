@@ -66,12 +66,13 @@ def _sup(letters: tuple[str, ...]) -> str:
     return f"<sup>{escape(','.join(letters))}</sup>" if letters else ""
 
 
-def _page(title: str, body: str) -> str:
-    """A whole document; its title is also its one heading (screen readers jump to it)."""
+def _page(kind: str, title: str, body: str) -> str:
+    """A whole document: ``kind`` ("Summary of findings") is its one heading, which screen
+    readers jump to; the table's caption below it names the comparison."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><main>\n<h1>{escape(title)}</h1>\n{body}\n</main></body></html>\n"
+        f"<title>{escape(kind)}: {escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><main>\n<h1>{escape(kind)}</h1>\n{body}\n</main></body></html>\n"
     )
 
 
@@ -159,7 +160,7 @@ def sof_html_table(table: SofTable) -> str:
 def sof_html(table: SofTable) -> str:
     """A complete HTML page with the SoF table, its header block and footer."""
     body = _meta_block(table) + sof_html_table(table) + _footer(table, sof=True)
-    return _page(table.header.title, body)
+    return _page("Summary of findings", table.header.title, body)
 
 
 _PROFILE_DOMAINS = (
@@ -258,4 +259,4 @@ def profile_html(table: SofTable) -> str:
         + _footer(table, sof=False)
         + suggestions_html_table(table)
     )
-    return _page(f"Evidence profile: {table.header.title}", body)
+    return _page("Evidence profile", table.header.title, body)
