@@ -3,6 +3,7 @@ create first accounts for the review's members (passwords shown once)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 from evidens.cli import app
 from evidens.cli.serve_cmd import _store_location
 from evidens.errors import NotFoundError
-from evidens.services.review import accounts
+from evidens.services.review import accounts, first_accounts
 from evidens.services.review.permissions import memberships
 from evidens.services.store import create_review, prepare_engine
 
@@ -40,13 +41,13 @@ def test_first_accounts_for_members_then_never_again(tmp_path: Path) -> None:
     store = create_review(str(tmp_path / "review.db"), title="Team review", slug="team")
     accounts.add_member(store, "Dr A. Smith", "owner", actor="evidens")
     accounts.add_member(store, "bo", "reviewer", actor="evidens")
-    created = dict(accounts.first_accounts(store.engine))
+    created = dict(first_accounts.first_accounts(store.engine))
     assert sorted(created) == ["Dr-A.-Smith", "bo"]
     assert len(set(created.values())) == 2
     assert all(len(p) >= accounts.MIN_PASSWORD for p in created.values())
     who = accounts.authenticate(store.engine, "bo", created["bo"], "127.0.0.1").user
     assert who.display_name == "bo"
-    assert accounts.first_accounts(store.engine) == []
+    assert first_accounts.first_accounts(store.engine) == []
     # "Dr A. Smith" is not a usable username: the account made for them keeps their role
     roles = [(m.slug, m.role) for m in memberships(store.engine, "Dr-A.-Smith")]
     assert roles == [("team", "owner")]
@@ -55,7 +56,7 @@ def test_first_accounts_for_members_then_never_again(tmp_path: Path) -> None:
 
 def test_a_store_without_members_gets_an_owner_account(tmp_path: Path) -> None:
     store = create_review(str(tmp_path / "review.db"), title="Lonely review", slug="lonely")
-    created = accounts.first_accounts(store.engine)
+    created = first_accounts.first_accounts(store.engine)
     assert [name for name, _ in created] == ["owner"]
     assert [(m.slug, m.role) for m in memberships(store.engine, "owner")] == [("lonely", "owner")]
     store.dispose()
@@ -92,3 +93,34 @@ def test_each_worker_process_builds_its_app_from_the_environment(
     built = app_from_environment()
     assert built.state.engine.url.database == db
     built.state.engine.dispose()
+
+
+def test_servers_started_at_once_make_the_first_accounts_once(store_url: str) -> None:
+    """Two hosts starting ``evidens serve`` on a new store at the same instant: one makes
+    the accounts (and shows their passwords), the others find them made, none fails."""
+    store = create_review(store_url, title="Team review", slug="team")
+    for name in ("ana", "bo", "cy"):
+        accounts.add_member(store, name, "reviewer", actor="evidens")
+    starting = 4
+    gate = threading.Barrier(starting, timeout=30)
+    results: list[list[tuple[str, str]]] = []
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        gate.wait()
+        try:
+            results.append(first_accounts.first_accounts(store.engine))
+        except BaseException as exc:  # noqa: BLE001 - the test reports every failure
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(starting)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    made = [r for r in results if r]
+    assert len(made) == 1
+    assert sorted(name for name, _ in made[0]) == ["ana", "bo", "cy"]
+    assert accounts.count_users(store.engine) == 3
+    store.dispose()

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from evidens.errors import NotFoundError, ValidationError
 from evidens.services.review import accounts
+from evidens.services.review.first_accounts import first_accounts
 from evidens.services.store import ReviewStore, open_review, prepare_engine
 from evidens.web.settings import MIB, ServerSettings, to_environment
 
@@ -84,7 +85,7 @@ def serve(
     )
     location = _store_location(store)
     engine = prepare_engine(location)
-    created = accounts.first_accounts(engine)
+    created = first_accounts(engine)
     if created:
         table = Table(title="Accounts created (passwords are shown only now)")
         table.add_column("username")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evidens.errors import NotFoundError, PermissionDeniedError, ReviewStateError, ValidationError
@@ -40,7 +41,7 @@ MAX_FAILURES = 5  # ... per account from one client, then that client is refused
 MAX_CLIENT_FAILURES = 20  # ... per client over every account (guessing many usernames)
 MAX_ACCOUNT_FAILURES = 50  # ... per account over every client (guessing from many places)
 MIN_PASSWORD = 10
-_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _hasher = PasswordHasher()
 
 
@@ -109,7 +110,7 @@ def session_counts(revoked: bool, user_active: bool, expires_at: dt.datetime) ->
 
 
 def check_username(username: str) -> str:
-    if not _USERNAME.match(username):
+    if not USERNAME.match(username):
         raise ValidationError(
             f"{username!r} is not a usable username",
             field="username",
@@ -135,20 +136,25 @@ def create_user(
     """Create an account; the password is kept only as an argon2 hash."""
     check_username(username)
     hashed = hash_password(password)
-    with Session(engine) as session, session.begin():
-        if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
-            raise ReviewStateError(
-                f"a user named {username!r} already exists", hint="choose another username"
+    exists = ReviewStateError(
+        f"a user named {username!r} already exists", hint="choose another username"
+    )
+    try:
+        with Session(engine) as session, session.begin():
+            if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+                raise exists
+            row = UserRow(
+                username=username,
+                display_name=display_name or username,
+                password_hash=hashed,
             )
-        row = UserRow(
-            username=username,
-            display_name=display_name or username,
-            password_hash=hashed,
-        )
-        session.add(row)
-        session.flush()
-        session.add(AuditRow(actor=username, action="create", entity="user", entity_id=str(row.id)))
-        return row.id
+            session.add(row)
+            session.flush()
+            audit = AuditRow(actor=username, action="create", entity="user", entity_id=str(row.id))
+            session.add(audit)
+            return row.id
+    except IntegrityError as exc:  # made by someone else since the look-up
+        raise exists from exc
 
 
 def count_users(engine: Engine) -> int:
@@ -418,46 +424,3 @@ def _member_role(engine: Engine, review_id: int, username: str) -> str | None:
                 MemberRow.review_id == review_id, MemberRow.name == username
             )
         )
-
-
-def first_accounts(engine: Engine) -> list[tuple[str, str]]:
-    """When the store has no accounts yet: one per review member (each with a random
-    password, returned once to be shown once), or an ``owner`` account owning every review
-    if no members are recorded. Returns ``[]`` when accounts exist already."""
-    if count_users(engine):
-        return []
-    with Session(engine) as session:
-        names = sorted(set(session.scalars(select(MemberRow.name))))
-        reviews = list(session.execute(select(ReviewRow.id, ReviewRow.slug)).all())
-    created = []
-    for name in names or ["owner"]:
-        username = name if _USERNAME.match(name) else _usable(name)
-        password = secrets.token_urlsafe(12)
-        create_user(engine, username, password, display_name=name)
-        if username != name:
-            _copy_memberships(engine, name, username)
-        created.append((username, password))
-    if not names:
-        for review_id, slug in reviews:
-            add_member(ReviewStore(engine, review_id, slug), "owner", "owner", actor="evidens")
-    return created
-
-
-def _usable(name: str) -> str:
-    """A member name (e.g. "Dr A. Smith") as a username ("Dr-A.-Smith")."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:64]
-    return cleaned or "member"
-
-
-def _copy_memberships(engine: Engine, name: str, username: str) -> None:
-    """Give an account made from a member name that is not a usable username (spaces,
-    symbols) the same roles as that name, review by review."""
-    with Session(engine) as session:
-        rows = session.execute(
-            select(MemberRow.review_id, ReviewRow.slug, MemberRow.role, MemberRow.permissions)
-            .join(ReviewRow, ReviewRow.id == MemberRow.review_id)
-            .where(MemberRow.name == name)
-        ).all()
-    for review_id, slug, role, permissions in rows:
-        store = ReviewStore(engine, review_id, slug)
-        add_member(store, username, role, permissions=tuple(permissions), actor="evidens")
