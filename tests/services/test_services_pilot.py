@@ -5,6 +5,8 @@ three-person team must not settle it (the stage's usual rule is two reviewers)."
 from __future__ import annotations
 
 from evidens.core import Decision, ScreeningDecision, Stage
+from evidens.screening.stopping import StoppingReport
+from evidens.screening.workflow import StatusKind
 from evidens.services.reporting import prisma
 from evidens.services.review import accounts
 from evidens.services.screening import decisions as screening
@@ -50,3 +52,24 @@ def test_two_of_a_three_person_pilot_team_do_not_settle_a_record(review: ReviewS
     seen = screening_state.decisions_visible_to(review, "rita", agreed, Stage.TITLE_ABSTRACT)
     assert {d.reviewer for d in seen} == {"alice", "bruno", "rita"}
     assert _pairs(review) == {("alice", "bruno"), ("alice", "rita"), ("bruno", "rita")}
+
+
+def test_a_resolution_settles_an_open_pilot_record_everywhere(review: ReviewStore) -> None:
+    """An accepted stop excludes the pilot records nobody had decided; the record list,
+    PRISMA and the decide step (:func:`record_state`) all see them final."""
+    for name in ("alice", "bruno", "rita"):
+        accounts.add_member(review, name, "reviewer", actor="owner")
+    first, second = web_setup.start_pilot(review, 2, actor="owner")
+    _decide(review, first, "alice", INCLUDE)
+    stop = StoppingReport("a rule", True, 1, 4, 0, None, None, None, None, None, "stopped")
+    excluded = prioritise.accept_stop(review, stop, actor="owner")
+    assert excluded >= 1
+    with transaction(review, "test") as uow:
+        statuses = screening.stage_statuses(uow, Stage.TITLE_ABSTRACT)
+        one = screening_state.record_state(uow, second, Stage.TITLE_ABSTRACT).status
+        other = screening_state.record_state(uow, first, Stage.TITLE_ABSTRACT).status
+    assert statuses[second] == one
+    assert one.kind is StatusKind.RESOLVED
+    assert one.final is EXCLUDE
+    assert statuses[first] == other  # decided by one of three: still waiting for its team
+    assert other.kind is StatusKind.PENDING

@@ -71,7 +71,10 @@ def stage_statuses(
     statuses = stored_statuses(uow, stage, records=records)
     still_open = pilot.open_records(uow) if stage is pilot.STAGE else set()
     for record_id in still_open & statuses.keys():
-        statuses[record_id] = _pending(statuses[record_id])
+        # a resolution is final, in a pilot too (as :func:`record_state` has it): e.g. an
+        # accepted stopping rule's exclusion of a pilot record nobody had decided
+        if statuses[record_id].kind is not StatusKind.RESOLVED:
+            statuses[record_id] = _pending(statuses[record_id])
     return statuses
 
 
