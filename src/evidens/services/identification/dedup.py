@@ -128,12 +128,11 @@ def _replace_clusters(uow: UnitOfWork, rows: Sequence[RecordRow], result: DedupR
             )
         )
     }
-    wanted = {
-        frozenset(rows[i].id for i in cluster.members): (cluster, rows[canonical].id)
-        for cluster in result.clusters
-        if len(cluster.members) >= 2
-        for canonical in [_stable_canonical(cluster, rows, screened, rounds)]
-    }
+    wanted: dict[frozenset[int], tuple[Cluster, int]] = {}
+    for cluster in result.clusters:
+        if len(cluster.members) >= 2:
+            canonical = rows[_stable_canonical(cluster, rows, screened, rounds)].id
+            wanted[frozenset(rows[i].id for i in cluster.members)] = (cluster, canonical)
     _write_clusters(uow, rows, wanted)
 
 

@@ -185,14 +185,10 @@ def retrievals_page(
                 select(RecordRow.id, RecordRow.title).where(RecordRow.id.in_(shown))
             ).all()
         )
-        rows = {
-            r.record_id: r
-            for r in uow.session.scalars(
-                select(FullTextRow).where(
-                    FullTextRow.review_id == uow.review_id, FullTextRow.record_id.in_(shown)
-                )
-            )
-        }
+        query = select(FullTextRow).where(FullTextRow.review_id == uow.review_id)
+        if page is not None:  # every retrieval when unpaged: no list of every id sent
+            query = query.where(FullTextRow.record_id.in_(shown))
+        rows = {r.record_id: r for r in uow.session.scalars(query)}
     out = []
     for rid in shown:
         row = rows.get(rid)

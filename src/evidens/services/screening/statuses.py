@@ -12,7 +12,7 @@ per page:
   from then until it commits: two reviewers deciding one record at once are serialised
   there, and the second derives from both decisions; the row's version is raised by each,
   so versions are in commit order. Nothing locks the records themselves: de-duplication
-  rewrites every record in one long transaction, and deciding must not wait for it;
+  updates records in one long transaction, and deciding must not wait for it;
 * a review whose statuses were never derived, or were derived under other rules (the
   number of reviewers required changed, *maybe* became a conflict, or this module's
   :data:`RULES_VERSION`), is derived whole on its next read, under a lock on the review
