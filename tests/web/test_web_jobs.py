@@ -235,3 +235,30 @@ def test_the_latest_build_is_found_whatever_host_name_reaches_the_store(
     assert jobs.latest("outputs", slug="riss", store=one.replace("/team", "/other")) is None
     assert database_of("sqlite:////srv/review.db") == "sqlite:/srv/review.db"
     assert database_of("/srv/review.db") == "/srv/review.db"  # a bare path names itself
+
+
+def test_a_reader_at_the_instant_a_job_starts_sees_it_running_not_dead(
+    riss: tuple[ReviewStore, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's heartbeat is there before the job reads "running": a reader at that
+    very instant (here, one read made right after the save) must not take the job for
+    dead and re-queue it (the team-server test once caught the gap under load)."""
+    store, db = riss
+    jobs = Jobs(queue_at("memory", name=uuid.uuid4().hex), stale=STALE)
+    monkeypatch.setenv("EVIDENS_SERVE_STORE", str(db))
+    seen: list[Job] = []
+    save = jobs._save
+
+    def save_then_read(job: Job) -> Job:
+        saved = save(job)
+        if job.state == RUNNING and not seen:
+            seen.append(jobs.job(job.id, "riss"))  # reaps, as the web's reads do
+        return saved
+
+    monkeypatch.setattr(jobs, "_save", save_then_read)
+    job = jobs.submit("dedup", store, actor="olga", store=str(db))
+    assert jobs.work_one()
+    assert [(j.state, j.attempts) for j in seen] == [(RUNNING, 1)]
+    done = jobs.job(job.id, "riss")
+    assert (done.state, done.attempts) == (DONE, 1), done.error
+    assert jobs.huey.pending_count() == 0  # nothing re-queued behind it

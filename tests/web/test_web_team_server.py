@@ -230,9 +230,21 @@ def team(
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+SIGNED_IN: list[httpx.Client] = []
+"""The clients a test signed in, closed after it whether it passed or not."""
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while SIGNED_IN:
+        SIGNED_IN.pop().close()
+
+
 def _sign_in(base: str, name: str) -> tuple[httpx.Client, str]:
     """A client signed in on server ``base`` and its session's CSRF token."""
     client = httpx.Client(base_url=base, timeout=30, follow_redirects=False)
+    SIGNED_IN.append(client)
     form = client.get("/login")
     token = re.search(r'name="csrf" value="([^"]+)"', form.text)
     assert token is not None
@@ -301,6 +313,7 @@ def test_a_session_opened_on_one_server_is_honoured_and_ended_on_the_other(
     a, b = team.servers
     on_a, csrf = _sign_in(a, "alice")
     on_b = httpx.Client(base_url=b, timeout=30, follow_redirects=False, cookies=on_a.cookies)
+    SIGNED_IN.append(on_b)
     assert on_b.get("/r/main.json").status_code == 200
     assert on_b.get("/account.json").json()["username"] == "alice"
     # the CSRF token belongs to the session, so B accepts a form A's page carried

@@ -274,10 +274,12 @@ class Jobs:
         job = self._load(job_id)
         if job is None or job.state in (DONE, FAILED):
             return  # re-queued twice, or finished by a worker thought dead: nothing to do
+        # The heartbeat before "running": a reader between the two would take the job for
+        # dead and re-queue it, and this worker's progress would then hide the re-queue.
+        self.huey.put(self._key("beat", job_id), time.time())
         job = self._save(replace(job, state=RUNNING, attempts=job.attempts + 1, error=""))
         beating = threading.Event()
         beater = threading.Thread(target=self._beat, args=(job_id, beating), daemon=True)
-        self.huey.put(self._key("beat", job_id), time.time())
         beater.start()
         current = [job]
 
