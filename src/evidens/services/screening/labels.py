@@ -30,7 +30,7 @@ from evidens.core import Decision, Stage
 from evidens.errors import NotFoundError, ReviewStateError, ValidationError
 from evidens.screening.workflow import Status
 from evidens.services.review.permissions import Action, may
-from evidens.services.review.records import canonical_of
+from evidens.services.review.records import among, canonical_of
 from evidens.services.screening.state import record_state
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.label_models import LABEL_LENGTH, RecordLabelRow
@@ -249,7 +249,7 @@ def visible_by_record(
         RecordLabelRow.record_id, RecordLabelRow.stage, RecordLabelRow.member, RecordLabelRow.label
     ).where(RecordLabelRow.review_id == uow.review_id)
     if records is not None:
-        query = query.where(RecordLabelRow.record_id.in_(list(records)))
+        query = query.where(among(uow.session, RecordLabelRow.record_id, records))
     rows = uow.session.execute(query.order_by(RecordLabelRow.created_at, RecordLabelRow.id))
     by_stage = {stage.value: statuses[stage] for stage in Stage}
     seen: dict[int, dict[str, str]] = {}

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from evidens.core import Decision, Stage
 from evidens.screening.agreement import PairCount
 from evidens.screening.workflow import Status
+from evidens.services.review.records import among
 from evidens.services.screening import pilot
 from evidens.services.screening.state import settings_of
 from evidens.services.screening.statuses import DECISIONS, KINDS, derive, is_stored, rules_of
@@ -146,7 +147,7 @@ def _some(uow: UnitOfWork, stage: Stage, records: Collection[int]) -> dict[int, 
     query = select(*_COLUMNS).where(
         row.review_id == uow.review_id,
         row.stage == stage.value,
-        row.record_id.in_(list(records)),
+        among(uow.session, row.record_id, records),
     )
     make = _Statuses()
     rows: list[Any] = list(uow.session.execute(query))

@@ -42,6 +42,7 @@ from evidens.screening.workflow import (
     latest_per_reviewer,
     statuses_by_record,
 )
+from evidens.services.review.records import among
 from evidens.services.screening.state import settings_of
 from evidens.services.store import UnitOfWork
 from evidens.store.models import ResolutionRow, ReviewRow, ScreeningDecisionRow
@@ -73,7 +74,7 @@ def stage_decisions(
         row.record_id, row.reviewer, row.decision, row.reason, row.note, row.decided_at
     ).where(row.review_id == uow.review_id, row.stage == stage)
     if records is not None:
-        query = query.where(row.record_id.in_(list(records)))
+        query = query.where(among(uow.session, row.record_id, records))
     at = Stage(stage)
     return [
         ScreeningDecision(rid, at, who, DECISIONS[what], reason, note, when)
@@ -89,7 +90,7 @@ def _resolutions(
         row.record_id, row.resolver, row.decision, row.reason, row.note, row.decided_at
     ).where(row.review_id == uow.review_id, row.stage == stage)
     if records is not None:
-        query = query.where(row.record_id.in_(list(records)))
+        query = query.where(among(uow.session, row.record_id, records))
     at = Stage(stage)
     return [
         Resolution(rid, at, who, DECISIONS[what], reason, note, when)

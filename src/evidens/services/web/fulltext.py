@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 
 from evidens.core import Decision, Stage
+from evidens.services.review.records import among
 from evidens.services.store import UnitOfWork
 from evidens.services.web.order import Order, Placement
 from evidens.store.models import RecordRow, ScreeningDecisionRow
@@ -40,7 +41,7 @@ def _votes(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, tuple[int, int, int
         .where(
             ScreeningDecisionRow.review_id == uow.review_id,
             ScreeningDecisionRow.stage == Stage.TITLE_ABSTRACT.value,
-            ScreeningDecisionRow.record_id.in_(list(ids)),
+            among(uow.session, ScreeningDecisionRow.record_id, ids),
         )
         .group_by(ScreeningDecisionRow.record_id)
     ).all()
@@ -84,7 +85,8 @@ def full_text_next(
     them (``needed_query``) in the order asked for (by default, strongest first)."""
     if not eligible:
         return None, Placement(STRENGTH)
-    needed = set(uow.session.scalars(needed_query.where(RecordRow.id.in_(list(eligible)))))
+    query = needed_query.where(among(uow.session, RecordRow.id, eligible))
+    needed = set(uow.session.scalars(query))
     if not needed:
         return None, Placement(STRENGTH)
     if order is Order.RANDOM:

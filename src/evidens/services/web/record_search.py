@@ -24,7 +24,7 @@ from evidens.services.screening.decisions import stage_statuses
 from evidens.services.screening.labels import MAX_LENGTH, visible_by_record
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.services.web.order import cache_key
-from evidens.services.web.views import PAGE_SIZE, RecordLine, shown_status
+from evidens.services.web.views import PAGE_SIZE, RecordLine, own_decisions, record_lines
 from evidens.store.models import RecordRow, ScreeningDecisionRow
 
 STATUSES = ("undecided", "mine", "conflict", "final")
@@ -133,19 +133,9 @@ def search_records(
             matched = _text_matches(uow, store, text.casefold())
             ids = [rid for rid in ids if rid in matched]
         statuses = {stage: stage_statuses(uow, stage) for stage in Stage}
-        mine = {
-            (int(rid), Stage(stage)): Decision(decision)
-            for rid, stage, decision in uow.session.execute(
-                select(
-                    ScreeningDecisionRow.record_id,
-                    ScreeningDecisionRow.stage,
-                    ScreeningDecisionRow.decision,
-                ).where(
-                    ScreeningDecisionRow.review_id == uow.review_id,
-                    ScreeningDecisionRow.reviewer == viewer,
-                )
-            )
-        }
+        # the viewer's own decisions on every record only when filtering on them
+        on_own = wanted.status or wanted.decision
+        mine = own_decisions(uow, viewer, stage=wanted.stage) if on_own else {}
         wanted_label = " ".join(wanted.label.split()).casefold()
         # every record's labels only when filtering by one; else those of the page shown
         labels = visible_by_record(uow, viewer, statuses) if wanted_label else {}
@@ -166,20 +156,7 @@ def search_records(
         shown_ids = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         if not wanted_label:
             labels = visible_by_record(uow, viewer, statuses, shown_ids)
-        rows = {
-            r.id: r
-            for r in uow.session.scalars(select(RecordRow).where(RecordRow.id.in_(shown_ids)))
-        }
-    lines = []
-    for rid in shown_ids:
-        found = tuple(
-            (stage.value, shown)
-            for stage in Stage
-            if (shown := shown_status(statuses[stage].get(rid), mine.get((rid, stage)), resolver))
-        )
-        row = rows[rid]
-        title = row.title or "(no title)"
-        lines.append(RecordLine(rid, title, row.year, row.journal, found, labels.get(rid, ())))
+        lines = record_lines(uow, shown_ids, statuses, viewer, resolver, labels)
     return lines, len(chosen)
 
 
