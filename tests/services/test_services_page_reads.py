@@ -71,3 +71,27 @@ def test_a_prisma_box_list_derives_each_stage_once(
     assert total == 5
     assert len(lines) == 5
     assert sorted(calls) == sorted([*Stage, *Stage])
+
+
+def test_among_finds_exactly_the_ids_given_on_each_backend(review: ReviewStore) -> None:
+    """``among`` is an array parameter on PostgreSQL and an IN list on SQLite: the same
+    rows either way, none for no ids, and ids of no record simply match nothing."""
+    from sqlalchemy import select
+
+    from evidens.services.review.records import among
+    from evidens.store.models import RecordRow
+
+    with transaction(review, "web") as uow:
+        every = list(uow.session.scalars(select(RecordRow.id).order_by(RecordRow.id)))
+        assert len(every) == 5
+
+        def picked(ids: list[int]) -> list[int]:
+            query = select(RecordRow.id).where(among(uow.session, RecordRow.id, ids))
+            return sorted(uow.session.scalars(query))
+
+        assert picked(every[1:4]) == every[1:4]
+        assert picked([]) == []
+        assert picked([every[0], max(every) + 1000]) == [every[0]]
+        shown = str(select(RecordRow.id).where(among(uow.session, RecordRow.id, every)))
+        backend = uow.session.get_bind().dialect.name
+        assert ("ANY" in shown) is (backend == "postgresql")

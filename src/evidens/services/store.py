@@ -8,15 +8,15 @@ append-only audit log through :meth:`UnitOfWork.audit`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from evidens.errors import NotFoundError, ReviewStateError
 from evidens.store import current_revision, head_revision, open_engine, upgrade
@@ -82,6 +82,40 @@ def transaction(store: ReviewStore, actor: str) -> Iterator[UnitOfWork]:
     """Commit everything done in the block, or nothing if it raises."""
     with Session(store.engine, expire_on_commit=False) as session, session.begin():
         yield UnitOfWork(session, store.review_id, actor)
+
+
+_READS = "evidens.reads"
+T = TypeVar("T")
+
+
+def read_once(session: Session, key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``'s answer, kept for the rest of the transaction or until it writes.
+
+    A page that asks several services for the same derived thing (the canonical records,
+    a stage's statuses) works it out once. Any flush, and any statement through the
+    session that is not a select, forgets everything kept (see the listeners below); a
+    service writing through the raw connection calls :func:`forget_reads` itself."""
+    held: dict[Hashable, Any] = session.info.setdefault(_READS, {})
+    if key in held:
+        found: T = held[key]
+        return found
+    value = held[key] = read()  # an autoflush inside read() leaves it unkept: safe
+    return value
+
+
+def forget_reads(session: Session) -> None:
+    session.info.pop(_READS, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: object) -> None:
+    forget_reads(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executing(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        forget_reads(state.session)
 
 
 def database_key(session: Session) -> str:

@@ -29,7 +29,7 @@ from evidens.services.screening.decisions import (
 )
 from evidens.services.screening.labels import card_labels
 from evidens.services.screening.session import undo_last
-from evidens.services.web import activity as web_activity
+from evidens.services.web import dashboard as web_dashboard
 from evidens.services.web import queue as web_queue
 from evidens.services.web import views as web_views
 from evidens.services.web.order import Order
@@ -142,20 +142,19 @@ def _add_overview(app: FastAPI) -> None:
     def dashboard(request: Request, user: User, slug: str) -> Response:
         member = _member(request, user, slug, Action.VIEW)
         store = member.store(engine_of(request))
-        progress = web_views.progress(store)
+        shown = web_dashboard.dashboard(store, lambda box: f"/r/{slug}/records/{box}")
         data = {
             "review": {"slug": member.slug, "title": member.title, "role": member.role},
-            "progress": progress,
-            "activity": web_activity.recent_activity(store),
-            "agreement": web_views.agreement(store),
-            "pilot": web_views.pilot_round(store),
+            "progress": shown.progress,
+            "activity": shown.activity,
+            "agreement": shown.agreement,
+            "pilot": shown.pilot,
         }
-        diagram = web_views.prisma_html(store, lambda box: f"/r/{slug}/records/{box}")
         extra = {
-            "prisma": diagram,
+            "prisma": shown.prisma,
             "member": member,
             "Action": Action,
-            "reviewers": _reviewer_table(progress),
+            "reviewers": _reviewer_table(shown.progress),
         }
         return page(request, "dashboard.html", data, extra=extra)
 

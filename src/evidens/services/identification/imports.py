@@ -30,7 +30,7 @@ from evidens.formats import ImportReport, read_records
 from evidens.services.identification.sources import ensure_source
 from evidens.services.review.documents import keep_document
 from evidens.services.review.rounds import current_round
-from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.services.store import ReviewStore, UnitOfWork, forget_reads, transaction
 from evidens.store.document_models import DocumentRow
 from evidens.store.mapping import insert_record_params, record_params
 from evidens.store.models import ImportBatchRow
@@ -194,6 +194,7 @@ def _insert_records(
             if progress is not None:
                 progress(inserted, len(records))
     finally:
+        forget_reads(uow.session)  # written past the session: what it read is out of date
         if collecting:
             gc.enable()
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from evidens.core import Record, doi_key
 from evidens.core.keys import keys_of, parse_key
 from evidens.errors import NotFoundError, ValidationError
-from evidens.services.store import ReviewStore, database_key, transaction
+from evidens.services.store import ReviewStore, database_key, read_once, transaction
 from evidens.store.mapping import row_to_record
 from evidens.store.models import DuplicateClusterRow, ImportBatchRow, RecordRow
 
@@ -44,17 +44,22 @@ def canonical_ids(session: Session, review_id: int) -> list[int]:
     keeps them until the review's records or duplicate clusters change, as told by their
     counts, greatest ids and the sums of their cluster links (two aggregate queries, about
     7 ms): records are added or removed, never edited in place, and de-duplication
-    creates, removes or re-points clusters."""
+    creates, removes or re-points clusters. Within one transaction they are worked out
+    once (:func:`read_once`)."""
+    return list(read_once(session, ("canonical", review_id), lambda: _held(session, review_id)))
+
+
+def _held(session: Session, review_id: int) -> list[int]:
     key = (database_key(session), review_id)
     mark = _fingerprint(session, review_id)
     with _LOCK:
         held = _CANONICAL.get(key)
     if held is not None and held[0] == mark:
-        return list(held[1])
+        return held[1]  # never changed in place: callers get copies
     ids = list(session.scalars(canonical_select(review_id).order_by(RecordRow.id)))
     with _LOCK:
         _CANONICAL[key] = (mark, ids)
-    return list(ids)
+    return ids
 
 
 def _fingerprint(session: Session, review_id: int) -> tuple[Any, ...]:

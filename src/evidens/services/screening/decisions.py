@@ -29,7 +29,7 @@ from evidens.services.screening.state import (
 )
 from evidens.services.screening.status_reads import stored_statuses
 from evidens.services.screening.statuses import stage_decisions
-from evidens.services.store import ReviewStore, UnitOfWork, transaction
+from evidens.services.store import ReviewStore, UnitOfWork, read_once, transaction
 from evidens.store.models import (
     FullTextRow,
     RecordRow,
@@ -67,8 +67,19 @@ def stage_statuses(
 ) -> dict[int, Status]:
     """Status of every record (of ``records``, when given) that has a decision or
     resolution at ``stage`` (stored as decisions change,
-    :mod:`evidens.services.screening.statuses`), an open pilot record pending."""
-    statuses = stored_statuses(uow, stage, records=records)
+    :mod:`evidens.services.screening.statuses`), an open pilot record pending. The
+    caller may change the dict it is given."""
+    if records is not None:
+        return _with_pilot(uow, stage, stored_statuses(uow, stage, records=records))
+    key = ("statuses", uow.review_id, stage)
+    return dict(read_once(uow.session, key, lambda: _with_pilot(uow, stage, None)))
+
+
+def _with_pilot(
+    uow: UnitOfWork, stage: Stage, statuses: dict[int, Status] | None
+) -> dict[int, Status]:
+    if statuses is None:
+        statuses = stored_statuses(uow, stage)
     still_open = pilot.open_records(uow) if stage is pilot.STAGE else set()
     for record_id in still_open & statuses.keys():
         # a resolution is final, in a pilot too (as :func:`record_state` has it): e.g. an

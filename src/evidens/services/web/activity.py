@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from evidens.services.store import ReviewStore, transaction
+from evidens.services.store import ReviewStore, UnitOfWork, transaction
 from evidens.store.models import AuditRow
 
 
@@ -69,14 +69,16 @@ SUMMARIES = {
 def recent_activity(store: ReviewStore, limit: int = 15) -> list[Activity]:
     """The latest audit entries: who did what kind of step, never the decision itself."""
     with transaction(store, "web") as uow:
-        rows = uow.session.execute(
-            select(
-                AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity, AuditRow.entity_id
-            )
-            .where(AuditRow.review_id == store.review_id)
-            .order_by(AuditRow.id.desc())
-            .limit(limit)
-        ).all()
+        return activity_in(uow, limit)
+
+
+def activity_in(uow: UnitOfWork, limit: int = 15) -> list[Activity]:
+    rows = uow.session.execute(
+        select(AuditRow.at, AuditRow.actor, AuditRow.action, AuditRow.entity, AuditRow.entity_id)
+        .where(AuditRow.review_id == uow.review_id)
+        .order_by(AuditRow.id.desc())
+        .limit(limit)
+    ).all()
     return [
         Activity(at, actor, action, entity, _summary(action, entity, entity_id))
         for at, actor, action, entity, entity_id in rows

@@ -105,40 +105,49 @@ def text_in(uow: UnitOfWork) -> ReviewText:
 
 
 def progress(store: ReviewStore) -> list[StageProgress]:
-    out = []
     with transaction(store, "web") as uow:
-        settings = settings_of(uow)
-        found: dict[Stage, dict[int, Status]] = {}
-        for stage in Stage:
-            statuses = found[stage] = stage_statuses(uow, stage)
-            eligible = len(eligible_ids(uow, stage, found.get(Stage.TITLE_ABSTRACT)))
-            per = uow.session.execute(
-                select(ScreeningDecisionRow.reviewer, func.count())
-                .where(
-                    ScreeningDecisionRow.review_id == store.review_id,
-                    ScreeningDecisionRow.stage == stage.value,
-                )
-                .group_by(ScreeningDecisionRow.reviewer)
-                .order_by(ScreeningDecisionRow.reviewer)
-            ).all()
-            out.append(
-                StageProgress(
-                    stage=stage,
-                    eligible=eligible,
-                    complete=sum(1 for s in statuses.values() if s.final is not None),
-                    conflicts=sum(1 for s in statuses.values() if s.kind is StatusKind.CONFLICT),
-                    required=settings.required[stage],
-                    by_reviewer=tuple((str(name), int(n)) for name, n in per),
-                )
+        return progress_in(uow)
+
+
+def progress_in(uow: UnitOfWork) -> list[StageProgress]:
+    """Each stage's eligible, complete and conflicting records, and decisions per reviewer."""
+    out = []
+    settings = settings_of(uow)
+    found: dict[Stage, dict[int, Status]] = {}
+    for stage in Stage:
+        statuses = found[stage] = stage_statuses(uow, stage)
+        eligible = len(eligible_ids(uow, stage, found.get(Stage.TITLE_ABSTRACT)))
+        per = uow.session.execute(
+            select(ScreeningDecisionRow.reviewer, func.count())
+            .where(
+                ScreeningDecisionRow.review_id == uow.review_id,
+                ScreeningDecisionRow.stage == stage.value,
             )
+            .group_by(ScreeningDecisionRow.reviewer)
+            .order_by(ScreeningDecisionRow.reviewer)
+        ).all()
+        out.append(
+            StageProgress(
+                stage=stage,
+                eligible=eligible,
+                complete=sum(1 for s in statuses.values() if s.final is not None),
+                conflicts=sum(1 for s in statuses.values() if s.kind is StatusKind.CONFLICT),
+                required=settings.required[stage],
+                by_reviewer=tuple((str(name), int(n)) for name, n in per),
+            )
+        )
     return out
 
 
 def prisma_html(store: ReviewStore, link: Callable[[str], str]) -> str:
     """The PRISMA 2020 diagram so far as an HTML fragment whose boxes link to records."""
     with transaction(store, "web") as uow:
-        counts = counts_in(uow)
-        options = diagram_options(uow)
+        return prisma_html_in(uow, link)
+
+
+def prisma_html_in(uow: UnitOfWork, link: Callable[[str], str]) -> str:
+    counts = counts_in(uow)
+    options = diagram_options(uow)
     diagram = build_diagram(
         counts, options.template, previous=options.previous, other=options.other
     )
@@ -353,10 +362,14 @@ def agreement(store: ReviewStore, records: Collection[int] | None = None) -> lis
     three reviewers required, two who agree would otherwise show the third what they
     said). A pilot record is complete once its whole team has decided it."""
     with transaction(store, "web") as uow:
-        counted = [complete_pair_counts(uow, stage) for stage in Stage]
-        if records is None and all(c is not None for c in counted):
-            return list(pairs_from_counts(c for found in counted for c in found or ()))
-        decisions = [d for stage in Stage for d in complete_decisions(uow, stage, records)]
+        return agreement_in(uow, records)
+
+
+def agreement_in(uow: UnitOfWork, records: Collection[int] | None = None) -> list[Agreement]:
+    counted = [complete_pair_counts(uow, stage) for stage in Stage]
+    if records is None and all(c is not None for c in counted):
+        return list(pairs_from_counts(c for found in counted for c in found or ()))
+    decisions = [d for stage in Stage for d in complete_decisions(uow, stage, records)]
     return list(all_pairs(decisions))
 
 
@@ -374,14 +387,20 @@ class PilotRound:
 
 def pilot_round(store: ReviewStore) -> PilotRound | None:
     with transaction(store, "web") as uow:
-        pilot = pilot_in(uow)
-        if pilot is None:
-            return None
-        complete = set(pilot.records) - open_records(uow, pilot)
-        team = set(pilot.reviewers)
-        decisions = [
-            d for d in stage_decisions(uow, STAGE) if d.record_id in complete and d.reviewer in team
-        ]
+        return pilot_round_in(uow)
+
+
+def pilot_round_in(uow: UnitOfWork) -> PilotRound | None:
+    pilot = pilot_in(uow)
+    if pilot is None:
+        return None
+    complete = set(pilot.records) - open_records(uow, pilot)
+    team = set(pilot.reviewers)
+    decisions = [
+        d
+        for d in stage_decisions(uow, STAGE, complete)
+        if d.record_id in complete and d.reviewer in team
+    ]
     return PilotRound(
         tuple(sorted(pilot.records)),
         pilot.reviewers,
