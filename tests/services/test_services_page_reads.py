@@ -95,3 +95,34 @@ def test_among_finds_exactly_the_ids_given_on_each_backend(review: ReviewStore) 
         shown = str(select(RecordRow.id).where(among(uow.session, RecordRow.id, every)))
         backend = uow.session.get_bind().dialect.name
         assert ("ANY" in shown) is (backend == "postgresql")
+
+
+def test_a_transaction_reads_once_and_forgets_when_it_writes(
+    review: ReviewStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within one transaction the stages' statuses are worked out once however many
+    services ask; a decision written in that transaction makes the next ask read again."""
+    from evidens.services.screening import status_reads
+
+    reads: list[Stage] = []
+    original: Callable[..., Any] = status_reads.stored_statuses
+
+    def counted(uow: Any, stage: Stage, records: Any = None) -> Any:
+        if records is None:
+            reads.append(stage)
+        return original(uow, stage, records)
+
+    record = screening.queue_for(review, "alice", TA)[0]
+    with transaction(review, "alice") as uow:
+        screening.stage_statuses(uow, TA)  # the first read stores them: a write
+    monkeypatch.setattr(screening, "stored_statuses", counted)
+    with transaction(review, "alice") as uow:
+        first = screening.stage_statuses(uow, TA)
+        first[record] = None  # type: ignore[assignment]  # a caller's copy to change
+        assert record not in screening.stage_statuses(uow, TA)
+        assert reads == [TA]
+        screening.decide(uow, ScreeningDecision(record, TA, "alice", Decision.INCLUDE))
+        screening.stage_statuses(uow, TA)
+        assert reads == [TA, TA]  # the write made it read again
+    with transaction(review, "bruno") as uow:  # stored as the decision committed
+        assert screening.stage_statuses(uow, TA)[record].decided_by == ("alice",)
