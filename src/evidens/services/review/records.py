@@ -49,9 +49,17 @@ def canonical_ids(session: Session, review_id: int) -> list[int]:
     return list(read_once(session, ("canonical", review_id), lambda: _held(session, review_id)))
 
 
+def records_mark(session: Session, review_id: int) -> tuple[Any, ...]:
+    """What tells whether the review's records or duplicate clusters changed: their
+    counts, greatest ids and the sums of the cluster links, read once per transaction.
+    Its first two values (how many records, the greatest id) change whenever records are
+    added or removed (they are never edited in place)."""
+    return read_once(session, ("records-mark", review_id), lambda: _fingerprint(session, review_id))
+
+
 def _held(session: Session, review_id: int) -> list[int]:
     key = (database_key(session), review_id)
-    mark = _fingerprint(session, review_id)
+    mark = records_mark(session, review_id)
     with _LOCK:
         held = _CANONICAL.get(key)
     if held is not None and held[0] == mark:

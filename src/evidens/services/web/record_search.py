@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from evidens.core import Decision, Stage
 from evidens.errors import ValidationError
 from evidens.screening.workflow import Status, StatusKind
-from evidens.services.review.records import canonical_ids
+from evidens.services.review.records import canonical_ids, records_mark
 from evidens.services.screening.decisions import stage_statuses
 from evidens.services.screening.labels import MAX_LENGTH, visible_by_record
 from evidens.services.store import ReviewStore, UnitOfWork, transaction
@@ -88,11 +88,7 @@ def _text_matches(uow: UnitOfWork, store: ReviewStore, text: str) -> frozenset[i
     or changing another filter asks again for the same text: the answer is kept per
     server process until the review's records change (imported records are never edited
     in place, so their count and greatest id tell)."""
-    count, last = uow.session.execute(
-        select(func.count(RecordRow.id), func.max(RecordRow.id)).where(
-            RecordRow.review_id == uow.review_id
-        )
-    ).one()
+    count, last = records_mark(uow.session, uow.review_id)[:2]
     key = (*cache_key(store), text, count, last)
     with _LOCK:
         if key in _MATCHES:
