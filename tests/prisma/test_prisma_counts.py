@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidens.core import Decision, SourceKind
 from evidens.errors import CountsDoNotAddUpError
@@ -12,6 +14,7 @@ from evidens.prisma.counts import (
     assert_consistent,
     check,
     derive,
+    derive_counted,
     with_reported,
 )
 
@@ -115,3 +118,24 @@ def test_studies_cannot_outnumber_their_reports() -> None:
     counts = with_reported(derive(SOURCES, 2, flows()), {"studies_included_in_review": 2})
     with pytest.raises(CountsDoNotAddUpError, match="studies_included_in_review"):
         assert_consistent(counts)
+
+
+_decisions = st.sampled_from([None, INC, EXC, MAYBE])
+_flow = st.builds(
+    RecordFlow,
+    title_abstract=_decisions,
+    retrieved=st.sampled_from([None, True, False]),
+    full_text=_decisions,
+    exclusion_reason=st.sampled_from([None, "wrong population", "not randomised"]),
+    excluded_by_automation=st.booleans(),
+)
+
+
+@given(st.lists(st.tuples(_flow, st.integers(min_value=0, max_value=40)), max_size=12))
+def test_counted_flows_give_the_counts_of_the_flows_one_by_one(
+    weighted: list[tuple[RecordFlow, int]],
+) -> None:
+    """A review's services count each distinct flow once with how many records took it;
+    every box must be what the same flows listed one record at a time give."""
+    one_by_one = [flow for flow, n in weighted for _ in range(n)]
+    assert derive_counted(SOURCES, 2, weighted) == derive(SOURCES, 2, one_by_one)

@@ -155,18 +155,39 @@ def derive(
     ``studies_included`` defaults to the number of included reports when studies have not
     been linked yet.
     """
-    flows = list(flows)
-    screened = [f for f in flows if f.title_abstract is not None]
-    sought = [f for f in screened if f.title_abstract is not Decision.EXCLUDE]
-    not_retrieved = [f for f in sought if f.retrieved is False]
-    assessed = [f for f in sought if f.retrieved is not False]
-    decided = [f for f in assessed if f.full_text is not None]
-    included = [f for f in decided if f.full_text is not Decision.EXCLUDE]
-    reasons = Counter(
-        f.exclusion_reason or "reason not recorded"
-        for f in decided
-        if f.full_text is Decision.EXCLUDE
+    return derive_counted(
+        sources,
+        duplicates_removed,
+        [(flow, 1) for flow in flows],
+        studies_included=studies_included,
+        removed_by_automation=removed_by_automation,
+        removed_other=removed_other,
     )
+
+
+def derive_counted(
+    sources: Sequence[SourceCount],
+    duplicates_removed: int,
+    flows: Iterable[tuple[RecordFlow, int]],
+    *,
+    studies_included: int | None = None,
+    removed_by_automation: int = 0,
+    removed_other: int = 0,
+) -> PrismaCounts:
+    """:func:`derive` from each distinct flow and how many records took it: most records
+    of a large review share one of a few flows (undecided, excluded at title/abstract),
+    and a list of 50,000 of them was most of a dashboard's PRISMA time."""
+    weighted = [(f, n) for f, n in flows if n]
+    screened = [(f, n) for f, n in weighted if f.title_abstract is not None]
+    sought = [(f, n) for f, n in screened if f.title_abstract is not Decision.EXCLUDE]
+    not_retrieved = [(f, n) for f, n in sought if f.retrieved is False]
+    assessed = [(f, n) for f, n in sought if f.retrieved is not False]
+    decided = [(f, n) for f, n in assessed if f.full_text is not None]
+    included = [(f, n) for f, n in decided if f.full_text is not Decision.EXCLUDE]
+    reasons: Counter[str] = Counter()
+    for f, n in decided:
+        if f.full_text is Decision.EXCLUDE:
+            reasons[f.exclusion_reason or "reason not recorded"] += n
     # PRISMA's main column counts databases and registers; other methods have their own
     identified = sum(s.records or 0 for s in sources if s.kind is not SourceKind.OTHER)
     return PrismaCounts(
@@ -175,23 +196,29 @@ def derive(
         duplicate_records_removed=duplicates_removed,
         records_marked_ineligible_by_automation_tools=removed_by_automation,
         records_removed_for_other_reasons=removed_other,
-        records_screened=len(screened),
-        records_excluded=len(screened) - len(sought),
-        records_awaiting_screening=len(flows) - len(screened),
-        reports_sought_for_retrieval=len(sought),
-        reports_not_retrieved=len(not_retrieved),
-        reports_assessed_for_eligibility=len(assessed),
+        records_screened=_total(screened),
+        records_excluded=_total(screened) - _total(sought),
+        records_awaiting_screening=_total(weighted) - _total(screened),
+        reports_sought_for_retrieval=_total(sought),
+        reports_not_retrieved=_total(not_retrieved),
+        reports_assessed_for_eligibility=_total(assessed),
         reports_excluded=tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        reports_awaiting_assessment=len(assessed) - len(decided),
+        reports_awaiting_assessment=_total(assessed) - _total(decided),
         studies_included_in_review=(
-            len(included) if studies_included is None else studies_included
+            _total(included) if studies_included is None else studies_included
         ),
-        reports_of_included_studies=len(included),
+        reports_of_included_studies=_total(included),
         basis=dict.fromkeys(BOXES, "derived"),
         records_excluded_by_automation=sum(
-            1 for f in screened if f.title_abstract is Decision.EXCLUDE and f.excluded_by_automation
+            n
+            for f, n in screened
+            if f.title_abstract is Decision.EXCLUDE and f.excluded_by_automation
         ),
     )
+
+
+def _total(flows: list[tuple[RecordFlow, int]]) -> int:
+    return sum(n for _, n in flows)
 
 
 def with_reported(counts: PrismaCounts, reported: Mapping[str, Any]) -> PrismaCounts:

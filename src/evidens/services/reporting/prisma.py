@@ -15,7 +15,7 @@ from evidens.prisma.counts import (
     PrismaCounts,
     RecordFlow,
     SourceCount,
-    derive,
+    derive_counted,
     with_reported,
 )
 from evidens.prisma.diagram import OtherMethods, PreviousReview, Template
@@ -89,7 +89,7 @@ def counts_in(uow: UnitOfWork) -> PrismaCounts:
     if number > 1:  # an update counts the studies it added; earlier ones are "previous"
         counted = counted.where(StudyRow.round == number)
     studies = session.scalar(counted)
-    counts = derive(
+    counts = derive_counted(
         sources,
         total - len(canonical),
         flows,
@@ -105,32 +105,29 @@ def _flows(
     retrieved: dict[int, bool],
     reasons: dict[int, str],
     automated: set[int],
-) -> list[RecordFlow]:
-    """Each canonical record's flow, in no particular order (only counted). Equal flows
-    are one object: most records of a large review are undecided or decided at
-    title/abstract only, and are counted by their final decision there; only the few
-    that went further are looked at one by one."""
+) -> list[tuple[RecordFlow, int]]:
+    """Each distinct flow of the canonical records and how many took it. Most records of
+    a large review are undecided or decided at title/abstract only, and are counted by
+    their final decision there; only the few that went further are looked at one by one."""
     wanted = set(canonical)
     further = (ft.keys() | retrieved.keys() | automated) & wanted
-    shared: dict[tuple[Any, ...], RecordFlow] = {}
-    flows = []
+    counted: Counter[tuple[Any, ...]] = Counter()
     for rid in further:
-        key = (
-            _final(ta.get(rid)),
-            retrieved.get(rid),
-            _final(ft.get(rid)),
-            reasons.get(rid),
-            rid in automated,
-        )
-        flow = shared.get(key)
-        if flow is None:
-            flow = shared[key] = RecordFlow(*key)
-        flows.append(flow)
+        counted[
+            (
+                _final(ta.get(rid)),
+                retrieved.get(rid),
+                _final(ft.get(rid)),
+                reasons.get(rid),
+                rid in automated,
+            )
+        ] += 1
     finals = Counter(ta[rid].final for rid in (ta.keys() & wanted) - further)
-    for final, n in finals.items():
-        if final is not None:
-            flows += [RecordFlow(title_abstract=final)] * n
-    return flows + [RecordFlow(title_abstract=None)] * (len(wanted) - len(flows))
+    flows = [(RecordFlow(*key), n) for key, n in counted.items()]
+    flows += [
+        (RecordFlow(title_abstract=final), n) for final, n in finals.items() if final is not None
+    ]
+    return [*flows, (RecordFlow(title_abstract=None), len(wanted) - sum(n for _, n in flows))]
 
 
 def _final(status: Status | None) -> Decision | None:
