@@ -126,3 +126,20 @@ def test_a_transaction_reads_once_and_forgets_when_it_writes(
         assert reads == [TA, TA]  # the write made it read again
     with transaction(review, "bruno") as uow:  # stored as the decision committed
         assert screening.stage_statuses(uow, TA)[record].decided_by == ("alice",)
+
+
+def test_a_change_waiting_for_a_flush_is_not_hidden_by_what_was_read(
+    review: ReviewStore,
+) -> None:
+    """A setting changed in the transaction (not yet flushed) changes the rules the
+    statuses follow: the next read must not give what was worked out under the old ones."""
+    from evidens.store.models import ReviewRow
+
+    record = screening.queue_for(review, "alice", TA)[0]
+    screening.record_decision(review, ScreeningDecision(record, TA, "alice", Decision.INCLUDE))
+    with transaction(review, "alice") as uow:
+        assert screening.stage_statuses(uow, TA)[record].missing == 1  # two required
+        row = uow.session.get(ReviewRow, uow.review_id)
+        assert row is not None
+        row.settings = {**row.settings, "reviewers_required": {"title_abstract": 1}}
+        assert screening.stage_statuses(uow, TA)[record].final is Decision.INCLUDE

@@ -93,8 +93,12 @@ def read_once(session: Session, key: Hashable, read: Callable[[], T]) -> T:
 
     A page that asks several services for the same derived thing (the canonical records,
     a stage's statuses) works it out once. Any flush, and any statement through the
-    session that is not a select, forgets everything kept (see the listeners below); a
-    service writing through the raw connection calls :func:`forget_reads` itself."""
+    session that is not a select, forgets everything kept (see the listeners below); so
+    do changes waiting for a flush (a changed setting, a new row), which ``read()`` would
+    have flushed first. A service writing through the raw connection calls
+    :func:`forget_reads` itself."""
+    if session.new or session.dirty or session.deleted:
+        forget_reads(session)
     held: dict[Hashable, Any] = session.info.setdefault(_READS, {})
     if key in held:
         found: T = held[key]
