@@ -51,9 +51,7 @@ def canonical_ids(session: Session, review_id: int) -> list[int]:
 
 def records_mark(session: Session, review_id: int) -> tuple[Any, ...]:
     """What tells whether the review's records or duplicate clusters changed: their
-    counts, greatest ids and the sums of the cluster links, read once per transaction.
-    Its first two values (how many records, the greatest id) change whenever records are
-    added or removed (they are never edited in place)."""
+    counts, greatest ids and the sums of the cluster links, read once per transaction."""
     return read_once(session, ("records-mark", review_id), lambda: _fingerprint(session, review_id))
 
 

@@ -86,10 +86,9 @@ def _text_matches(uow: UnitOfWork, store: ReviewStore, text: str) -> frozenset[i
     """Records whose title, abstract, journal or DOI contain ``text``. A substring search
     reads every abstract (about 0.6 s on 50,000 records), and paging through the results
     or changing another filter asks again for the same text: the answer is kept per
-    server process until the review's records change (imported records are never edited
-    in place, so their count and greatest id tell)."""
-    count, last = records_mark(uow.session, uow.review_id)[:2]
-    key = (*cache_key(store), text, count, last)
+    server process until the review's records change (:func:`records_mark`, which the
+    page's canonical records have read already)."""
+    key = (*cache_key(store), text, records_mark(uow.session, uow.review_id))
     with _LOCK:
         if key in _MATCHES:
             _MATCHES.move_to_end(key)
